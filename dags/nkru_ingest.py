@@ -1,0 +1,56 @@
+"""
+### nkru_ingest: North Korea–Russia news, every 15 minutes
+
+Fetches the feeds in `config/nkru.yaml` (NKRU_CONFIG) that are due, keeps the stories about North Korea–Russia
+relations, extracts the people, organisations and places in them, stores everything in the `nkru_db`
+database and e-mails the matching stories through `nkru_smtp`.
+
+* **plan**: syncs the feed list and splits the due feeds into batches.
+* **ingest** (mapped, one task per batch): fetches concurrently with conditional GET, parses, scores and stores.
+  A failing feed is recorded with its reason and backs off; it never fails the task.
+* **process**: spaCy NER with the gazetteer, stories, alert outbox rows: one transaction per article.
+* **refresh_trends**: the pre-aggregated daily counts behind the trend queries.
+* **send_alerts**: delivers pending e-mails; anything the mail server does not accept stays pending.
+
+Query with `nkru stories --since 7d` or the views in the database (`relevant_articles`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, task
+
+from nkru.airflow_tasks import ingest_batch, plan, process, refresh_trends, send_alerts
+
+DEFAULT_ARGS = {
+    "owner": "nkru",
+    "retries": 3,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=10),
+}
+
+
+@dag(
+    dag_id="nkru_ingest",
+    schedule=timedelta(minutes=15),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["nkru", "news"],
+    doc_md=__doc__,
+)
+def nkru_ingest():
+    batches = task(plan)()
+    ingested = task(ingest_batch, max_active_tis_per_dagrun=8).partial(run_id="{{ run_id }}").expand(batch=batches)
+    # all_done: what was stored is processed and mailed even when one batch failed (it retries next run).
+    processed = task(process, trigger_rule="all_done")()
+    refreshed = task(refresh_trends, trigger_rule="all_done")()
+    sent = task(send_alerts, trigger_rule="all_done")()
+    ingested >> processed >> refreshed >> sent
+
+
+nkru_ingest()

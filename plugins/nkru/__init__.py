@@ -1,0 +1,1 @@
+"""nkru: a news monitor for North Korea–Russia relations."""

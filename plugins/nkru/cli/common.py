@@ -1,0 +1,121 @@
+"""What every subcommand shares: --since parsing, JSON output, opening the database, clear errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from functools import wraps
+from typing import Any
+
+import click
+import psycopg2
+
+from nkru import store
+from nkru.config import ConfigError, Settings, load_settings
+
+# Exit codes scripts can test.
+EXIT_OK = 0
+EXIT_NO_DATA = 3  # the query ran but found nothing (JSON output is still valid: [])
+EXIT_USAGE = 2  # click's own code for bad arguments
+EXIT_CONFIG = 4  # settings file or environment is wrong
+EXIT_DATABASE = 5  # database unreachable or not migrated
+
+_RELATIVE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
+_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """`90m`, `36h`, `7d`, `4w` (before now) or an ISO date/time (UTC if no zone) -> an aware UTC datetime."""
+    now = now or datetime.now(UTC)
+    match = _RELATIVE.match(text)
+    if match:
+        amount, unit = int(match.group(1)), _UNITS[match.group(2).lower()]
+        return now - timedelta(**{unit: amount})
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(text.strip()), datetime.min.time())
+        except ValueError:
+            raise ValueError(
+                f"cannot read --since {text!r}: use 90m, 36h, 7d, 4w or an ISO date such as 2026-03-01"
+            ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class SinceType(click.ParamType):
+    """A click parameter type for --since with a readable error."""
+
+    name = "SINCE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_since(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+SINCE = SinceType()
+
+
+def print_json(data: Any) -> None:
+    """JSON to stdout: datetimes as ISO 8601, non-ASCII kept readable."""
+    click.echo(json.dumps(data, default=_json_default, ensure_ascii=False, indent=2))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def fail(message: str, code: int) -> None:
+    """Print a one-line error to stderr and exit with `code`."""
+    click.echo(f"nkru: {message}", err=True)
+    sys.exit(code)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        fail(str(exc), EXIT_CONFIG)
+        raise  # unreachable; keeps type checkers honest
+
+
+@contextmanager
+def database() -> Iterator[store.Connection]:
+    """Open the news database or exit with a message that says what to fix."""
+    try:
+        conn = store.connect()
+    except store.DatabaseNotConfigured as exc:
+        fail(str(exc), EXIT_CONFIG)
+    except psycopg2.OperationalError as exc:
+        fail(f"cannot connect to the news database: {str(exc).strip()}", EXIT_DATABASE)
+    try:
+        if not store.applied_migrations(conn):
+            fail("the news database has no schema yet: run `nkru migrate` first", EXIT_DATABASE)
+        yield conn
+    finally:
+        conn.close()
+
+
+def with_database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a database failure mid-command into a clear message and EXIT_DATABASE instead of a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except psycopg2.Error as exc:
+            fail(f"database error: {str(exc).strip()}", EXIT_DATABASE)
+
+    return wrapper

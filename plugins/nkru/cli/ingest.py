@@ -1,0 +1,216 @@
+"""`nkru migrate`, `run`, `rescore`, `stories`, `entities`, `demo`: the ingest side of the command."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nkru import pipeline, store
+from nkru.cli.common import (
+    EXIT_DATABASE,
+    EXIT_NO_DATA,
+    SINCE,
+    database,
+    fail,
+    print_json,
+    settings_or_exit,
+    with_database_errors,
+)
+from nkru.store import articles as article_store
+
+
+def register(main: click.Group) -> None:
+    for command in (migrate, run, rescore, stories, entities, demo):
+        main.add_command(command)
+
+
+@click.command()
+def migrate() -> None:
+    """Create or update the news database schema (safe to run again)."""
+    try:
+        conn = store.connect()
+    except store.DatabaseNotConfigured as exc:
+        fail(str(exc), EXIT_DATABASE)
+    except Exception as exc:  # psycopg2.OperationalError and friends: say what to fix
+        fail(f"cannot connect to the news database: {str(exc).strip()}", EXIT_DATABASE)
+    with conn:
+        applied = store.migrate(conn)
+    conn.close()
+    click.echo("applied: " + ", ".join(applied) if applied else "schema is up to date")
+
+
+@click.command()
+@click.option("--due-only", is_flag=True, help="Fetch only feeds whose next due time has come (as the DAG does).")
+@click.option("--no-send", is_flag=True, help="Queue alerts but do not send them.")
+@with_database_errors
+def run(due_only: bool, no_send: bool) -> None:
+    """One pass of the pipeline without Airflow: fetch, parse, score, extract, store, alert."""
+    settings = settings_or_exit()
+    run_id = f"cli:{pipeline.utcnow().isoformat(timespec='seconds')}"
+    with database() as conn:
+        store.migrate(conn)
+        total = _ingest_with_progress(conn, settings, run_id, due_only)
+        processed = _process_with_progress(conn, settings)
+        _refresh_trends(conn)
+        click.echo(
+            f"feeds: {total.feeds} fetched, {total.not_modified} unchanged (304), {total.failed_feeds} failed; "
+            f"items: {total.items}, new articles: {total.new_articles}; "
+            f"relevant articles processed: {processed.articles} in {len(processed.stories)} stories"
+        )
+        for feed, error in sorted(total.errors.items()):
+            click.echo(f"  failed: {feed}: {error}")
+        for reason, count in sorted(total.skipped.items()):
+            click.echo(f"  skipped {count} item(s): {reason}")
+        if not no_send:
+            _send(conn, settings)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+def _ingest_with_progress(conn, settings, run_id: str, due_only: bool) -> pipeline.IngestReport:
+    batches = pipeline.plan_batches(conn, settings, pipeline.utcnow(), due_only=due_only)
+    total = pipeline.IngestReport()
+    with _progress() as progress:
+        bar = progress.add_task("fetching feeds", total=sum(len(b) for b in batches))
+        for batch in batches:
+            total.add(pipeline.ingest_batch(conn, settings, batch, run_id))
+            progress.advance(bar, len(batch))
+    return total
+
+
+def _process_with_progress(conn, settings) -> pipeline.ProcessReport:
+    with conn, conn.cursor() as cur:
+        pending = article_store.count_pending_extraction(cur)
+    with _progress() as progress:
+        bar = progress.add_task("extracting entities", total=pending)
+        return pipeline.process_pending(conn, settings, on_progress=lambda n: progress.advance(bar, n))
+
+
+def _refresh_trends(conn) -> None:
+    try:
+        from nkru.store import trends as trend_store
+    except ImportError:
+        return
+    trend_store.refresh_recent(conn)
+
+
+def _send(conn, settings) -> None:
+    from nkru import alerts
+
+    try:
+        target = alerts.smtp_target()
+    except alerts.SmtpNotConfigured as exc:
+        click.echo(f"alerts: not sent ({exc}); they stay queued for the next run")
+        return
+    report = alerts.send_pending(conn, settings, target)
+    click.echo(f"alerts: {report.summary()}")
+
+
+@click.command()
+@with_database_errors
+def rescore() -> None:
+    """Score every stored article again with the current topic rules (after changing them)."""
+    settings = settings_or_exit()
+    with database() as conn:
+        total, gained, lost = pipeline.rescore_all(conn, settings)
+    click.echo(f"rescored {total} articles: {gained} became relevant, {lost} no longer relevant")
+    if gained:
+        click.echo("newly relevant articles get their entities on the next `nkru run` or DAG run")
+
+
+@click.command()
+@click.option("--since", type=SINCE, default="7d", show_default=True, help="90m, 36h, 7d, 4w or an ISO date.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@with_database_errors
+def stories(since: datetime, limit: int, as_json: bool) -> None:
+    """Newest North Korea–Russia stories: headline, link, source, time, score, matched terms, entities."""
+    with database() as conn, conn, conn.cursor() as cur:
+        rows = article_store.latest_stories(cur, since, limit)
+    if as_json:
+        print_json(rows)
+    elif rows:
+        _print_stories(rows)
+    else:
+        click.echo(f"no relevant stories since {since:%Y-%m-%d %H:%M} UTC", err=True)
+    if not rows:
+        raise SystemExit(EXIT_NO_DATA)
+
+
+def _print_stories(rows: list[dict]) -> None:
+    console = Console()
+    for row in rows:
+        outlets = f" (+{row['other_outlets']} more outlets)" if row["other_outlets"] else ""
+        console.print(f"[bold]{row['title']}[/bold]", highlight=False, markup=True)
+        console.print(
+            f"  {row['published_at']:%Y-%m-%d %H:%M} UTC · {row['source']}{outlets} · score {row['score']:.1f}",
+            highlight=False,
+            markup=False,
+        )
+        console.print(f"  {row['url']}", highlight=False, markup=False, soft_wrap=True)
+        if row["matched_terms"]:
+            console.print("  terms: " + ", ".join(row["matched_terms"]), highlight=False, markup=False)
+        if row["entities"]:
+            console.print("  entities: " + ", ".join(row["entities"]), highlight=False, markup=False)
+        console.print()
+
+
+@click.command()
+@click.option("--since", type=SINCE, default="7d", show_default=True, help="90m, 36h, 7d, 4w or an ISO date.")
+@click.option("--top", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--label", help="Only this label: PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, PRODUCT.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@with_database_errors
+def entities(since: datetime, top: int, label: str | None, as_json: bool) -> None:
+    """Most mentioned canonical entities in relevant articles, by number of articles."""
+    with database() as conn, conn, conn.cursor() as cur:
+        rows = article_store.top_entities(cur, since, top, label.upper() if label else None)
+    if as_json:
+        print_json(rows)
+    elif rows:
+        table = Table(title=f"Top entities since {since:%Y-%m-%d %H:%M} UTC")
+        for column, justify in (("entity", "left"), ("label", "left"), ("articles", "right"), ("mentions", "right")):
+            table.add_column(column, justify=justify)
+        for row in rows:
+            table.add_row(row["name"], row["label"], str(row["articles"]), str(row["mentions"]))
+        Console().print(table)
+    else:
+        click.echo(f"no entities in relevant articles since {since:%Y-%m-%d %H:%M} UTC", err=True)
+    if not rows:
+        raise SystemExit(EXIT_NO_DATA)
+
+
+@click.command()
+@click.option(
+    "--feeds-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of feed files to serve (default: the bundled demo feeds).",
+)
+@with_database_errors
+def demo(feeds_dir: Path | None) -> None:
+    """Serve the bundled sample feeds on 127.0.0.1 and run one pass over them into the news database.
+
+    For a first look without internet access: afterwards `nkru stories --since 4w` shows what was kept.
+    """
+    from nkru.demo import run_demo
+
+    with database() as conn:
+        store.migrate(conn)
+        summary = run_demo(conn, feeds_dir)
+    click.echo(summary)
+    click.echo("now try: nkru stories --since 4w   ·   nkru entities --since 4w")

@@ -1,0 +1,182 @@
+"""`make run`: Airflow 3 standalone with nkru wired in, on one machine, with nothing to set up first.
+
+When no news database is configured it starts an embedded PostgreSQL (pgserver) under `.data/pg` that serves
+both the news database and Airflow's metadata database (so LocalExecutor runs mapped tasks in parallel).
+When no mail server is configured it starts a local SMTP catcher that stores messages under `.data/mail/`.
+Ctrl-C (or SIGTERM) stops every process it started, including LocalExecutor workers, and `.data/` keeps the
+data for the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import psutil
+import psycopg2
+
+from nkru.paths import data_dir, project_root
+
+API_PORT = int(os.environ.get("NKRU_AIRFLOW_PORT", "8080"))
+SMTP_CATCHER_PORT = int(os.environ.get("NKRU_SMTP_CATCHER_PORT", "8025"))
+
+
+def main() -> int:
+    root, data = project_root(), data_dir()
+    data.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    children: list[subprocess.Popen] = []
+    server = None
+    try:
+        news_url, metadata_url, server = _databases(data, env)
+        env["NKRU_DATABASE_URL"] = news_url
+        env.setdefault("AIRFLOW_CONN_NKRU_DB", news_url)
+        if not (env.get("NKRU_SMTP_URL") or env.get("AIRFLOW_CONN_NKRU_SMTP")):
+            children.append(_start_mail_catcher(data, env))
+        env.setdefault("AIRFLOW_CONN_NKRU_SMTP", env["NKRU_SMTP_URL"])
+        _airflow_settings(env, root, data, metadata_url)
+        subprocess.run([sys.executable, "-m", "nkru.cli", "migrate"], env=env, check=True)
+        airflow = subprocess.Popen(
+            [str(Path(sys.executable).with_name("airflow")), "standalone"], env=env, start_new_session=True
+        )
+        children.append(airflow)
+        _announce(env, data)
+        _wait(airflow)
+        return airflow.returncode or 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        _stop(children)
+        if server is not None:
+            server.cleanup()
+        print("nkru: stopped; data kept in", data, flush=True)
+
+
+def _databases(data: Path, env: dict[str, str]) -> tuple[str, str, object | None]:
+    """(news DB URL, Airflow metadata SQLAlchemy URL, embedded server or None)."""
+    if env.get("NKRU_DATABASE_URL"):
+        url = env["NKRU_DATABASE_URL"]
+        metadata = env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN") or _sqlalchemy_url(url)
+        return url, metadata, None
+    import pgserver
+
+    print("nkru: no NKRU_DATABASE_URL: starting an embedded PostgreSQL in", data / "pg", flush=True)
+    server = pgserver.get_server(data / "pg", cleanup_mode="stop")
+    base = server.get_uri()  # postgresql://postgres:@/postgres?host=/socket/dir
+    socket_dir = base.split("host=", 1)[1]
+    for name in ("nkru", "airflow"):
+        _ensure_database(base, name)
+    news = f"postgresql://postgres@{quote(socket_dir, safe='')}/nkru"
+    metadata = f"postgresql+psycopg2://postgres@/airflow?host={socket_dir}"
+    return news, metadata, server
+
+
+def _ensure_database(admin_url: str, name: str) -> None:
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')  # a fixed name of ours, not user input
+    conn.close()
+
+
+def _sqlalchemy_url(libpq_url: str) -> str:
+    return "postgresql+psycopg2://" + libpq_url.split("://", 1)[1]
+
+
+def _start_mail_catcher(data: Path, env: dict[str, str]) -> subprocess.Popen:
+    mail_dir = data / "mail"
+    env["NKRU_SMTP_URL"] = f"smtp://127.0.0.1:{SMTP_CATCHER_PORT}"
+    print(f"nkru: no mail server configured: alerts are caught as files in {mail_dir}", flush=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "nkru.alerts.catcher", "--dir", str(mail_dir), "--port", str(SMTP_CATCHER_PORT)],
+        env=env,
+        start_new_session=True,
+    )
+
+
+def _airflow_settings(env: dict[str, str], root: Path, data: Path, metadata_url: str) -> None:
+    home = data / "airflow"
+    home.mkdir(parents=True, exist_ok=True)
+    env.setdefault("NKRU_CONFIG", str(root / "config" / "nkru.yaml"))
+    env.setdefault("NKRU_HOME", str(root))
+    defaults = {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(root / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+        "AIRFLOW__API__PORT": str(API_PORT),
+        "AIRFLOW__API__HOST": "127.0.0.1",
+    }
+    for key, value in defaults.items():
+        env.setdefault(key, value)
+
+
+def _announce(env: dict[str, str], data: Path) -> None:
+    passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
+    for _ in range(120):
+        if passwords.exists():
+            break
+        time.sleep(1)
+    password = json.loads(passwords.read_text()).get("admin", "?") if passwords.exists() else "(see Airflow's log)"
+    print(
+        "\n"
+        f"nkru is running.  Airflow UI: http://127.0.0.1:{API_PORT}  user: admin  password: {password}\n"
+        f"  nkru_ingest runs every 15 minutes; trigger it now from the UI or wait.\n"
+        f"  Query:  export NKRU_DATABASE_URL='{env['NKRU_DATABASE_URL']}'\n"
+        f"          .venv/bin/nkru stories --since 7d   ·   .venv/bin/nkru entities --since 7d --top 20\n"
+        f"  No internet here? `make demo` loads the bundled sample feeds.\n"
+        f"  Alerts go to {env['NKRU_SMTP_URL'] if 'NKRU_SMTP_URL' in env else 'the nkru_smtp connection'}"
+        f"{' (files in ' + str(data / 'mail') + ')' if 'NKRU_SMTP_URL' in env and '8025' in env['NKRU_SMTP_URL'] else ''}.\n"
+        "  Stop with Ctrl-C.\n",
+        flush=True,
+    )
+
+
+def _wait(process: subprocess.Popen) -> None:
+    def _terminate(signum, frame):  # SIGTERM behaves like Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    process.wait()
+
+
+def _stop(children: list[subprocess.Popen], grace: float = 30.0) -> None:
+    """SIGTERM each child's whole process tree, then SIGKILL whatever is still there after `grace` seconds.
+
+    The tree is collected before signalling: `airflow standalone` can leave LocalExecutor workers behind
+    when it exits first, and they are no longer its children by then.
+    """
+    procs: list[psutil.Process] = []
+    for child in children:
+        try:
+            parent = psutil.Process(child.pid)
+            procs += [parent, *parent.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+    for proc in procs:
+        try:
+            proc.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""PostgreSQL access: connections and migrations. Every SQL statement the code runs lives in this package.
+
+We use psycopg2 directly (not Airflow's PostgresHook, which uses psycopg 3 in provider 7.x) so the same code
+runs inside Airflow, in the `nkru` command and in tests. Submodules group the statements by concern:
+`feeds` (feed list and health), `articles` (items, relevance, entities), `alerts` (stories and the outbox),
+`trends` (the named queries in `sql/queries/`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg2
+import psycopg2.extensions
+import psycopg2.extras
+
+from nkru.paths import sql_dir
+
+Connection = psycopg2.extensions.connection
+Cursor = psycopg2.extensions.cursor
+
+DATABASE_URL_ENV = "NKRU_DATABASE_URL"
+# Any constant works; it only has to be the same for every process migrating the same database.
+_MIGRATION_LOCK_ID = 0x6E6B7275
+
+
+class DatabaseNotConfigured(RuntimeError):
+    """Neither NKRU_DATABASE_URL nor an Airflow connection `nkru_db` says where the news database is."""
+
+
+def database_url() -> str:
+    """The news database for the `nkru` command: NKRU_DATABASE_URL (a libpq URI)."""
+    url = os.environ.get(DATABASE_URL_ENV)
+    if not url:
+        raise DatabaseNotConfigured(
+            f"{DATABASE_URL_ENV} is not set. Set it to a libpq URI, e.g. "
+            f"postgresql://user@127.0.0.1:5432/nkru (or start `make run`, which sets one up)."
+        )
+    return url
+
+
+def connect(url: str | None = None, *, application_name: str = "nkru") -> Connection:
+    """Open a psycopg2 connection; timestamps come back tz-aware in UTC."""
+    conn = psycopg2.connect(url or database_url(), application_name=application_name, connect_timeout=10)
+    with conn.cursor() as cur:
+        cur.execute("SET TIME ZONE 'UTC'")
+    conn.commit()
+    return conn
+
+
+@contextmanager
+def connection(url: str | None = None) -> Iterator[Connection]:
+    """A connection that is closed on exit (psycopg2's own `with conn` only ends the transaction)."""
+    conn = connect(url)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply the numbered files in `sql/migrations/` not yet applied, each in its own transaction.
+
+    Safe to run twice and from two processes at once: an advisory lock serialises migrators and the
+    `schema_migrations` table records what is applied. Returns the names applied now.
+    """
+    applied_now: list[str] = []
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK_ID,))
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version integer PRIMARY KEY, name text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+    try:
+        for version, path in _migration_files():
+            with conn, conn.cursor() as cur:
+                cur.execute("SELECT 1 FROM schema_migrations WHERE version = %s", (version,))
+                if cur.fetchone():
+                    continue
+                cur.execute(path.read_text(encoding="utf-8"))
+                cur.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (version, path.name))
+                applied_now.append(path.name)
+    finally:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK_ID,))
+    return applied_now
+
+
+def applied_migrations(conn: Connection) -> list[str]:
+    """Names of the migrations recorded in the database (empty when none were ever applied)."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('schema_migrations') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            return []
+        cur.execute("SELECT name FROM schema_migrations ORDER BY version")
+        return [r[0] for r in cur.fetchall()]
+
+
+def _migration_files() -> list[tuple[int, os.PathLike]]:
+    files = []
+    for path in sorted((sql_dir() / "migrations").glob("*.sql")):
+        number = path.name.split("_", 1)[0]
+        if number.isdigit():
+            files.append((int(number), path))
+    return sorted(files)

@@ -1,0 +1,240 @@
+"""SQL for feed items: storing them with their relevance, finding those still to extract, saving entities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg2.extras
+
+from nkru.store import Cursor
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """A relevant article as the extract/alert step sees it (one row of `articles` plus its source's name)."""
+
+    id: int
+    url: str
+    title: str
+    summary: str
+    language: str | None
+    published_at: datetime
+    fetched_at: datetime
+    feed_name: str
+    score: float
+    matched_terms: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """A parsed, scored feed item ready to store."""
+
+    url: str
+    guid: str
+    title: str
+    summary: str
+    language: str | None
+    published_at: datetime
+    score: float
+    relevant: bool
+    matched_terms: tuple[str, ...]
+    reason: str
+
+
+def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched_at: datetime) -> int:
+    """Store a feed's items; return how many articles are new to the database.
+
+    One row per canonical URL however many feeds carry it (`ON CONFLICT (url) DO NOTHING`), and a row in
+    `article_feeds` for each feed that carried it. An item whose guid this feed already delivered under
+    another link is the same item, not a new article. Running this twice changes nothing the second time.
+    """
+    known = _known_guids(cur, feed_id, [a.guid for a in articles])
+    fresh = [a for a in articles if a.guid not in known]
+    if not fresh:
+        return 0
+    inserted = psycopg2.extras.execute_values(
+        cur,
+        """INSERT INTO articles (url, guid, title, summary, language, published_at, fetched_at, feed_id,
+                                 score, relevant, matched_terms, reason)
+           VALUES %s ON CONFLICT (url) DO NOTHING RETURNING id""",
+        [
+            (
+                a.url,
+                a.guid,
+                a.title,
+                a.summary,
+                a.language,
+                a.published_at,
+                fetched_at,
+                feed_id,
+                a.score,
+                a.relevant,
+                list(a.matched_terms),
+                a.reason,
+            )
+            for a in fresh
+        ],
+        fetch=True,
+    )
+    psycopg2.extras.execute_values(
+        cur,
+        """INSERT INTO article_feeds (article_id, feed_id, guid, first_seen_at)
+           SELECT a.id, v.feed_id, v.guid, v.seen FROM (VALUES %s) AS v(url, guid, feed_id, seen)
+           JOIN articles a ON a.url = v.url
+           ON CONFLICT (article_id, feed_id) DO NOTHING""",
+        [(a.url, a.guid, feed_id, fetched_at) for a in fresh],
+        template="(%s, %s, %s::integer, %s::timestamptz)",
+    )
+    return len(inserted)
+
+
+def _known_guids(cur: Cursor, feed_id: int, guids: list[str]) -> set[str]:
+    cur.execute("SELECT guid FROM article_feeds WHERE feed_id = %s AND guid = ANY(%s)", (feed_id, guids))
+    return {row[0] for row in cur.fetchall()}
+
+
+def pending_extraction(cur: Cursor, limit: int) -> list[StoredArticle]:
+    """Relevant articles whose entities are not extracted yet (and so whose alerts are not queued), oldest first."""
+    cur.execute(
+        """SELECT a.id, a.url, a.title, a.summary, a.language, a.published_at, a.fetched_at, f.name,
+                  a.score, a.matched_terms, a.reason
+           FROM articles a JOIN feeds f ON f.id = a.feed_id
+           WHERE a.relevant AND a.extracted_at IS NULL
+           ORDER BY a.id LIMIT %s""",
+        (limit,),
+    )
+    return [StoredArticle(*row[:9], tuple(row[9]), row[10]) for row in cur.fetchall()]
+
+
+def save_mentions(
+    cur: Cursor, article_id: int, mentions: list[tuple[str, str, int, tuple[str, ...]]], alias_key: Callable[[str], str]
+) -> None:
+    """Replace an article's mentions: (canonical name, label, count, surface forms) each.
+
+    Entities and their aliases are upserted; the article's old mentions are replaced, so re-extraction
+    (after a gazetteer change) never double counts.
+    """
+    cur.execute("DELETE FROM mentions WHERE article_id = %s", (article_id,))
+    if not mentions:
+        return
+    ids = _entity_ids(cur, [(name, label) for name, label, _, _ in mentions])
+    psycopg2.extras.execute_values(
+        cur,
+        "INSERT INTO mentions (article_id, entity_id, count) VALUES %s "
+        "ON CONFLICT (article_id, entity_id) DO UPDATE SET count = EXCLUDED.count",
+        [(article_id, ids[(name, label)], count) for name, label, count, _ in mentions],
+    )
+    aliases = {
+        (alias_key(form), form, ids[(name, label)])
+        for name, label, _, forms in mentions
+        for form in (name, *forms)
+        if alias_key(form)
+    }
+    save_aliases(cur, sorted(aliases))
+
+
+def _entity_ids(cur: Cursor, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    rows = psycopg2.extras.execute_values(
+        cur,
+        "INSERT INTO entities (name, label) VALUES %s "
+        "ON CONFLICT (name, label) DO UPDATE SET name = EXCLUDED.name RETURNING id, name, label",
+        sorted(set(keys)),
+        fetch=True,
+    )
+    return {(name, label): entity_id for entity_id, name, label in rows}
+
+
+def save_aliases(cur: Cursor, aliases: list[tuple[str, str, int]]) -> None:
+    """(alias_key, alias, entity_id) rows; existing ones are kept."""
+    if aliases:
+        psycopg2.extras.execute_values(
+            cur,
+            "INSERT INTO entity_aliases (alias_key, alias, entity_id) VALUES %s ON CONFLICT DO NOTHING",
+            aliases,
+        )
+
+
+def seed_gazetteer(cur: Cursor, entries: list[tuple[str, str, str]], alias_key: Callable[[str], str]) -> None:
+    """Make every gazetteer spelling findable (`nkru trend "Ким Чен Ын"`) before any article mentions it."""
+    if not entries:
+        return
+    ids = _entity_ids(cur, [(name, label) for name, label, _ in entries])
+    save_aliases(cur, sorted({(alias_key(a), a, ids[(n, lb)]) for n, lb, a in entries if alias_key(a)}))
+
+
+def mark_extracted(cur: Cursor, article_id: int, now: datetime) -> None:
+    cur.execute("UPDATE articles SET extracted_at = %s WHERE id = %s", (now, article_id))
+
+
+def articles_for_rescore(cur: Cursor, after_id: int, limit: int) -> list[tuple[int, str, str, str | None, bool]]:
+    """(id, title, summary, language, relevant) in id order after `after_id`: history for `nkru rescore`."""
+    cur.execute(
+        "SELECT id, title, summary, language, relevant FROM articles WHERE id > %s ORDER BY id LIMIT %s",
+        (after_id, limit),
+    )
+    return cur.fetchall()
+
+
+def update_relevance(cur: Cursor, rows: list[tuple[int, float, bool, list[str], str]], now: datetime) -> None:
+    """Store new scores; an article that became relevant goes back in the extraction queue."""
+    psycopg2.extras.execute_values(
+        cur,
+        """UPDATE articles a SET score = v.score, relevant = v.relevant, matched_terms = v.terms,
+                  reason = v.reason, scored_at = v.now,
+                  extracted_at = CASE WHEN v.relevant AND NOT a.relevant THEN NULL ELSE a.extracted_at END
+           FROM (VALUES %s) AS v(id, score, relevant, terms, reason, now) WHERE a.id = v.id""",
+        [(*row, now) for row in rows],
+        template="(%s::bigint, %s::real, %s::boolean, %s::text[], %s::text, %s::timestamptz)",
+    )
+
+
+def count_pending_extraction(cur: Cursor) -> int:
+    cur.execute("SELECT count(*) FROM articles WHERE relevant AND extracted_at IS NULL")
+    return cur.fetchone()[0]
+
+
+def latest_stories(cur: Cursor, since: datetime, limit: int) -> list[dict]:
+    """Newest relevant stories since `since`: the first article of each story, its entities, other outlets."""
+    cur.execute(
+        """WITH firsts AS (
+             SELECT DISTINCT ON (coalesce(a.story_id, -a.id)) a.*
+             FROM articles a
+             WHERE a.relevant AND a.published_at >= %(since)s
+             ORDER BY coalesce(a.story_id, -a.id), a.published_at, a.id
+           )
+           SELECT a.story_id, a.id AS article_id, a.title, a.url, f.name AS source, a.published_at,
+                  round(a.score::numeric, 2)::float AS score, a.matched_terms,
+                  coalesce((SELECT array_agg(e.name ORDER BY m.count DESC, e.name)
+                            FROM mentions m JOIN entities e ON e.id = m.entity_id
+                            WHERE m.article_id = a.id), '{}') AS entities,
+                  coalesce((SELECT count(DISTINCT af.feed_id) - 1 FROM articles s
+                            JOIN article_feeds af ON af.article_id = s.id
+                            WHERE s.story_id = a.story_id), 0) AS other_outlets
+           FROM firsts a JOIN feeds f ON f.id = a.feed_id
+           ORDER BY a.published_at DESC, a.id DESC
+           LIMIT %(limit)s""",
+        {"since": since, "limit": limit},
+    )
+    columns = [c.name for c in cur.description]
+    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+
+def top_entities(cur: Cursor, since: datetime, top: int, label: str | None) -> list[dict]:
+    """Canonical entities by the number of relevant articles mentioning them since `since`."""
+    cur.execute(
+        """SELECT e.name, e.label, count(*) AS articles, sum(m.count) AS mentions
+           FROM mentions m
+           JOIN articles a ON a.id = m.article_id
+           JOIN entities e ON e.id = m.entity_id
+           WHERE a.relevant AND a.published_at >= %(since)s
+             AND (%(label)s::text IS NULL OR e.label = %(label)s)
+           GROUP BY e.id, e.name, e.label
+           ORDER BY articles DESC, mentions DESC, e.name
+           LIMIT %(top)s""",
+        {"since": since, "top": top, "label": label},
+    )
+    columns = [c.name for c in cur.description]
+    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]

@@ -1,0 +1,79 @@
+"""Shared fixtures: a fresh, migrated PostgreSQL database per test (real server on 127.0.0.1).
+
+Set NKRU_TEST_ADMIN_URL to point at another server; tests create databases named `nkru_test_*` and drop them,
+never touching any other database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg2
+import pytest
+
+from nkru import store
+
+ADMIN_URL = os.environ.get("NKRU_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _admin_execute(sql: str) -> None:
+    conn = psycopg2.connect(ADMIN_URL)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
+def _url_for(dbname: str) -> str:
+    base, _, _ = ADMIN_URL.rpartition("/")
+    return f"{base}/{dbname}"
+
+
+def create_database(template: str | None = None) -> str:
+    """Create an empty (or templated) database with a unique name and return its URL."""
+    name = f"nkru_test_{uuid.uuid4().hex[:12]}"
+    _admin_execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return _url_for(name)
+
+
+def drop_database(url: str) -> None:
+    name = url.rpartition("/")[2]
+    assert name.startswith("nkru_test_"), "tests only ever drop their own databases"
+    _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def migrated_template() -> Iterator[str]:
+    """One migrated database per test session, copied for each test (much faster than migrating each time)."""
+    url = create_database()
+    with store.connection(url) as conn:
+        store.migrate(conn)
+    yield url.rpartition("/")[2]
+    drop_database(url)
+
+
+@pytest.fixture
+def db_url(migrated_template: str) -> Iterator[str]:
+    """URL of a fresh database with the full schema, dropped after the test."""
+    url = create_database(template=migrated_template)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def empty_db_url() -> Iterator[str]:
+    """URL of a fresh database with no schema at all (for migration and 'empty database' tests)."""
+    url = create_database()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[store.Connection]:
+    """An open connection to a fresh migrated database."""
+    with store.connection(db_url) as conn:
+        yield conn
