@@ -9,6 +9,7 @@ data for the next start.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -129,6 +130,8 @@ def _announce(env: dict[str, str], data: Path) -> None:
         if passwords.exists():
             break
         time.sleep(1)
+    smtp = env.get("NKRU_SMTP_URL", "the nkru_smtp connection")
+    caught = f" (caught as files in {data / 'mail'})" if smtp.endswith(f":{SMTP_CATCHER_PORT}") else ""
     password = json.loads(passwords.read_text()).get("admin", "?") if passwords.exists() else "(see Airflow's log)"
     print(
         "\n"
@@ -137,8 +140,7 @@ def _announce(env: dict[str, str], data: Path) -> None:
         f"  Query:  export NKRU_DATABASE_URL='{env['NKRU_DATABASE_URL']}'\n"
         f"          .venv/bin/nkru stories --since 7d   ·   .venv/bin/nkru entities --since 7d --top 20\n"
         f"  No internet here? `make demo` loads the bundled sample feeds.\n"
-        f"  Alerts go to {env['NKRU_SMTP_URL'] if 'NKRU_SMTP_URL' in env else 'the nkru_smtp connection'}"
-        f"{' (files in ' + str(data / 'mail') + ')' if 'NKRU_SMTP_URL' in env and '8025' in env['NKRU_SMTP_URL'] else ''}.\n"
+        f"  Alerts go to {smtp}{caught}.\n"
         "  Stop with Ctrl-C.\n",
         flush=True,
     )
@@ -166,16 +168,12 @@ def _stop(children: list[subprocess.Popen], grace: float = 30.0) -> None:
         except psutil.NoSuchProcess:
             continue
     for proc in procs:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             proc.terminate()
-        except psutil.NoSuchProcess:
-            pass
     _, alive = psutil.wait_procs(procs, timeout=grace)
     for proc in alive:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             proc.kill()
-        except psutil.NoSuchProcess:
-            pass
 
 
 if __name__ == "__main__":
