@@ -7,13 +7,30 @@ never touching any other database.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg2
 import pytest
 
 from nkru import store
+
+# Airflow reads its configuration when first imported, so the test session's Airflow home is set here, before
+# any test imports it: a temporary directory with a SQLite metadata database (enough for `dag.test()`).
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="nkru-airflow-"))
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(_AIRFLOW_HOME),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parents[1] / "dags"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+    }
+)
 
 ADMIN_URL = os.environ.get("NKRU_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -77,3 +94,15 @@ def db(db_url: str) -> Iterator[store.Connection]:
     """An open connection to a fresh migrated database."""
     with store.connection(db_url) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def airflow_metadata() -> Path:
+    """A migrated Airflow metadata database for `dag.test()` (once per session); returns AIRFLOW_HOME."""
+    subprocess.run(
+        [str(Path(sys.executable).with_name("airflow")), "db", "migrate"],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ),
+    )
+    return _AIRFLOW_HOME

@@ -1,0 +1,152 @@
+"""`nkru_ingest` end to end under Airflow's `dag.test()`: loopback feeds in, stories, entities and e-mail out.
+
+Real PostgreSQL (a fresh database), a real HTTP server serving the fixture feeds, a real SMTP server,
+a real Airflow metadata database. The second run must change nothing and be answered 304.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from nkru import store
+from nkru.demo import recent_dates
+from tests.feedserver import FeedServer
+from tests.smtpserver import SmtpCapture
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "dag"
+
+ON_TOPIC = {
+    "Shoigu meets Kim Jong Un in Pyongyang to discuss military cooperation",
+    "Lavrov and Choe Son Hui sign plan on new rail link across the Tumen River",
+    "North Korean troops seen training with Russian artillery units near Kursk",
+    "Kim Jong-un's sister Kim Yo Jong says DPRK will stand with Russia",
+}
+OFF_TOPIC = {
+    "South Korea and Russia hold talks on fishing quotas in Seoul",
+    "Tokyo stocks close higher on chip makers",
+    "China and North Korea mark anniversary of friendship treaty",
+}
+
+
+@pytest.fixture
+def feeds():
+    now = datetime.now(UTC)
+    with FeedServer(FIXTURES) as server:
+        for name in ("wire.xml", "mirror.xml"):
+            server.set_content(f"/{name}", recent_dates((FIXTURES / name).read_text(), now).encode())
+        yield server
+
+
+@pytest.fixture
+def smtp():
+    with SmtpCapture() as capture:
+        yield capture
+
+
+@pytest.fixture
+def settings_file(tmp_path, feeds):
+    path = tmp_path / "nkru.yaml"
+    path.write_text(
+        f"""
+feeds:
+  - {{name: test-wire, url: "{feeds.url("wire.xml")}", language: en}}
+  - {{name: mirror-daily, url: "{feeds.url("mirror.xml")}"}}
+  - {{name: gone-away, url: "{feeds.url("status/404")}"}}
+fetch:
+  allow_private_addresses: true
+  interval_minutes: 0.01
+  timeout_seconds: 5
+entities:
+  gazetteer: {ROOT / "config" / "gazetteer.yaml"}
+alerts:
+  sender: nkru@example.org
+  rules:
+    - name: military
+      mode: instant
+      recipients: [analyst@example.org, desk@example.org]
+      any_terms: [military, troops, artillery]
+"""
+    )
+    return path
+
+
+def run_ingest_dag(monkeypatch, db_url: str, settings_file: Path, smtp_url: str):
+    from airflow.models.dagbag import DagBag
+
+    monkeypatch.setenv("AIRFLOW_CONN_NKRU_DB", db_url)
+    monkeypatch.setenv("AIRFLOW_CONN_NKRU_SMTP", smtp_url)
+    monkeypatch.setenv("NKRU_SMTP_URL", smtp_url)
+    monkeypatch.setenv("NKRU_CONFIG", str(settings_file))
+    monkeypatch.delenv("NKRU_DATABASE_URL", raising=False)
+    bag = DagBag(dag_folder=str(ROOT / "dags" / "nkru_ingest.py"))
+    assert not bag.import_errors, bag.import_errors
+    dag = bag.get_dag("nkru_ingest")
+    return dag.test()
+
+
+def query(db_url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    with store.connection(db_url) as conn, conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def snapshot(db_url: str) -> dict[str, list[tuple]]:
+    return {
+        "articles": query(db_url, "SELECT url, title, relevant, score, story_id FROM articles ORDER BY url"),
+        "article_feeds": query(db_url, "SELECT article_id, feed_id FROM article_feeds ORDER BY 1, 2"),
+        "mentions": query(db_url, "SELECT article_id, entity_id, count FROM mentions ORDER BY 1, 2"),
+        "entities": query(db_url, "SELECT name, label FROM entities ORDER BY 1, 2"),
+        "stories": query(db_url, "SELECT id, title FROM stories ORDER BY id"),
+    }
+
+
+@pytest.mark.slow
+def test_ingest_dag_end_to_end_and_rerun(monkeypatch, airflow_metadata, db_url, settings_file, feeds, smtp):
+    first = run_ingest_dag(monkeypatch, db_url, settings_file, smtp.url)
+    assert first.state == "success"
+
+    titles = {title: relevant for _, title, relevant, _, _ in snapshot(db_url)["articles"]}
+    assert {t for t, relevant in titles.items() if relevant} == ON_TOPIC
+    assert {t for t, relevant in titles.items() if not relevant} == OFF_TOPIC
+    # The syndicated Shoigu story is one article (tracking parameters dropped) carried by two feeds.
+    carried = query(
+        db_url,
+        "SELECT a.url, count(*) FROM articles a JOIN article_feeds af ON af.article_id = a.id "
+        "WHERE a.title LIKE 'Shoigu meets%%' GROUP BY a.url",
+    )
+    assert carried == [("https://wire.example.org/asia/2026/11/shoigu-kim-pyongyang", 2)]
+
+    # Canonical entities, each once, whatever spelling the feed used.
+    shoigu_entities = {
+        name
+        for (name,) in query(
+            db_url,
+            "SELECT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id "
+            "JOIN articles a ON a.id = m.article_id WHERE a.title LIKE 'Shoigu meets%%'",
+        )
+    }
+    assert {"Sergei Shoigu", "Kim Jong Un", "Pyongyang", "KCNA"} <= shoigu_entities
+    kim_rows = query(db_url, "SELECT name FROM entities WHERE name ILIKE 'Kim Jong%%'")
+    assert kim_rows == [("Kim Jong Un",)]
+
+    # The broken feed is recorded with a reason and backs off; it did not stop the others.
+    health = dict(query(db_url, "SELECT name, last_error FROM feeds WHERE consecutive_failures > 0"))
+    assert list(health) == ["gone-away"] and "404" in health["gone-away"]
+
+    # Instant alerts: the two military stories, once per recipient.
+    sent = sorted((m["To"], m["Subject"]) for m in smtp.messages)
+    assert len(sent) == 4, sent
+    assert {to for to, _ in sent} == {"analyst@example.org", "desk@example.org"}
+    assert all("[nkru: military]" in subject for _, subject in sent)
+
+    before = snapshot(db_url)
+    feeds.clear_log()
+    second = run_ingest_dag(monkeypatch, db_url, settings_file, smtp.url)
+    assert second.state == "success"
+    assert snapshot(db_url) == before, "a second run must change nothing"
+    assert feeds.statuses("/wire.xml") == [304] and feeds.statuses("/mirror.xml") == [304]
+    assert len(smtp.messages) == 4, "nothing is sent twice"
