@@ -50,7 +50,7 @@ class FetchConfig(_Strict):
     max_bytes: int = Field(default=5_000_000, gt=0, le=100_000_000)
     max_redirects: int = Field(default=5, ge=0, le=20)
     user_agent: str = "nkru/0.1 (+https://github.com/nkru/nkru; news monitor)"
-    concurrency: int = Field(default=20, ge=1, le=500)
+    concurrency: int = Field(default=50, ge=1, le=500)
     batch_size: int = Field(default=25, ge=1, le=1000)
     # Minutes between fetches of a healthy feed; failing feeds back off from here, doubling up to the cap.
     interval_minutes: float = Field(default=15, gt=0)

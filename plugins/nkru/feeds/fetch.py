@@ -1,0 +1,293 @@
+"""Fetch feeds over HTTP, many at once, with every limit a hostile or broken server could abuse.
+
+One asyncio event loop and one `httpx.AsyncClient` serve a whole batch; a semaphore bounds how many
+requests are in flight. Each request has a total time limit (headers and body together), a byte cap checked
+while the body streams in, and redirects followed by hand so that every hop's address is checked and a loop
+is reported as such. A feed's failure becomes a `FetchResult` with a readable reason; it never raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from nkru.config import FetchConfig
+from nkru.feeds.addresses import BlockedAddress, check_host
+
+log = logging.getLogger(__name__)
+
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """One feed to fetch, with the validators kept from its last successful fetch (for a conditional GET)."""
+
+    feed_name: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What happened when fetching one feed.
+
+    `status` is one of 'ok', 'not_modified', 'http_error', 'timeout', 'connection_error', 'too_large',
+    'too_many_redirects', 'blocked_address', 'invalid_url'; `error` says why in words for anything but the
+    first two. `body` (decompressed) is set only for 'ok'. `etag` and `last_modified` are the validators to
+    send next time: the response's for 'ok', else the request's (unless a 304 sent new ones).
+    `final_url` is where the answer came from after redirects: the base for the feed's relative links.
+    """
+
+    feed_name: str
+    url: str
+    status: str
+    http_status: int | None
+    body: bytes | None
+    headers: dict[str, str]
+    etag: str | None
+    last_modified: str | None
+    error: str | None
+    elapsed_ms: int
+    fetched_at: datetime
+    final_url: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the feed answered as it should (new content, or nothing new since last time)."""
+        return self.status in ("ok", "not_modified")
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How one fetch ended, before timing and identity are added to make a FetchResult."""
+
+    status: str
+    response: httpx.Response | None = None
+    body: bytes | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+
+
+class _Failure(Exception):
+    """Ends one fetch with `status` and a readable `reason`; `response` is kept when there was one."""
+
+    def __init__(self, status: str, reason: str, response: httpx.Response | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.response = response
+
+
+def fetch_feeds(requests: Sequence[FetchRequest], settings: FetchConfig) -> list[FetchResult]:
+    """Fetch all feeds concurrently (at most `settings.concurrency` at once).
+
+    Returns one result per request, in the same order. Synchronous because Airflow tasks are; it runs
+    its own event loop, so call `fetch_feeds_async` instead from code that already has one.
+    """
+    return asyncio.run(fetch_feeds_async(requests, settings))
+
+
+async def fetch_feeds_async(requests: Sequence[FetchRequest], settings: FetchConfig) -> list[FetchResult]:
+    """The async form of `fetch_feeds`: one client and one semaphore for the whole batch."""
+    slots = asyncio.Semaphore(settings.concurrency)
+
+    async with _client(settings) as client:
+
+        async def fetch_in_slot(request: FetchRequest) -> FetchResult:
+            async with slots:
+                return await fetch_one(client, request, settings)
+
+        return list(await asyncio.gather(*(fetch_in_slot(r) for r in requests)))
+
+
+def _client(settings: FetchConfig) -> httpx.AsyncClient:
+    """A client that never follows redirects by itself (we check each hop) and decodes gzip/deflate."""
+    return httpx.AsyncClient(
+        headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
+        timeout=httpx.Timeout(settings.timeout_seconds),
+        limits=httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency),
+        follow_redirects=False,
+    )
+
+
+async def fetch_one(client: httpx.AsyncClient, request: FetchRequest, settings: FetchConfig) -> FetchResult:
+    """Fetch one feed within `settings.timeout_seconds` overall; every failure becomes a result."""
+    started = time.monotonic()
+    fetched_at = datetime.now(UTC)
+    outcome = await _attempt(client, request, settings)
+    response = outcome.response
+    if outcome.status != "ok":  # nothing new arrived: the validators we had are still the ones to send
+        outcome = replace(
+            outcome, etag=outcome.etag or request.etag, last_modified=outcome.last_modified or request.last_modified
+        )
+    return FetchResult(
+        feed_name=request.feed_name,
+        url=request.url,
+        status=outcome.status,
+        http_status=response.status_code if response is not None else None,
+        body=outcome.body,
+        headers=dict(response.headers.items()) if response is not None else {},
+        etag=outcome.etag,
+        last_modified=outcome.last_modified,
+        error=outcome.error,
+        elapsed_ms=round((time.monotonic() - started) * 1000),
+        fetched_at=fetched_at,
+        final_url=str(response.url) if response is not None else None,
+    )
+
+
+async def _attempt(client: httpx.AsyncClient, request: FetchRequest, settings: FetchConfig) -> _Outcome:
+    """Download within the total time limit and name what went wrong, if anything."""
+    try:
+        async with asyncio.timeout(settings.timeout_seconds):
+            response, body = await _download(client, request, settings)
+    except _Failure as failure:
+        return _Outcome(failure.status, failure.response, error=failure.reason)
+    except (TimeoutError, httpx.TimeoutException):
+        return _Outcome("timeout", error=f"timed out after {settings.timeout_seconds:g} s")
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        return _Outcome("invalid_url", error=f"invalid URL: {_reason(exc)}")
+    except httpx.DecodingError as exc:
+        return _Outcome("http_error", error=f"the response body could not be decoded: {_reason(exc)}")
+    except httpx.ConnectError as exc:
+        return _Outcome("connection_error", error=f"cannot connect to {_host(request.url)}: {_reason(exc)}")
+    except httpx.TransportError as exc:
+        return _Outcome("connection_error", error=f"connection failed: {_reason(exc)}")
+    except Exception as exc:  # a feed's fault must never stop the other feeds
+        log.exception("unexpected error fetching %s", request.url)
+        return _Outcome("connection_error", error=f"unexpected error: {_reason(exc)}")
+    return _answer(response, body)
+
+
+def _answer(response: httpx.Response, body: bytes | None) -> _Outcome:
+    """The outcome of a complete HTTP answer: new content, not modified (keep the validators), or an error."""
+    etag, last_modified = response.headers.get("etag"), response.headers.get("last-modified")
+    if response.status_code == 304:
+        return _Outcome("not_modified", response, None, etag, last_modified)
+    if not response.is_success:
+        return _Outcome("http_error", response, error=_http_error(response))
+    return _Outcome("ok", response, body, etag, last_modified)
+
+
+async def _download(
+    client: httpx.AsyncClient, request: FetchRequest, settings: FetchConfig
+) -> tuple[httpx.Response, bytes | None]:
+    """GET the feed, following at most `settings.max_redirects` redirects, each hop checked.
+
+    Returns the final response (closed) and its body, which is read only for a 2xx answer.
+    """
+    _check_url(request.url)
+    next_request = client.build_request("GET", request.url, headers=_conditional_headers(request))
+    visited: list[str] = []
+    while True:
+        await _check_address(next_request.url, settings)
+        response = await client.send(next_request, stream=True)
+        try:
+            if not response.has_redirect_location:
+                body = await _read_capped(response, settings.max_bytes) if response.is_success else None
+                return response, body
+            visited.append(str(next_request.url))
+            if len(visited) > settings.max_redirects:
+                raise _Failure("too_many_redirects", _redirect_reason(visited, settings.max_redirects), response)
+            assert response.next_request is not None  # httpx sets it with a redirect location
+            next_request = response.next_request
+        finally:
+            await response.aclose()
+
+
+def _conditional_headers(request: FetchRequest) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from the last fetch, so an unchanged feed costs a 304."""
+    headers = {}
+    if request.etag:
+        headers["If-None-Match"] = request.etag
+    if request.last_modified:
+        headers["If-Modified-Since"] = request.last_modified
+    return headers
+
+
+def _check_url(url: str) -> None:
+    """Only absolute http(s) URLs with a host are fetched."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as exc:
+        raise _Failure("invalid_url", f"invalid URL {url!r}: {exc}") from None
+    if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
+        raise _Failure("invalid_url", f"not an http(s) URL: {url!r}")
+
+
+async def _check_address(url: httpx.URL, settings: FetchConfig) -> None:
+    """Refuse non-http(s) hops, and private addresses unless the settings allow them."""
+    if url.scheme not in DEFAULT_PORTS:
+        raise _Failure("invalid_url", f"redirected to a non-http(s) URL: {str(url)!r}")
+    if settings.allow_private_addresses:
+        return
+    try:
+        await check_host(url.host, url.port or DEFAULT_PORTS[url.scheme])
+    except BlockedAddress as exc:
+        raise _Failure("blocked_address", str(exc)) from None
+    except socket.gaierror as exc:
+        raise _Failure("connection_error", f"cannot resolve host {url.host}: {exc.strerror or exc}") from None
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    """The decoded body, abandoned as soon as it grows past `max_bytes` (a declared length is checked first)."""
+    too_large = _Failure("too_large", f"response larger than {max_bytes:,} bytes", response)
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _redirect_reason(visited: list[str], max_redirects: int) -> str:
+    """'redirect loop' when a URL came back, else just too many hops."""
+    kind = "redirect loop" if len(set(visited)) < len(visited) else "too many redirects"
+    return f"{kind}: more than {max_redirects} redirects"
+
+
+def _http_error(response: httpx.Response) -> str:
+    """'HTTP 503 Service Unavailable', with the standard phrase when the server sent none."""
+    phrase = response.reason_phrase or httpx.codes.get_reason_phrase(response.status_code)
+    return f"HTTP {response.status_code} {phrase}".rstrip()
+
+
+def _reason(exc: BaseException) -> str:
+    """The most specific message: the OS's words for the underlying socket error when there is one
+    ("Connection refused" rather than httpx's "All connection attempts failed"), else the exception's own
+    message, else its class name (httpx's ReadError often has no message)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno and cause.errno > 0:
+            return os.strerror(cause.errno)
+        cause = cause.__cause__ or cause.__context__
+    return str(exc) or type(exc).__name__
+
+
+def _host(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        return parts.netloc or url
+    except ValueError:
+        return url
