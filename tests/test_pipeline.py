@@ -1,0 +1,147 @@
+"""The pipeline's promises on bad input: every failure has a reason, failing feeds back off, nothing doubles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from nkru import pipeline, store
+from nkru.config import FeedConfig, Settings, parse_settings
+from tests.feedserver import FeedServer
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpora" / "feedparser-tests"
+DAG_FIXTURES = ROOT / "tests" / "fixtures" / "dag"
+
+
+def settings_for(feeds: dict[str, str], **fetch) -> Settings:
+    base = parse_settings("fetch: {allow_private_addresses: true, timeout_seconds: 5}")
+    feed_list = [FeedConfig(name=name, url=url) for name, url in feeds.items()]
+    return base.model_copy(
+        update={"feeds": feed_list, "fetch": base.fetch.model_copy(update=fetch)},
+    )
+
+
+def ingest_all(conn, settings: Settings, run_id: str, now: datetime) -> pipeline.IngestReport:
+    report = pipeline.IngestReport()
+    for batch in pipeline.plan_batches(conn, settings, now, due_only=False):
+        report.add(pipeline.ingest_batch(conn, settings, batch, run_id, now=now))
+    return report
+
+
+def feed_health(conn, name: str) -> dict:
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT consecutive_failures, last_error, next_due_at, failing_since, last_status "
+            "FROM feeds WHERE name = %s",
+            (name,),
+        )
+        failures, error, due, since, status = cur.fetchone()
+    return {"failures": failures, "error": error, "due": due, "since": since, "status": status}
+
+
+def test_failing_feed_backs_off_exponentially_capped_then_recovers(db):
+    with FeedServer(DAG_FIXTURES) as server:
+        settings = settings_for({"flaky": server.url("status/503")}, interval_minutes=15, max_backoff_hours=1)
+        now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+        delays = []
+        for attempt in range(4):
+            ingest_all(db, settings, f"run-{attempt}", now)
+            health = feed_health(db, "flaky")
+            delays.append(health["due"] - now)
+        assert health["failures"] == 4 and "503" in health["error"] and health["since"] is not None
+        assert delays == [timedelta(minutes=30), timedelta(minutes=60), timedelta(hours=1), timedelta(hours=1)]
+
+        recovered = settings_for({"flaky": server.url("wire.xml")}, interval_minutes=15)
+        ingest_all(db, recovered, "run-ok", now)
+    health = feed_health(db, "flaky")
+    assert health["failures"] == 0 and health["since"] is None and health["status"] == "ok"
+    assert health["due"] - now == timedelta(minutes=15)
+
+
+def test_one_bad_feed_never_stops_the_others(db):
+    with FeedServer(DAG_FIXTURES) as server:
+        settings = settings_for(
+            {
+                "html-page": server.url("html"),
+                "empty": server.url("empty"),
+                "loop": server.url("redirect-loop"),
+                "good": server.url("wire.xml"),
+                "closed-port": "http://127.0.0.1:9/feed.xml",
+            },
+            max_redirects=3,
+        )
+        report = ingest_all(db, settings, "run", datetime.now(UTC))
+    assert report.feeds == 5 and report.failed_feeds == 4
+    assert set(report.errors) == {"html-page", "empty", "loop", "closed-port"}
+    assert all(report.errors.values()), report.errors
+    assert report.new_articles == 5
+    with db, db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM articles")
+        assert cur.fetchone()[0] == 5
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"feedparser's corpus not found at {CORPUS}")
+def test_feedparser_corpus_through_the_pipeline(db):
+    """Every file of feedparser's own test corpus, served on loopback: no crash, every failure has a reason."""
+    files = sorted(p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*") if p.is_file() and p.name != "LICENSE")
+    with FeedServer(CORPUS) as server:
+        settings = settings_for({f"corpus-{i}": server.url(f) for i, f in enumerate(files)}, batch_size=200)
+        report = ingest_all(db, settings, "corpus", datetime.now(UTC))
+        processed = pipeline.process_pending(db, settings)
+    assert report.feeds == len(files)
+    with db, db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM fetch_log WHERE run_id = 'corpus'")
+        assert cur.fetchone()[0] == len(files), "every feed's fetch is recorded"
+        cur.execute(
+            "SELECT count(*) FROM fetch_log WHERE run_id = 'corpus' AND status NOT IN ('ok', 'not_modified') "
+            "AND coalesce(error, '') = ''"
+        )
+        assert cur.fetchone()[0] == 0, "every failure has a readable reason"
+        cur.execute("SELECT count(*) FROM articles")
+        stored = cur.fetchone()[0]
+        cur.execute(
+            "SELECT r.key, sum(r.value::int) FROM fetch_log, jsonb_each_text(skip_reasons) r "
+            "WHERE run_id = 'corpus' GROUP BY r.key"
+        )
+        skipped = dict(cur.fetchall())
+    # Most corpus entries are fragments without a link; those are skipped with a reason, the rest stored.
+    assert stored >= 20, "the valid feeds' items are stored"
+    assert skipped.get("no link", 0) > 500 and all(reason.strip() for reason in skipped)
+    assert report.failed_feeds < len(files) // 2
+    assert processed.articles >= 0
+
+
+def test_the_same_run_twice_changes_nothing(db):
+    with FeedServer(DAG_FIXTURES) as server:
+        settings = settings_for({"wire": server.url("wire.xml"), "mirror": server.url("mirror.xml")})
+        now = datetime.now(UTC)
+        first = ingest_all(db, settings, "same-run", now)
+        with db, db.cursor() as cur:
+            cur.execute("UPDATE feeds SET etag = NULL, last_modified = NULL")  # force full bodies again
+        second = ingest_all(db, settings, "same-run", now)
+    assert first.new_articles == 7 and second.new_articles == 0
+    with db, db.cursor() as cur:
+        cur.execute("SELECT count(*), count(DISTINCT url) FROM articles")
+        assert cur.fetchone() == (7, 7)
+        cur.execute("SELECT count(*), sum(items_new) FROM fetch_log")
+        assert cur.fetchone() == (2, 7)
+
+
+def test_store_database_outage_raises_and_leaves_nothing_half_written(db_url):
+    """A database that goes away mid-run fails the step (Airflow retries it); committed feeds stay whole."""
+    with FeedServer(DAG_FIXTURES) as server, store.connection(db_url) as conn:
+        settings = settings_for({"wire": server.url("wire.xml")})
+        batches = pipeline.plan_batches(conn, settings, datetime.now(UTC), due_only=False)
+        with store.connection(db_url) as admin, admin, admin.cursor() as cur:  # the server drops us
+            cur.execute("SELECT pg_terminate_backend(%s)", (conn.get_backend_pid(),))
+        with pytest.raises(Exception, match="terminat|closed|connection"):
+            pipeline.ingest_batch(conn, settings, batches[0], "outage")
+    with store.connection(db_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM articles")
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT count(*) FROM fetch_log")
+        assert cur.fetchone()[0] == 0
