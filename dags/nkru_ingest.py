@@ -45,7 +45,7 @@ DEFAULT_ARGS = {
 )
 def nkru_ingest():
     batches = task(plan)()
-    ingested = task(ingest_batch, max_active_tis_per_dagrun=8).partial(run_id="{{ run_id }}").expand(batch=batches)
+    ingested = task(ingest_batch, max_active_tis_per_dagrun=8).expand(batch=batches)
     # all_done: what was stored is processed and mailed even when one batch failed (it retries next run).
     processed = task(process, trigger_rule="all_done")()
     refreshed = task(refresh_trends, trigger_rule="all_done")()

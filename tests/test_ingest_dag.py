@@ -130,8 +130,12 @@ def test_ingest_dag_end_to_end_and_rerun(monkeypatch, airflow_metadata, db_url, 
         )
     }
     assert {"Sergei Shoigu", "Kim Jong Un", "Pyongyang", "KCNA"} <= shoigu_entities
-    kim_rows = query(db_url, "SELECT name FROM entities WHERE name ILIKE 'Kim Jong%%'")
-    assert kim_rows == [("Kim Jong Un",)]
+    kim_rows = query(
+        db_url,
+        "SELECT e.name, count(*) FROM mentions m JOIN entities e ON e.id = m.entity_id "
+        "WHERE e.name ILIKE 'Kim Jong%%' GROUP BY e.name",
+    )
+    assert kim_rows == [("Kim Jong Un", 2)]  # "Kim Jong Un" and "Kim Jong-un's" are one person
 
     # The broken feed is recorded with a reason and backs off; it did not stop the others.
     health = dict(query(db_url, "SELECT name, last_error FROM feeds WHERE consecutive_failures > 0"))

@@ -24,7 +24,10 @@ def plan() -> list[list[dict]]:
 
 
 def ingest_batch(batch: list[dict], run_id: str | None = None) -> dict:
-    """Fetch, parse, score and store one batch of feeds; a failing feed is recorded, never raised."""
+    """Fetch, parse, score and store one batch of feeds; a failing feed is recorded, never raised.
+
+    Airflow fills `run_id` from the task context (a parameter named like a context key).
+    """
     settings = load_settings()
     with store.connection(database_url()) as conn:
         report = pipeline.ingest_batch(conn, settings, batch, run_id or "manual")
@@ -62,3 +65,75 @@ def send_alerts() -> dict:
     with store.connection(database_url()) as conn:
         report = alerts.send_pending(conn, settings, target)
     return asdict(report) if hasattr(report, "__dataclass_fields__") else dict(report)
+
+
+# --- operations (nkru.ops): operator notices and retention ----------------------------------------------------
+
+
+def notify_task_failure(context) -> None:
+    """`on_failure_callback`: open a failure episode for the task and e-mail the operators, once per episode.
+
+    Runs when a task has failed for good (after its retries). It never raises: a broken database or mail
+    server is logged here, and the end-of-run `operator_notices` task records the failure again anyway.
+    """
+    from nkru import ops
+
+    try:
+        ti = context.get("ti") or context["task_instance"]
+        settings = load_settings()
+        with store.connection(database_url()) as conn:
+            store.migrate(conn)
+            now = ops.utcnow()
+            ops.report_task_failure(conn, ti.dag_id, ti.task_id, ops.failure_detail(context), now, ti.run_id)
+            ops.notify_if_configured(conn, settings, now)
+    except Exception:
+        log.exception("could not record the failure for the operators (operator_notices will try again)")
+
+
+def operator_notices() -> dict:
+    """Last task of a run: open/close task episodes from this run's outcome, check feeds failing for too long,
+    and send the operator notices due (once per episode: failing, then recovered)."""
+    from airflow.sdk import get_current_context
+
+    from nkru import ops
+
+    ti = get_current_context()["ti"]
+    try:
+        crumbs = [(c["task_id"], c["state"]) for c in ti.get_task_breadcrumbs(ti.dag_id, ti.run_id)]
+    except Exception:  # an older execution API: task episodes then rely on the failure callback alone
+        log.warning("cannot read this run's task states; task episodes are not closed this run", exc_info=True)
+        crumbs = []
+    settings = load_settings()
+    with store.connection(database_url()) as conn:
+        store.migrate(conn)
+        now = ops.utcnow()
+        review = ops.review_run(conn, ti.dag_id, ti.run_id, crumbs, now, ignore=[ti.task_id])
+        feeds = ops.check_feeds(conn, settings, now)
+        ops.report_task_success(conn, ti.dag_id, ti.task_id, now, f"succeeded in run {ti.run_id}")
+        report = ops.notify_if_configured(conn, settings, now)
+    log.info(
+        "tasks failing: +%s, recovered: %s; feeds failing: +%s, recovered: %s; %s",
+        review.opened,
+        review.closed,
+        feeds.opened,
+        feeds.closed,
+        report.summary(),
+    )
+    return {
+        "tasks_opened": review.opened,
+        "tasks_closed": review.closed,
+        "feeds_opened": feeds.opened,
+        "feeds_closed": feeds.closed,
+        "notices_sent": report.sent,
+        "notices_pending": report.pending,
+    }
+
+
+def apply_retention() -> dict:
+    """Delete non-relevant articles older than `operations.retention_days_irrelevant` (daily DAG)."""
+    from nkru import ops
+
+    settings = load_settings()
+    with store.connection(database_url()) as conn:
+        report = ops.apply_retention(conn, settings)
+    return {"articles_deleted": report.articles_deleted, "cutoff": report.cutoff.isoformat()}

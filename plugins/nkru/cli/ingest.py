@@ -38,9 +38,10 @@ def migrate() -> None:
         fail(str(exc), EXIT_DATABASE)
     except Exception as exc:  # psycopg2.OperationalError and friends: say what to fix
         fail(f"cannot connect to the news database: {str(exc).strip()}", EXIT_DATABASE)
-    with conn:
+    try:
         applied = store.migrate(conn)
-    conn.close()
+    finally:
+        conn.close()
     click.echo("applied: " + ", ".join(applied) if applied else "schema is up to date")
 
 
@@ -155,7 +156,7 @@ def _print_stories(rows: list[dict]) -> None:
     console = Console()
     for row in rows:
         outlets = f" (+{row['other_outlets']} more outlets)" if row["other_outlets"] else ""
-        console.print(f"[bold]{row['title']}[/bold]", highlight=False, markup=True)
+        console.print(row["title"], style="bold", highlight=False, markup=False)
         console.print(
             f"  {row['published_at']:%Y-%m-%d %H:%M} UTC · {row['source']}{outlets} · score {row['score']:.1f}",
             highlight=False,
