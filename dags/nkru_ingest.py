@@ -17,6 +17,7 @@ Query with `nkru stories --since 7d` or the views in the database (`relevant_art
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pendulum
@@ -35,7 +36,8 @@ DEFAULT_ARGS = {
 
 @dag(
     dag_id="nkru_ingest",
-    schedule=timedelta(minutes=15),
+    # NKRU_INGEST_EVERY_MINUTES changes the interval (the latency benchmark runs it every minute).
+    schedule=timedelta(minutes=float(os.environ.get("NKRU_INGEST_EVERY_MINUTES", "15"))),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

@@ -68,7 +68,7 @@ class TopicConfig(_Strict):
 
 
 class EntitiesConfig(_Strict):
-    """NER settings; `model` is overridden by NKRU_SPACY_MODEL."""
+    """NER settings. The spaCy model is chosen by NKRU_SPACY_MODEL (see nkru.entities.model_name)."""
 
     gazetteer: Path = Path("config/gazetteer.yaml")
     batch_size: int = Field(default=64, ge=1, le=10_000)

@@ -53,7 +53,7 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        _stop(children)
+        stop_process_trees(children)
         if server is not None:
             server.cleanup()
         print("nkru: stopped; data kept in", data, flush=True)
@@ -154,7 +154,7 @@ def _wait(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _stop(children: list[subprocess.Popen], grace: float = 30.0) -> None:
+def stop_process_trees(children: list[subprocess.Popen], grace: float = 30.0) -> None:
     """SIGTERM each child's whole process tree, then SIGKILL whatever is still there after `grace` seconds.
 
     The tree is collected before signalling: `airflow standalone` can leave LocalExecutor workers behind
