@@ -12,12 +12,15 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg2
 import pytest
 
 from nkru import store
+from nkru.demo import recent_dates
+from tests.feedserver import FeedServer
 
 # Airflow reads its configuration when first imported, so the test session's Airflow home is set here, before
 # any test imports it: a temporary directory with a SQLite metadata database (enough for `dag.test()`).
@@ -106,3 +109,17 @@ def airflow_metadata() -> Path:
         env=dict(os.environ),
     )
     return _AIRFLOW_HOME
+
+
+STORY_FEEDS = Path(__file__).resolve().parent / "fixtures" / "dag"
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    """A loopback server with `wire.xml` (RSS) and `mirror.xml` (Atom): on- and off-topic stories, one of them
+    syndicated in both, dated in the last hours so that they count as new."""
+    now = datetime.now(UTC)
+    with FeedServer(STORY_FEEDS) as server:
+        for name in ("wire.xml", "mirror.xml"):
+            server.set_content(f"/{name}", recent_dates((STORY_FEEDS / name).read_text(), now).encode())
+        yield server

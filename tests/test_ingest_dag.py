@@ -6,18 +6,14 @@ a real Airflow metadata database. The second run must change nothing and be answ
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from nkru import store
-from nkru.demo import recent_dates
-from tests.feedserver import FeedServer
 from tests.smtpserver import SmtpCapture
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures" / "dag"
 
 ON_TOPIC = {
     "Shoigu meets Kim Jong Un in Pyongyang to discuss military cooperation",
@@ -30,15 +26,6 @@ OFF_TOPIC = {
     "Tokyo stocks close higher on chip makers",
     "China and North Korea mark anniversary of friendship treaty",
 }
-
-
-@pytest.fixture
-def feeds():
-    now = datetime.now(UTC)
-    with FeedServer(FIXTURES) as server:
-        for name in ("wire.xml", "mirror.xml"):
-            server.set_content(f"/{name}", recent_dates((FIXTURES / name).read_text(), now).encode())
-        yield server
 
 
 @pytest.fixture

@@ -1,0 +1,102 @@
+"""The `nkru` command as a user types it: run, stories, entities, migrate, rescore; output and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nkru.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def env(tmp_path, feeds, db_url, monkeypatch):
+    settings = tmp_path / "nkru.yaml"
+    settings.write_text(
+        f"""
+feeds:
+  - {{name: test-wire, url: "{feeds.url("wire.xml")}"}}
+  - {{name: mirror-daily, url: "{feeds.url("mirror.xml")}"}}
+  - {{name: gone-away, url: "{feeds.url("status/404")}"}}
+fetch: {{allow_private_addresses: true, timeout_seconds: 5}}
+entities: {{gazetteer: "{ROOT / "config" / "gazetteer.yaml"}"}}
+"""
+    )
+    monkeypatch.setenv("NKRU_DATABASE_URL", db_url)
+    monkeypatch.setenv("NKRU_CONFIG", str(settings))
+    monkeypatch.delenv("NKRU_SMTP_URL", raising=False)
+    monkeypatch.delenv("AIRFLOW_CONN_NKRU_SMTP", raising=False)
+    return settings
+
+
+def nkru(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_run_then_query_stories_and_entities(env, feeds):
+    result = nkru("run")
+    assert result.exit_code == 0, result.output
+    assert "feeds: 3 fetched, 0 unchanged (304), 1 failed" in result.output
+    assert "failed: gone-away: HTTP 404" in result.output
+
+    stories = json.loads(nkru("stories", "--since", "7d", "--json").output)
+    titles = [s["title"] for s in stories]
+    assert len(titles) == len(set(titles)) == 4, titles  # the syndicated copy is one story
+    shoigu = next(s for s in stories if s["title"].startswith("Shoigu meets"))
+    assert shoigu["other_outlets"] == 1
+    assert shoigu["url"] == "https://wire.example.org/asia/2026/11/shoigu-kim-pyongyang"
+    assert {"Sergei Shoigu", "Kim Jong Un", "Pyongyang"} <= set(shoigu["entities"])
+    assert shoigu["matched_terms"] and shoigu["score"] >= 1.0
+    assert {"source", "published_at"} <= set(shoigu)
+
+    table = nkru("stories", "--since", "7d")
+    assert table.exit_code == 0 and "Shoigu meets Kim Jong Un" in table.output
+
+    entities = json.loads(nkru("entities", "--since", "7d", "--top", "50", "--json").output)
+    by_name = {e["name"]: e for e in entities}
+    assert by_name["Kim Jong Un"]["articles"] == 2  # "Kim Jong Un" and "Kim Jong-un's" in two articles
+    assert len([e for e in entities if e["name"].startswith("Kim Jong")]) == 1
+
+    again = nkru("run")
+    assert "feeds: 3 fetched, 2 unchanged (304), 1 failed" in again.output
+    assert json.loads(nkru("stories", "--since", "7d", "--json").output) == stories
+
+
+def test_empty_window_is_exit_3_with_valid_json(env):
+    assert nkru("migrate").exit_code == 0
+    result = nkru("stories", "--since", "2h", "--json")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout) == []
+
+
+def test_bad_since_is_a_usage_error(env):
+    result = nkru("stories", "--since", "yesterday-ish")
+    assert result.exit_code == 2
+    assert "use 90m, 36h, 7d, 4w or an ISO date" in result.output
+
+
+def test_missing_database_setting_says_what_to_set(env, monkeypatch):
+    monkeypatch.delenv("NKRU_DATABASE_URL")
+    result = nkru("stories")
+    assert result.exit_code == 4
+    assert "NKRU_DATABASE_URL is not set" in result.output
+
+
+def test_unmigrated_database_says_run_migrate(env, empty_db_url, monkeypatch):
+    monkeypatch.setenv("NKRU_DATABASE_URL", empty_db_url)
+    result = nkru("entities")
+    assert result.exit_code == 5
+    assert "run `nkru migrate` first" in result.output
+    assert nkru("migrate").output.startswith("applied: 001_core.sql")
+    assert nkru("migrate").output.strip() == "schema is up to date"
+
+
+def test_bad_settings_file_is_exit_4_with_line(env):
+    env.write_text("feeds:\n  - {name: x, url: 'gopher://old.example'}\n")
+    result = nkru("run")
+    assert result.exit_code == 4
+    assert "line 2: feeds[0].url" in result.output
