@@ -1,0 +1,301 @@
+"""`nkru trend`, `nkru rising`, `nkru cooccur`, `nkru volume` and `nkru feeds`: the trend queries in a terminal.
+
+Each prints an aligned table (or `--json`: always a valid JSON array, `[]` when empty) and can draw a chart with
+`--plot FILE.png|.svg`. Exit codes: 0 data shown, 3 nothing in the window or an empty database, 2 bad input
+(an unparsable --since, an unknown entity: the closest names are suggested), 5 database problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+import psycopg2
+import psycopg2.errors
+from rich.console import Console
+
+from nkru import store
+from nkru.cli.common import (
+    EXIT_DATABASE,
+    EXIT_NO_DATA,
+    EXIT_USAGE,
+    SINCE,
+    database,
+    fail,
+    print_json,
+    with_database_errors,
+)
+from nkru.store import trends as trend_store
+from nkru.trends.lookup import EntityMatch, UnknownEntity, resolve_entity
+
+Row = dict[str, Any]
+_DAYS = re.compile(r"^\s*(\d+)\s*(d|w)\s*$", re.IGNORECASE)
+
+
+class DaysType(click.ParamType):
+    """A length of time in whole days: `28d` or `4w`."""
+
+    name = "DAYS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        match = _DAYS.match(str(value))
+        if not match or int(match.group(1)) < 1:
+            self.fail(f"cannot read {value!r} as a number of days: use e.g. 28d or 4w", param, ctx)
+        return int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
+
+
+DAYS = DaysType()
+
+
+def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    from nkru.trends.charts import chart_format
+
+    try:
+        chart_format(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return Path(value)
+
+
+def _options(since_default: str, plot: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--since, --json and --plot, shared by every command."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        func = click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")(func)
+        if plot:
+            func = click.option(
+                "--plot",
+                type=click.Path(dir_okay=False),
+                callback=_check_plot,
+                help="Also draw a chart to FILE.png or FILE.svg.",
+            )(func)
+        return click.option(
+            "--since",
+            type=SINCE,
+            default=since_default,
+            show_default=True,
+            help="Start of the window: 90m, 36h, 7d, 4w or an ISO date (UTC).",
+        )(func)
+
+    return decorate
+
+
+def _by_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--by",
+        "bucket",
+        type=click.Choice(["day", "week", "auto"]),
+        default="auto",
+        show_default=True,
+        help="One row per day or per week (auto: weeks for windows over 31 days).",
+    )(func)
+
+
+def _window(since: datetime) -> tuple[date, date]:
+    """The whole UTC days from --since to today: `7d` is the last 7 days, today included; a date starts on it."""
+    now = datetime.now(UTC)
+    since = since.astimezone(UTC)
+    if since > now:
+        fail(f"--since {since:%Y-%m-%d %H:%M} UTC is in the future", EXIT_USAGE)
+    first = since.date() if since.time() == time(0) else since.date() + timedelta(days=1)
+    return min(first, now.date()), now.date()
+
+
+def _bucket(choice: str, first: date, last: date) -> str:
+    if choice != "auto":
+        return choice
+    return "week" if (last - first).days > 31 else "day"
+
+
+@contextmanager
+def _trend_database() -> Iterator[store.Connection]:
+    """The news database with the trend tables current; exits with a clear message when it cannot be used."""
+    with database() as conn:
+        if not trend_store.is_ready(conn):
+            fail("the trend tables are missing: run `nkru migrate`", EXIT_DATABASE)
+        # a read-only user sees what the ingest DAG last refreshed
+        with suppress(psycopg2.errors.InsufficientPrivilege, psycopg2.errors.ReadOnlySqlTransaction):
+            trend_store.refresh_daily(conn)
+        yield conn
+
+
+def _no_data(conn: store.Connection, as_json: bool, message: str) -> None:
+    """Say why there is nothing to show (empty database or empty window) and exit with EXIT_NO_DATA."""
+    if as_json:
+        print_json([])
+    if not trend_store.has_articles(conn):
+        message = "the news database has no articles yet: run `nkru run` or start the nkru_ingest DAG"
+    fail(message, EXIT_NO_DATA)
+
+
+def _show(rows: Sequence[Row], as_json: bool, table: Callable[[], Any], notes: Sequence[str] = ()) -> None:
+    if as_json:
+        print_json(list(rows))
+        return
+    console = Console(highlight=False)
+    console.print(table())
+    for note in notes:
+        console.print(note, markup=False)
+
+
+def _plot(path: Path | None, draw: Callable[[], Any]) -> None:
+    if path is None:
+        return
+    from nkru.trends import charts
+
+    charts.save(draw(), path)
+    click.echo(f"chart written to {path}", err=True)
+
+
+def _entity(conn: store.Connection, text: str, as_json: bool) -> EntityMatch:
+    try:
+        match = resolve_entity(conn, text)
+    except UnknownEntity as exc:
+        if as_json:
+            print_json([])
+        fail(str(exc), EXIT_USAGE)
+    if match.others:
+        click.echo(f"nkru: {text!r} is also {', '.join(match.others)}; showing {match.name} ({match.label})", err=True)
+    return match
+
+
+@click.command()
+@click.argument("entity")
+@_options("90d")
+@_by_option
+@with_database_errors
+def trend(entity: str, since: datetime, as_json: bool, plot: Path | None, bucket: str) -> None:
+    """Coverage of ENTITY over time, found by any spelling (e.g. "Ким Чен Ын" finds Kim Jong Un)."""
+    first, last = _window(since)
+    bucket = _bucket(bucket, first, last)
+    with _trend_database() as conn:
+        match = _entity(conn, entity, as_json)
+        rows = trend_store.entity_trend(conn, match.entity_id, first, last, bucket)
+        if not any(r["articles"] for r in rows):
+            _no_data(conn, as_json, f"no relevant articles name {match.name} between {first} and {last}")
+    rows = [{"entity": match.name, "label": match.label, **r} for r in rows]
+    from nkru.trends import charts, tables
+
+    _show(rows, as_json, lambda: tables.trend_table(match.name, match.label, rows, bucket, first, last))
+    _plot(plot, lambda: charts.trend_chart(rows, match.name, bucket))
+
+
+@click.command()
+@_options("7d")
+@click.option("--baseline", type=DAYS, default="28d", show_default=True, help="Usual level: this many days before.")
+@click.option("--min-count", default=3, show_default=True, type=click.IntRange(1), help="Least recent articles.")
+@click.option("--label", help="Only this label: PERSON, ORG, GPE, LOC, NORP, ...")
+@click.option("--pairs", is_flag=True, help="Rising pairs of entities named together instead.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1))
+@with_database_errors
+def rising(
+    since: datetime,
+    as_json: bool,
+    plot: Path | None,
+    baseline: int,
+    min_count: int,
+    label: str | None,
+    pairs: bool,
+    limit: int,
+) -> None:
+    """Entities (or pairs) covered more since --since than their usual level over the --baseline before."""
+    first, last = _window(since)
+    baseline_since = first - timedelta(days=baseline)
+    recent_days = (last - first).days + 1
+    with _trend_database() as conn:
+        if pairs:
+            rows = trend_store.rising_pairs(conn, first, last, baseline_since, min_count, limit)
+        else:
+            label = label.upper() if label else None
+            rows = trend_store.rising_entities(conn, first, last, baseline_since, min_count, label, limit)
+        if not rows:
+            _no_data(conn, as_json, f"nothing rose between {first} and {last} with at least {min_count} articles")
+    from nkru.trends import charts, tables
+
+    if pairs:
+        _show(rows, as_json, lambda: tables.rising_pairs_table(rows, recent_days, baseline))
+        _plot(plot, lambda: charts.rising_chart(rows, f"Rising pairs since {first} (UTC)"))
+    else:
+        _show(rows, as_json, lambda: tables.rising_table(rows, recent_days, baseline))
+        _plot(plot, lambda: charts.rising_chart(rows, f"Rising entities since {first} (UTC)"))
+
+
+@click.command()
+@click.argument("entity")
+@_options("30d")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1))
+@with_database_errors
+def cooccur(entity: str, since: datetime, as_json: bool, plot: Path | None, limit: int) -> None:
+    """The entities named most often in the same relevant articles as ENTITY."""
+    first, last = _window(since)
+    with _trend_database() as conn:
+        match = _entity(conn, entity, as_json)
+        rows = trend_store.cooccurring(conn, match.entity_id, first, last, limit)
+        if not rows:
+            _no_data(conn, as_json, f"nothing is named with {match.name} between {first} and {last}")
+    from nkru.trends import charts, tables
+
+    _show(rows, as_json, lambda: tables.cooccur_table(rows, match.name, first, last))
+    _plot(plot, lambda: charts.cooccur_chart(rows, match.name))
+
+
+@click.command()
+@_options("30d")
+@_by_option
+@click.option("--by-feed", is_flag=True, help="One series per source instead of the total.")
+@with_database_errors
+def volume(since: datetime, as_json: bool, plot: Path | None, bucket: str, by_feed: bool) -> None:
+    """Relevant articles and new stories per day or week, overall or per source (empty days show as 0)."""
+    first, last = _window(since)
+    bucket = _bucket(bucket, first, last)
+    with _trend_database() as conn:
+        if by_feed:
+            rows = trend_store.volume_by_feed(conn, first, last, bucket)
+        else:
+            rows = trend_store.volume(conn, first, last, bucket)
+        if not any(r["articles"] for r in rows):
+            _no_data(conn, as_json, f"no articles between {first} and {last}")
+    from nkru.trends import charts, tables
+
+    if by_feed:
+        _show(rows, as_json, lambda: tables.feed_volume_table(rows, bucket, first, last))
+        _plot(plot, lambda: charts.feed_volume_chart(rows, bucket))
+    else:
+        _show(rows, as_json, lambda: tables.volume_table(rows, bucket, first, last))
+        _plot(plot, lambda: charts.volume_chart(rows, bucket))
+
+
+@click.command()
+@_options("7d")
+@click.option("--baseline", type=DAYS, default="28d", show_default=True, help="Usual rate: this many days before.")
+@with_database_errors
+def feeds(since: datetime, as_json: bool, plot: Path | None, baseline: int) -> None:
+    """Feed health (last status and error, failures, next fetch, last new item) and coverage against usual."""
+    first, last = _window(since)
+    recent_days = (last - first).days + 1
+    with _trend_database() as conn:
+        rows = trend_store.feed_coverage(conn, first, last, first - timedelta(days=baseline))
+        if not rows:
+            if as_json:
+                print_json([])
+            fail("no feeds are configured yet: add some to nkru.yaml and run `nkru run`", EXIT_NO_DATA)
+    from nkru.trends import charts, tables
+
+    notes = tables.feed_notes(rows, recent_days)
+    _show(rows, as_json, lambda: tables.feeds_table(rows, recent_days), notes)
+    _plot(plot, lambda: charts.feeds_chart(rows))
+
+
+def register(main: click.Group) -> None:
+    """Add the trend commands to `nkru`."""
+    for command in (trend, rising, cooccur, volume, feeds):
+        main.add_command(command)
