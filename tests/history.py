@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from nkru import store
+from nkru.aliases import alias_key
 from nkru.store import Connection
 from nkru.store import trends as trend_store
-from nkru.trends.lookup import alias_key
 
 HOSTILE = 'O\'Neil "100%_sure" [/bold]; DROP TABLE articles; --'
 

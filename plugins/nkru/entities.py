@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ import spacy
 import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
+
+from nkru.aliases import alias_key
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT")
 DEFAULT_GAZETTEER = Path("config/gazetteer.yaml")
@@ -53,8 +54,6 @@ _KOREAN_SURNAME_WORDS = (
     "Paek Ryu Ryom Sin Shin Thae Yang Yun Yoon Ahn Jon Jeon Chon Pyon Ju"
 )
 _KOREAN_SURNAMES = frozenset(_KOREAN_SURNAME_WORDS.split())
-_DASHES = str.maketrans({c: " " for c in "-‐‑‒–—―−﹘﹣"})
-_DROPPED = str.maketrans({c: None for c in "'’‘ʼ`´′."})
 
 
 class EntityModelError(RuntimeError):
@@ -88,26 +87,6 @@ class GazetteerEntry:
 
 
 @functools.lru_cache(maxsize=65536)
-def alias_key(text: str) -> str:
-    """The key an alias is looked up by, so "Kim Jong-un", "kim jong un" and "KIM JONG UN" share one.
-
-    NFKC, casefold, hyphens/dashes -> space, apostrophes and dots removed ("D.P.R.K." -> "dprk"), whitespace
-    collapsed. Accents are stripped from Latin letters only ("Sinŭiju" -> "sinuiju"): in Cyrillic the breve of "й"
-    makes another letter, and Hangul decomposes into jamo. The one Cyrillic fold is "ё" -> "е", because Russian
-    copy writes "е" for "ё" as often as not ("Пхёньян"/"Пхеньян"). The same key is stored in entity_aliases and
-    computed for what a user types, so the trends CLI finds "Ким Чен Ын" as Kim Jong Un.
-    """
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_DASHES).translate(_DROPPED)
-    text = "".join(_strip_latin_accent(ch) for ch in text).replace("ё", "е")
-    return " ".join(text.split())
-
-
-def _strip_latin_accent(ch: str) -> str:
-    if ch.isascii() or not ("\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"):
-        return ch
-    return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-
-
 @functools.lru_cache(maxsize=65536)
 def clean_surface(text: str) -> str:
     """A span's text as users should see it: one line, no surrounding quotes or punctuation, no possessive.

@@ -31,7 +31,7 @@ class ArticleFacts:
 def entity_key_function() -> Callable[[str], str]:
     """`nkru.entities.alias_key` (the key stored in entity_aliases); casefolded words if it is unavailable."""
     try:
-        from nkru.entities import alias_key
+        from nkru.aliases import alias_key
     except ImportError:
         return lambda text: " ".join(text.casefold().split())
     return alias_key

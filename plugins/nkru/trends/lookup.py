@@ -10,18 +10,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from nkru.aliases import alias_key
 from nkru.store import Connection
 from nkru.store import trends as trend_store
-
-
-def alias_key(text: str) -> str:
-    """The lookup key of a spelling, exactly as the extractor stored it in `entity_aliases.alias_key`.
-
-    Imported on first use: `nkru.entities` loads spaCy, which only the commands that look up a name need.
-    """
-    from nkru.entities import alias_key as key
-
-    return key(text)
 
 
 @dataclass(frozen=True)
