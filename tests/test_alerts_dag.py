@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run_digest_dag(monkeypatch, db_url: str, config: Path, smtp_port: int):
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     smtp_conn = {
         "conn_type": "smtp",

@@ -62,7 +62,7 @@ alerts:
 
 
 def run_ingest_dag(monkeypatch, db_url: str, settings_file: Path, smtp_url: str):
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     monkeypatch.setenv("AIRFLOW_CONN_NKRU_DB", db_url)
     monkeypatch.setenv("AIRFLOW_CONN_NKRU_SMTP", smtp_url)
