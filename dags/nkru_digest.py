@@ -10,6 +10,9 @@ charts (inline images).
   a digest is marked sent only after the mail server accepted it, and carries a fixed Message-ID. If the mail
   server is down the task fails and retries with back-off; a retry or a re-run sends nothing twice.
 
+* **apply_retention**: deletes non-relevant items older than `operations.retention_days_irrelevant`; relevant
+  ones are kept for ever.
+
 Stories and their outbox rows come from `nkru_ingest`. See what went out with `nkru alerts`.
 """
 
@@ -20,6 +23,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
+from nkru.airflow_tasks import apply_retention, notify_task_failure
 from nkru.alerts.digest import daily_digest
 
 DEFAULT_ARGS = {
@@ -28,6 +32,7 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(minutes=2),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
+    "on_failure_callback": notify_task_failure,
 }
 
 
@@ -43,6 +48,7 @@ DEFAULT_ARGS = {
 )
 def nkru_digest():
     task(daily_digest, task_id="send_digests")()
+    task(apply_retention)()
 
 
 nkru_digest()

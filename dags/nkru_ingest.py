@@ -11,6 +11,8 @@ database and e-mails the matching stories through `nkru_smtp`.
 * **process**: spaCy NER with the gazetteer, stories, alert outbox rows: one transaction per article.
 * **refresh_trends**: the pre-aggregated daily counts behind the trend queries.
 * **send_alerts**: delivers pending e-mails; anything the mail server does not accept stays pending.
+* **operator_notices**: e-mails `operations.operators` once when a task fails for good or a feed has been
+  failing for `feed_failing_alert_hours`, and once when it recovers (see `nkru.ops`).
 
 Query with `nkru stories --since 7d` or the views in the database (`relevant_articles`).
 """
@@ -23,7 +25,15 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from nkru.airflow_tasks import ingest_batch, plan, process, refresh_trends, send_alerts
+from nkru.airflow_tasks import (
+    ingest_batch,
+    notify_task_failure,
+    operator_notices,
+    plan,
+    process,
+    refresh_trends,
+    send_alerts,
+)
 
 DEFAULT_ARGS = {
     "owner": "nkru",
@@ -31,6 +41,8 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(seconds=30),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
+    # A task that failed for good (after its retries) e-mails `operations.operators`, once per failure episode.
+    "on_failure_callback": notify_task_failure,
 }
 
 
@@ -52,7 +64,9 @@ def nkru_ingest():
     processed = task(process, trigger_rule="all_done")()
     refreshed = task(refresh_trends, trigger_rule="all_done")()
     sent = task(send_alerts, trigger_rule="all_done")()
-    ingested >> processed >> refreshed >> sent
+    # Last, whatever happened: open/close failure episodes (tasks, feeds failing too long), notify operators.
+    watched = task(operator_notices, trigger_rule="all_done", retries=0)()
+    ingested >> processed >> refreshed >> sent >> watched
 
 
 nkru_ingest()

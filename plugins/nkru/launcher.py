@@ -32,15 +32,20 @@ def main() -> int:
     root, data = project_root(), data_dir()
     data.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
+    # `airflow standalone` starts its components as `airflow ...` looked up on PATH: make it this venv's,
+    # also when the venv is not activated (`make run` calls .venv/bin/python directly).
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     children: list[subprocess.Popen] = []
     server = None
+    signal.signal(signal.SIGTERM, _interrupt)  # from the start: a SIGTERM during start-up also cleans up
     try:
         news_url, metadata_url, server = _databases(data, env)
         env["NKRU_DATABASE_URL"] = news_url
         env.setdefault("AIRFLOW_CONN_NKRU_DB", news_url)
         if not (env.get("NKRU_SMTP_URL") or env.get("AIRFLOW_CONN_NKRU_SMTP")):
             children.append(_start_mail_catcher(data, env))
-        env.setdefault("AIRFLOW_CONN_NKRU_SMTP", env["NKRU_SMTP_URL"])
+        if env.get("NKRU_SMTP_URL"):
+            env.setdefault("AIRFLOW_CONN_NKRU_SMTP", env["NKRU_SMTP_URL"])
         _airflow_settings(env, root, data, metadata_url)
         subprocess.run([sys.executable, "-m", "nkru.cli", "migrate"], env=env, check=True)
         airflow = subprocess.Popen(
@@ -119,6 +124,9 @@ def _airflow_settings(env: dict[str, str], root: Path, data: Path, metadata_url:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
         "AIRFLOW__API__PORT": str(API_PORT),
         "AIRFLOW__API__HOST": "127.0.0.1",
+        # Task processes report to the API server's execution API: on our port, not the default 8080.
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{API_PORT}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{API_PORT}/execution/",
     }
     for key, value in defaults.items():
         env.setdefault(key, value)
@@ -144,6 +152,10 @@ def _announce(env: dict[str, str], data: Path) -> None:
         "  Stop with Ctrl-C.\n",
         flush=True,
     )
+
+
+def _interrupt(signum, frame):  # SIGTERM behaves like Ctrl-C
+    raise KeyboardInterrupt
 
 
 def _wait(process: subprocess.Popen) -> None:
