@@ -21,6 +21,7 @@ import pytest
 from nkru import store
 from nkru.demo import recent_dates
 from tests.feedserver import FeedServer
+from tests.smtpserver import CaptureServer, smtp_server_fixture  # noqa: F401  (the `smtp_server` fixture)
 
 # Airflow reads its configuration when first imported, so the test session's Airflow home is set here, before
 # any test imports it: a temporary directory with a SQLite metadata database (enough for `dag.test()`).
@@ -123,3 +124,9 @@ def feeds() -> Iterator[FeedServer]:
         for name in ("wire.xml", "mirror.xml"):
             server.set_content(f"/{name}", recent_dates((STORY_FEEDS / name).read_text(), now).encode())
         yield server
+
+
+@pytest.fixture
+def mail(smtp_server: CaptureServer) -> CaptureServer:
+    """A real SMTP server on a free loopback port that keeps what it is sent."""
+    return smtp_server

@@ -133,7 +133,7 @@ SmtpCapture = CaptureServer  # `with SmtpCapture() as smtp: ...` starts it and s
 
 @pytest.fixture(name="smtp_server")
 def smtp_server_fixture() -> Iterator[CaptureServer]:
-    """A running capture server on a free loopback port, stopped after the test."""
+    """A running capture server on a free loopback port, stopped after the test (`smtp_server` or `mail`)."""
     server = CaptureServer().start()
     try:
         yield server

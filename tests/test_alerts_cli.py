@@ -18,7 +18,7 @@ from nkru import alerts
 from nkru.alerts import catcher
 from nkru.alerts.smtp import SmtpSession
 from nkru.cli import main
-from tests.smtpserver import free_port, smtp_server_fixture  # noqa: F401  (provides `smtp_server`)
+from tests.smtpserver import free_port
 from tests.test_alerts_helpers import NOW, NewsDB, rule, settings
 
 ROOT = Path(__file__).resolve().parents[1]

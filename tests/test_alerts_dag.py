@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.smtpserver import smtp_server_fixture  # noqa: F401  (provides `smtp_server`)
 from tests.test_alerts_helpers import LAVROV_SUMMARY, LAVROV_TITLE, NewsDB, rule, settings
 
 ROOT = Path(__file__).resolve().parents[1]

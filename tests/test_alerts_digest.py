@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from nkru import alerts
-from tests.smtpserver import smtp_server_fixture  # noqa: F401  (provides `smtp_server`)
 from tests.test_alerts_helpers import LAVROV_SUMMARY, LAVROV_TITLE, NOW, NewsDB, rule, settings
 from tests.test_alerts_send import COPY_SUMMARY, COPY_TITLE
 

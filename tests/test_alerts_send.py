@@ -10,7 +10,7 @@ import pytest
 
 from nkru import alerts, store
 from nkru.alerts.outbox import alert_message_id
-from tests.smtpserver import CaptureServer, smtp_server_fixture  # noqa: F401  (provides `smtp_server`)
+from tests.smtpserver import CaptureServer
 from tests.test_alerts_helpers import NOW, NewsDB, rule, settings
 
 COPY_TITLE = "Russian spy chief Naryshkin holds talks in Pyongyang on countering espionage - Korea Herald"

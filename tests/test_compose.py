@@ -18,25 +18,12 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg2
 import pytest
 
 from tests.conftest import ADMIN_URL, _admin_execute, create_database, drop_database
-from tests.smtpserver import CaptureServer
-
-
-@pytest.fixture
-def mail() -> Iterator[CaptureServer]:
-    """A real SMTP server on a free loopback port that keeps what it is sent."""
-    server = CaptureServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"

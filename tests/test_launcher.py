@@ -140,12 +140,12 @@ def test_ctrl_c_stops_every_process_it_started(tmp_path, news_db):
             assert "airflow worker -- LocalExecutor" in names, names
 
             os.killpg(launcher.pid, signal.SIGINT)  # Ctrl-C
-            launcher.wait(timeout=60)
+            launcher.wait(timeout=120)  # 30 s grace for a clean stop, then SIGKILL
 
             _, alive = psutil.wait_procs(started, timeout=10)
             leftovers = {p for p in alive if _alive(p)} | set(live_in_sessions(sessions))
             assert not leftovers, [(p.pid, _command(p)) for p in leftovers]
-            assert "nkru: stopped; data kept in" in _tail(tmp_path / "launcher.log")
+            assert "nkru: stopped in " in _tail(tmp_path / "launcher.log")
             assert (data / "airflow").is_dir(), "the Airflow home stays in the data directory for the next start"
         finally:
             log.close()

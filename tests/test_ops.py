@@ -6,7 +6,6 @@ runs in between; a mail server outage delays the notice, never duplicates or los
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -16,18 +15,6 @@ from nkru import ops
 from nkru.config import parse_settings
 from nkru.store import feeds as feed_store
 from nkru.store import ops as ops_store
-from tests.smtpserver import CaptureServer
-
-
-@pytest.fixture
-def mail() -> Iterator[CaptureServer]:
-    """A real SMTP server on a free loopback port that keeps what it is sent."""
-    server = CaptureServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 OPERATORS = ("ops@example.org", "oncall@example.org")

@@ -3,14 +3,12 @@ feed failing too long in the real `nkru_ingest`. One e-mail per failure episode,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from nkru import store
 from tests.feedserver import FeedServer
-from tests.smtpserver import CaptureServer
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_FEEDS = ROOT / "tests" / "fixtures" / "feeds"
@@ -42,15 +40,6 @@ def probe():
 
 probe()
 """
-
-
-@pytest.fixture
-def mail() -> Iterator[CaptureServer]:
-    server = CaptureServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def load_dag(path: Path, dag_id: str):

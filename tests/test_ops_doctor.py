@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from nkru import ops
 from nkru.cli import main
-from tests.smtpserver import CaptureServer, free_port
+from tests.smtpserver import free_port
 
 GOOD_CONFIG = """
 feeds:
@@ -23,15 +23,6 @@ alerts:
 operations:
   operators: [ops@example.org]
 """
-
-
-@pytest.fixture
-def mail() -> Iterator[CaptureServer]:
-    server = CaptureServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 class _Handler:

@@ -36,7 +36,6 @@ import pytest
 
 from tests.conftest import create_database, drop_database
 from tests.feedserver import FeedServer
-from tests.smtpserver import CaptureServer
 
 ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
@@ -436,15 +435,6 @@ def nkru_run(news_url: str, settings: Path) -> float:
 
 
 # ------------------------------------------------------------------------------------------------- test
-
-
-@pytest.fixture
-def mail() -> Iterator[CaptureServer]:
-    server = CaptureServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.slow

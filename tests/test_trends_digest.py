@@ -10,7 +10,6 @@ from nkru.alerts import DigestExtras, render_digest
 from nkru.trends import digest_extras
 from nkru.trends.digest import RISING_CID, VOLUME_CID
 from tests import history
-from tests.smtpserver import smtp_server_fixture  # noqa: F401  (provides `smtp_server`)
 
 
 def _now(hist) -> datetime:

@@ -58,10 +58,12 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        print("nkru: stopping ...", flush=True)
+        started = time.monotonic()
         stop_process_trees(children)
         if server is not None:
             server.cleanup()
-        print("nkru: stopped; data kept in", data, flush=True)
+        print(f"nkru: stopped in {time.monotonic() - started:.0f} s; data kept in {data}", flush=True)
 
 
 def _databases(data: Path, env: dict[str, str]) -> tuple[str, str, object | None]:
