@@ -100,3 +100,18 @@ def test_bad_settings_file_is_exit_4_with_line(env):
     result = nkru("run")
     assert result.exit_code == 4
     assert "line 2: feeds[0].url" in result.output
+
+
+def test_rescore_applies_new_topic_rules_to_history(env, feeds):
+    assert nkru("run", "--no-send").exit_code == 0
+    assert len(json.loads(nkru("stories", "--since", "7d", "--json").output)) == 4
+
+    original = env.read_text()
+    env.write_text(original + "topic: {threshold: 50}\n")  # nothing is relevant any more
+    result = nkru("rescore")
+    assert result.output.startswith("rescored 7 articles: 0 became relevant, 4 no longer relevant")
+    assert nkru("stories", "--since", "7d", "--json").exit_code == 3
+
+    env.write_text(original)
+    assert "4 became relevant" in nkru("rescore").output
+    assert len(json.loads(nkru("stories", "--since", "7d", "--json").output)) == 4
