@@ -37,7 +37,10 @@ def main() -> int:
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     children: list[subprocess.Popen] = []
     server = None
-    signal.signal(signal.SIGTERM, _interrupt)  # from the start: a SIGTERM during start-up also cleans up
+    # From the start, so that a signal during start-up also cleans up. SIGINT too: a shell starts background
+    # jobs with SIGINT ignored, and Python then never raises KeyboardInterrupt.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         news_url, metadata_url, server = _databases(data, env)
         env["NKRU_DATABASE_URL"] = news_url
@@ -53,11 +56,13 @@ def main() -> int:
         )
         children.append(airflow)
         _announce(env, data)
-        _wait(airflow)
+        airflow.wait()
         return airflow.returncode or 0
     except KeyboardInterrupt:
         return 0
     finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the clean-up short
+            signal.signal(signum, signal.SIG_IGN)
         print("nkru: stopping ...", flush=True)
         started = time.monotonic()
         stop_process_trees(children)
@@ -156,16 +161,8 @@ def _announce(env: dict[str, str], data: Path) -> None:
     )
 
 
-def _interrupt(signum, frame):  # SIGTERM behaves like Ctrl-C
+def _interrupt(signum, frame):  # SIGTERM and SIGINT both mean "stop everything"
     raise KeyboardInterrupt
-
-
-def _wait(process: subprocess.Popen) -> None:
-    def _terminate(signum, frame):  # SIGTERM behaves like Ctrl-C
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _terminate)
-    process.wait()
 
 
 def stop_process_trees(children: list[subprocess.Popen], grace: float = 30.0) -> None:
