@@ -329,3 +329,14 @@ def test_missing_model_error_names_the_setting(monkeypatch):
     with pytest.raises(entities.EntityModelError, match="NKRU_SPACY_MODEL") as err:
         load_pipeline(GAZETTEER)
     assert "en_no_such_model_xyz" in str(err.value)
+
+
+def test_text_in_another_script_gets_gazetteer_names_only(nlp) -> None:
+    """The English model tags stray Russian words; only the gazetteer speaks for Cyrillic or Hangul text."""
+    text = (
+        "Лавров и Чо Сон Хи обсудили мост через Туманную.\n"
+        "Министр иностранных дел России Сергей Лавров и глава МИД КНДР Чо Сон Хи обсудили строительство моста."
+    )
+    names = {m.name for m in extract(nlp, [text])[0]}
+    assert {"Sergei Lavrov", "Choe Son Hui"} <= names
+    assert not names & {"Министр", "Туманную", "Сон Хи"}

@@ -447,8 +447,29 @@ def _first_and_last_word(name: str) -> tuple[str, str]:
 
 
 def extract(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> list[list[EntityMention]]:
-    """Entities per text (same order as texts), one per canonical name, most mentioned first, then by name."""
-    return [_mentions(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
+    """Entities per text (same order as texts), one per canonical name, most mentioned first, then by name.
+
+    The statistical model is English: on Russian or Korean text it tags stray words ("Министр" as an
+    organisation). Texts written mostly in another script get the gazetteer and the clean-up only.
+    """
+    texts = list(texts)
+    latin = [i for i, text in enumerate(texts) if _mostly_latin(text)]
+    other = sorted(set(range(len(texts))) - set(latin))
+    results: list[list[EntityMention]] = [[] for _ in texts]
+    for i, doc in zip(latin, nlp.pipe((texts[i] for i in latin), batch_size=batch_size), strict=True):
+        results[i] = _mentions(doc)
+    if other:
+        with nlp.select_pipes(disable=["ner"]):
+            for i, doc in zip(other, nlp.pipe((texts[i] for i in other), batch_size=batch_size), strict=True):
+                results[i] = _mentions(doc)
+    return results
+
+
+def _mostly_latin(text: str) -> bool:
+    """At least half of the letters are Latin (English copy with a Cyrillic or Hangul name still counts)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    latin = sum(1 for ch in letters if ch < "\u0250")
+    return not letters or latin * 2 >= len(letters)
 
 
 def _mentions(doc: Doc) -> list[EntityMention]:
