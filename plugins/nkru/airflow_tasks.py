@@ -48,10 +48,8 @@ def process() -> dict:
 
 def refresh_trends() -> None:
     """Refresh the daily aggregates behind the trend queries (recent days only; idempotent)."""
-    try:
-        from nkru.store import trends as trend_store
-    except ImportError:
-        return
+    from nkru.store import trends as trend_store
+
     with store.connection(database_url()) as conn:
         trend_store.refresh_recent(conn)
 
@@ -61,10 +59,13 @@ def send_alerts() -> dict:
     from nkru import alerts
 
     settings = load_settings()
-    target = alerts.smtp_target()
+    if not settings.alerts.rules:
+        log.info("no alert rules in the settings: nothing to send")
+        return {}
+    target = alerts.smtp_target()  # no mail server configured is an error worth a failed task
     with store.connection(database_url()) as conn:
         report = alerts.send_pending(conn, settings, target)
-    return asdict(report) if hasattr(report, "__dataclass_fields__") else dict(report)
+    return asdict(report)
 
 
 # --- operations (nkru.ops): operator notices and retention ----------------------------------------------------

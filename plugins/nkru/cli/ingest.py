@@ -102,10 +102,8 @@ def _process_with_progress(conn, settings) -> pipeline.ProcessReport:
 
 
 def _refresh_trends(conn) -> None:
-    try:
-        from nkru.store import trends as trend_store
-    except ImportError:
-        return
+    from nkru.store import trends as trend_store
+
     trend_store.refresh_recent(conn)
 
 
