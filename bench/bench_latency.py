@@ -15,21 +15,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-
-import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
 from nkru.launcher import stop_process_trees  # noqa: E402
+from tests.databases import create_database, drop_database  # noqa: E402
 from tests.feedserver import FeedServer  # noqa: E402
 from tests.smtpserver import CaptureServer, free_port  # noqa: E402
 
-ADMIN_URL = os.environ.get("NKRU_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 INTERVAL_S = 60
 GOAL_S = INTERVAL_S + 30
 SAMPLES = min(int(os.environ.get("NKRU_LATENCY_SAMPLES", "3")), 5)
@@ -77,20 +74,8 @@ def item(n: int) -> str:
     )
 
 
-def admin(sql: str) -> None:
-    conn = psycopg2.connect(ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
 def main() -> int:
-    suffix = uuid.uuid4().hex[:10]
-    news_db, meta_db = f"nkru_test_lat_news_{suffix}", f"nkru_test_lat_meta_{suffix}"
-    base = ADMIN_URL.rpartition("/")[0]
-    for name in (news_db, meta_db):
-        admin(f'CREATE DATABASE "{name}"')
+    news_url, meta_url = create_database(prefix="nkru_bench"), create_database(prefix="nkru_bench")
     home = Path(tempfile.mkdtemp(prefix="nkru-latency-"))
     items = [item(0)]
     airflow = None
@@ -115,12 +100,12 @@ def main() -> int:
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
                 "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"{base.replace('postgresql', 'postgresql+psycopg2')}/{meta_db}",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta_url.replace("postgresql://", "postgresql+psycopg2://", 1),
                 "AIRFLOW__API__PORT": str(api_port),
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
                 "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
                 "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
-                "AIRFLOW_CONN_NKRU_DB": f"{base}/{news_db}",
+                "AIRFLOW_CONN_NKRU_DB": news_url,
                 "NKRU_SMTP_URL": smtp.url,
                 "NKRU_CONFIG": str(config),
                 "NKRU_INGEST_EVERY_MINUTES": str(INTERVAL_S / 60),
@@ -150,8 +135,8 @@ def main() -> int:
     finally:
         if airflow is not None:
             stop_process_trees([airflow])
-        for name in (news_db, meta_db):
-            admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for url in (news_url, meta_url):
+            drop_database(url)
     shutil.rmtree(home, ignore_errors=True)  # kept only when something failed, for its standalone.log
     worst, mean = max(latencies), sum(latencies) / len(latencies)
     print(

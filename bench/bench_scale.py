@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
 
-from tests.conftest import create_database, drop_database  # noqa: E402
+from tests.databases import create_database, drop_database  # noqa: E402
 from tests.feedserver import FeedServer  # noqa: E402
 from tests.smtpserver import CaptureServer  # noqa: E402
 from tests.test_scale_out import AirflowCluster, feed_xml, write_settings  # noqa: E402

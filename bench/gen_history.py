@@ -16,23 +16,19 @@ with `nkru_refresh_daily`, 30 days at a time, exactly as the DAG would rebuild a
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg2
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
+sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
 from nkru import store  # noqa: E402
+from tests import databases  # noqa: E402
 
-ADMIN_URL = os.environ.get("NKRU_BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 FULL_ARTICLES = 1_000_000
 FULL_MENTIONS = 10_000_000
 RELEVANT_SHARE = 0.75
@@ -72,27 +68,12 @@ class Report:
         print(f"  {step:<34} {self.seconds[step]:7.1f} s", flush=True)
 
 
-def create_database(prefix: str = "nkru_bench") -> str:
-    """An empty database of our own; its URL."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    return ADMIN_URL.rpartition("/")[0] + f"/{name}"
+def create_database() -> str:
+    """An empty database of our own for the synthetic history; its URL."""
+    return databases.create_database(prefix="nkru_bench")
 
 
-def drop_database(url: str) -> None:
-    name = url.rpartition("/")[2]
-    assert name.startswith("nkru_bench_"), "the benchmark only drops its own databases"
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _admin(sql: str) -> None:
-    conn = psycopg2.connect(ADMIN_URL)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
+drop_database = databases.drop_database
 
 
 def generate(url: str, shape: Shape) -> Report:

@@ -10,16 +10,15 @@ import os
 import subprocess
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from nkru import store
 from nkru.demo import recent_dates
+from tests.databases import create_database, drop_database
 from tests.feedserver import FeedServer
 from tests.smtpserver import CaptureServer, smtp_server_fixture  # noqa: F401  (the `smtp_server` fixture)
 
@@ -35,36 +34,6 @@ os.environ.update(
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
     }
 )
-
-ADMIN_URL = os.environ.get("NKRU_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _admin_execute(sql: str) -> None:
-    conn = psycopg2.connect(ADMIN_URL)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
-
-
-def _url_for(dbname: str) -> str:
-    base, _, _ = ADMIN_URL.rpartition("/")
-    return f"{base}/{dbname}"
-
-
-def create_database(template: str | None = None) -> str:
-    """Create an empty (or templated) database with a unique name and return its URL."""
-    name = f"nkru_test_{uuid.uuid4().hex[:12]}"
-    _admin_execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-    return _url_for(name)
-
-
-def drop_database(url: str) -> None:
-    name = url.rpartition("/")[2]
-    assert name.startswith("nkru_test_"), "tests only ever drop their own databases"
-    _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -219,7 +219,7 @@ def _story(cur, stories: dict[str, int], item: Item, published: datetime) -> int
 @pytest.fixture(scope="module")
 def history_db(migrated_template: str) -> Iterator[tuple[str, History]]:
     """(URL, History) of a database holding the history, shared by a module's tests that only read it."""
-    from tests.conftest import create_database, drop_database
+    from tests.databases import create_database, drop_database
 
     url = create_database(template=migrated_template)
     with store.connection(url) as conn:

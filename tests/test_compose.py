@@ -23,7 +23,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.conftest import ADMIN_URL, _admin_execute, create_database, drop_database
+from tests.databases import ADMIN_URL, admin_execute, create_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -293,8 +293,8 @@ def test_news_database_script_creates_role_and_database_idempotently():
         result = subprocess.run(["bash", str(script)], env=missing, capture_output=True, text=True, timeout=60)
         assert result.returncode != 0 and "NKRU_DB_PASSWORD" in result.stderr
     finally:
-        _admin_execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        _admin_execute(f'DROP ROLE IF EXISTS "{role}"')
+        admin_execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        admin_execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 def init_env(tmp_path: Path, metadata_url: str, news_url: str, smtp_url: str) -> dict[str, str]:

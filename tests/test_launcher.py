@@ -24,7 +24,7 @@ import psutil
 import psycopg2
 import pytest
 
-from tests.conftest import create_database, drop_database
+from tests.databases import create_database, drop_database
 from tests.feedserver import FeedServer
 
 ROOT = Path(__file__).resolve().parents[1]
