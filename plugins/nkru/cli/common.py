@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 import click
 import psycopg2
+from rich.console import Console
 
 from nkru import store
 from nkru.config import ConfigError, Settings, load_settings
@@ -62,6 +64,13 @@ class SinceType(click.ParamType):
 
 
 SINCE = SinceType()
+
+
+def console() -> Console:
+    """Rich output for tables. Piped into a file or `less`, rich would assume 80 columns and squeeze the
+    tables into ellipses; there, lines may be as wide as the table needs (up to 200 columns)."""
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(highlight=False, width=200 if wide else None)
 
 
 def print_json(data: Any) -> None:

@@ -21,6 +21,9 @@ from nkru.cli.common import (
     settings_or_exit,
     with_database_errors,
 )
+from nkru.cli.common import (
+    console as common_console,
+)
 from nkru.store import articles as article_store
 
 
@@ -151,7 +154,7 @@ def stories(since: datetime, limit: int, as_json: bool) -> None:
 
 
 def _print_stories(rows: list[dict]) -> None:
-    console = Console()
+    console = common_console()
     for row in rows:
         outlets = f" (+{row['other_outlets']} more outlets)" if row["other_outlets"] else ""
         console.print(row["title"], style="bold", highlight=False, markup=False)
@@ -186,7 +189,7 @@ def entities(since: datetime, top: int, label: str | None, as_json: bool) -> Non
             table.add_column(column, justify=justify)
         for row in rows:
             table.add_row(row["name"], row["label"], str(row["articles"]), str(row["mentions"]))
-        Console().print(table)
+        common_console().print(table)
     else:
         click.echo(f"no entities in relevant articles since {since:%Y-%m-%d %H:%M} UTC", err=True)
     if not rows:

@@ -17,7 +17,6 @@ from typing import Any
 import click
 import psycopg2
 import psycopg2.errors
-from rich.console import Console
 
 from nkru import store
 from nkru.cli.common import (
@@ -29,6 +28,9 @@ from nkru.cli.common import (
     fail,
     print_json,
     with_database_errors,
+)
+from nkru.cli.common import (
+    console as common_console,
 )
 from nkru.store import trends as trend_store
 from nkru.trends.lookup import EntityMatch, UnknownEntity, resolve_entity
@@ -141,7 +143,7 @@ def _show(rows: Sequence[Row], as_json: bool, table: Callable[[], Any], notes: S
     if as_json:
         print_json(list(rows))
         return
-    console = Console(highlight=False)
+    console = common_console()
     console.print(table())
     for note in notes:
         console.print(note, markup=False)
