@@ -10,8 +10,8 @@ charts (inline images).
   a digest is marked sent only after the mail server accepted it, and carries a fixed Message-ID. If the mail
   server is down the task fails and retries with back-off; a retry or a re-run sends nothing twice.
 
-* **apply_retention**: deletes non-relevant items older than `operations.retention_days_irrelevant`; relevant
-  ones are kept for ever.
+* **apply_retention**: deletes non-relevant items older than `operations.retention_days_irrelevant` (relevant
+  ones are kept for ever) and fetch records older than `operations.retention_days_fetch_log`.
 
 Stories and their outbox rows come from `nkru_ingest`. See what went out with `nkru alerts`.
 """

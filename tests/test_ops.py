@@ -296,3 +296,22 @@ def test_retention_follows_the_setting(db, days):
         feed_id = feed_store.feed_ids(cur, ["alpha"])["alpha"]
         _article(cur, feed_id, "https://x.example/two-days", relevant=False, age_days=2)
     assert ops.apply_retention(db, cfg, NOW).articles_deleted == (1 if days == 1 else 0)
+
+
+def test_retention_trims_the_fetch_log_but_not_feed_health(db):
+    cfg = settings()
+    with db, db.cursor() as cur:
+        feed_store.sync_feeds(cur, cfg.feeds)
+        feed_id = feed_store.feed_ids(cur, ["alpha"])["alpha"]
+        for age in (1, 59, 61, 400):
+            cur.execute(
+                "INSERT INTO fetch_log (feed_id, fetched_at, run_id, status) VALUES (%s, %s, %s, 'ok')",
+                (feed_id, NOW - timedelta(days=age), f"run-{age}"),
+            )
+    report = ops.apply_retention(db, cfg, NOW, batch=1)
+    assert report.fetch_log_deleted == 2
+    with db, db.cursor() as cur:
+        cur.execute("SELECT run_id FROM fetch_log ORDER BY fetched_at")
+        assert [r[0] for r in cur.fetchall()] == ["run-59", "run-1"]
+        cur.execute("SELECT count(*) FROM feeds")
+        assert cur.fetchone()[0] == 2

@@ -137,4 +137,8 @@ def apply_retention() -> dict:
     settings = load_settings()
     with store.connection(database_url()) as conn:
         report = ops.apply_retention(conn, settings)
-    return {"articles_deleted": report.articles_deleted, "cutoff": report.cutoff.isoformat()}
+    return {
+        "articles_deleted": report.articles_deleted,
+        "fetch_log_deleted": report.fetch_log_deleted,
+        "cutoff": report.cutoff.isoformat(),
+    }

@@ -115,6 +115,8 @@ class OperationsConfig(_Strict):
     operators: list[EmailStr] = Field(default_factory=list)
     feed_failing_alert_hours: float = Field(default=24, gt=0)
     retention_days_irrelevant: int = Field(default=90, ge=1)
+    # fetch_log grows by one row per feed per run; `nkru feeds` needs only recent weeks of it.
+    retention_days_fetch_log: int = Field(default=60, ge=1)
 
 
 class Settings(_Strict):

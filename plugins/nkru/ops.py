@@ -347,12 +347,14 @@ def failure_detail(context: dict) -> str:
 class RetentionReport:
     cutoff: datetime
     articles_deleted: int
+    fetch_log_deleted: int = 0
 
 
 def apply_retention(
     conn: store.Connection, settings: Settings, now: datetime | None = None, batch: int = 5000
 ) -> RetentionReport:
-    """Delete non-relevant articles first seen more than `retention_days_irrelevant` days ago.
+    """Delete non-relevant articles first seen more than `retention_days_irrelevant` days ago, and fetch
+    records older than `retention_days_fetch_log` days.
 
     Relevant articles, and any article once processed as relevant (it may be in a story or an alert), are
     kept for ever. Deletes in batches, each its own transaction, so the ingest DAG is never blocked for long;
@@ -360,15 +362,23 @@ def apply_retention(
     """
     now = now or utcnow()
     cutoff = now - timedelta(days=settings.operations.retention_days_irrelevant)
+    total = _delete_in_batches(conn, ops_store.delete_old_irrelevant, cutoff, batch)
+    log.info("retention: deleted %d non-relevant articles first seen before %s", total, _utc(cutoff))
+    log_cutoff = now - timedelta(days=settings.operations.retention_days_fetch_log)
+    fetches = _delete_in_batches(conn, ops_store.delete_old_fetch_log, log_cutoff, batch)
+    log.info("retention: deleted %d fetch records from before %s", fetches, _utc(log_cutoff))
+    return RetentionReport(cutoff=cutoff, articles_deleted=total, fetch_log_deleted=fetches)
+
+
+def _delete_in_batches(conn: store.Connection, delete, cutoff: datetime, batch: int) -> int:
+    """Call `delete(cur, cutoff, batch)` in its own transaction until it deletes less than a batch."""
     total = 0
     while True:
         with conn, conn.cursor() as cur:
-            deleted = ops_store.delete_old_irrelevant(cur, cutoff, batch)
+            deleted = delete(cur, cutoff, batch)
         total += deleted
         if deleted < batch:
-            break
-    log.info("retention: deleted %d non-relevant articles first seen before %s", total, _utc(cutoff))
-    return RetentionReport(cutoff=cutoff, articles_deleted=total)
+            return total
 
 
 # =============================================================================================== doctor

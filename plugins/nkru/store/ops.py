@@ -229,3 +229,13 @@ def delete_old_irrelevant(cur: Cursor, cutoff: datetime, limit: int) -> int:
         {"cutoff": cutoff, "limit": limit},
     )
     return cur.rowcount
+
+
+def delete_old_fetch_log(cur: Cursor, cutoff: datetime, limit: int) -> int:
+    """Delete up to `limit` fetch records older than `cutoff` (each feed's health lives in `feeds`)."""
+    cur.execute(
+        """DELETE FROM fetch_log WHERE id IN (
+             SELECT id FROM fetch_log WHERE fetched_at < %(cutoff)s ORDER BY fetched_at LIMIT %(limit)s)""",
+        {"cutoff": cutoff, "limit": limit},
+    )
+    return cur.rowcount
