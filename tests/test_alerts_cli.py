@@ -18,8 +18,8 @@ from nkru import alerts
 from nkru.alerts import catcher
 from nkru.alerts.smtp import SmtpSession
 from nkru.cli import main
+from tests.alert_data import NOW, NewsDB, rule, settings
 from tests.smtpserver import free_port
-from tests.test_alerts_helpers import NOW, NewsDB, rule, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

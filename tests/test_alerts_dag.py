@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_alerts_helpers import LAVROV_SUMMARY, LAVROV_TITLE, NewsDB, rule, settings
+from tests.alert_data import LAVROV_SUMMARY, LAVROV_TITLE, NewsDB, rule, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

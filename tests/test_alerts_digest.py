@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from nkru import alerts
-from tests.test_alerts_helpers import LAVROV_SUMMARY, LAVROV_TITLE, NOW, NewsDB, rule, settings
+from tests.alert_data import LAVROV_SUMMARY, LAVROV_TITLE, NOW, NewsDB, rule, settings
 from tests.test_alerts_send import COPY_SUMMARY, COPY_TITLE
 
 DAILY = rule("daily", ("a@example.org", "b@example.org"), mode="digest")

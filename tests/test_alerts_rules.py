@@ -8,7 +8,7 @@ import pytest
 
 from nkru.alerts.rules import ArticleFacts, matches
 from nkru.config import ConfigError, parse_settings
-from tests.test_alerts_helpers import NOW, NewsDB, rule, settings
+from tests.alert_data import NOW, NewsDB, rule, settings
 
 FACTS = ArticleFacts(
     score=2.5,

@@ -10,8 +10,8 @@ import pytest
 
 from nkru import alerts, store
 from nkru.alerts.outbox import alert_message_id
+from tests.alert_data import NOW, NewsDB, rule, settings
 from tests.smtpserver import CaptureServer
-from tests.test_alerts_helpers import NOW, NewsDB, rule, settings
 
 COPY_TITLE = "Russian spy chief Naryshkin holds talks in Pyongyang on countering espionage - Korea Herald"
 COPY_SUMMARY = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from nkru import stories
-from tests.test_alerts_helpers import (
+from tests.alert_data import (
     LAVROV_SUMMARY,
     LAVROV_TITLE,
     NARYSHKIN_SUMMARY,
