@@ -112,7 +112,10 @@ def test_feedparser_corpus_through_the_pipeline(db):
     assert stored >= 20, "the valid feeds' items are stored"
     assert skipped.get("no link", 0) > 500 and all(reason.strip() for reason in skipped)
     assert report.failed_feeds < len(files) // 2
-    assert processed.articles >= 0
+    with db, db.cursor() as cur:
+        cur.execute("SELECT count(*) FILTER (WHERE extracted_at IS NOT NULL), count(*) FROM articles WHERE relevant")
+        extracted, relevant = cur.fetchone()
+    assert processed.articles == extracted == relevant, "every relevant corpus item gets its entities"
 
 
 def test_the_same_run_twice_changes_nothing(db):

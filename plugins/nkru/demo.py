@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,13 +59,11 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def run_demo(conn: store.Connection, feeds_dir: Path | None, tmp_dir: Path | None = None) -> str:
+def run_demo(conn: store.Connection, feeds_dir: Path | None) -> str:
     """Run one pipeline pass over the demo feeds; returns a one-line summary."""
-    import tempfile
-
     source = feeds_dir or demo_feeds_dir()
     base_settings = load_settings()
-    with tempfile.TemporaryDirectory(dir=tmp_dir) as staging:
+    with tempfile.TemporaryDirectory() as staging:
         now = datetime.now(UTC)
         for path in sorted(source.glob("*.xml")):
             (Path(staging) / path.name).write_text(recent_dates(path.read_text(encoding="utf-8"), now), "utf-8")

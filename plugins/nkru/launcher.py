@@ -20,8 +20,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psutil
-import psycopg2
 
+from nkru import store
 from nkru.paths import data_dir, project_root
 
 API_PORT = int(os.environ.get("NKRU_AIRFLOW_PORT", "8080"))
@@ -84,20 +84,10 @@ def _databases(data: Path, env: dict[str, str]) -> tuple[str, str, object | None
     base = server.get_uri()  # postgresql://postgres:@/postgres?host=/socket/dir
     socket_dir = base.split("host=", 1)[1]
     for name in ("nkru", "airflow"):
-        _ensure_database(base, name)
+        store.ensure_database(base, name)
     news = f"postgresql://postgres@{quote(socket_dir, safe='')}/nkru"
     metadata = f"postgresql+psycopg2://postgres@/airflow?host={socket_dir}"
     return news, metadata, server
-
-
-def _ensure_database(admin_url: str, name: str) -> None:
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')  # a fixed name of ours, not user input
-    conn.close()
 
 
 def _sqlalchemy_url(libpq_url: str) -> str:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import psycopg2
 import psycopg2.extensions
 import psycopg2.extras
+import psycopg2.sql
 
 from nkru.paths import sql_dir
 
@@ -56,6 +57,19 @@ def connection(url: str | None = None) -> Iterator[Connection]:
     conn = connect(url)
     try:
         yield conn
+    finally:
+        conn.close()
+
+
+def ensure_database(admin_url: str, name: str) -> None:
+    """Create database `name` on the server of `admin_url` unless it exists (`make run`'s embedded server)."""
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True  # CREATE DATABASE cannot run inside a transaction
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if not cur.fetchone():
+                cur.execute(psycopg2.sql.SQL("CREATE DATABASE {}").format(psycopg2.sql.Identifier(name)))
     finally:
         conn.close()
 
