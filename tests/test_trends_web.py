@@ -24,6 +24,7 @@ import pytest
 from nkru import store
 from nkru.trends.web import render_page
 from tests import history
+from tests.html_refs import external_references, loaded_references
 
 history_db = history.history_db  # the module-scoped fixture
 
@@ -36,7 +37,9 @@ def test_page_shows_volume_rising_stories_and_feed_health(history_db):
     with store.connection(url) as conn:
         html = render_page(conn, datetime.combine(hist.today, day_time(18), UTC))
     assert "<h1>North Korea–Russia</h1>" in html
-    assert 'src="data:image/png;base64,' in html and "cdn" not in html.lower()
+    loaded = loaded_references(html)
+    assert any(ref.startswith("data:image/png;base64,") for ref in loaded), "charts are inlined"
+    assert external_references(html) == [], "the page loads nothing from another host"
     rising = html[html.index("<h2>Rising") : html.index("<h2>Latest stories")]
     assert rising.index("Sergei Naryshkin") < rising.index("Pyongyang")
     stories = html[html.index("<h2>Latest stories") : html.index("<h2>Feeds")]
