@@ -22,6 +22,7 @@ def test_finds_scripts_styles_images_and_css_urls_on_other_hosts():
             "http://img.example/bg.png",
             "HTTPS://pics.example/p.png",
             "//t.example/p.gif",
+            "https://s.example/1.png",
         ]
     )
 
