@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from nkru import store
+from nkru import language, store
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, fetch_feeds, parse_feed
 from nkru.store import articles as article_store
@@ -120,13 +120,15 @@ def _store_feed(
 
 
 def _scored(item, scorer: Scorer) -> article_store.NewArticle:
-    relevance = scorer.score(item.title, item.summary, item.language)
+    detected = language.detect(item.title, item.summary, hint=item.language)
+    relevance = scorer.score(item.title, item.summary, detected.code)
     return article_store.NewArticle(
         url=item.url,
         guid=item.guid,
         title=item.title,
         summary=item.summary,
-        language=item.language,
+        language=detected.code,
+        declared_language=item.language,
         published_at=item.published_at,
         score=relevance.score,
         relevant=relevance.relevant,
@@ -208,7 +210,8 @@ def _text_of(article: article_store.StoredArticle) -> str:
 def rescore_all(
     conn: store.Connection, settings: Settings, now: datetime | None = None, chunk: int = 2000
 ) -> tuple[int, int, int]:
-    """Score every stored article again with the current topic rules; (articles, became relevant, dropped)."""
+    """Detect the language of every stored article again and score it with the current topic rules;
+    (articles, became relevant, dropped)."""
     scorer = Scorer(settings.topic)
     now = now or utcnow()
     total = gained = lost = 0
@@ -219,9 +222,10 @@ def rescore_all(
             if not rows:
                 return total, gained, lost
             updates = []
-            for article_id, title, summary, language, was_relevant in rows:
-                r = scorer.score(title, summary, language)
-                updates.append((article_id, r.score, r.relevant, list(r.terms), r.reason))
+            for article_id, title, summary, declared, was_relevant in rows:
+                detected = language.detect(title, summary, hint=declared)
+                r = scorer.score(title, summary, detected.code)
+                updates.append((article_id, r.score, r.relevant, list(r.terms), r.reason, detected.code))
                 gained += int(r.relevant and not was_relevant)
                 lost += int(was_relevant and not r.relevant)
             article_store.update_relevance(cur, updates, now)

@@ -36,12 +36,13 @@ class NewArticle:
     guid: str
     title: str
     summary: str
-    language: str | None
+    language: str | None  # detected from the text (nkru.language)
     published_at: datetime
     score: float
     relevant: bool
     matched_terms: tuple[str, ...]
     reason: str
+    declared_language: str | None = None  # what the feed said
 
 
 def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched_at: datetime) -> int:
@@ -58,7 +59,7 @@ def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched
     inserted = psycopg2.extras.execute_values(
         cur,
         """INSERT INTO articles (url, guid, title, summary, language, published_at, fetched_at, feed_id,
-                                 score, relevant, matched_terms, reason)
+                                 score, relevant, matched_terms, reason, declared_language)
            VALUES %s ON CONFLICT (url) DO NOTHING RETURNING id""",
         [
             (
@@ -74,6 +75,7 @@ def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched
                 a.relevant,
                 list(a.matched_terms),
                 a.reason,
+                a.declared_language,
             )
             for a in fresh
         ],
@@ -170,24 +172,29 @@ def mark_extracted(cur: Cursor, article_id: int, now: datetime) -> None:
 
 
 def articles_for_rescore(cur: Cursor, after_id: int, limit: int) -> list[tuple[int, str, str, str | None, bool]]:
-    """(id, title, summary, language, relevant) in id order after `after_id`: history for `nkru rescore`."""
+    """(id, title, summary, declared language, relevant) in id order after `after_id`: history for
+    `nkru rescore`."""
     cur.execute(
-        "SELECT id, title, summary, language, relevant FROM articles WHERE id > %s ORDER BY id LIMIT %s",
+        """SELECT id, title, summary, declared_language, relevant FROM articles
+           WHERE id > %s ORDER BY id LIMIT %s""",
         (after_id, limit),
     )
     return cur.fetchall()
 
 
-def update_relevance(cur: Cursor, rows: list[tuple[int, float, bool, list[str], str]], now: datetime) -> None:
-    """Store new scores; an article that became relevant goes back in the extraction queue."""
+def update_relevance(
+    cur: Cursor, rows: list[tuple[int, float, bool, list[str], str, str | None]], now: datetime
+) -> None:
+    """Store new scores and detected languages (id, score, relevant, terms, reason, language); an article that
+    became relevant goes back in the extraction queue."""
     psycopg2.extras.execute_values(
         cur,
         """UPDATE articles a SET score = v.score, relevant = v.relevant, matched_terms = v.terms,
-                  reason = v.reason, scored_at = v.now,
+                  reason = v.reason, language = v.language, scored_at = v.now,
                   extracted_at = CASE WHEN v.relevant AND NOT a.relevant THEN NULL ELSE a.extracted_at END
-           FROM (VALUES %s) AS v(id, score, relevant, terms, reason, now) WHERE a.id = v.id""",
+           FROM (VALUES %s) AS v(id, score, relevant, terms, reason, language, now) WHERE a.id = v.id""",
         [(*row, now) for row in rows],
-        template="(%s::bigint, %s::real, %s::boolean, %s::text[], %s::text, %s::timestamptz)",
+        template="(%s::bigint, %s::real, %s::boolean, %s::text[], %s::text, %s::text, %s::timestamptz)",
     )
 
 

@@ -1,0 +1,89 @@
+"""Which language an item is written in, read from its own text.
+
+Feeds declare a language for the whole feed (often wrongly: a Korean agency's English feed says `ko`, a news
+search feed mixes outlets), so the declared language is only a hint, used when the text is too short or too
+mixed to tell. Detection uses lingua (`lingua-language-detector`, models inside its wheel) restricted to the
+languages nkru reads, in its low-accuracy mode: with 28 languages preloaded it holds about 45 MB and detects
+about 8,000 items a second, where the high-accuracy mode holds about 800 MB and is three times slower, and on
+a headline plus a lede (what a feed item is) the two modes agree.
+
+Indonesian and Malay are one written standard in news copy; lingua tells them apart by small differences, so
+they are kept as two codes but compared as one (`same_language`).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+# ISO 639-1 codes of the languages nkru detects and has lexicons for. Chinese is one code: simplified and
+# traditional characters are both "zh".
+SUPPORTED: tuple[str, ...] = (
+    "en", "ru", "uk", "ko", "ja", "zh", "de", "fr", "es", "pt", "it", "nl", "pl", "cs", "sk",
+    "lv", "lt", "et", "hu", "ro", "bg", "tr", "ar", "fa", "hi", "vi", "id", "ms",
+)  # fmt: skip
+
+# Enough letters to judge by; below this the feed's declared language is used when it gave one.
+MIN_LETTERS = 12
+# Below this confidence the declared language wins if it is one of the two best candidates.
+MIN_CONFIDENCE = 0.5
+# Only the beginning of a long text is read: the language of an item does not change after a few sentences.
+MAX_CHARS = 1500
+
+_SAME = {"ms": "id"}  # written alike in news copy
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The language of one item: an ISO 639-1 code or None, how sure, and where the answer came from."""
+
+    code: str | None
+    confidence: float
+    source: str  # "text" (detected), "hint" (the feed's declared language), "none" (neither)
+
+    def describe(self) -> str:
+        """A short phrase for reason lines and `nkru explain`."""
+        if self.code is None:
+            return "language unknown"
+        if self.source == "hint":
+            return f"{self.code} (declared by the feed; too little text to detect)"
+        return f"{self.code} (detected, {self.confidence:.0%})"
+
+
+def detect(title: str, summary: str = "", hint: str | None = None) -> Detection:
+    """The language of an item from its title and summary; `hint` is the feed's declared language."""
+    hint = normalise_code(hint)
+    text = f"{title or ''}\n{summary or ''}"[:MAX_CHARS]
+    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+        return Detection(hint, 0.0, "hint") if hint else Detection(None, 0.0, "none")
+    candidates = _detector().compute_language_confidence_values(text)
+    if not candidates:
+        return Detection(hint, 0.0, "hint") if hint else Detection(None, 0.0, "none")
+    best = candidates[0]
+    code = best.language.iso_code_639_1.name.lower()
+    runner_up = candidates[1].language.iso_code_639_1.name.lower() if len(candidates) > 1 else None
+    if best.value < MIN_CONFIDENCE and hint in (code, runner_up):
+        return Detection(hint, best.value, "hint")
+    return Detection(code, round(best.value, 3), "text")
+
+
+def normalise_code(code: str | None) -> str | None:
+    """ "en-US", "EN", "en_GB" -> "en"; anything that is not a two-letter code -> None."""
+    if not code:
+        return None
+    base = code.strip().replace("_", "-").split("-")[0].lower()
+    return base if len(base) == 2 and base.isalpha() else None
+
+
+def same_language(a: str | None, b: str | None) -> bool:
+    """True when two codes name the same written language (Indonesian and Malay count as one)."""
+    return a is not None and b is not None and _SAME.get(a, a) == _SAME.get(b, b)
+
+
+@functools.cache
+def _detector():  # noqa: ANN202 - lingua's type, imported lazily
+    """Built once per process, on first use: importing nkru must not cost the models' memory."""
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in SUPPORTED]
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
