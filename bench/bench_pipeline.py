@@ -284,6 +284,31 @@ def airflow_vs_run(feeds: int, items: int, on_topic_every: int) -> None:
     )
 
 
+def parse_cost(repeats: int = 3) -> None:
+    """What parsing the DAG files costs a task process beyond importing Airflow's SDK itself (best of N each)."""
+    plugins = str(ROOT / "plugins")
+    baseline = "import airflow.sdk, pendulum"
+    dags = "import runpy; " + "; ".join(f"runpy.run_path({str(p)!r})" for p in sorted((ROOT / "dags").glob("*.py")))
+
+    def best(code: str) -> tuple[float, float]:
+        runs = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-c", f"import sys; sys.path.insert(0, {plugins!r}); {code}"])
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            if status != 0:
+                raise SystemExit(f"parsing failed: {code}")
+            runs.append((time.perf_counter() - started, usage.ru_maxrss / 1024))
+        return min(r[0] for r in runs), min(r[1] for r in runs)
+
+    sdk_s, sdk_mb = best(baseline)
+    dag_s, dag_mb = best(f"{baseline}; {dags}")
+    print(
+        f"pipeline: parsing the DAG files costs {dag_s - sdk_s:.2f} s and {dag_mb - sdk_mb:.0f} MB beyond Airflow's "
+        f"SDK itself ({dag_s:.2f} s, {dag_mb:.0f} MB vs {sdk_s:.2f} s, {sdk_mb:.0f} MB; goal < 0.5 s and < 40 MB)"
+    )
+
+
 def report(feeds: int, first: Run, again: Run, parts: dict[str, float], items: int) -> None:
     parts_total = sum(parts.values())
     print(f"pipeline: {feeds} feeds, {items} items, {first.relevant} relevant")
@@ -311,6 +336,7 @@ def main() -> int:
     parser.add_argument("--airflow-feeds", type=int, default=200, help="0 to skip the Airflow comparison")
     args = parser.parse_args()
 
+    parse_cost()
     results = []
     for feeds in (int(n) for n in args.feeds.split(",")):
         first, again, parts, items = measure(feeds, args.items, args.on_topic_every)
