@@ -8,6 +8,8 @@ database and e-mails the matching stories through `nkru_smtp`.
 * **plan**: syncs the feed list and splits the due feeds into batches.
 * **ingest** (mapped, one task per batch): fetches concurrently with conditional GET, parses, scores and stores.
   A failing feed is recorded with its reason and backs off; it never fails the task.
+* **fulltext**: fetches the article pages of candidates (one side matched strongly, or a relevant item with a
+  short summary), honouring robots.txt and the per-host cap, and scores them again with the body.
 * **process**: spaCy NER with the gazetteer, stories, alert outbox rows: one transaction per article.
 * **refresh_trends**: the pre-aggregated daily counts behind the trend queries.
 * **send_alerts**: delivers pending e-mails; anything the mail server does not accept stays pending.
@@ -26,6 +28,7 @@ import pendulum
 from airflow.sdk import dag, task
 
 from nkru.airflow_tasks import (
+    fulltext,
     ingest_batch,
     notify_task_failure,
     operator_notices,
@@ -61,12 +64,14 @@ def nkru_ingest():
     batches = task(plan)()
     ingested = task(ingest_batch, max_active_tis_per_dagrun=8).expand(batch=batches)
     # all_done: what was stored is processed and mailed even when one batch failed (it retries next run).
+    # One full-text task after all batches: article hosts then see the per-host cap across the whole run.
+    pages = task(fulltext, trigger_rule="all_done")()
     processed = task(process, trigger_rule="all_done")()
     refreshed = task(refresh_trends, trigger_rule="all_done")()
     sent = task(send_alerts, trigger_rule="all_done")()
     # Last, whatever happened: open/close failure episodes (tasks, feeds failing too long), notify operators.
     watched = task(operator_notices, trigger_rule="all_done", retries=0)()
-    ingested >> processed >> refreshed >> sent >> watched
+    ingested >> pages >> processed >> refreshed >> sent >> watched
 
 
 nkru_ingest()

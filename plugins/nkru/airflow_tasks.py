@@ -37,6 +37,17 @@ def ingest_batch(batch: list[dict], run_id: str | None = None) -> dict:
     return asdict(report)
 
 
+def fulltext() -> dict:
+    """Fetch the article pages of this run's candidates (robots.txt and per-host politeness) and score them again."""
+    from nkru import fulltext as full_text
+
+    settings = load_settings()
+    with store.connection(database_url()) as conn:
+        report = full_text.fetch_full_texts(conn, settings)
+    log.info("%s", report.summary())
+    return asdict(report)
+
+
 def process() -> dict:
     """Extract entities, group stories and queue alerts for every relevant article not yet processed."""
     settings = load_settings()

@@ -57,6 +57,19 @@ class FetchConfig(_Strict):
     max_backoff_hours: float = Field(default=6, gt=0)
     # Private, loopback and link-local addresses are refused unless this is set (tests and air-gapped mirrors).
     allow_private_addresses: bool = False
+    # Politeness (nkru.feeds.politeness): at most this many requests to one host at any moment, and at least this
+    # many seconds between the starts of two requests to it. A host's due feeds are always fetched by one task.
+    per_host_concurrency: int = Field(default=2, ge=1, le=50)
+    per_host_delay_seconds: float = Field(default=0.25, ge=0, le=60)
+    # A 429/503 with Retry-After makes the whole host wait. A wait up to this long is waited out within the run;
+    # a longer one puts the host's feeds off until then (recorded on each, not counted as a failure).
+    max_retry_after_wait_seconds: float = Field(default=10, ge=0, le=300)
+    # Adaptive intervals: a feed starts at interval_minutes and moves between these two by how often its
+    # fetches bring new items.
+    min_interval_minutes: float = Field(default=10, gt=0)
+    max_interval_hours: float = Field(default=24, gt=0)
+    # Stale validators: this often a feed is fetched without If-None-Match / If-Modified-Since as well.
+    validator_check_hours: float = Field(default=24, gt=0)
 
 
 class TopicConfig(_Strict):
@@ -65,6 +78,29 @@ class TopicConfig(_Strict):
     threshold: float = Field(default=1.0, gt=0)
     extra_north_korea_terms: list[str] = Field(default_factory=list)
     extra_russia_terms: list[str] = Field(default_factory=list)
+
+
+class FulltextConfig(_Strict):
+    """Fetching the article page behind a feed item that says too little (nkru.fulltext).
+
+    Candidates: items not relevant from the feed alone but with one side (North Korea or Russia) matched at
+    least `candidate_min_side` strongly, and relevant items whose summary is shorter than `short_summary_chars`.
+    Pages get the feeds' address checks and per-host politeness, and robots.txt is honoured.
+    """
+
+    enabled: bool = True
+    max_per_run: int = Field(default=40, ge=0, le=10_000)
+    candidate_min_side: float = Field(default=0.8, gt=0)
+    short_summary_chars: int = Field(default=160, ge=0)
+    max_age_hours: float = Field(default=48, gt=0)  # candidates older than this are left alone
+    max_bytes: int = Field(default=3_000_000, gt=0, le=50_000_000)
+    timeout_seconds: float = Field(default=15, gt=0, le=120)
+    max_text_chars: int = Field(default=20_000, ge=500, le=1_000_000)
+    # Only the start of the body is scored (the lede and the next paragraphs), so a passing mention deep in a
+    # long piece does not make it relevant; the headline still weighs most.
+    scored_body_chars: int = Field(default=1_500, ge=100, le=100_000)
+    robots_max_bytes: int = Field(default=500_000, gt=0, le=5_000_000)
+    robots_cache_hours: float = Field(default=24, gt=0)
 
 
 class EntitiesConfig(_Strict):
@@ -125,6 +161,7 @@ class Settings(_Strict):
     feeds: list[FeedConfig] = Field(default_factory=list)
     fetch: FetchConfig = FetchConfig()
     topic: TopicConfig = TopicConfig()
+    fulltext: FulltextConfig = FulltextConfig()
     entities: EntitiesConfig = EntitiesConfig()
     alerts: AlertsConfig = AlertsConfig()
     operations: OperationsConfig = OperationsConfig()

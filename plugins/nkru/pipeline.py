@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from nkru import language, store
+from nkru import fulltext, language, store
 from nkru.config import Settings
-from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, fetch_feeds, parse_feed
+from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, parse_feed, politeness
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
+from nkru.store import fulltext as text_store
+from nkru.store import hosts as host_store
 from nkru.topic import Scorer
 
 log = logging.getLogger(__name__)
@@ -59,22 +61,36 @@ def utcnow() -> datetime:
 
 
 def plan_batches(conn: store.Connection, settings: Settings, now: datetime, due_only: bool = True) -> list[list[dict]]:
-    """Sync the feed list with the settings and split the feeds to fetch into batches (plain dicts for XCom)."""
+    """Sync the feed list with the settings and split the feeds to fetch into batches (plain dicts for XCom).
+
+    All due feeds of one host go in one batch, so one task fetches them within the per-host cap.
+    """
     with conn, conn.cursor() as cur:
         feed_store.sync_feeds(cur, settings.feeds)
-        rows = feed_store.feeds_to_fetch(cur, now, due_only=due_only)
-    requests = [asdict(FetchRequest(r.name, r.url, r.etag, r.last_modified)) for r in rows]
-    size = settings.fetch.batch_size
-    return [requests[i : i + size] for i in range(0, len(requests), size)]
+        rows = feed_store.feeds_to_fetch(cur, now, due_only, settings.fetch.validator_check_hours)
+    requests = [
+        {**asdict(FetchRequest(r.name, r.url, r.etag, r.last_modified)), "check_validators": r.check_validators}
+        for r in rows
+    ]
+    return politeness.batches_by_host(requests, settings.fetch.batch_size)
 
 
 def ingest_batch(
     conn: store.Connection, settings: Settings, batch: list[dict], run_id: str, now: datetime | None = None
 ) -> IngestReport:
-    """Fetch a batch of feeds concurrently, then parse, score and store each feed in its own transaction."""
-    requests = [FetchRequest(**r) for r in batch]
-    results = fetch_feeds(requests, settings.fetch)
+    """Fetch a batch of feeds concurrently and politely, then parse, score and store each feed in its own
+    transaction. Hosts that asked to wait are remembered, so no later run asks them earlier."""
+    requests = [FetchRequest(r["feed_name"], r["url"], r.get("etag"), r.get("last_modified")) for r in batch]
+    checks = {r["feed_name"] for r in batch if r.get("check_validators")}
+    with conn, conn.cursor() as cur:
+        known = host_store.waits_in_force(cur, utcnow())
+    fetched = politeness.fetch_feeds_politely(
+        requests, settings.fetch, checks, {h: politeness.HostWait(*w) for h, w in known.items()}
+    )
+    results = fetched.results
     now = now or utcnow()
+    with conn, conn.cursor() as cur:
+        host_store.record_waits(cur, {h: (w.until, w.reason) for h, w in fetched.waits.items()})
     scorer = Scorer(settings.topic)
     languages = {f.name: f.language for f in settings.feeds}
     report = IngestReport()
@@ -83,11 +99,30 @@ def ingest_batch(
     for result in results:
         if result.feed_name not in ids:
             continue  # removed from the settings since the batch was planned
+        wait = fetched.waits.get(politeness.host_of(result.url)) if result.status == "rate_limited" else None
+        check = _ValidatorCheck(result.feed_name in fetched.checked, result.feed_name in fetched.after_304)
         feed_report = _store_feed(
-            conn, settings, scorer, result, ids[result.feed_name], languages.get(result.feed_name), run_id, now
+            conn,
+            settings,
+            scorer,
+            result,
+            ids[result.feed_name],
+            languages.get(result.feed_name),
+            run_id,
+            now,
+            wait,
+            check,
         )
         report.add(feed_report)
     return report
+
+
+@dataclass(frozen=True)
+class _ValidatorCheck:
+    """Whether this fetch checked the feed's validators, and whether it was the fetch made right after a 304."""
+
+    checked: bool = False
+    after_304: bool = False
 
 
 def _store_feed(
@@ -99,13 +134,17 @@ def _store_feed(
     language: str | None,
     run_id: str,
     now: datetime,
+    wait: politeness.HostWait | None = None,
+    check: _ValidatorCheck = _ValidatorCheck(),
 ) -> IngestReport:
     parsed = parse_feed(result, default_language=language) if result.status == "ok" else None
     new_articles = [_scored(item, scorer) for item in parsed.items] if parsed else []
     with conn, conn.cursor() as cur:
         new = article_store.save_articles(cur, feed_id, new_articles, result.fetched_at) if new_articles else 0
-        outcome = _outcome(result, parsed, new)
+        outcome = _outcome(result, parsed, new, wait, check)
         feed_store.record_fetch(cur, feed_id, outcome, run_id, now, settings.fetch)
+        if new and settings.fulltext.enabled:
+            fulltext.mark_candidates(cur, settings, scorer, new_articles, result.fetched_at)
     if outcome.failed:
         log.warning("feed %s failed: %s", result.feed_name, outcome.error)
     return IngestReport(
@@ -137,9 +176,16 @@ def _scored(item, scorer: Scorer) -> article_store.NewArticle:
     )
 
 
-def _outcome(result: FetchResult, parsed: ParsedFeed | None, new: int) -> feed_store.FetchOutcome:
-    """A fetch failed if the server did not answer usefully or the body was not a feed at all."""
-    failed = not result.ok or (parsed is not None and parsed.error is not None)
+def _outcome(
+    result: FetchResult,
+    parsed: ParsedFeed | None,
+    new: int,
+    wait: politeness.HostWait | None = None,
+    check: _ValidatorCheck = _ValidatorCheck(),
+) -> feed_store.FetchOutcome:
+    """A fetch failed if the server did not answer usefully or the body was not a feed at all; a host asking us
+    to wait (Retry-After) is not a failure of the feed."""
+    failed = (not result.ok and wait is None) or (parsed is not None and parsed.error is not None)
     error = result.error or (parsed.error if parsed else None) or (parsed.warning if parsed else None)
     status = "not_a_feed" if result.ok and failed else result.status
     return feed_store.FetchOutcome(
@@ -154,6 +200,9 @@ def _outcome(result: FetchResult, parsed: ParsedFeed | None, new: int) -> feed_s
         items_found=len(parsed.items) + sum(parsed.skipped.values()) if parsed else 0,
         items_new=new,
         skip_reasons=dict(parsed.skipped) if parsed else {},
+        wait_until=wait.until if wait is not None else None,
+        validators_checked=check.checked,
+        hidden_by_304=new if check.after_304 else 0,
     )
 
 
@@ -184,7 +233,10 @@ def process_pending(
                 article_store.seed_gazetteer(
                     cur, entities.gazetteer_entries(settings.entities.gazetteer), entities.alias_key
                 )
-        found = entities.extract(nlp, (_text_of(a) for a in pending), batch_size=settings.entities.batch_size)
+        with conn, conn.cursor() as cur:
+            bodies = text_store.texts_for(cur, [a.id for a in pending])
+        texts = (_text_of(a, bodies.get(a.id)) for a in pending)
+        found = entities.extract(nlp, texts, batch_size=settings.entities.batch_size)
         with conn, conn.cursor() as cur:
             index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
         for article, mentions in zip(pending, found, strict=True):
@@ -203,8 +255,10 @@ def process_pending(
             on_progress(len(pending))
 
 
-def _text_of(article: article_store.StoredArticle) -> str:
-    return f"{article.title}.\n{article.summary}" if article.summary else article.title
+def _text_of(article: article_store.StoredArticle, body: str | None = None) -> str:
+    """Headline, lede (the feed's summary) and, when the page was fetched, the article's body."""
+    text = f"{article.title}.\n{article.summary}" if article.summary else article.title
+    return f"{text}\n{body}" if body else text
 
 
 def rescore_all(

@@ -6,6 +6,9 @@
 --   %(baseline_since)s  date  first day of the baseline window ("usual rate"), which ends the day before %(since)s
 -- Columns: feed, url, enabled, last_status, last_http_status, last_error, consecutive_failures, failing_since,
 --          last_fetched_at, last_success_at, last_new_item_at, next_due_at,
+--          poll_minutes (the adaptive interval: minutes between fetches while healthy; NULL before the first fetch),
+--          validators_ignored_since (stale ETag/Last-Modified caught: no longer sent), host_wait_until (the feed's
+--          host asked us to wait until then: 429/503 with Retry-After),
 --          recent_items, recent_per_day, usual_per_day, expected_items (usual rate × recent days),
 --          status, daily (int[]: items per day from since to until)
 -- status: 'disabled' (removed from nkru.yaml), 'failing' (its last fetches failed: see last_error),
@@ -30,6 +33,8 @@ WITH counts AS (
 )
 SELECT f.name AS feed, f.url, f.enabled, f.last_status, f.last_http_status, f.last_error, f.consecutive_failures,
        f.failing_since, f.last_fetched_at, f.last_success_at, f.last_new_item_at, f.next_due_at,
+       f.poll_minutes::float8 AS poll_minutes, f.validators_ignored_since,
+       (SELECT h.wait_until FROM fetch_hosts h WHERE h.host = f.host AND h.wait_until > now()) AS host_wait_until,
        r.recent_items, round(r.recent_per_day::numeric, 2)::float8 AS recent_per_day,
        round(r.usual_per_day::numeric, 2)::float8 AS usual_per_day,
        round(r.expected_items::numeric, 1)::float8 AS expected_items,

@@ -59,6 +59,7 @@ def run(due_only: bool, no_send: bool) -> None:
     with database() as conn:
         store.migrate(conn)
         total = _ingest_with_progress(conn, settings, run_id, due_only)
+        pages = _full_texts(conn, settings)
         processed = _process_with_progress(conn, settings)
         _refresh_trends(conn)
         click.echo(
@@ -66,6 +67,8 @@ def run(due_only: bool, no_send: bool) -> None:
             f"items: {total.items}, new articles: {total.new_articles}; "
             f"relevant articles processed: {processed.articles} in {len(processed.stories)} stories"
         )
+        if pages.pages:
+            click.echo(pages.summary())
         for feed, error in sorted(total.errors.items()):
             click.echo(f"  failed: {feed}: {error}")
         for reason, count in sorted(total.skipped.items()):
@@ -94,6 +97,12 @@ def _ingest_with_progress(conn, settings, run_id: str, due_only: bool) -> pipeli
             total.add(pipeline.ingest_batch(conn, settings, batch, run_id))
             progress.advance(bar, len(batch))
     return total
+
+
+def _full_texts(conn, settings):
+    from nkru import fulltext
+
+    return fulltext.fetch_full_texts(conn, settings)
 
 
 def _process_with_progress(conn, settings) -> pipeline.ProcessReport:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import psycopg2.extras
 
 from nkru.config import FeedConfig, FetchConfig
+from nkru.feeds.politeness import adapt_interval
 from nkru.store import Cursor
 
 
@@ -22,6 +23,7 @@ class FeedRow:
     language: str | None
     etag: str | None
     last_modified: str | None
+    check_validators: bool = False  # the daily check of stale validators is due (see nkru.feeds.politeness)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class FetchOutcome:
     items_found: int
     items_new: int
     skip_reasons: dict[str, int]
+    wait_until: datetime | None = None  # 'rate_limited': the host asked us to wait until then
+    validators_checked: bool = False  # the validators were checked (see nkru.feeds.politeness)
+    hidden_by_304: int = 0  # new items a fetch without validators found right after a 304
 
 
 def sync_feeds(cur: Cursor, feeds: list[FeedConfig]) -> None:
@@ -61,13 +66,23 @@ def sync_feeds(cur: Cursor, feeds: list[FeedConfig]) -> None:
     cur.execute("UPDATE feeds SET enabled = false WHERE enabled AND NOT (name = ANY(%s))", ([r[0] for r in rows],))
 
 
-def feeds_to_fetch(cur: Cursor, now: datetime, due_only: bool = True) -> list[FeedRow]:
-    """Enabled feeds, the ones whose next due time has come (a minute of slack for scheduler jitter)."""
+def feeds_to_fetch(
+    cur: Cursor, now: datetime, due_only: bool = True, validator_check_hours: float = 24
+) -> list[FeedRow]:
+    """Enabled feeds, the ones whose next due time has come (a minute of slack for scheduler jitter), except
+    those on a host that asked us to wait. Feeds caught with stale validators are fetched without them."""
     cur.execute(
-        """SELECT id, name, url, language, etag, last_modified FROM feeds
+        """SELECT id, name, url, language,
+                  CASE WHEN validators_ignored_since IS NULL THEN etag END,
+                  CASE WHEN validators_ignored_since IS NULL THEN last_modified END,
+                  validators_ignored_since IS NULL AND (etag IS NOT NULL OR last_modified IS NOT NULL)
+                    AND coalesce(validators_checked_at, '-infinity')
+                        <= %(now)s - make_interval(secs => %(check_hours)s * 3600) + interval '1 minute'
+           FROM feeds
            WHERE enabled AND (NOT %(due_only)s OR next_due_at <= %(now)s + interval '1 minute')
+             AND NOT EXISTS (SELECT 1 FROM fetch_hosts h WHERE h.host = feeds.host AND h.wait_until > %(now)s)
            ORDER BY next_due_at, id""",
-        {"now": now, "due_only": due_only},
+        {"now": now, "due_only": due_only, "check_hours": validator_check_hours},
     )
     return [FeedRow(*row) for row in cur.fetchall()]
 
@@ -116,13 +131,25 @@ def record_fetch(
             "skip_reasons": json.dumps(outcome.skip_reasons, ensure_ascii=False),
         },
     )
-    if outcome.failed:
+    if outcome.wait_until is not None:
+        _record_wait(cur, feed_id, outcome, now)
+    elif outcome.failed:
         _record_failure(cur, feed_id, outcome, now, settings)
     else:
         _record_success(cur, feed_id, outcome, now, settings)
 
 
 def _record_success(cur: Cursor, feed_id: int, outcome: FetchOutcome, now: datetime, settings: FetchConfig) -> None:
+    """A healthy fetch: new validators, the interval adapted to what it brought, the validator check noted."""
+    cur.execute("SELECT poll_minutes, last_success_at IS NULL FROM feeds WHERE id = %s FOR UPDATE", (feed_id,))
+    poll_minutes, first_success = cur.fetchone()
+    poll_minutes = adapt_interval(poll_minutes, outcome.items_new, first_success, settings)
+    note = (
+        f"a fetch without validators right after a 304 found {outcome.hidden_by_304} new item(s) on "
+        f"{now:%Y-%m-%d %H:%M} UTC: the feed's ETag/Last-Modified are no longer sent"
+        if outcome.hidden_by_304
+        else None
+    )
     cur.execute(
         """UPDATE feeds SET
              last_fetched_at = %(now)s, last_status = %(status)s, last_http_status = %(http_status)s,
@@ -130,7 +157,13 @@ def _record_success(cur: Cursor, feed_id: int, outcome: FetchOutcome, now: datet
              etag = CASE WHEN %(status)s = 'not_modified' THEN etag ELSE %(etag)s END,
              last_modified = CASE WHEN %(status)s = 'not_modified' THEN last_modified ELSE %(last_modified)s END,
              last_new_item_at = CASE WHEN %(items_new)s > 0 THEN %(now)s ELSE last_new_item_at END,
-             next_due_at = %(next_due)s
+             poll_minutes = %(poll_minutes)s,
+             next_due_at = %(next_due)s,
+             validators_checked_at = CASE WHEN %(checked)s THEN %(now)s
+                                          ELSE coalesce(validators_checked_at, %(now)s) END,
+             validators_ignored_since = CASE WHEN %(note)s::text IS NOT NULL THEN %(now)s
+                                             ELSE validators_ignored_since END,
+             validators_note = coalesce(%(note)s, validators_note)
            WHERE id = %(feed_id)s""",
         {
             "now": now,
@@ -140,7 +173,29 @@ def _record_success(cur: Cursor, feed_id: int, outcome: FetchOutcome, now: datet
             "etag": outcome.etag,
             "last_modified": outcome.last_modified,
             "items_new": outcome.items_new,
-            "next_due": now + backoff_delay(0, settings),
+            "poll_minutes": poll_minutes,
+            "next_due": now + timedelta(minutes=poll_minutes),
+            "checked": outcome.validators_checked,
+            "note": note,
+            "feed_id": feed_id,
+        },
+    )
+
+
+def _record_wait(cur: Cursor, feed_id: int, outcome: FetchOutcome, now: datetime) -> None:
+    """The feed's host asked us to wait: recorded on the feed and due again then; not a failure (no back-off, no
+    failure episode), and the validators are kept."""
+    cur.execute(
+        """UPDATE feeds SET
+             last_fetched_at = %(now)s, last_status = %(status)s, last_http_status = %(http_status)s,
+             last_error = %(error)s, next_due_at = greatest(next_due_at, %(until)s)
+           WHERE id = %(feed_id)s""",
+        {
+            "now": now,
+            "status": outcome.status,
+            "http_status": outcome.http_status,
+            "error": outcome.error,
+            "until": outcome.wait_until,
             "feed_id": feed_id,
         },
     )

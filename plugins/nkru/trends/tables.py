@@ -145,6 +145,7 @@ def feeds_table(rows: Sequence[Row], recent_days: int) -> Group:
     table.add_column("last error", max_width=40)
     table.add_column("last new item", no_wrap=True)
     table.add_column("next due", no_wrap=True)
+    table.add_column("every", justify="right", no_wrap=True)
     table.add_column("items", justify="right")
     table.add_column("/day", justify="right")
     table.add_column("usual", justify="right")
@@ -159,6 +160,7 @@ def feeds_table(rows: Sequence[Row], recent_days: int) -> Group:
             r["last_error"] or "",
             when(r["last_new_item_at"]),
             when(r["next_due_at"]),
+            every(r.get("poll_minutes")),
             str(r["recent_items"]),
             f"{r['recent_per_day']:g}",
             f"{r['usual_per_day']:g}",
@@ -187,7 +189,28 @@ def feed_notes(rows: Sequence[Row], recent_days: int) -> list[str]:
             notes.append(
                 f"{r['feed']}: {r['recent_per_day']:g} items/day recently against {r['usual_per_day']:g}/day usually."
             )
+        if r.get("host_wait_until"):
+            notes.append(
+                f"{r['feed']}: its host asked us to wait (Retry-After) until {when(r['host_wait_until'])} UTC; "
+                f"not a failure."
+            )
+        if r.get("validators_ignored_since"):
+            notes.append(
+                f"{r['feed']}: its ETag/Last-Modified hid new items (caught {when(r['validators_ignored_since'])} "
+                f"UTC), so it is fetched without them."
+            )
     return notes
+
+
+def every(minutes: float | None) -> str:
+    """An adaptive interval as people say it: '15m', '1h30m', '24h'; '' before the first fetch."""
+    if minutes is None:
+        return ""
+    total = round(minutes)
+    if total < 60:
+        return f"{minutes:.3g}m" if minutes < 1 else f"{total}m"
+    hours, rest = divmod(total, 60)
+    return f"{hours}h{rest:02d}m" if rest else f"{hours}h"
 
 
 def _fetch_status(row: Row) -> str:

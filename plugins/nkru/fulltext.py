@@ -1,0 +1,464 @@
+"""Read the whole article when the feed item says too little.
+
+Many feeds carry a headline and one sentence; the other side of the story is often named in the second paragraph.
+So, for **candidates** only (see `why_wanted`), the article page is fetched and its main text extracted with
+trafilatura, then the item is scored again with the start of the body and its entities are read from headline +
+lede + body. Candidates are queued while the feed is stored (`mark_candidates`, status 'pending') and fetched by
+`fetch_full_texts`, a step of its own between ingest and extraction, which is what lets the per-host cap hold
+across the run.
+
+Pages are fetched like feeds (`nkru.feeds.fetch.fetch_one`: the same address checks on every hop, size and time
+caps) within the same per-host politeness (`nkru.feeds.politeness.HostGates`), with the host's robots.txt honoured
+(protego; cached a day per host in `fetch_hosts`). Each page ends with one status in `article_texts`: 'ok',
+'paywalled', 'blocked', 'robots', 'not_html', 'too_large', 'timeout' or 'error', and a reason in words. A page
+never fails the run and never touches the feed item it came from, beyond a better score. Mails quote at most the
+feed's summary (the lede): the body is kept for scoring and extraction only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import yaml
+
+from nkru import language as language_detection
+from nkru import store
+from nkru.config import FetchConfig, Settings
+from nkru.feeds.fetch import FetchRequest, FetchResult
+from nkru.feeds.politeness import HostGates, HostWait, fetch_client, host_of
+from nkru.paths import project_root
+from nkru.store import articles as article_store
+from nkru.store import fulltext as text_store
+from nkru.store import hosts as host_store
+from nkru.store.hosts import Robots
+from nkru.topic import Relevance, Scorer
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+UNAVAILABLE_ROBOTS_RECHECK = timedelta(hours=1)  # a 5xx robots.txt is asked again sooner than a good one
+MIN_TEXT_CHARS = 80  # less than this is no article text (a JavaScript shell, a cookie wall)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Which items need their page
+
+
+def why_wanted(scorer: Scorer, settings: Settings, title: str, summary: str, relevance: Relevance) -> str | None:
+    """Why this item's page is worth fetching, or None. Two kinds of candidates:
+
+    * not relevant, but one side (North Korea or Russia) matched at least `fulltext.candidate_min_side`
+      ("Kim Yo Jong denies Zelenskiy's claim on additional troops": the other side is in the article);
+    * relevant, but with a summary under `fulltext.short_summary_chars`: its entities need the body.
+    """
+    rule = settings.fulltext
+    if relevance.relevant:
+        size = len(summary.strip())
+        return f"relevant, summary {size} chars" if size < rule.short_summary_chars else None
+    if not relevance.terms:
+        return None
+    side, strength = stronger_side(scorer, title, summary)
+    if strength >= rule.candidate_min_side:
+        return f"one side matched strongly ({side} {strength:.2f}), score {relevance.score:g} below the threshold"
+    return None
+
+
+def stronger_side(scorer: Scorer, title: str, summary: str) -> tuple[str, float]:
+    """The side ('North Korea' or 'Russia') the feed item names more strongly, and its strength.
+
+    The one place that looks inside the scorer: adapt it when the scorer's interface changes.
+    """
+    from nkru import topic
+
+    hits = scorer._hits(title or "", topic.TITLE) + scorer._hits(summary or "", topic.SUMMARY)
+    nk, ru = topic._strength(hits, topic.NK), topic._strength(hits, topic.RU)
+    return ("North Korea", nk) if nk >= ru else ("Russia", ru)
+
+
+def mark_candidates(
+    cur: store.Cursor,
+    settings: Settings,
+    scorer: Scorer,
+    articles: Sequence[article_store.NewArticle],
+    fetched_at: datetime,
+) -> int:
+    """Queue the pages of the candidates among a feed's items stored by the fetch at `fetched_at` (call in the
+    transaction that stored them; items the database already had are left alone)."""
+    wanted = []
+    for article in articles:
+        verdict = Relevance(article.score, article.relevant, article.matched_terms, article.reason)
+        why = why_wanted(scorer, settings, article.title, article.summary, verdict)
+        if why:
+            wanted.append((article.url, why))
+    return text_store.mark_pending(cur, wanted, fetched_at)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scoring with the body
+
+
+def score_with_body(scorer: Scorer, settings: Settings, page: text_store.PendingPage, body: str) -> Relevance:
+    """The item scored with the start of its body after the summary: body mentions count as summary mentions,
+    so the headline still weighs most, and only `fulltext.scored_body_chars` of it count (a passing mention
+    deep in a long piece does not make it relevant)."""
+    head = _head(body, settings.fulltext.scored_body_chars)
+    summary = f"{page.summary}\n{head}" if page.summary else head
+    return scorer.score(page.title, summary, page.language)
+
+
+def what_body_added(before: Relevance, after: Relevance) -> str:
+    """In words, what the body changed: the terms it added and the verdict."""
+    new_terms = [t for t in after.terms if t.casefold() not in {b.casefold() for b in before.terms}]
+    terms = f"added {', '.join(new_terms[:6])}" if new_terms else "added no new terms"
+    if after.relevant and not before.relevant:
+        verdict = f"made it relevant ({before.score:g} → {after.score:g})"
+    elif after.score > before.score:
+        verdict = f"raised the score {before.score:g} → {after.score:g}"
+    else:
+        verdict = f"left the score at {before.score:g}"
+    return f"full text {terms}; {verdict}"
+
+
+def _head(text: str, limit: int) -> str:
+    """The first `limit` characters of `text`, cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut[: cut.rfind(" ")] if " " in cut[limit // 2 :] else cut
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The step
+
+
+@dataclass
+class FulltextReport:
+    """What one full-text step did: pages by status and requests made (pages and robots.txt)."""
+
+    pages: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+    robots_requests: int = 0
+    became_relevant: int = 0
+
+    def summary(self) -> str:
+        statuses = ", ".join(f"{n} {s}" for s, n in sorted(self.pages.items())) or "none"
+        return (
+            f"full text: {sum(self.pages.values())} pages ({statuses}), {self.requests} requests "
+            f"({self.robots_requests} robots.txt), {self.became_relevant} items became relevant"
+        )
+
+
+def fetch_full_texts(conn: store.Connection, settings: Settings, now: datetime | None = None) -> FulltextReport:
+    """Fetch up to `fulltext.max_per_run` queued pages, store each with its status, score the items again.
+
+    Each page is stored in its own transaction. A page whose host asked us to wait stays queued for the next run.
+    """
+    report = FulltextReport()
+    rule = settings.fulltext
+    if not rule.enabled or rule.max_per_run == 0:
+        return report
+    now = now or datetime.now(UTC)
+    with conn, conn.cursor() as cur:
+        pages = text_store.pending(cur, now - timedelta(hours=rule.max_age_hours), rule.max_per_run)
+        if not pages:
+            return report
+        hosts = sorted({host_of(p.url) for p in pages})
+        cached = host_store.cached_robots(cur, hosts, now - timedelta(hours=rule.robots_cache_hours))
+        robots = _fresh_robots(cached, now)
+        waits = {h: HostWait(*w) for h, w in host_store.waits_in_force(cur, now).items()}
+    fetched = asyncio.run(_fetch_pages(pages, settings, robots, waits))
+    scorer = Scorer(settings.topic)
+    with conn, conn.cursor() as cur:
+        for host, new_robots in fetched.robots.items():
+            host_store.save_robots(cur, host, new_robots)
+        host_store.record_waits(cur, {h: (w.until, w.reason) for h, w in fetched.waits.items()})
+    for page, outcome in zip(pages, fetched.outcomes, strict=True):
+        if outcome is None:
+            continue  # the host asked us to wait: stays pending
+        result = _page_result(page, outcome, settings)
+        with conn, conn.cursor() as cur:
+            if result.status in text_store.USABLE and result.text:
+                result = _rescored(cur, scorer, settings, page, result, now, report)
+            text_store.save_result(cur, page.article_id, result, now)
+        report.pages[result.status] = report.pages.get(result.status, 0) + 1
+    report.requests = fetched.requests
+    report.robots_requests = fetched.robots_requests
+    return report
+
+
+def _rescored(
+    cur: store.Cursor,
+    scorer: Scorer,
+    settings: Settings,
+    page: text_store.PendingPage,
+    result: text_store.PageResult,
+    now: datetime,
+    report: FulltextReport,
+) -> text_store.PageResult:
+    """Score the item with its body; store the better verdict (the body never takes relevance away)."""
+    before = scorer.score(page.title, page.summary, page.language)
+    after = score_with_body(scorer, settings, page, result.text or "")
+    added = what_body_added(before, after)
+    if after.score > before.score:
+        reason = f"{after.reason} [{added}]"
+        code = page.language or language_detection.detect(page.title, page.summary).code
+        article_store.update_relevance(
+            cur, [(page.article_id, after.score, after.relevant, list(after.terms), reason, code)], now
+        )
+        report.became_relevant += int(after.relevant and not page.relevant)
+    return text_store.PageResult(result.status, result.reason, result.http_status, result.final_url, result.text, added)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fetching pages and robots.txt
+
+
+@dataclass
+class _Fetched:
+    """Raw outcomes per page (None: not fetched, the host asked to wait), new robots.txt, waits, request count."""
+
+    outcomes: list[_Outcome | None]
+    robots: dict[str, Robots]
+    waits: dict[str, HostWait]
+    requests: int = 0
+    robots_requests: int = 0
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How one page went before extraction: a fetch result, or a refusal by robots.txt."""
+
+    fetch: FetchResult | None = None
+    robots_refusal: str | None = None
+
+
+async def _fetch_pages(
+    pages: Sequence[text_store.PendingPage], settings: Settings, robots: dict[str, Robots], waits: dict[str, HostWait]
+) -> _Fetched:
+    """Fetch the pages concurrently within the per-host rules, each host's robots.txt first (once)."""
+    rule = settings.fulltext
+    page_settings = fetch_settings_for_pages(settings)
+    robots_settings = settings.fetch.model_copy(
+        update={"max_bytes": rule.robots_max_bytes, "timeout_seconds": rule.timeout_seconds}
+    )
+    gates = HostGates(settings.fetch, waits)
+    done = _Fetched(outcomes=[], robots={}, waits={})
+    known = dict(robots)
+    locks: dict[str, asyncio.Lock] = {}
+
+    async with fetch_client(page_settings) as client:
+
+        async def robots_of(url: str) -> Robots | None:
+            host = host_of(url)
+            async with locks.setdefault(host, asyncio.Lock()):
+                if host not in known:
+                    request = FetchRequest(f"robots:{host}", _robots_url(url))
+                    result = await gates.fetch(client, request, robots_settings)
+                    done.robots_requests += 1
+                    if result.status == "rate_limited":
+                        return None
+                    known[host] = done.robots[host] = robots_from_fetch(result, rule.robots_max_bytes)
+                return known[host]
+
+        async def fetch(page: text_store.PendingPage) -> _Outcome | None:
+            rules = await robots_of(page.url)
+            if rules is None:
+                return None
+            refusal = robots_refusal(rules, page.url, settings.fetch.user_agent)
+            if refusal:
+                return _Outcome(robots_refusal=refusal)
+            result = await gates.fetch(client, FetchRequest(f"article:{page.article_id}", page.url), page_settings)
+            done.requests += 1
+            return None if result.status == "rate_limited" else _Outcome(fetch=result)
+
+        done.outcomes = list(await asyncio.gather(*(fetch(p) for p in pages)))
+    done.requests += done.robots_requests
+    done.waits = gates.waits
+    return done
+
+
+def _robots_url(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/robots.txt"
+
+
+def _fresh_robots(cached: dict[str, Robots], now: datetime) -> dict[str, Robots]:
+    """Cached robots.txt still good to use: an unavailable one is asked again after an hour."""
+    return {
+        host: robots
+        for host, robots in cached.items()
+        if robots.status != "unavailable" or now - robots.fetched_at < UNAVAILABLE_ROBOTS_RECHECK
+    }
+
+
+def robots_from_fetch(result: FetchResult, max_bytes: int) -> Robots:
+    """What a host's robots.txt fetch means (RFC 9309): a 4xx is no robots.txt (all allowed); a 5xx, a timeout or
+    an oversized file is 'unavailable' (nothing allowed until it is readable); else its text, bounded."""
+    now = datetime.now(UTC)
+    if result.status == "ok":
+        text = (result.body or b"")[:max_bytes].decode("utf-8", errors="replace")
+        return Robots("ok", text, None, now)
+    if result.http_status is not None and 400 <= result.http_status < 500:
+        return Robots("missing", "", f"robots.txt answered HTTP {result.http_status}: everything allowed", now)
+    return Robots("unavailable", "", f"robots.txt unavailable ({result.error or result.status})", now)
+
+
+def robots_refusal(robots: Robots, url: str, user_agent: str) -> str | None:
+    """Why robots.txt forbids fetching `url`, or None when it allows it."""
+    if robots.status == "missing":
+        return None
+    if robots.status == "unavailable":
+        return f"{robots.note}: not fetched, as RFC 9309 asks while robots.txt cannot be read"
+    parser = _robots_parser(robots.text)
+    if parser is None:
+        return None  # nothing readable in it: no rules
+    if parser.can_fetch(url, user_agent):
+        return None
+    return f"robots.txt of {host_of(url)} disallows {urlsplit(url).path or '/'} for our user agent"
+
+
+@functools.lru_cache(maxsize=256)
+def _robots_parser(text: str):
+    """protego's parser for a robots.txt, or None when even protego cannot read it (junk)."""
+    from protego import Protego
+
+    try:
+        return Protego.parse(text)
+    except Exception:  # junk must never stop the run: it is treated as no rules
+        log.warning("unreadable robots.txt (%d chars): treated as no rules", len(text))
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# From a fetched page to a status and text
+
+
+FETCH_STATUS = {
+    "timeout": "timeout",
+    "too_large": "too_large",
+    "blocked_address": "blocked",
+    "connection_error": "error",
+    "invalid_url": "error",
+    "too_many_redirects": "error",
+}
+HTTP_STATUS = {401: "blocked", 402: "paywalled", 403: "blocked", 451: "blocked"}
+
+
+def _page_result(page: text_store.PendingPage, outcome: _Outcome, settings: Settings) -> text_store.PageResult:
+    """The stored status of one page: a refusal, a failed fetch, or the extracted text (maybe a paywall teaser)."""
+    if outcome.robots_refusal:
+        return text_store.PageResult("robots", outcome.robots_refusal)
+    result = outcome.fetch
+    assert result is not None
+    if result.status != "ok":
+        status = HTTP_STATUS.get(result.http_status or 0) or FETCH_STATUS.get(result.status, "error")
+        return text_store.PageResult(status, result.error or result.status, result.http_status, result.final_url)
+    try:
+        return classify_page(result.body or b"", result.headers, settings)._replace_fetch(result)
+    except Exception as exc:  # a page's fault must never stop the others
+        log.exception("unexpected error extracting %s", page.url)
+        return text_store.PageResult("error", f"extraction failed: {exc}", result.http_status, result.final_url)
+
+
+@dataclass(frozen=True)
+class _Page:
+    status: str
+    reason: str | None = None
+    text: str | None = None
+
+    def _replace_fetch(self, result: FetchResult) -> text_store.PageResult:
+        return text_store.PageResult(self.status, self.reason, result.http_status, result.final_url, self.text)
+
+
+def classify_page(body: bytes, headers: dict[str, str], settings: Settings) -> _Page:
+    """Only HTML pages are read; the main text is extracted and bounded, and a paywall teaser is named as such."""
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type not in HTML_TYPES:
+        return _Page("not_html", f"Content-Type {media_type or 'missing'} is not an HTML page")
+    if _looks_binary(body):
+        return _Page("not_html", f"Content-Type says {media_type} but the body is binary, not HTML")
+    html = decode_html(body, content_type)
+    text = extract_text(html)
+    if len(text) < MIN_TEXT_CHARS:
+        if _paywall_marker(html):
+            return _Page("paywalled", "the page shows a paywall notice and no article text", text or None)
+        scripted = html.lower().count("<script") > 0
+        why = "the page builds its text with JavaScript" if scripted else "the page has no article text"
+        return _Page("error", f"no readable article text ({len(text)} chars): {why}")
+    text = _head(text, settings.fulltext.max_text_chars)
+    markers = _paywall_markers()
+    if len(text) < markers["max_teaser_chars"] and _paywall_marker(html):
+        return _Page("paywalled", f"a paywall notice follows {len(text)} chars of teaser", text)
+    return _Page("ok", None, text)
+
+
+def _looks_binary(body: bytes) -> bool:
+    start = body[:1024].lstrip()
+    return start.startswith(_BINARY_MAGIC) or b"\x00" in start
+
+
+def decode_html(body: bytes, content_type: str) -> str:
+    """The page as text: valid UTF-8 first (other encodings rarely pass as UTF-8), then the header's charset,
+    then the page's own <meta charset>, then a guess; never an error."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
+    meta = _META_CHARSET.search(body[:4096])
+    for name in (declared.group(1) if declared else None, meta.group(1).decode("ascii") if meta else None):
+        if name:
+            try:
+                return body.decode(name)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    from trafilatura.utils import detect_encoding
+
+    for name in detect_encoding(body):
+        try:
+            return body.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", errors="replace")
+
+
+def extract_text(html: str) -> str:
+    """The main text of an article page (no navigation, ads or comments), '' when there is none."""
+    import trafilatura
+
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=False, favor_precision=True, deduplicate=True
+    )
+    return (text or "").strip()
+
+
+@functools.cache
+def _paywall_markers() -> dict:
+    path = project_root() / "config" / "paywall_markers.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    phrases = [p.casefold() for group in (data.get("phrases") or {}).values() for p in group]
+    return {
+        "max_teaser_chars": int(data.get("max_teaser_chars", 1200)),
+        "needles": [m.casefold() for m in data.get("markup") or []] + phrases,
+    }
+
+
+def _paywall_marker(html: str) -> bool:
+    folded = html.casefold()
+    return any(needle in folded for needle in _paywall_markers()["needles"])
+
+
+def fetch_settings_for_pages(settings: Settings) -> FetchConfig:
+    """The feeds' HTTP settings with the page caps (size, time) of `fulltext`."""
+    rule = settings.fulltext
+    return settings.fetch.model_copy(update={"max_bytes": rule.max_bytes, "timeout_seconds": rule.timeout_seconds})
