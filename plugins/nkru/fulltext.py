@@ -46,6 +46,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 UNAVAILABLE_ROBOTS_RECHECK = timedelta(hours=1)  # a 5xx robots.txt is asked again sooner than a good one
 MIN_TEXT_CHARS = 80  # less than this is no article text (a JavaScript shell, a cookie wall)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Control characters (but tab and newline) and lone surrogates: PostgreSQL refuses NUL, terminals obey ESC.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b")
 
 
@@ -239,6 +241,7 @@ class _Outcome:
 
     fetch: FetchResult | None = None
     robots_refusal: str | None = None
+    blocked: str | None = None
 
 
 async def _fetch_pages(
@@ -266,13 +269,17 @@ async def _fetch_pages(
                     done.robots_requests += 1
                     if result.status == "rate_limited":
                         return None
-                    known[host] = done.robots[host] = robots_from_fetch(result, rule.robots_max_bytes)
+                    known[host] = robots_from_fetch(result, rule.robots_max_bytes)
+                    if known[host].status != "blocked":
+                        done.robots[host] = known[host]
                 return known[host]
 
         async def fetch(page: text_store.PendingPage) -> _Outcome | None:
             rules = await robots_of(page.url)
             if rules is None:
                 return None
+            if rules.status == "blocked":  # the host's address is one we never fetch from
+                return _Outcome(blocked=rules.note)
             refusal = robots_refusal(rules, page.url, settings.fetch.user_agent)
             if refusal:
                 return _Outcome(robots_refusal=refusal)
@@ -302,11 +309,14 @@ def _fresh_robots(cached: dict[str, Robots], now: datetime) -> dict[str, Robots]
 
 def robots_from_fetch(result: FetchResult, max_bytes: int) -> Robots:
     """What a host's robots.txt fetch means (RFC 9309): a 4xx is no robots.txt (all allowed); a 5xx, a timeout or
-    an oversized file is 'unavailable' (nothing allowed until it is readable); else its text, bounded."""
+    an oversized file is 'unavailable' (nothing allowed until it is readable); a refused address is 'blocked'
+    (never stored: the pages are refused for it); else its text, bounded."""
     now = datetime.now(UTC)
+    if result.status == "blocked_address":
+        return Robots("blocked", "", result.error, now)
     if result.status == "ok":
         text = (result.body or b"")[:max_bytes].decode("utf-8", errors="replace")
-        return Robots("ok", text, None, now)
+        return Robots("ok", _strip_controls(text), None, now)
     if result.http_status is not None and 400 <= result.http_status < 500:
         return Robots("missing", "", f"robots.txt answered HTTP {result.http_status}: everything allowed", now)
     return Robots("unavailable", "", f"robots.txt unavailable ({result.error or result.status})", now)
@@ -357,6 +367,8 @@ def _page_result(page: text_store.PendingPage, outcome: _Outcome, settings: Sett
     """The stored status of one page: a refusal, a failed fetch, or the extracted text (maybe a paywall teaser)."""
     if outcome.robots_refusal:
         return text_store.PageResult("robots", outcome.robots_refusal)
+    if outcome.blocked:
+        return text_store.PageResult("blocked", outcome.blocked)
     result = outcome.fetch
     assert result is not None
     if result.status != "ok":
@@ -439,7 +451,12 @@ def extract_text(html: str) -> str:
     text = trafilatura.extract(
         html, include_comments=False, include_tables=False, favor_precision=True, deduplicate=True
     )
-    return (text or "").strip()
+    return _strip_controls(text or "").strip()
+
+
+def _strip_controls(text: str) -> str:
+    """Page text is untrusted: no control characters leave this module (tab and newline stay)."""
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @functools.cache
