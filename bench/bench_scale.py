@@ -28,7 +28,7 @@ sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
 from tests.databases import create_database, drop_database  # noqa: E402
 from tests.feedserver import FeedServer  # noqa: E402
 from tests.smtpserver import CaptureServer  # noqa: E402
-from tests.test_scale_out import AirflowCluster, feed_xml, write_settings  # noqa: E402
+from tests.test_scale_out import AirflowCluster, feed_xml, loopback_hosts, write_settings  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,13 @@ class Phase:
         )
 
 
-def serve(server: FeedServer, feeds: int, generation: int) -> None:
+def serve(servers: list[FeedServer], feeds: int, generation: int) -> None:
     """(Re)publish every feed with items of `generation` (new links, so new ETags and new articles)."""
     from datetime import UTC, datetime, timedelta
 
     now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=generation)
     for i in range(feeds):
-        server.set_content(f"/feed/{i}.xml", feed_xml(i + generation * 10_000, 4, now))
+        servers[i % len(servers)].set_content(f"/feed/{i}.xml", feed_xml(i + generation * 10_000, 4, now))
 
 
 def phase(cluster: AirflowCluster, workers: int, feeds: int) -> Phase:
@@ -96,16 +96,26 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="list every task instance of both runs")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="nkru-bench-scale-") as tmp, FeedServer() as server:
+    # One loopback host per batch's worth of feeds: a host's feeds are always fetched by one task (politeness).
+    hosts = max(1, args.feeds // args.batch_size)
+    with tempfile.TemporaryDirectory(prefix="nkru-bench-scale-") as tmp, loopback_hosts(hosts) as servers:
         home = Path(tmp)
-        serve(server, args.feeds, 0)
+        serve(servers, args.feeds, 0)
         lines = [
-            f'  - {{name: scale-{i:04d}, url: "{server.url(f"slow/{args.delay_ms}/feed/{i}.xml")}"}}'
+            f'  - {{name: scale-{i:04d}, url: "{servers[i % hosts].url(f"slow/{args.delay_ms}/feed/{i}.xml")}"}}'
             for i in range(args.feeds)
         ]
         settings = write_settings(home / "nkru.yaml", lines, args.batch_size, args.fetch_concurrency)
         # Every feed is due again a second after its fetch, so run 2 fetches all of them too.
-        settings.write_text(settings.read_text().replace("fetch:\n", "fetch:\n  interval_minutes: 0.01\n"))
+        # Politeness is measured by bench_politeness.py; here each host's cap is the task's fetch concurrency so
+        # that the figures stay comparable with the runs before per-host caps.
+        settings.write_text(
+            settings.read_text().replace(
+                "fetch:\n",
+                "fetch:\n  interval_minutes: 0.01\n"
+                f"  per_host_concurrency: {args.fetch_concurrency}\n  per_host_delay_seconds: 0\n",
+            )
+        )
         news_url = create_database()
         mail = CaptureServer().start()
         cluster = AirflowCluster(home / "cluster", news_url, settings, mail.url)
@@ -119,7 +129,7 @@ def main() -> int:
 
             cluster.add_worker(2, args.worker_concurrency)
             cluster.wait_ready(timeout=300)
-            serve(server, args.feeds, 1)
+            serve(servers, args.feeds, 1)
             time.sleep(2)  # past the feeds' (tiny) interval: all due
             two = phase(cluster, 2, args.feeds)
             print(two.line(), flush=True)

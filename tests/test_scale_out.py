@@ -25,6 +25,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ import pytest
 
 from tests.databases import create_database, drop_database
 from tests.feedserver import FeedServer
+from tests.hostserver import HostServer
 
 ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
@@ -110,17 +112,30 @@ def feed_xml(index: int, items: int, now: datetime) -> bytes:
     ).encode()
 
 
-def make_feeds(server: FeedServer, count: int, items: int = 6, failing: int = 2, slow_ms: int = 0) -> list[str]:
-    """Serve `count` feeds (plus `failing` that answer 404); return their settings lines."""
+def make_feeds(servers: list[FeedServer], count: int, items: int = 6, failing: int = 2, slow_ms: int = 0) -> list[str]:
+    """Serve `count` feeds (plus `failing` that answer 404) spread over the servers (each a host: a host's feeds
+    are always fetched by one task); return their settings lines."""
     now = datetime.now(UTC).replace(microsecond=0)
     lines = []
     for i in range(count):
+        server = servers[i % len(servers)]
         server.set_content(f"/feed/{i}.xml", feed_xml(i, items, now), content_type="application/rss+xml")
         path = f"slow/{slow_ms}/feed/{i}.xml" if slow_ms else f"feed/{i}.xml"
         lines.append(f'  - {{name: scale-{i:03d}, url: "{server.url(path)}", language: en}}')
     for i in range(failing):
-        lines.append(f'  - {{name: broken-{i}, url: "{server.url(f"status/{404 if i % 2 == 0 else 503}")}"}}')
+        lines.append(f'  - {{name: broken-{i}, url: "{servers[0].url(f"status/{404 if i % 2 == 0 else 503}")}"}}')
     return lines
+
+
+@contextmanager
+def loopback_hosts(count: int) -> Iterator[list[HostServer]]:
+    """`count` feed servers on 127.0.0.2, 127.0.0.3, ...: distinct hosts to the fetcher."""
+    servers = [HostServer(f"127.0.0.{2 + n}").start() for n in range(count)]
+    try:
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def write_settings(path: Path, feed_lines: list[str], batch_size: int, concurrency: int = 10) -> Path:
@@ -439,9 +454,9 @@ def nkru_run(news_url: str, settings: Path) -> float:
 
 @pytest.mark.slow
 def test_two_celery_workers_share_the_fetch_tasks_and_store_what_one_process_stores(tmp_path, db_url, mail):
-    feeds_count, batch_size = 42, 10  # 44 feeds with the 2 broken ones: 5 mapped fetch tasks
-    with FeedServer() as server:
-        settings = write_settings(tmp_path / "nkru.yaml", make_feeds(server, feeds_count, slow_ms=200), batch_size)
+    feeds_count, batch_size = 42, 10  # 44 feeds with the 2 broken ones on 5 hosts: 5 mapped fetch tasks
+    with loopback_hosts(5) as servers:
+        settings = write_settings(tmp_path / "nkru.yaml", make_feeds(servers, feeds_count, slow_ms=200), batch_size)
 
         nkru_run(db_url, settings)
         expected = stored_result(db_url)
