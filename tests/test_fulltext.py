@@ -94,6 +94,12 @@ def test_a_candidate_is_read_scored_again_and_its_entities_come_from_the_body(db
         names = {r[0] for r in cur.fetchall()}
     assert {"Kim Yo Jong", "KCNA"} <= names  # KCNA is named only in the third paragraph of the page
 
+    total, gained, lost = pipeline.rescore_all(db, settings)  # new topic rules: the body's verdict stays
+    assert (total, lost) == (2, 0)
+    with db, db.cursor() as cur:
+        cur.execute("SELECT relevant FROM articles WHERE title = %s", (CANDIDATE,))
+        assert cur.fetchone()[0] is True
+
 
 def test_robots_txt_is_honoured_and_read_once_per_host(db, host):
     host.set_content("robots.txt", b"User-agent: *\nDisallow: /members/\n", content_type="text/plain")

@@ -22,7 +22,7 @@ import functools
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -108,13 +108,30 @@ def mark_candidates(
 # Scoring with the body
 
 
-def score_with_body(scorer: Scorer, settings: Settings, page: text_store.PendingPage, body: str) -> Relevance:
+def score_with_body(
+    scorer: Scorer, settings: Settings, title: str, summary: str, language: str | None, body: str
+) -> Relevance:
     """The item scored with the start of its body after the summary: body mentions count as summary mentions,
     so the headline still weighs most, and only `fulltext.scored_body_chars` of it count (a passing mention
     deep in a long piece does not make it relevant)."""
     head = _head(body, settings.fulltext.scored_body_chars)
-    summary = f"{page.summary}\n{head}" if page.summary else head
-    return scorer.score(page.title, summary, page.language)
+    return scorer.score(title, f"{summary}\n{head}" if summary else head, language)
+
+
+def rescore(
+    scorer: Scorer, settings: Settings, title: str, summary: str, language: str | None, body: str | None
+) -> tuple[Relevance, Relevance, str | None]:
+    """(feed-only verdict, verdict to store, what the body added or None). The body can only raise a score;
+    when it does, the stored reason ends with what it added. `nkru rescore` uses this too, so a verdict the body
+    made is not lost when the topic rules change."""
+    before = scorer.score(title, summary, language)
+    if not body:
+        return before, before, None
+    after = score_with_body(scorer, settings, title, summary, language, body)
+    added = what_body_added(before, after)
+    if after.score <= before.score:
+        return before, before, added
+    return before, replace(after, reason=f"{after.reason} [{added}]"), added
 
 
 def what_body_added(before: Relevance, after: Relevance) -> str:
@@ -207,17 +224,14 @@ def _rescored(
     report: FulltextReport,
 ) -> text_store.PageResult:
     """Score the item with its body; store the better verdict (the body never takes relevance away)."""
-    before = scorer.score(page.title, page.summary, page.language)
-    after = score_with_body(scorer, settings, page, result.text or "")
-    added = what_body_added(before, after)
-    if after.score > before.score:
-        reason = f"{after.reason} [{added}]"
+    before, verdict, added = rescore(scorer, settings, page.title, page.summary, page.language, result.text)
+    if verdict is not before:
         code = page.language or language_detection.detect(page.title, page.summary).code
         article_store.update_relevance(
-            cur, [(page.article_id, after.score, after.relevant, list(after.terms), reason, code)], now
+            cur, [(page.article_id, verdict.score, verdict.relevant, list(verdict.terms), verdict.reason, code)], now
         )
-        report.became_relevant += int(after.relevant and not page.relevant)
-    return text_store.PageResult(result.status, result.reason, result.http_status, result.final_url, result.text, added)
+        report.became_relevant += int(verdict.relevant and not page.relevant)
+    return replace(result, added=added)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -276,9 +276,10 @@ def rescore_all(
             if not rows:
                 return total, gained, lost
             updates = []
+            bodies = text_store.texts_for(cur, [row[0] for row in rows])
             for article_id, title, summary, declared, was_relevant in rows:
                 detected = language.detect(title, summary, hint=declared)
-                r = scorer.score(title, summary, detected.code)
+                _, r, _ = fulltext.rescore(scorer, settings, title, summary, detected.code, bodies.get(article_id))
                 updates.append((article_id, r.score, r.relevant, list(r.terms), r.reason, detected.code))
                 gained += int(r.relevant and not was_relevant)
                 lost += int(was_relevant and not r.relevant)
