@@ -113,12 +113,13 @@ def feed_xml(index: int, items: int, now: datetime) -> bytes:
 
 
 def make_feeds(servers: list[FeedServer], count: int, items: int = 6, failing: int = 2, slow_ms: int = 0) -> list[str]:
-    """Serve `count` feeds (plus `failing` that answer 404) spread over the servers (each a host: a host's feeds
-    are always fetched by one task); return their settings lines."""
+    """Serve `count` feeds (plus `failing` that answer 404) over the servers in blocks of neighbours (each server
+    is a host, and a host's feeds are always fetched by one task, so feeds sharing a wire copy stay in one batch
+    and which of them stores it first does not depend on which worker is quicker); return their settings lines."""
     now = datetime.now(UTC).replace(microsecond=0)
     lines = []
     for i in range(count):
-        server = servers[i % len(servers)]
+        server = servers[i * len(servers) // count]
         server.set_content(f"/feed/{i}.xml", feed_xml(i, items, now), content_type="application/rss+xml")
         path = f"slow/{slow_ms}/feed/{i}.xml" if slow_ms else f"feed/{i}.xml"
         lines.append(f'  - {{name: scale-{i:03d}, url: "{server.url(path)}", language: en}}')

@@ -193,13 +193,13 @@ def fetch_full_texts(conn: store.Connection, settings: Settings, now: datetime |
         hosts = sorted({host_of(p.url) for p in pages})
         cached = host_store.cached_robots(cur, hosts, now - timedelta(hours=rule.robots_cache_hours))
         robots = _fresh_robots(cached, now)
-        waits = {h: HostWait(*w) for h, w in host_store.waits_in_force(cur, now).items()}
+        waits = host_store.waits_in_force(cur, now)
     fetched = asyncio.run(_fetch_pages(pages, settings, robots, waits))
     scorer = Scorer(settings.topic)
     with conn, conn.cursor() as cur:
         for host, new_robots in fetched.robots.items():
             host_store.save_robots(cur, host, new_robots)
-        host_store.record_waits(cur, {h: (w.until, w.reason) for h, w in fetched.waits.items()})
+        host_store.record_waits(cur, fetched.waits)
     for page, outcome in zip(pages, fetched.outcomes, strict=True):
         if outcome is None:
             continue  # the host asked us to wait: stays pending

@@ -84,13 +84,11 @@ def ingest_batch(
     checks = {r["feed_name"] for r in batch if r.get("check_validators")}
     with conn, conn.cursor() as cur:
         known = host_store.waits_in_force(cur, utcnow())
-    fetched = politeness.fetch_feeds_politely(
-        requests, settings.fetch, checks, {h: politeness.HostWait(*w) for h, w in known.items()}
-    )
+    fetched = politeness.fetch_feeds_politely(requests, settings.fetch, checks, known)
     results = fetched.results
     now = now or utcnow()
     with conn, conn.cursor() as cur:
-        host_store.record_waits(cur, {h: (w.until, w.reason) for h, w in fetched.waits.items()})
+        host_store.record_waits(cur, fetched.waits)
     scorer = Scorer(settings.topic)
     languages = {f.name: f.language for f in settings.feeds}
     report = IngestReport()
@@ -99,30 +97,11 @@ def ingest_batch(
     for result in results:
         if result.feed_name not in ids:
             continue  # removed from the settings since the batch was planned
-        wait = fetched.waits.get(politeness.host_of(result.url)) if result.status == "rate_limited" else None
-        check = _ValidatorCheck(result.feed_name in fetched.checked, result.feed_name in fetched.after_304)
         feed_report = _store_feed(
-            conn,
-            settings,
-            scorer,
-            result,
-            ids[result.feed_name],
-            languages.get(result.feed_name),
-            run_id,
-            now,
-            wait,
-            check,
+            conn, settings, scorer, result, ids[result.feed_name], languages.get(result.feed_name), run_id, now, fetched
         )
         report.add(feed_report)
     return report
-
-
-@dataclass(frozen=True)
-class _ValidatorCheck:
-    """Whether this fetch checked the feed's validators, and whether it was the fetch made right after a 304."""
-
-    checked: bool = False
-    after_304: bool = False
 
 
 def _store_feed(
@@ -134,14 +113,13 @@ def _store_feed(
     language: str | None,
     run_id: str,
     now: datetime,
-    wait: politeness.HostWait | None = None,
-    check: _ValidatorCheck = _ValidatorCheck(),
+    fetched: politeness.PoliteFetch | None = None,
 ) -> IngestReport:
     parsed = parse_feed(result, default_language=language) if result.status == "ok" else None
     new_articles = [_scored(item, scorer) for item in parsed.items] if parsed else []
     with conn, conn.cursor() as cur:
         new = article_store.save_articles(cur, feed_id, new_articles, result.fetched_at) if new_articles else 0
-        outcome = _outcome(result, parsed, new, wait, check)
+        outcome = _outcome(result, parsed, new, fetched)
         feed_store.record_fetch(cur, feed_id, outcome, run_id, now, settings.fetch)
         if new and settings.fulltext.enabled:
             fulltext.mark_candidates(cur, settings, scorer, new_articles, result.fetched_at)
@@ -180,11 +158,13 @@ def _outcome(
     result: FetchResult,
     parsed: ParsedFeed | None,
     new: int,
-    wait: politeness.HostWait | None = None,
-    check: _ValidatorCheck = _ValidatorCheck(),
+    fetched: politeness.PoliteFetch | None = None,
 ) -> feed_store.FetchOutcome:
     """A fetch failed if the server did not answer usefully or the body was not a feed at all; a host asking us
-    to wait (Retry-After) is not a failure of the feed."""
+    to wait (Retry-After) is not a failure of the feed. New items found right after a 304 were hidden by it."""
+    wait = fetched.wait_for(result) if fetched else None
+    checked = fetched is not None and result.feed_name in fetched.checked
+    after_304 = fetched is not None and result.feed_name in fetched.after_304
     failed = (not result.ok and wait is None) or (parsed is not None and parsed.error is not None)
     error = result.error or (parsed.error if parsed else None) or (parsed.warning if parsed else None)
     status = "not_a_feed" if result.ok and failed else result.status
@@ -201,8 +181,8 @@ def _outcome(
         items_new=new,
         skip_reasons=dict(parsed.skipped) if parsed else {},
         wait_until=wait.until if wait is not None else None,
-        validators_checked=check.checked,
-        hidden_by_304=new if check.after_304 else 0,
+        validators_checked=checked,
+        hidden_by_304=new if after_304 else 0,
     )
 
 

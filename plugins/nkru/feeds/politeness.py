@@ -218,6 +218,10 @@ class PoliteFetch:
     checked: set[str] = field(default_factory=set)
     after_304: set[str] = field(default_factory=set)
 
+    def wait_for(self, result: FetchResult) -> HostWait | None:
+        """The wait that kept `result` from an answer ('rate_limited'), else None."""
+        return self.waits.get(host_of(result.url)) if result.status == "rate_limited" else None
+
 
 def fetch_feeds_politely(
     requests: Sequence[FetchRequest],

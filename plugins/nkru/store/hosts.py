@@ -7,6 +7,7 @@ from datetime import datetime
 
 import psycopg2.extras
 
+from nkru.feeds.politeness import HostWait
 from nkru.store import Cursor
 
 
@@ -20,13 +21,13 @@ class Robots:
     fetched_at: datetime
 
 
-def waits_in_force(cur: Cursor, now: datetime) -> dict[str, tuple[datetime, str]]:
-    """{host: (until, reason)} for every host that asked us to wait past `now`."""
+def waits_in_force(cur: Cursor, now: datetime) -> dict[str, HostWait]:
+    """The wait of every host that asked us to wait past `now`."""
     cur.execute("SELECT host, wait_until, coalesce(wait_reason, '') FROM fetch_hosts WHERE wait_until > %s", (now,))
-    return {host: (until, reason) for host, until, reason in cur.fetchall()}
+    return {host: HostWait(until, reason) for host, until, reason in cur.fetchall()}
 
 
-def record_waits(cur: Cursor, waits: dict[str, tuple[datetime, str]]) -> None:
+def record_waits(cur: Cursor, waits: dict[str, HostWait]) -> None:
     """Remember the hosts' waits (a later, longer wait wins); feeds of those hosts are not planned before then."""
     if not waits:
         return
@@ -37,7 +38,7 @@ def record_waits(cur: Cursor, waits: dict[str, tuple[datetime, str]]) -> None:
              wait_until = greatest(fetch_hosts.wait_until, EXCLUDED.wait_until),
              wait_reason = CASE WHEN fetch_hosts.wait_until >= EXCLUDED.wait_until THEN fetch_hosts.wait_reason
                                 ELSE EXCLUDED.wait_reason END""",
-        [(host, until, reason) for host, (until, reason) in sorted(waits.items())],
+        [(host, wait.until, wait.reason) for host, wait in sorted(waits.items())],
     )
 
 
