@@ -125,15 +125,16 @@ def main() -> int:
             report = fulltext.fetch_full_texts(conn, settings)
             after = verdicts(conn)
         feed_requests = len(servers)
-        _print(articles, by_lang, before, after, report, feed_requests, settings)
+        met = _print(articles, by_lang, before, after, report, feed_requests, settings)
     finally:
         drop_database(url)
         for server in servers.values():
             server.stop()
-    return 0
+    return 0 if met else 1
 
 
-def _print(articles, by_lang, before, after, report, feed_requests, settings) -> None:
+def _print(articles, by_lang, before, after, report, feed_requests, settings) -> bool:
+    """Print the figures; True when the goals are met (recall up, precision not down, typical share < 10 %)."""
     r0, p0, h0, n0 = scores(before, articles)
     r1, p1, h1, n1 = scores(after, articles)
     truth = sum(a["relevant"] for a in articles)
@@ -161,6 +162,7 @@ def _print(articles, by_lang, before, after, report, feed_requests, settings) ->
     )
     kinds = Counter(a["id"].split("-")[0] for a in articles)
     print(f"  pages per language: {dict(kinds)}")
+    return r1 > r0 and p1 >= p0 and typical < GOAL_SHARE
 
 
 if __name__ == "__main__":
