@@ -22,7 +22,7 @@ SPLITS = {"dev", "holdout"}
 # A headline and lede run to about 40-90 English words. Languages that inflect or agglutinate say the same in fewer
 # words, so their floor is lower; scripts written without spaces are measured in characters instead.
 UNSPACED = {"ja", "zh"}
-FEWER_WORDS = {"de": 35, "ru": 30, "uk": 30, "pl": 30, "cs": 30, "sk": 30, "lv": 30, "lt": 30, "et": 30, "hu": 30, "tr": 30}
+FEWER_WORDS = {"de": 35, "bg": 35, "ru": 30, "uk": 30, "pl": 30, "cs": 30, "sk": 30, "lv": 30, "lt": 30, "et": 30, "hu": 30, "tr": 30}
 KOREAN_FLOOR = 25
 
 
