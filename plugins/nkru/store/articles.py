@@ -111,6 +111,16 @@ def pending_extraction(cur: Cursor, limit: int) -> list[StoredArticle]:
     return [StoredArticle(*row[:9], tuple(row[9]), row[10]) for row in cur.fetchall()]
 
 
+def claim_pending(cur: Cursor, article_id: int) -> bool:
+    """Lock an article for its extract/group/alert transaction; False when it is no longer pending (another
+    process finished it since it was read) or another transaction holds it now (that one will finish it)."""
+    cur.execute(
+        "SELECT 1 FROM articles WHERE id = %s AND relevant AND extracted_at IS NULL FOR UPDATE SKIP LOCKED",
+        (article_id,),
+    )
+    return cur.fetchone() is not None
+
+
 def save_mentions(
     cur: Cursor, article_id: int, mentions: list[tuple[str, str, int, tuple[str, ...]]], alias_key: Callable[[str], str]
 ) -> None:
