@@ -53,7 +53,7 @@ import hashlib
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -113,6 +113,9 @@ class FeedServer:
         self.directory = Path(directory).resolve() if directory else None
         self.huge_bytes = huge_bytes
         self.tls = tls  # (certificate, key): serve HTTPS (see tests/tls.py)
+        # Called with each request's path before it is answered, while the client waits: lets a test make
+        # something happen at that moment (e.g. the database go away in the middle of a run).
+        self.on_request: Callable[[str], None] | None = None
         self._documents: dict[str, Document] = {}
         self._extra_headers: dict[str, dict[str, str]] = {}
         self._hits: list[Hit] = []
@@ -232,6 +235,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         self._hit: Hit | None = None
+        if self.server.feeds.on_request:
+            self.server.feeds.on_request(urlsplit(self.path).path)
         try:
             self._route(urlsplit(self.path).path)
             complete = True

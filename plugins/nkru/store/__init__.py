@@ -34,6 +34,45 @@ class DatabaseNotConfigured(RuntimeError):
     """Neither NKRU_DATABASE_URL nor an Airflow connection `nkru_db` says where the news database is."""
 
 
+def describe_error(exc: psycopg2.Error) -> str:
+    """A database failure in words a user can act on.
+
+    A connection the server closed mid-run (a restart, an administrator, a crash) first fails one statement,
+    then every later use says only "connection already closed": name what happened, with the server's own
+    words from the first failure, and what to check.
+    """
+    first = _first_database_error(exc)
+    detail = (str(first).strip().splitlines() or [type(first).__name__])[0]
+    if _connection_lost(first) or _connection_lost(exc):
+        return f"the database closed the connection; is it running? ({detail})"
+    return f"database error: {str(exc).strip() or type(exc).__name__}"
+
+
+def _first_database_error(exc: BaseException) -> BaseException:
+    """The earliest psycopg2 error in the chain (a rollback on a dead connection hides the real failure)."""
+    first = exc
+    cause = exc.__context__
+    while cause is not None:
+        if isinstance(cause, psycopg2.Error):
+            first = cause
+        cause = cause.__context__
+    return first
+
+
+# SQLSTATE classes for a session the server ended: connection exceptions, and shutdowns by an administrator,
+# a crash or a server still starting.
+_CONNECTION_LOST = ("08", "57P01", "57P02", "57P03")
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    if isinstance(exc, psycopg2.InterfaceError):
+        return True  # "connection already closed": libpq no longer has a session
+    if not isinstance(exc, psycopg2.OperationalError):
+        return False
+    code = exc.pgcode or ""
+    return not code or code.startswith(_CONNECTION_LOST)
+
+
 def database_url() -> str:
     """The news database for the `nkru` command: NKRU_DATABASE_URL (a libpq URI)."""
     url = os.environ.get(DATABASE_URL_ENV)
