@@ -25,7 +25,6 @@ import httpx
 from nkru.config import FetchConfig
 from nkru.feeds.addresses import BlockedAddress, Resolver, refuse_legacy_form
 from nkru.feeds.inflate import ACCEPT_ENCODING, CappedDecoder, TooLarge, UndecodableBody
-from nkru.feeds.transport import CheckedTransport
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +127,8 @@ async def fetch_feeds_async(
 def _client(settings: FetchConfig, resolver: Resolver | None) -> httpx.AsyncClient:
     """A client that connects only to checked addresses, never follows redirects by itself (we count the hops
     and check where they lead) and asks only for the encodings we inflate ourselves."""
+    from nkru.feeds.transport import CheckedTransport  # httpcore and anyio: loaded when a fetch starts
+
     limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
     return httpx.AsyncClient(
         headers={"User-Agent": settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
