@@ -31,12 +31,18 @@ from urllib.parse import urlsplit
 import httpx
 
 from nkru.config import FetchConfig
-from nkru.feeds.fetch import FetchRequest, FetchResult, fetch_one
-from nkru.feeds.fetch import _client as fetch_client
+from nkru.feeds.addresses import Resolver
+from nkru.feeds.fetch import FetchRequest, FetchResult, _client, fetch_one
 
 RATE_LIMIT_STATUSES = (429, 503)
 QUIET_FACTOR = 1.5  # a fetch with nothing new stretches the interval by this much ...
 BUSY_DIVISOR = 2.0  # ... one with several new items halves it (from the starting interval at most)
+
+
+def fetch_client(settings: FetchConfig, resolver: Resolver | None = None) -> httpx.AsyncClient:
+    """The feeds' HTTP client (`nkru.feeds.fetch`: every hop connects only to a checked address), shared by feeds
+    and article pages so both get the same protection."""
+    return _client(settings, resolver)
 
 
 def host_of(url: str) -> str:
@@ -228,9 +234,11 @@ def fetch_feeds_politely(
     settings: FetchConfig,
     check_validators: set[str] | frozenset[str] = frozenset(),
     known_waits: dict[str, HostWait] | None = None,
+    resolver: Resolver | None = None,
 ) -> PoliteFetch:
-    """Fetch a batch of feeds within the per-host rules; synchronous, as Airflow tasks are."""
-    return asyncio.run(fetch_feeds_politely_async(requests, settings, check_validators, known_waits))
+    """Fetch a batch of feeds within the per-host rules; synchronous, as Airflow tasks are. `resolver` replaces
+    the system's name resolution (tests)."""
+    return asyncio.run(fetch_feeds_politely_async(requests, settings, check_validators, known_waits, resolver))
 
 
 async def fetch_feeds_politely_async(
@@ -238,12 +246,13 @@ async def fetch_feeds_politely_async(
     settings: FetchConfig,
     check_validators: set[str] | frozenset[str] = frozenset(),
     known_waits: dict[str, HostWait] | None = None,
+    resolver: Resolver | None = None,
 ) -> PoliteFetch:
     """The async form of `fetch_feeds_politely`: one client and one `HostGates` for the whole batch."""
     gates = HostGates(settings, known_waits)
     done = PoliteFetch(results=[])
 
-    async with fetch_client(settings) as client:
+    async with fetch_client(settings, resolver) as client:
 
         async def fetch(request: FetchRequest) -> FetchResult:
             result = await gates.fetch(client, request, settings)
