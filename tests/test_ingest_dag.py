@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from nkru import store
+from tests.hostserver import HostServer
 from tests.smtpserver import SmtpCapture
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,14 +161,18 @@ CREATE TRIGGER test_refuse_poisoned BEFORE INSERT OR UPDATE ON fetch_log
 
 @pytest.mark.slow
 def test_a_mapped_ingest_task_failing_for_good_fails_the_run_after_the_rest_did_its_work(
-    monkeypatch, airflow_metadata, db_url, tmp_path, feeds, smtp
+    monkeypatch, airflow_metadata, db_url, tmp_path, feeds, smtp, request
 ):
+    # The poisoned feed lives on another host (127.0.0.2): a host's feeds always share one mapped task.
+    other_host = HostServer("127.0.0.2").start()
+    request.addfinalizer(other_host.stop)
+    other_host.set_content("mirror.xml", feeds.document("mirror.xml").body, content_type="application/atom+xml")
     settings = tmp_path / "nkru.yaml"
     settings.write_text(
         f"""
 feeds:
   - {{name: test-wire, url: "{feeds.url("wire.xml")}", language: en}}
-  - {{name: poisoned, url: "{feeds.url("mirror.xml")}"}}
+  - {{name: poisoned, url: "{other_host.url("mirror.xml")}"}}
 fetch: {{allow_private_addresses: true, interval_minutes: 0.01, timeout_seconds: 5, batch_size: 1}}
 entities: {{gazetteer: {ROOT / "config" / "gazetteer.yaml"}}}
 alerts:
