@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/bench_politeness.py [--feeds 200] [--delay-ms 100] [--parallel 8]
 
-Five loopback hosts (127.0.0.2-6, each a `tests.hostserver.HostServer` counting requests in flight and open
-connections) serve `--feeds` feeds between them, each answering after `--delay-ms`. Both ways run the batches
+Five loopback hosts (127.0.0.2-6, each a `tests.hostserver.HostServer` counting the requests it is handling,
+one connection each) serve `--feeds` feeds between them, each answering after `--delay-ms`. Both ways run the batches
 `--parallel` at a time, as the DAG's mapped tasks do (`max_active_tis_per_dagrun=8`):
 
 * **before** (the batching this replaces): the due feeds cut into batches of `fetch.batch_size` in due order, each
@@ -11,7 +11,7 @@ connections) serve `--feeds` feeds between them, each answering after `--delay-m
 * **polite**: `batches_by_host` and `fetch_feeds_politely` (at most `per_host_concurrency` requests to a host at
   any moment, `per_host_delay_seconds` between starts), with the default gap and with no gap (the cap alone).
 
-Printed: the most requests in flight and connections open at once on any host, and the wall time of each way with
+Printed: the most requests in flight (connections open) at once on any host, and the wall time of each way with
 its ratio to the old batching's. Goal: the cap holds (never more than `per_host_concurrency` on any host).
 """
 
@@ -39,8 +39,8 @@ FEED = (
 )
 
 
-def run(batches: list[list[dict]], fetch_batch, parallel: int, servers: list[HostServer]) -> tuple[float, int, int]:
-    """(wall seconds, most requests in flight on one host, most connections open on one host)."""
+def run(batches: list[list[dict]], fetch_batch, parallel: int, servers: list[HostServer]) -> tuple[float, int]:
+    """(wall seconds, most requests in flight, i.e. connections open, on one host at once)."""
     for server in servers:
         server.reset_counts()
     started = time.perf_counter()
@@ -50,7 +50,7 @@ def run(batches: list[list[dict]], fetch_batch, parallel: int, servers: list[Hos
     failed = [r for r in results if r.status != "ok"]
     if failed:
         raise RuntimeError(f"{len(failed)} fetches failed, e.g. {failed[0].feed_name}: {failed[0].error}")
-    return elapsed, max(s.max_in_flight for s in servers), max(s.max_connections for s in servers)
+    return elapsed, max(s.max_in_flight for s in servers)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,16 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"  before (batches of {size} in due order): {len(old_batches)} batches, wall {before[0]:.2f} s, "
-        f"most on one host at once: {before[1]} requests, {before[2]} connections"
+        f"most on one host at once: {before[1]} requests"
     )
     print(
         f"  polite (per-host batches, cap {cap}, gap {settings.per_host_delay_seconds:g} s): "
         f"{len(new_batches)} batches, wall {polite[0]:.2f} s ({polite[0] / before[0]:.1f}x before), "
-        f"most on one host at once: {polite[1]} requests, {polite[2]} connections"
+        f"most on one host at once: {polite[1]} requests"
     )
     print(
         f"  polite, cap {cap} and no gap: wall {cap_only[0]:.2f} s ({cap_only[0] / before[0]:.1f}x before), "
-        f"most on one host at once: {cap_only[1]} requests, {cap_only[2]} connections"
+        f"most on one host at once: {cap_only[1]} requests"
     )
     held = polite[1] <= cap and cap_only[1] <= cap
     print(f"  cap held: {'yes' if held else 'NO'} (goal: never more than {cap} requests to a host at once)")

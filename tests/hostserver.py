@@ -1,7 +1,10 @@
 """A `FeedServer` that plays one host among several, for politeness tests and benchmarks.
 
-It binds any loopback address (127.0.0.2, 127.0.0.3, ... are distinct hosts to the fetcher), counts requests in
-flight and open connections (and the most seen at once), and can misbehave the ways real sites do:
+It binds any loopback address (127.0.0.2, 127.0.0.3, ... are distinct hosts to the fetcher), counts the requests
+it is handling (and the most at once), and can misbehave the ways real sites do. A request counts from its
+arrival until its answer is about to go out: counting until the handler thread has finished would overlap the
+client's next request, which the client may send as soon as the last byte arrives. The server speaks HTTP/1.0 and
+closes each connection after its answer, so requests in flight are also the open connections.
 
 * `set_status(path, code, headers)` — answer `path` with `code` (e.g. 429 with Retry-After, a 500 robots.txt);
 * `lie_not_modified(path)` — answer 304 to any conditional request for `path`, changed or not (stale validators);
@@ -31,7 +34,6 @@ class HostServer(FeedServer):
         self._liars: set[str] = set()
         self._count_lock = threading.Lock()
         self.in_flight = self.max_in_flight = 0
-        self.connections = self.max_connections = 0
 
     def start(self) -> HostServer:
         self._httpd = _Server((self.address, 0), _CountingHandler)
@@ -54,7 +56,6 @@ class HostServer(FeedServer):
     def reset_counts(self) -> None:
         with self._count_lock:
             self.max_in_flight = self.in_flight
-            self.max_connections = self.connections
 
     def _count(self, attribute: str, step: int) -> None:
         with self._count_lock:
@@ -67,23 +68,24 @@ class HostServer(FeedServer):
 class _CountingHandler(_Handler):
     server: _Server
 
-    def setup(self) -> None:
-        super().setup()
-        self.server.feeds._count("connections", 1)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.feeds._count("connections", -1)
-
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        host: HostServer = self.server.feeds  # type: ignore[assignment]
-        host._count("in_flight", 1)
+        self._counted = True
+        self.server.feeds._count("in_flight", 1)
         try:
             super().do_GET()
         finally:
-            host._count("in_flight", -1)
+            self._answered()
+
+    def _answered(self) -> None:
+        """The request stops counting (once): its answer is going out."""
+        if self._counted:
+            self._counted = False
+            self.server.feeds._count("in_flight", -1)
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str], *, pause: float = 0.0) -> None:
+        if not pause:
+            self._answered()
+        super()._send(status, body, headers, pause=pause)
 
     def _route(self, path: str) -> None:
         host: HostServer = self.server.feeds  # type: ignore[assignment]
