@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from nkru.config import TopicConfig  # noqa: E402
-from nkru.topic import Scorer  # noqa: E402
+from nkru.relevance import Scorer  # noqa: E402
 
 LABELLED = Path(__file__).with_name("relevance_labelled.yaml")
 

@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from nkru import language, store
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, fetch_feeds, parse_feed
+from nkru.relevance import Scorer
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
-from nkru.topic import Scorer
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import pytest
 
 from bench.bench_relevance import baseline, evaluate, load_items
 from nkru.config import TopicConfig
-from nkru.topic import Relevance, Scorer
+from nkru.relevance import Relevance, Scorer
 
 
 @pytest.fixture(scope="module")
@@ -176,19 +176,22 @@ def test_russian_inflections_count(scorer: Scorer, title: str, expected: tuple[s
 
 
 @pytest.mark.parametrize(
-    ("title", "combined"),
+    ("title", "names"),
     [
-        ("Russia-North Korea treaty enters into force", "Russia-North Korea"),
-        ("Moscow–Pyongyang flights resume", "Moscow–Pyongyang"),
-        ("북러 조약 발효", "북러"),
-        ("Поезд Москва — Пхеньян снова в расписании", "Москва — Пхеньян"),
+        ("Russia-North Korea treaty enters into force", ("Russia", "North Korea")),
+        ("Moscow–Pyongyang flights resume", ("Moscow", "Pyongyang")),
+        ("Putin-Kim pact takes effect", ("Putin", "Kim")),
+        ("Поезд Москва — Пхеньян снова в расписании", ("Москва", "Пхеньян")),
+        ("북러 조약 발효", ("북러",)),
+        ("露朝条約が発効", ("露朝",)),
     ],
 )
-def test_combined_forms_count_for_both_sides(scorer: Scorer, title: str, combined: str) -> None:
+def test_combined_forms_name_the_two_parties(scorer: Scorer, title: str, names: tuple[str, ...]) -> None:
     r = scorer.score(title, "")
-    assert r.relevant
-    assert r.terms[0] == combined
-    assert f"North Korea ({combined}) and Russia ({combined})" in r.reason
+    assert r.relevant, r.reason
+    assert set(names) <= set(r.terms)
+    assert "as the two parties" in r.reason
+    assert r.parties == "North Korea and Russia as the two parties"
 
 
 def test_countries_in_a_list_do_not_make_a_story(scorer: Scorer) -> None:
