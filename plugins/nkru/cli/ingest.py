@@ -125,7 +125,8 @@ def _send(conn, settings) -> None:
 @click.command()
 @with_database_errors
 def rescore() -> None:
-    """Score every stored article again with the current topic rules (after changing them)."""
+    """Detect the language of every stored article again and score it with the current relevance rules and
+    lexicon (after changing `topic:` settings or `config/lexicon/`)."""
     settings = settings_or_exit()
     with database() as conn:
         total, gained, lost = pipeline.rescore_all(conn, settings)
@@ -140,7 +141,7 @@ def rescore() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @with_database_errors
 def stories(since: datetime, limit: int, as_json: bool) -> None:
-    """Newest North Korea–Russia stories: headline, link, source, time, score, matched terms, entities."""
+    """Newest North Korea–Russia stories: headline, link, source, time, language, score, matched terms, entities."""
     with database() as conn, conn, conn.cursor() as cur:
         rows = article_store.latest_stories(cur, since, limit)
     if as_json:
@@ -159,7 +160,8 @@ def _print_stories(rows: list[dict]) -> None:
         outlets = f" (+{row['other_outlets']} more outlets)" if row["other_outlets"] else ""
         console.print(row["title"], style="bold", highlight=False, markup=False)
         console.print(
-            f"  {row['published_at']:%Y-%m-%d %H:%M} UTC · {row['source']}{outlets} · score {row['score']:.1f}",
+            f"  {row['published_at']:%Y-%m-%d %H:%M} UTC · {row['source']}{outlets} · {row['language'] or '??'}"
+            f" · score {row['score']:.1f}",
             highlight=False,
             markup=False,
         )
