@@ -50,6 +50,8 @@ COUNTRY = "country"  # a third country (lists, parties)
 CUE = "cue"  # a beat word (treaty, troops, rail...)
 LIST_CUE = "list"  # a word introducing a generic list ("adversaries such as")
 STOP = "stop"  # a longer word hiding a term inside it ("Pyeongchang", "평양냉면"): matches nothing
+RANKING = "ranking"  # a ranking, index or list frame ("passport index", "blacklist"): countries are entries
+ASIDE = "aside"  # a story about something else ("died", "memoir", "match"): countries are passers-by
 
 SIDE_SECTIONS = {"north_korea": NK, "russia": RU, "both": BOTH, "south_korea": SOUTH, "korea": KOREA}
 
@@ -156,6 +158,7 @@ class Lexicon:
     rules: dict[str, Rules] = field(default_factory=dict)
     joiners: dict[str, set[str]] = field(default_factory=dict)  # language -> "and", "и", "und", "와"...
     sources: dict[str, str] = field(default_factory=dict)  # language -> where its words come from
+    observers: frozenset[str] = frozenset()  # third countries that are sources, not parties (see _cldr.yaml)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -171,7 +174,7 @@ def load(directory: Path | None = None) -> Lexicon:
     """Read every language file of `directory` (default `config/lexicon/`), once per process."""
     directory = directory or lexicon_dir()
     cldr = yaml.safe_load((directory / CLDR_FILE).read_text(encoding="utf-8"))
-    lexicon = Lexicon()
+    lexicon = Lexicon(observers=frozenset(k for k, v in cldr["countries"].items() if v.get("observer")))
     for path in sorted(directory.glob("*.yaml")):
         if path.name.startswith("_"):
             continue
@@ -245,6 +248,10 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(LIST_CUE, text, "list", 1.0)
     for text in data.get("not_terms", []) or []:
         add(STOP, text, "stop", 0.0)
+    for text in data.get("ranking_words", []) or []:
+        add(RANKING, text, "ranking", 0.0)
+    for text in data.get("aside_words", []) or []:
+        add(ASIDE, text, "aside", 0.0)
 
 
 def _entries(section: Any) -> Iterable[tuple[str, float, str]]:

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from nkru import lexicon as lx
 from nkru.config import TopicConfig
-from nkru.lexicon import BOTH, COUNTRY, CUE, KOREA, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH, Term
+from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, KOREA, LIST_CUE, NK, PLACE_KINDS, RANKING, RU, SOUTH, Term
 
 TITLE_FACTOR = 1.0  # a term in the title ...
 SUMMARY_FACTOR = 0.5  # ... counts twice as much as in the summary
@@ -66,7 +66,7 @@ TITLE, SUMMARY = "title", "summary"
 # Scripts the lexicon files are written in (first word of the Unicode names of their letters); "" = no letters.
 COVERED_SCRIPTS = frozenset({"", "LATIN", "CYRILLIC", "HANGUL", "CJK", "HIRAGANA", "KATAKANA", "ARABIC", "DEVANAGARI"})
 SIDE_NAMES = {NK: "North Korea", RU: "Russia", BOTH: "both", SOUTH: "South Korea", KOREA: "Korea", CUE: "topic",
-              LIST_CUE: "list word", COUNTRY: "other country"}  # fmt: skip
+              LIST_CUE: "list word", COUNTRY: "other country", RANKING: "ranking or list", ASIDE: "other subject"}  # fmt: skip
 
 # A sentence ends at . ! ? (and their Arabic, Devanagari and CJK forms) followed by a space, not after an initial
 # ("D.P.R.K.", "U.S.") or a title ("Mr."), or at a line break.
@@ -168,7 +168,8 @@ class Scorer:
             notes.append(f"{script.title()} script, which no lexicon covers: every language's names looked for")
         text = f"{title}\n{summary}"
         hits = self._hits(text, len(title), language)
-        verdict = _judge(hits, text, self.settings.threshold, self._compiled.gap, notes)
+        compiled = self._compiled
+        verdict = _judge(hits, text, self.settings.threshold, compiled.gap, notes, compiled.lexicon.observers)
         if explain:
             verdict = dataclasses.replace(verdict, contributions=tuple(_contribution(h) for h in hits))
         return verdict
@@ -302,15 +303,29 @@ class _Parties:
     nk_ru: bool  # North Korea and Russia paired ("Russia and North Korea", "Putin-Kim", "북러")
     thirds: dict[str, list[str]]  # side -> the third countries it is paired with ("nk": ["Japan"])
 
-    def passers_by(self, hits: list[_Hit]) -> str:
+    def passers_by(self, hits: list[_Hit], observers: frozenset[str]) -> str:
         """Why the two sides are passers-by of a third country's relation, or "" when they are not."""
-        if self.nk_ru or not self.thirds:
+        if self.nk_ru:
             return ""
         if NK in self.thirds and RU in self.thirds:
             return (
                 f"North Korea paired with {_and(self.thirds[NK])} and Russia with {_and(self.thirds[RU])}, "
                 "never with each other"
             )
+        title = [h for h in hits if h.field == TITLE and not h.listed]
+        others = _names(h for h in title if h.term.side in (COUNTRY, SOUTH) and not _observer(h, observers))
+        nk, ru = [h for h in title if h.nk], [h for h in title if h.ru]
+        if others:
+            for venue, actor in ((ru, nk), (nk, ru)):
+                if venue and actor and all(h.term.kind in PLACE_KINDS for h in venue):
+                    if not any(h.term.kind in ("leader", "official") for h in actor):
+                        where = _short(_names(venue), 2)
+                        return f"{_side(venue)} only as the venue ({where}) of {_side(actor)} with {_and(others)}"
+            if bool(nk) != bool(ru):
+                present, missing = ("North Korea", "Russia") if nk else ("Russia", "North Korea")
+                return f"the title is about {present} and {_and(others)}; {missing} only in the summary"
+        if not self.thirds:
+            return ""
         paired = NK if NK in self.thirds else RU
         other = RU if paired == NK else NK
         other_hits = [h for h in hits if h.counts_for(other) and not h.listed]
@@ -320,6 +335,15 @@ class _Parties:
         if other_hits and all(h.field == SUMMARY for h in other_hits):
             return f"{name} paired with {_and(self.thirds[paired])}; {other_name} only in the summary"
         return ""
+
+
+def _observer(hit: _Hit, observers: frozenset[str]) -> bool:
+    """South Korea, Ukraine, the US...: states whose word on North Korea–Russia dealings is the news."""
+    return hit.term.side == SOUTH or hit.term.country in observers
+
+
+def _side(hits: list[_Hit]) -> str:
+    return "North Korea" if hits[0].nk else "Russia"
 
 
 def _parties(hits: list[_Hit], text: str, gap: re.Pattern[str]) -> _Parties:
@@ -362,11 +386,22 @@ def _and(names: list[str]) -> str:
 # From hits to a verdict
 
 
-def _judge(hits: list[_Hit], text: str, threshold: float, gap: re.Pattern[str], notes: list[str]) -> Relevance:
+def _judge(
+    hits: list[_Hit],
+    text: str,
+    threshold: float,
+    gap: re.Pattern[str],
+    notes: list[str],
+    observers: frozenset[str] = frozenset(),
+) -> Relevance:
     nk_hits = [h for h in hits if h.nk]
     ru_hits = [h for h in hits if h.ru]
     if not nk_hits or not ru_hits:
         return _one_side(hits, nk_hits, ru_hits, notes)
+    frame = _ranking_frame(hits)
+    if frame:
+        for hit in nk_hits + ru_hits:
+            hit.mark_listed()
     south = _names(h for h in hits if h.term.side == SOUTH)
     penalty = min(SOUTH_CAP, SOUTH_PENALTY * len(south))
     nk = min(SIDE_CAP, max(0.0, _strength(nk_hits) - penalty))
@@ -374,7 +409,7 @@ def _judge(hits: list[_Hit], text: str, threshold: float, gap: re.Pattern[str], 
     pair = min(nk, ru)
     together = _together(hits) if pair > 0 else None
     parties = _parties(hits, text, gap) if pair > 0 else _Parties(False, {})
-    passers = parties.passers_by(hits) if pair > 0 else ""
+    passers = (parties.passers_by(hits, observers) or _aside(hits)) if pair > 0 else ""
     if passers:
         pair *= PASSER_FACTOR
         together = None
@@ -383,7 +418,7 @@ def _judge(hits: list[_Hit], text: str, threshold: float, gap: re.Pattern[str], 
     score = round(pair + bonus + min(CUE_CAP, CUE_BONUS * len(cues)), 3)
     relevant = score >= threshold
     terms = _ordered_terms([h for h in hits if h.term.side in (NK, RU, BOTH) or (pair > 0 and h.term.side == CUE)])
-    reason = _reason(hits, relevant, together, cues, south, score, threshold, passers, parties, notes)
+    reason = _reason(hits, relevant, together, cues, south, score, threshold, passers, parties, notes, frame)
     party_line = passers or ("North Korea and Russia as the two parties" if parties.nk_ru else "")
     return Relevance(
         score=score,
@@ -392,6 +427,27 @@ def _judge(hits: list[_Hit], text: str, threshold: float, gap: re.Pattern[str], 
         reason=reason,
         parties=party_line,
     )
+
+
+def _ranking_frame(hits: list[_Hit]) -> str:
+    """The ranking or list words framing the item ("index", "blacklist"), or "": in the title, or in the summary
+    when neither country is in the title."""
+    words = [h for h in hits if h.term.side == RANKING]
+    if not words:
+        return ""
+    in_title = any(h.field == TITLE and (h.nk or h.ru) for h in hits)
+    framing = [h for h in words if h.field == TITLE or not in_title]
+    return _short(_names(framing), 2) if framing else ""
+
+
+def _aside(hits: list[_Hit]) -> str:
+    """Why the item is about something else ("died", "memoir"...), or "": such a word in the title and no beat
+    word there."""
+    title = [h for h in hits if h.field == TITLE]
+    words = [h for h in title if h.term.side == ASIDE]
+    if not words or any(h.term.side == CUE for h in title):
+        return ""
+    return f"the story is about something else ({_short(_names(words), 2)})"
 
 
 def _contribution(hit: _Hit) -> Contribution:
@@ -474,6 +530,7 @@ def _reason(
     passers: str,
     parties: _Parties,
     notes: list[str],
+    frame: str = "",
 ) -> str:
     """One line saying what decided the score."""
     nk = _names(h for h in hits if h.nk)
@@ -496,6 +553,8 @@ def _reason(
         text = f"{sides} in one sentence of the {together}"
         if parties.nk_ru:
             text += " as the two parties"
+    elif frame:
+        text = f"{sides} named as entries of a ranking or list ({frame}), not as parties"
     elif listed_side := _only_in_lists(hits):
         listed = _names(h for h in hits if h.listed)
         text = f"{listed_side} named only in a list ({_short(listed, 6)})"
