@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 
-from bench.bench_relevance import baseline, evaluate, load_items
+from bench.bench_relevance import LABELLED, MULTILINGUAL, Baseline, evaluate, load_items
 from nkru.config import TopicConfig
 from nkru.relevance import Relevance, Scorer
 
@@ -283,33 +282,29 @@ def test_scoring_is_deterministic_and_takes_missing_text(scorer: Scorer) -> None
     assert scorer.score("", "").score == 0
 
 
-def test_scoring_is_fast_enough_for_a_feed_backlog(scorer: Scorer) -> None:
-    items = load_items()
-    best = 0.0
-    for _ in range(3):  # best of three: the machine is shared
-        start = time.perf_counter()
-        for item in items:
-            scorer.score(item.title, item.summary, item.lang)
-        best = max(best, len(items) / (time.perf_counter() - start))
-    assert best >= 1000, f"{best:.0f} items/s"
+def test_the_labelled_sets_are_not_trivial() -> None:
+    items = load_items(MULTILINGUAL)
+    assert len(items) >= 900
+    assert {i.lang for i in items} >= set(Scorer().languages)
+    assert sum(i.kind not in ("relevant", "other") for i in items) / len(items) >= 0.35
+    # The co-mention baseline, given the same names in every language, is fooled by the hard negatives.
+    baseline = Baseline()
+    assert sum(baseline(i.title, i.summary) and not i.label for i in items) >= 100
 
 
-def test_the_labelled_set_is_not_trivial() -> None:
-    items = load_items()
-    assert len(items) >= 160
-    assert {i.lang for i in items} == {"en", "ru", "ko"}
-    positives = sum(i.label for i in items)
-    assert 0.4 <= positives / len(items) <= 0.6
-    # The baseline is fooled both ways: lists and passing mentions it keeps, aliases and other languages it misses.
-    fooled = [i for i in items if baseline(i.title, i.summary) != i.label]
-    assert sum(not i.label for i in fooled) >= 5 and sum(i.label for i in fooled) >= 40
-
-
-def test_on_the_labelled_set_the_scorer_is_accurate_and_beats_the_co_mention_baseline() -> None:
-    report = evaluate(timing=False)
-    ours, base = report["scorer"], report["baseline"]
+def test_on_the_dev_items_of_every_language_the_scorer_beats_co_mention() -> None:
+    items = [i for i in load_items(MULTILINGUAL) if i.split == "dev"]
+    report = evaluate(items)
+    ours, base = report["all"]["scorer"], report["all"]["baseline"]
     mistakes = [f"{i.id}: {r.reason}" for i, r in report["misclassified"]]
-    assert ours.precision >= 0.9, mistakes
-    assert ours.recall >= 0.9, mistakes
-    assert ours.precision > base.f1 and ours.recall > base.f1
-    assert ours.f1 > base.f1
+    assert ours.precision >= 0.9 and ours.recall >= 0.9, mistakes
+    assert ours.f1 > base.f1 + 0.15
+    for code, figs in report["splits"]["dev"]["languages"].items():
+        assert figs["scorer"].recall >= 0.7, (code, mistakes)  # every language caught
+
+
+def test_the_older_english_russian_korean_set_still_scores_well() -> None:
+    report = evaluate(load_items(LABELLED))
+    ours = report["all"]["scorer"]
+    mistakes = [f"{i.id}: {r.reason}" for i, r in report["misclassified"]]
+    assert ours.precision >= 0.95 and ours.recall >= 0.9, mistakes

@@ -106,6 +106,11 @@ def fold(text: str) -> str:
 
 
 def is_word_char(ch: str) -> bool:
+    return _is_word_char(ch)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_word_char(ch: str) -> bool:
     return bool(_IS_WORD_CHAR.match(ch))
 
 
@@ -322,14 +327,16 @@ class _Key:
     rules: Rules
     stem: str | None  # Snowball stem of the term's last word, if the language has a stemmer
     exact_prefix: bool  # the key is a stem with its ending cut off: an ending must or may follow
+    own_ending: str = ""  # the ending this key's last word carries ("o" of "Rusko"): "Ruskom" = stem + "om"
 
 
 class Matcher:
     """Finds every lexicon term in a text with one Aho-Corasick pass and per-language boundary checks.
 
-    Two automatons: one over the case-folded text for ordinary terms, one over the text as written for
+    Automatons per script (see `_SCRIPT_GROUPS`), over the case-folded text, and over the text as written for
     acronyms (so "US" is not looked at in every "thus"). Each yields the longest key at each place
-    (`iter_long`): "North Korea" rather than its "Korea", "Krievija" rather than its stem "Krievij".
+    (`iter_long`): "North Korea" rather than its "Korea", "Krievija" rather than its stem "Krievij"; where the
+    longest key carries an ending ("Rusko"), another ending may replace it ("Ruskom").
     """
 
     def __init__(self, terms: list[Term], rules: dict[str, Rules]) -> None:
@@ -346,7 +353,10 @@ class Matcher:
                 continue
             for key in _keys(term, lang_rules):
                 group = folded.setdefault(_script_group(key), {})
-                group.setdefault(key, []).append(_Key(term_id, lang_rules, stem, key != self.keys[term_id]))
+                own = key[len(_strip(key, lang_rules.endings)) :] if lang_rules.strip else ""
+                group.setdefault(key, []).append(
+                    _Key(term_id, lang_rules, stem, key != self.keys[term_id], own)
+                )
         # One automaton per script: an automaton's root holds one branch per first character, and a root with
         # thousands (Chinese, Korean) slows the scan of every text, even one without a single such character.
         self._automatons = [
@@ -364,8 +374,10 @@ class Matcher:
         for present, as_written, automaton in self._automatons:
             if not present.search(text):
                 continue
-            for end_index, (length, entries) in automaton.iter_long(text if as_written else folded):
+            for end_index, (length, entries, whole_word) in automaton.iter_long(text if as_written else folded):
                 start = end_index + 1 - length
+                if whole_word and start and _is_word_char(folded[start - 1]):
+                    continue  # inside a longer word, and no entry may start there
                 end = end_index + 1
                 sides = None
                 for entry in entries:
@@ -411,9 +423,15 @@ def _automaton(keys: dict[str, list[_Key]]):  # noqa: ANN202 - pyahocorasick's t
 
     automaton = ahocorasick.Automaton()
     for key, entries in keys.items():
-        automaton.add_word(key, (len(key), tuple(entries)))
+        # True when every entry must start a word: a match inside a word is dropped before looking at them.
+        whole_word = all(
+            e.rules.boundaries == "words" and not e.rules.prefixes
+            or (e.rules.boundaries == "short" and len(key) == 1)
+            for e in entries
+        )
+        automaton.add_word(key, (len(key), tuple(entries), whole_word))
     if not keys:
-        automaton.add_word("\x00\x00", (2, ()))  # an empty automaton cannot be searched
+        automaton.add_word("\x00\x00", (2, (), False))  # an empty automaton cannot be searched
     automaton.make_automaton()
     return automaton
 
@@ -424,9 +442,9 @@ def _accept(folded: str, start: int, end: int, key: _Key) -> int | None:
     if rules.boundaries == "none":
         return end
     short = rules.boundaries == "short" and end - start > 1
-    if start > 0 and not short and is_word_char(folded[start - 1]):
+    if start > 0 and not short and _is_word_char(folded[start - 1]):
         word_start = start - 1
-        while word_start > 0 and is_word_char(folded[word_start - 1]):
+        while word_start > 0 and _is_word_char(folded[word_start - 1]):
             word_start -= 1
         if folded[word_start:start] not in rules.prefixes:
             return None
@@ -435,7 +453,7 @@ def _accept(folded: str, start: int, end: int, key: _Key) -> int | None:
         return end
     if rules.free_suffix:  # Korean: keep the term, not its particle, as the matched text
         return end if (rules.boundaries != "short" or end - start > 1 or rest in rules.endings) else None
-    if rest in rules.endings:
+    if rest in rules.endings or (key.own_ending and key.own_ending + rest in rules.endings):
         return end + len(rest)
     if rules.compounds and end - start >= 5 and not key.exact_prefix:
         return end

@@ -72,6 +72,8 @@ SIDE_NAMES = {NK: "North Korea", RU: "Russia", BOTH: "both", SOUTH: "South Korea
 # ("D.P.R.K.", "U.S.") or a title ("Mr."), or at a line break.
 _SENTENCE_END = re.compile(r"[.!?…؟]+(?=\s|$)|[。！？।\n]")
 _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bMr|\bMs|\bDr|\bSt|\bNo)\.$")  # "D.P.R.K.", "U.S.", "Mr."
+# One more item of an enumeration that the lexicon does not know: "Russia, Belarus, Iran" with Belarus unknown.
+_LIST_ITEM = re.compile(r"\s*[,、،]\s*[^\W\d_][\w'’-]*(?:\s[^\W\d_][\w'’-]*)?\s*[,、،]\s*")
 _DASH_GAP = re.compile(r"\s*[-‐‑–—―/·・]\s*|\s+vs\.?\s+|\s+")
 _POSSESSIVE = r"['’]s\b|\bthe\b"
 
@@ -274,11 +276,15 @@ def _runs(places: list[_Hit], text: str, gap: re.Pattern[str]) -> Iterable[list[
     """Maximal runs of place mentions with nothing but list separators between neighbours."""
     run: list[_Hit] = []
     for hit in places:
-        if run and (
-            hit.field != run[-1].field or not (hit.start <= run[-1].end or gap.fullmatch(text, run[-1].end, hit.start))
-        ):
-            yield run
-            run = []
+        if run:
+            last = run[-1]
+            same_word = hit.start < last.end  # "日朝": one word, two countries
+            joined = hit.start > last.end and bool(
+                gap.fullmatch(text, last.end, hit.start) or _LIST_ITEM.fullmatch(text, last.end, hit.start)
+            )
+            if hit.field != last.field or not (same_word or joined):
+                yield run
+                run = []
         run.append(hit)
     if run:
         yield run
