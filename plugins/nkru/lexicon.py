@@ -354,14 +354,14 @@ class Matcher:
             for key in _keys(term, lang_rules):
                 group = folded.setdefault(_script_group(key), {})
                 own = key[len(_strip(key, lang_rules.endings)) :] if lang_rules.strip else ""
-                group.setdefault(key, []).append(
-                    _Key(term_id, lang_rules, stem, key != self.keys[term_id], own)
-                )
+                group.setdefault(key, []).append(_Key(term_id, lang_rules, stem, key != self.keys[term_id], own))
         # One automaton per script: an automaton's root holds one branch per first character, and a root with
         # thousands (Chinese, Korean) slows the scan of every text, even one without a single such character.
         self._automatons = [
             (_SCRIPT_GROUPS[group], False, _automaton(keys)) for group, keys in sorted(folded.items())
         ] + [(_SCRIPT_GROUPS[group], True, _automaton(keys)) for group, keys in sorted(exact.items())]
+        # Every folded key, to try the shorter ones at a place where the longest was refused.
+        self._folded_keys = {key: entries for keys in folded.values() for key, entries in keys.items()}
 
     def find(self, text: str, language: str | None = None) -> list[Match]:
         """Matches in `text`, longest first where they overlap (a STOP term hides what it covers).
@@ -379,23 +379,43 @@ class Matcher:
                 if whole_word and start and _is_word_char(folded[start - 1]):
                     continue  # inside a longer word, and no entry may start there
                 end = end_index + 1
-                sides = None
-                for entry in entries:
-                    term = terms[entry.term_id]
-                    if term.only_in_language and language is not None and not same_language(language, term.language):
-                        continue
-                    if sides is not None and (term.side, term.country) in sides:
-                        continue
-                    word_end = _accept(folded, start, end, entry)
-                    if word_end is None or (term.surname and _followed_by_name(text, word_end)):
-                        continue
-                    found.append(Match(entry.term_id, start, word_end, text[start:word_end]))
-                    if len(entries) > 1:
-                        sides = sides or set()
-                        sides.add((term.side, term.country))
+                if self._accept_entries(entries, text, folded, start, end, language, found) or as_written:
+                    continue
+                # The longest key here was refused ("zelensk" of other languages in "Zelenskému"): try the
+                # shorter keys starting at the same place ("zelen", the Czech stem).
+                for shorter in range(end - 1, start, -1):
+                    others = self._folded_keys.get(folded[start:shorter])
+                    if others and self._accept_entries(others, text, folded, start, shorter, language, found):
+                        break
         if len(found) < 2:
             return [m for m in found if terms[m.term_id].side != STOP]
         return _longest(found, terms)
+
+    def _accept_entries(
+        self,
+        entries: Iterable[_Key],
+        text: str,
+        folded: str,
+        start: int,
+        end: int,
+        language: str | None,
+        found: list[Match],
+    ) -> bool:
+        """Add a match for each entry of a key that stands at folded[start:end] (one per side); any added?"""
+        terms = self.terms
+        sides: set[tuple[str, str]] = set()
+        for entry in entries:
+            term = terms[entry.term_id]
+            if term.only_in_language and language is not None and not same_language(language, term.language):
+                continue
+            if (term.side, term.country) in sides:
+                continue
+            word_end = _accept(folded, start, end, entry)
+            if word_end is None or (term.surname and _followed_by_name(text, word_end)):
+                continue
+            found.append(Match(entry.term_id, start, word_end, text[start:word_end]))
+            sides.add((term.side, term.country))
+        return bool(sides)
 
 
 # Scripts, by the first character of a key; each has a test for whether a text holds any of its letters.
@@ -425,8 +445,7 @@ def _automaton(keys: dict[str, list[_Key]]):  # noqa: ANN202 - pyahocorasick's t
     for key, entries in keys.items():
         # True when every entry must start a word: a match inside a word is dropped before looking at them.
         whole_word = all(
-            e.rules.boundaries == "words" and not e.rules.prefixes
-            or (e.rules.boundaries == "short" and len(key) == 1)
+            e.rules.boundaries == "words" and not e.rules.prefixes or (e.rules.boundaries == "short" and len(key) == 1)
             for e in entries
         )
         automaton.add_word(key, (len(key), tuple(entries), whole_word))

@@ -65,8 +65,18 @@ MAX_CHARS = 20_000  # of a title or summary; the rest is not read (the reason sa
 TITLE, SUMMARY = "title", "summary"
 # Scripts the lexicon files are written in (first word of the Unicode names of their letters); "" = no letters.
 COVERED_SCRIPTS = frozenset({"", "LATIN", "CYRILLIC", "HANGUL", "CJK", "HIRAGANA", "KATAKANA", "ARABIC", "DEVANAGARI"})
-SIDE_NAMES = {NK: "North Korea", RU: "Russia", BOTH: "both", SOUTH: "South Korea", KOREA: "Korea", CUE: "topic",
-              LIST_CUE: "list word", COUNTRY: "other country", RANKING: "ranking or list", ASIDE: "other subject"}  # fmt: skip
+SIDE_NAMES = {
+    NK: "North Korea",
+    RU: "Russia",
+    BOTH: "both",
+    SOUTH: "South Korea",
+    KOREA: "Korea",
+    CUE: "topic",
+    LIST_CUE: "list word",
+    COUNTRY: "other country",
+    RANKING: "ranking or list",
+    ASIDE: "other subject",
+}
 
 # A sentence ends at . ! ? (and their Arabic, Devanagari and CJK forms) followed by a space, not after an initial
 # ("D.P.R.K.", "U.S.") or a title ("Mr."), or at a line break.
@@ -323,10 +333,10 @@ class _Parties:
         nk, ru = [h for h in title if h.nk], [h for h in title if h.ru]
         if others:
             for venue, actor in ((ru, nk), (nk, ru)):
-                if venue and actor and all(h.term.kind in PLACE_KINDS for h in venue):
-                    if not any(h.term.kind in ("leader", "official") for h in actor):
-                        where = _short(_names(venue), 2)
-                        return f"{_side(venue)} only as the venue ({where}) of {_side(actor)} with {_and(others)}"
+                only_places = venue and all(h.term.kind in PLACE_KINDS for h in venue)
+                if only_places and actor and not any(h.term.kind in ("leader", "official") for h in actor):
+                    where = _short(_names(venue), 2)
+                    return f"{_side(venue)} only as the venue ({where}) of {_side(actor)} with {_and(others)}"
             if bool(nk) != bool(ru):
                 present, missing = ("North Korea", "Russia") if nk else ("Russia", "North Korea")
                 return f"the title is about {present} and {_and(others)}; {missing} only in the summary"

@@ -95,7 +95,8 @@ def _print(report: dict, language: str) -> None:
         s = report["stored"]
         was = "relevant" if s["relevant"] else "not relevant"
         out.print(
-            f"stored:   {was}, score {s['score']:g}, language {s['language'] or '?'}, from {s['source']}: {s['reason']}",
+            f"stored:   {was}, score {s['score']:g}, language {s['language'] or '?'}, from {s['source']}: "
+            f"{s['reason']}",
             markup=False,
             highlight=False,
         )
