@@ -181,7 +181,8 @@ class Scorer:
         text = f"{title}\n{summary}"
         hits = self._hits(text, len(title), language)
         compiled = self._compiled
-        verdict = _judge(hits, text, self.settings.threshold, compiled.gap, notes, compiled.lexicon.observers)
+        gaps = compiled.gaps_for(language)
+        verdict = _judge(hits, text, self.settings.threshold, gaps, notes, compiled.lexicon.observers)
         if explain:
             verdict = dataclasses.replace(verdict, contributions=tuple(_contribution(h) for h in hits))
         return verdict
@@ -210,7 +211,7 @@ class Scorer:
             for m in matches
         ]
         if both:
-            _mark_lists(hits, text, self._compiled.gap)
+            _mark_lists(hits, text, self._compiled.gaps_for(language).enumeration)
         return hits
 
 
@@ -224,7 +225,12 @@ def _sentence_ends(text: str) -> list[int]:
 class _Compiled:
     lexicon: lx.Lexicon
     matcher: lx.Matcher
-    gap: re.Pattern[str]  # what may stand between two countries of one enumeration or pair
+    gaps: dict[str | None, _Gaps]  # per language, filled on first use
+
+    def gaps_for(self, language: str | None) -> _Gaps:
+        if language not in self.gaps:
+            self.gaps[language] = _gaps(self.lexicon, language)
+        return self.gaps[language]
 
 
 @functools.cache
@@ -234,7 +240,7 @@ def _compiled(lexicon_dir: Path | None, extra_nk: tuple[str, ...], extra_ru: tup
     extra = [_user_term(NK, t) for t in extra_nk] + [_user_term(RU, t) for t in extra_ru]
     # User terms go first so they win where they overlap a built-in term.
     matcher = lx.Matcher([*extra, *lexicon.terms], lexicon.rules)
-    return _Compiled(lexicon, matcher, _gap_pattern(lexicon))
+    return _Compiled(lexicon, matcher, {})
 
 
 def _user_term(side: str, text: str) -> Term:
@@ -244,21 +250,33 @@ def _user_term(side: str, text: str) -> Term:
                 case_sensitive=lx.is_acronym(text))  # fmt: skip
 
 
-def _gap_pattern(lexicon: lx.Lexicon) -> re.Pattern[str]:
-    """Separators, joining words of every language ("and", "и", "und", "와", "和"...), "the" and "'s"."""
+@dataclass(frozen=True)
+class _Gaps:
+    """What may stand between two country mentions, in one language."""
+
+    enumeration: re.Pattern[str]  # in a list or an "X, Y" pairing: separators, "and"/"or", "the", "'s"
+    joined: re.Pattern[str]  # between two parties of one relation with a third country: "and", "with", "-"
+
+
+def _gaps(lexicon: lx.Lexicon, language: str | None) -> _Gaps:
+    """The gaps of `language` (English joiners always count: names and wire copy cross languages); of every
+    language when it is unknown or has no lexicon file."""
+    codes = [language, "en"] if language in lexicon.rules else list(lexicon.rules)
     spaced, attached = set(), set()
-    for code, joiners in lexicon.joiners.items():
+    for code in codes:
         rules = lexicon.rules[code]
         bucket = attached if rules.boundaries != "words" or rules.prefixes else spaced
-        bucket.update(joiners)
-    words = "|".join(re.escape(j) for j in sorted(spaced, key=len, reverse=True) if j.strip())
-    glued = "|".join(re.escape(j) for j in sorted(attached, key=len, reverse=True) if j.strip())
-    parts = [r"\s", r"[,;/&·・、،\-–—]", _POSSESSIVE]
-    if words:
-        parts.append(rf"(?<!\w)(?:{words})(?!\w)")
-    if glued:
-        parts.append(f"(?:{glued})")
-    return re.compile(f"(?:{'|'.join(parts)})*", re.IGNORECASE)
+        bucket.update(j for j in lexicon.joiners.get(code, ()) if j.strip())
+    words = "|".join(re.escape(j) for j in sorted(spaced, key=len, reverse=True))
+    glued = "|".join(re.escape(j) for j in sorted(attached, key=len, reverse=True))
+    joiners = [rf"(?<!\w)(?:{words})(?!\w)"] if words else []
+    joiners += [f"(?:{glued})"] if glued else []
+    enumeration = [r"\s", r"[,;/&·・、،\-–—]", _POSSESSIVE, *joiners]
+    link = "|".join([r"(?<=\S)[-/·・](?=\S)", *joiners])  # at least one of these: a space alone joins nothing
+    return _Gaps(
+        re.compile(f"(?:{'|'.join(enumeration)})*", re.IGNORECASE),
+        re.compile(rf"\s*(?:{link})(?:\s|{link})*", re.IGNORECASE),
+    )
 
 
 def _mark_lists(hits: list[_Hit], text: str, gap: re.Pattern[str]) -> None:
@@ -317,13 +335,14 @@ def _countries(run: Iterable[_Hit]) -> set[str]:
 @dataclass(frozen=True)
 class _Parties:
     nk_ru: bool  # North Korea and Russia paired ("Russia and North Korea", "Putin-Kim", "북러")
+    nk_ru_title: bool  # ... in the title
     thirds: dict[str, list[str]]  # side -> the third countries it is paired with ("nk": ["Japan"])
 
     def passers_by(self, hits: list[_Hit], observers: frozenset[str]) -> str:
         """Why the two sides are passers-by of a third country's relation, or "" when they are not."""
-        if self.nk_ru:
+        if self.nk_ru_title:
             return ""
-        if NK in self.thirds and RU in self.thirds:
+        if NK in self.thirds and RU in self.thirds and not self.nk_ru:
             return (
                 f"North Korea paired with {_and(self.thirds[NK])} and Russia with {_and(self.thirds[RU])}, "
                 "never with each other"
@@ -340,7 +359,9 @@ class _Parties:
             if bool(nk) != bool(ru):
                 present, missing = ("North Korea", "Russia") if nk else ("Russia", "North Korea")
                 return f"the title is about {present} and {_and(others)}; {missing} only in the summary"
-        if not self.thirds:
+            if nk and ru and not self.thirds:
+                return f"the title names both around {_and(others)}, never together"
+        if not self.thirds or self.nk_ru:
             return ""
         paired = NK if NK in self.thirds else RU
         other = RU if paired == NK else NK
@@ -362,36 +383,36 @@ def _side(hits: list[_Hit]) -> str:
     return "North Korea" if hits[0].nk else "Russia"
 
 
-def _parties(hits: list[_Hit], text: str, gap: re.Pattern[str]) -> _Parties:
-    """Pairs of neighbouring country mentions in one sentence, joined by "and", "with", a dash or a particle, or
-    one word naming two countries ("日朝")."""
+def _parties(hits: list[_Hit], text: str, gaps: _Gaps) -> _Parties:
+    """Pairs of neighbouring country mentions in one sentence: North Korea and Russia joined by "and", a comma
+    or a dash ("Putin, Kim sign pact", "Russia-North Korea"), or one word naming both ("북러"); a side and a
+    third country joined by "and", "with" or a hyphen ("Japan and North Korea", "日朝")."""
     places = [h for h in hits if h.term.side in (NK, RU, BOTH, COUNTRY, SOUTH) and not h.listed]
-    nk_ru = any(h.term.side == BOTH for h in places)
+    both = [h for h in places if h.term.side == BOTH]
+    nk_ru = bool(both)
+    nk_ru_title = any(h.field == TITLE for h in both)
     thirds: dict[str, list[str]] = {}
-
-    def pair(a: _Hit, b: _Hit) -> None:
-        nonlocal nk_ru
-        sides = {a.term.side, b.term.side}
-        if sides == {NK, RU}:
-            nk_ru = True
-            return
-        for mine, theirs in ((a, b), (b, a)):
-            if mine.term.side in (NK, RU) and theirs.term.side in (COUNTRY, SOUTH):
-                third = theirs.term.country or SIDE_NAMES[SOUTH]
-                if third not in thirds.setdefault(mine.term.side, []):
-                    thirds[mine.term.side].append(third)
 
     for i, a in enumerate(places):
         for b in places[i + 1 : i + 3]:
             if b.field != a.field or b.sentence != a.sentence:
                 break
-            between = text[a.end : b.start] if b.start >= a.end else ""
             same_word = b.start < a.end
-            if same_word or (len(between) <= PAIR_GAP and (_DASH_GAP.fullmatch(between) or gap.fullmatch(between))):
-                pair(a, b)
+            between = "" if same_word else text[a.end : b.start]
+            near = same_word or len(between) <= PAIR_GAP
+            sides = {a.term.side, b.term.side}
+            if sides == {NK, RU} and near and (same_word or gaps.enumeration.fullmatch(between)):
+                nk_ru = True
+                nk_ru_title = nk_ru_title or a.field == TITLE
+            elif near and (same_word or gaps.joined.fullmatch(between)):
+                for mine, theirs in ((a, b), (b, a)):
+                    if mine.term.side in (NK, RU) and theirs.term.side in (COUNTRY, SOUTH):
+                        third = theirs.term.country or SIDE_NAMES[SOUTH]
+                        if third not in thirds.setdefault(mine.term.side, []):
+                            thirds[mine.term.side].append(third)
             if not same_word:
                 break
-    return _Parties(nk_ru, thirds)
+    return _Parties(nk_ru, nk_ru_title, thirds)
 
 
 def _and(names: list[str]) -> str:
@@ -406,7 +427,7 @@ def _judge(
     hits: list[_Hit],
     text: str,
     threshold: float,
-    gap: re.Pattern[str],
+    gaps: _Gaps,
     notes: list[str],
     observers: frozenset[str] = frozenset(),
 ) -> Relevance:
@@ -424,13 +445,13 @@ def _judge(
     ru = min(SIDE_CAP, _strength(ru_hits))
     pair = min(nk, ru)
     together = _together(hits) if pair > 0 else None
-    parties = _parties(hits, text, gap) if pair > 0 else _Parties(False, {})
+    parties = _parties(hits, text, gaps) if pair > 0 else _Parties(False, False, {})
     passers = (parties.passers_by(hits, observers) or _aside(hits)) if pair > 0 else ""
     if passers:
         pair *= PASSER_FACTOR
         together = None
     bonus = {TITLE: TOGETHER_TITLE, SUMMARY: TOGETHER_SUMMARY, None: 0.0}[together]
-    cues = _names(h for h in hits if h.term.side == CUE) if pair > 0 else []
+    cues = _names(h for h in hits if h.term.side == CUE) if pair > 0 and not passers else []
     score = round(pair + bonus + min(CUE_CAP, CUE_BONUS * len(cues)), 3)
     relevant = score >= threshold
     terms = _ordered_terms([h for h in hits if h.term.side in (NK, RU, BOTH) or (pair > 0 and h.term.side == CUE)])
