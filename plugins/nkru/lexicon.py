@@ -64,6 +64,7 @@ KIND_WEIGHTS = {
     "official": 0.8,
     "place": 0.8,  # other cities, ports, border crossings
     "media": 0.7,  # state news agencies: often only attribution
+    "dateline": 1.0,  # KCNA copy datelined Pyongyang, where the capital is only "here" ("arrived here")
     "weak": 0.5,  # historical or ambiguous (Soviet, a bare Kim)
 }
 PLACE_KINDS = frozenset({"capital", "place"})

@@ -401,7 +401,8 @@ def _parties(hits: list[_Hit], text: str, gaps: _Gaps) -> _Parties:
             between = "" if same_word else text[a.end : b.start]
             near = same_word or len(between) <= PAIR_GAP
             sides = {a.term.side, b.term.side}
-            if sides == {NK, RU} and near and (same_word or gaps.enumeration.fullmatch(between)):
+            linked = same_word or between == "" or (between.strip() and gaps.enumeration.fullmatch(between))
+            if sides == {NK, RU} and near and linked:
                 nk_ru = True
                 nk_ru_title = nk_ru_title or a.field == TITLE
             elif near and (same_word or gaps.joined.fullmatch(between)):
