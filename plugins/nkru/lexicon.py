@@ -329,6 +329,9 @@ class _Key:
     stem: str | None  # Snowball stem of the term's last word, if the language has a stemmer
     exact_prefix: bool  # the key is a stem with its ending cut off: an ending must or may follow
     own_ending: str = ""  # the ending this key's last word carries ("o" of "Rusko"): "Ruskom" = stem + "om"
+    side: tuple[str, str] = ("", "")  # the term's side and country: one match per side at one place
+    only_language: str | None = None  # the term counts only in items of this language
+    surname: bool = False
 
 
 class Matcher:
@@ -348,14 +351,18 @@ class Matcher:
         for term_id, term in enumerate(terms):
             lang_rules = rules.get(term.language) or _rules_for_script(term.text, rules)
             stem = lang_rules.stem(self.keys[term_id].split()[-1]) if lang_rules.stemmer else None
+            side = (term.side, term.country)
+            only = term.language if term.only_in_language else None
             if term.case_sensitive:
                 group = exact.setdefault(_script_group(term.text), {})
-                group.setdefault(term.text, []).append(_Key(term_id, lang_rules, stem, False))
+                entry = _Key(term_id, lang_rules, stem, False, "", side, only, term.surname)
+                group.setdefault(term.text, []).append(entry)
                 continue
             for key in _keys(term, lang_rules):
-                group = folded.setdefault(_script_group(key), {})
                 own = key[len(_strip(key, lang_rules.endings)) :] if lang_rules.strip else ""
-                group.setdefault(key, []).append(_Key(term_id, lang_rules, stem, key != self.keys[term_id], own))
+                group = folded.setdefault(_script_group(key), {})
+                entry = _Key(term_id, lang_rules, stem, key != self.keys[term_id], own, side, only, term.surname)
+                group.setdefault(key, []).append(entry)
         # One automaton per script: an automaton's root holds one branch per first character, and a root with
         # thousands (Chinese, Korean) slows the scan of every text, even one without a single such character.
         self._automatons = [
@@ -403,19 +410,19 @@ class Matcher:
         found: list[Match],
     ) -> bool:
         """Add a match for each entry of a key that stands at folded[start:end] (one per side); any added?"""
-        terms = self.terms
-        sides: set[tuple[str, str]] = set()
+        prev_is_word = start > 0 and _is_word_char(folded[start - 1])
+        rest = _WORD_RUN.match(folded, end).group() if end < len(folded) else ""
+        sides: list[tuple[str, str]] = []
         for entry in entries:
-            term = terms[entry.term_id]
-            if term.only_in_language and language is not None and not same_language(language, term.language):
+            if entry.side in sides:
                 continue
-            if (term.side, term.country) in sides:
+            if entry.only_language and language is not None and not same_language(language, entry.only_language):
                 continue
-            word_end = _accept(folded, start, end, entry)
-            if word_end is None or (term.surname and _followed_by_name(text, word_end)):
+            word_end = _accept(folded, start, end, entry, prev_is_word, rest)
+            if word_end is None or (entry.surname and _followed_by_name(text, word_end)):
                 continue
             found.append(Match(entry.term_id, start, word_end, text[start:word_end]))
-            sides.add((term.side, term.country))
+            sides.append(entry.side)
         return bool(sides)
 
 
@@ -456,19 +463,20 @@ def _automaton(keys: dict[str, list[_Key]]):  # noqa: ANN202 - pyahocorasick's t
     return automaton
 
 
-def _accept(folded: str, start: int, end: int, key: _Key) -> int | None:
-    """Where the matched word ends, if the match at folded[start:end] stands as a word of its language."""
+def _accept(folded: str, start: int, end: int, key: _Key, prev_is_word: bool, rest: str) -> int | None:
+    """Where the matched word ends, if the match at folded[start:end] stands as a word of its language;
+    `prev_is_word`: a letter precedes it; `rest`: the letters that follow it in the same word."""
     rules = key.rules
     if rules.boundaries == "none":
         return end
-    short = rules.boundaries == "short" and end - start > 1
-    if start > 0 and not short and _is_word_char(folded[start - 1]):
+    if prev_is_word and not (rules.boundaries == "short" and end - start > 1):
+        if not rules.prefixes:
+            return None
         word_start = start - 1
         while word_start > 0 and _is_word_char(folded[word_start - 1]):
             word_start -= 1
         if folded[word_start:start] not in rules.prefixes:
             return None
-    rest = _WORD_RUN.match(folded, end).group()
     if not rest:
         return end
     if rules.free_suffix:  # Korean: keep the term, not its particle, as the matched text
