@@ -484,7 +484,7 @@ def _accept(folded: str, start: int, end: int, key: _Key, prev_is_word: bool, re
     if rest in rules.endings or (key.own_ending and key.own_ending + rest in rules.endings):
         return end + len(rest)
     if rules.compounds and end - start >= 5 and not key.exact_prefix:
-        return end
+        return end + len(rest)  # the whole compound, as found ("Russlandreise")
     if key.stem is not None:
         word = folded[start : end + len(rest)].split()[-1]
         if rules.stem(word) == key.stem:
