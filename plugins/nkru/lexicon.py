@@ -26,6 +26,9 @@ one key. Terms written in capitals (KCNA, ТАСС, US) match only in capitals.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import pickle
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -36,7 +39,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from nkru.language import same_language
-from nkru.paths import project_root
+from nkru.paths import data_dir, project_root
 
 CLDR_FILE = "_cldr.yaml"
 
@@ -155,6 +158,13 @@ class Rules:
     def stem(self, word: str) -> str | None:
         return self._stem(word) if self._stem else None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """For the compiled-lexicon cache: the stemmer is made again on first use."""
+        return {k: v for k, v in self.__dict__.items() if k != "_stem"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
 
 @dataclass
 class Lexicon:
@@ -179,15 +189,20 @@ def lexicon_dir() -> Path:
 def load(directory: Path | None = None) -> Lexicon:
     """Read every language file of `directory` (default `config/lexicon/`), once per process."""
     directory = directory or lexicon_dir()
-    cldr = yaml.safe_load((directory / CLDR_FILE).read_text(encoding="utf-8"))
+    cldr = _read_yaml(directory / CLDR_FILE)
     lexicon = Lexicon(observers=frozenset(k for k, v in cldr["countries"].items() if v.get("observer")))
     for path in sorted(directory.glob("*.yaml")):
         if path.name.startswith("_"):
             continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = _read_yaml(path) or {}
         _check_strings(data, path.name)
         _add_language(lexicon, data, cldr, path)
     return lexicon
+
+
+def _read_yaml(path: Path) -> Any:
+    """YAML with libyaml's parser where installed (ten times faster than the pure-Python one)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _check_strings(node: Any, where: str) -> None:
@@ -607,3 +622,50 @@ def script_of(text: str) -> str:
             name = unicodedata.name(ch, "UNKNOWN").split()[0]
             counts[name] = counts.get(name, 0) + 1
     return max(counts, key=counts.get) if counts else ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The compiled lexicon, cached on disk
+
+
+CACHE_VERSION = 1
+
+
+def compile_lexicon(directory: Path | None, extra: list[Term]) -> tuple[Lexicon, Matcher]:
+    """The lexicon of `directory` and a matcher for its terms after `extra` (the user's terms, which win where
+    they overlap a built-in one).
+
+    Building takes seconds (YAML, CLDR, pymorphy3's inflections, the automatons); a task process that scores one
+    batch of feeds should not pay that each time. So the result is kept in nkru's data directory, under a name
+    made from everything it depends on (the files, the extra terms, this module's code, Babel's CLDR version),
+    and read back from there next time. A cache that cannot be written or read is simply rebuilt.
+    """
+    directory = directory or lexicon_dir()
+    path = _cache_path(directory, extra)
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # missing, stale format, unreadable: build it
+        pass
+    lexicon = load(directory)
+    compiled = (lexicon, Matcher([*extra, *lexicon.terms], lexicon.rules))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:  # a read-only data directory: scoring works, only start-up is slower
+        pass
+    return compiled
+
+
+def _cache_path(directory: Path, extra: list[Term]) -> Path:
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for part in (str(CACHE_VERSION), version("babel"), Path(__file__).read_text(encoding="utf-8"), repr(extra)):
+        digest.update(part.encode())
+    for path in sorted(directory.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return data_dir() / "cache" / f"lexicon-{digest.hexdigest()[:24]}.pickle"

@@ -236,10 +236,8 @@ class _Compiled:
 @functools.cache
 def _compiled(lexicon_dir: Path | None, extra_nk: tuple[str, ...], extra_ru: tuple[str, ...]) -> _Compiled:
     """The lexicon with the user's extra terms, compiled once per process for each settings."""
-    lexicon = lx.load(lexicon_dir)
     extra = [_user_term(NK, t) for t in extra_nk] + [_user_term(RU, t) for t in extra_ru]
-    # User terms go first so they win where they overlap a built-in term.
-    matcher = lx.Matcher([*extra, *lexicon.terms], lexicon.rules)
+    lexicon, matcher = lx.compile_lexicon(lexicon_dir, extra)
     return _Compiled(lexicon, matcher, {})
 
 
