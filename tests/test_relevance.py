@@ -260,13 +260,13 @@ def test_terms_are_as_found_deduplicated_and_strongest_first(scorer: Scorer) -> 
     ("title", "term"),
     [
         ("Russian envoy meets Jo Chol Su", "Jo Chol Su"),
-        ("Nordwind adds flights to Pyongyang", "Nordwind"),
+        ("Pobeda adds flights to Pyongyang", "Pobeda"),
         ("러시아 대사, 조철수와 회담", "조철수"),  # Korean: a particle right after the term
     ],
 )
 def test_extra_terms_from_the_settings_extend_both_sides(title: str, term: str) -> None:
     extended = Scorer(
-        TopicConfig(extra_north_korea_terms=["Jo Chol Su", "조철수", " "], extra_russia_terms=["Nordwind", ""])
+        TopicConfig(extra_north_korea_terms=["Jo Chol Su", "조철수", " "], extra_russia_terms=["Pobeda", ""])
     )
     assert not Scorer().score(title, "").relevant
     r = extended.score(title, "")
