@@ -283,7 +283,11 @@ def _mark_lists(hits: list[_Hit], text: str, gap: re.Pattern[str]) -> None:
     introduced by a generic-list word ("adversaries such as Russia and North Korea", "중국·러시아 등")."""
     places = [h for h in hits if h.term.side in (NK, RU, BOTH, COUNTRY, SOUTH)]
     list_cues = [h for h in hits if h.term.side == LIST_CUE]
+    if len(places) < (2 if list_cues else LIST_MIN_COUNTRIES):
+        return  # too few countries for any list
     for run in _runs(places, text, gap):
+        if len(run) < 2:
+            continue
         countries = _countries(run)
         introduced = any(
             c.sentence == run[0].sentence
@@ -571,7 +575,7 @@ def _reason(
     """One line saying what decided the score."""
     nk = _names(h for h in hits if h.nk)
     ru = _names(h for h in hits if h.ru)
-    korea = _names(h for h in hits if h.term.side == KOREA)
+    korea = [h.text for h in hits if h.term.side == KOREA]
     south_note = f"Korea here is South Korea ({_short(south)})" if south else ""
     if not nk and korea and not south_note:
         south_note = f"'{korea[0]}' alone is not North Korea"
