@@ -115,10 +115,6 @@ def fold(text: str) -> str:
     return folded
 
 
-def is_word_char(ch: str) -> bool:
-    return _is_word_char(ch)
-
-
 @functools.lru_cache(maxsize=4096)
 def _is_word_char(ch: str) -> bool:
     return bool(_IS_WORD_CHAR.match(ch))
