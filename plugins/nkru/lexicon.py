@@ -396,9 +396,10 @@ class Matcher:
         folded = fold(text)
         found: list[Match] = []
         terms = self.terms
+        ascii_only = text.isascii()
         for present, as_written, automaton in self._automatons:
-            if not present.search(text):
-                continue
+            if (ascii_only and present in _NON_ASCII) or not present.search(text):
+                continue  # no letter of this script in the text
             for end_index, (length, entries, whole_word) in automaton.iter_long(text if as_written else folded):
                 start = end_index + 1 - length
                 if whole_word and start and _is_word_char(folded[start - 1]):
@@ -454,6 +455,9 @@ _SCRIPT_GROUPS = {
     "cjk": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"),
     "other": re.compile(r"[^\s]"),
 }
+
+
+_NON_ASCII = tuple(_SCRIPT_GROUPS[g] for g in ("cyrillic", "arabic", "devanagari", "hangul", "cjk"))
 
 
 def _script_group(key: str) -> str:

@@ -113,28 +113,26 @@ class Relevance:
     contributions: tuple[Contribution, ...] = ()  # every match, for `nkru explain`
 
 
-@dataclass(slots=True)
 class _Hit:
-    """One match of one term in the title or the summary."""
+    """One match of one term in the title or the summary. (A plain class with slots: items are scored by the
+    hundred thousand, and a dataclass's generated __init__ costs more.)"""
 
-    term_id: int
-    term: Term
-    key: str  # the term's folded text: one per distinct name, whichever file it comes from
-    text: str
-    field: str
-    start: int
-    end: int
-    sentence: int
-    nk: bool = False  # counts for North Korea
-    ru: bool = False  # counts for Russia
-    weight: float = 0.0  # what this mention contributes to its side
-    listed: bool = False
+    __slots__ = ("term_id", "term", "key", "text", "field", "start", "end", "sentence", "nk", "ru", "weight", "listed")
 
-    def __post_init__(self) -> None:
-        side = self.term.side
-        self.nk = side in (NK, BOTH)
-        self.ru = side in (RU, BOTH)
-        self.weight = self.term.weight * (TITLE_FACTOR if self.field == TITLE else SUMMARY_FACTOR)
+    def __init__(self, term_id: int, term: Term, key: str, text: str, field: str, start: int, end: int, sentence: int):
+        self.term_id = term_id
+        self.term = term
+        self.key = key  # the term's folded text: one per distinct name, whichever file it comes from
+        self.text = text
+        self.field = field
+        self.start = start
+        self.end = end
+        self.sentence = sentence
+        side = term.side
+        self.nk = side == NK or side == BOTH  # counts for North Korea
+        self.ru = side == RU or side == BOTH  # counts for Russia
+        self.weight = term.weight * (TITLE_FACTOR if field == TITLE else SUMMARY_FACTOR)  # what it adds to its side
+        self.listed = False
 
     def mark_listed(self) -> None:
         if not self.listed:
