@@ -28,6 +28,8 @@ LAST_RESORT_ENCODINGS = ("cp1252", "windows-1252", "iso8859-2", "iso-8859-2")
 # An HTML page starts (after an optional XML declaration and comments) with <!DOCTYPE html> or <html>.
 # The comment pattern cannot span "-->", so a hostile body cannot make the match backtrack exponentially.
 _HTML_START = re.compile(rb"\s*(<\?xml[^>]*>\s*)?(<!--(?:(?!-->).)*-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
+# A numeric character reference (`&#55296;`, `&#xD800;`); the digits are bounded so int() stays cheap.
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,23 @@ class Document:
 def read_document(body: bytes, headers: dict[str, str], *, base_url: str) -> Document:
     """Parse `body` with its response headers; relative links resolve against `base_url`."""
     headers = {**headers, "content-location": urljoin(base_url, headers.get("content-location", ""))}
-    doc, notes = _parse_with_real_encoding(body, headers)
+    doc, notes = _parse_with_real_encoding(_without_impossible_charrefs(body), headers)
     if not doc.version and not doc.entries:
         return Document(doc.feed, [], _not_a_feed(body, headers, doc), (), None)
     return Document(doc.feed, list(doc.entries), None, notes, _recovered_problem(doc, body))
+
+
+def _without_impossible_charrefs(body: bytes) -> bytes:
+    """`body` with references to characters that cannot exist (a lone surrogate such as `&#xD800;`, or beyond
+    U+10FFFF) replaced by U+FFFD: feedparser's tolerant parser raises on them and would lose the whole feed.
+    (In UTF-16/32 bodies the pattern, ASCII bytes, cannot match; the strict XML parser rejects them there.)"""
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        hex_digits, digits = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else match.group(0)
+
+    return _CHARREF.sub(replace, body) if b"&#" in body else body
 
 
 def _parse_with_real_encoding(body: bytes, headers: dict[str, str]) -> tuple[Any, tuple[str, ...]]:
