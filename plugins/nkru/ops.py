@@ -328,7 +328,7 @@ def failure_detail(context: dict) -> str:
     exc = context.get("exception")
     lines = []
     if exc is not None:
-        lines.append(f"error: {type(exc).__name__}: {str(exc).strip()[:1500]}")
+        lines.append(f"error: {type(exc).__name__}: {scrub(str(exc).strip())[:1500]}")
     if ti is not None:
         map_index = getattr(ti, "map_index", -1)
         where = f"run {getattr(ti, 'run_id', '?')}"
