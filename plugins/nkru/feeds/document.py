@@ -30,6 +30,20 @@ LAST_RESORT_ENCODINGS = ("cp1252", "windows-1252", "iso8859-2", "iso-8859-2")
 _HTML_START = re.compile(rb"\s*(<\?xml[^>]*>\s*)?(<!--(?:(?!-->).)*-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
 # A numeric character reference (`&#55296;`, `&#xD800;`); the digits are bounded so int() stays cheap.
 _CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+_CHARREF_TEXT = re.compile(_CHARREF.pattern.decode())
+# The encodings whose bytes hide ASCII patterns, by BOM or by the bytes of "<?" (XML 1.0, appendix F).
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_WIDE_STARTS = {
+    b"<\x00\x00\x00": "utf-32-le",
+    b"\x00\x00\x00<": "utf-32-be",
+    b"<\x00?\x00": "utf-16-le",
+    b"\x00<\x00?": "utf-16-be",
+}
 
 
 @dataclass(frozen=True)
@@ -62,15 +76,30 @@ def read_document(body: bytes, headers: dict[str, str], *, base_url: str) -> Doc
 
 def _without_impossible_charrefs(body: bytes) -> bytes:
     """`body` with references to characters that cannot exist (a lone surrogate such as `&#xD800;`, or beyond
-    U+10FFFF) replaced by U+FFFD: feedparser's tolerant parser raises on them and would lose the whole feed.
-    (In UTF-16/32 bodies the pattern, ASCII bytes, cannot match; the strict XML parser rejects them there.)"""
+    U+10FFFF) replaced by U+FFFD: feedparser's tolerant parser raises on them and would lose the whole feed."""
+    wide = _wide_encoding(body)
+    if wide is None:
+        return _CHARREF.sub(lambda m: b"&#xFFFD;" if _impossible(m) else m.group(0), body) if b"&#" in body else body
+    try:  # UTF-16/32: the ASCII pattern cannot match their bytes, so look in the decoded text
+        text = body.decode(wide)
+    except UnicodeDecodeError:
+        return body
+    fixed = _CHARREF_TEXT.sub(lambda m: "&#xFFFD;" if _impossible(m) else m.group(0), text)
+    return body if fixed == text else fixed.encode(wide)
 
-    def replace(match: re.Match[bytes]) -> bytes:
-        hex_digits, digits = match.groups()
-        code = int(hex_digits, 16) if hex_digits else int(digits)
-        return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else match.group(0)
 
-    return _CHARREF.sub(replace, body) if b"&#" in body else body
+def _impossible(match: re.Match) -> bool:
+    hex_digits, digits = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(digits)
+    return 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
+
+
+def _wide_encoding(body: bytes) -> str | None:
+    """The UTF-16/32 codec the body is in, from its BOM or its first bytes; None for ASCII-compatible ones."""
+    for bom, codec in _WIDE_BOMS:
+        if body.startswith(bom):
+            return codec
+    return _WIDE_STARTS.get(body[:4])
 
 
 def _parse_with_real_encoding(body: bytes, headers: dict[str, str]) -> tuple[Any, tuple[str, ...]]:
