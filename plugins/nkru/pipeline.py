@@ -121,7 +121,11 @@ def _store_feed(
     except Exception as exc:
         if _connection_lost(conn, exc):
             raise
-        log.warning("feed %s could not be stored at once (%s); storing its items one by one", result.feed_name, exc)
+        log.warning(
+            "feed %s could not be stored at once (%s); storing its items one by one",
+            result.feed_name,
+            _reason(exc, 300),
+        )
         outcome = _store_item_by_item(conn, settings, scorer, result, feed_id, language, run_id, now)
     if outcome.failed:
         log.warning("feed %s failed: %s", result.feed_name, outcome.error)

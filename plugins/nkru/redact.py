@@ -4,8 +4,7 @@ nkru is told where its database and mail server are by URLs that may carry a pas
 (`postgresql://user:pw@host/db`, `smtp://user:pw@host:587`). Those URLs reach the screen in banners, in
 `nkru doctor`, and inside error messages (libpq's "invalid dsn" text quotes the whole string, a URL that
 does not parse is quoted by the code that rejects it). `mask_url` masks one URL; `scrub` masks every URL
-and `password=` pair in free text, and any literal secret of the URLs it is given (for text that quotes a
-string no pattern recognises).
+and `password=` pair in free text, and the user info of the URLs it is given wherever it is quoted.
 """
 
 from __future__ import annotations
@@ -51,25 +50,28 @@ def _mask_userinfo(text: str, *, keep_user: bool) -> str:
     return _PASSWORD_PAIR.sub(lambda m: m.group("key") + MASK, text)
 
 
-def secrets_of(urls: Iterable[str | None]) -> list[str]:
-    """The passwords in `urls` as they may be quoted (raw and percent-decoded); the whole user info of a URL
-    that does not parse."""
-    found: set[str] = set()
+def _quoted_userinfo(urls: Iterable[str | None]) -> list[tuple[str, str]]:
+    """For each URL with a password: its user info as it may be quoted ("user:pw@", raw and percent-decoded)
+    and what to show instead ("user:***@"). Only the whole "user:pw@" is replaced, never a bare password,
+    which may be a common word ("nkru") found all over the output."""
+    pairs: set[tuple[str, str]] = set()
     for url in urls:
-        if not url:
+        if not url or "@" not in url:
             continue
         rest = url.split("://", 1)[-1]
-        userinfo = rest.split("/", 1)[0].rpartition("@")[0] if "@" in rest else ""
-        if ":" in userinfo:
-            password = userinfo.split(":", 1)[1]
-            found.update({password, unquote(password)})
-        found.update(m.group("value").strip("'") for m in _PASSWORD_PAIR.finditer(url))
-    return sorted((s for s in found if len(s) >= 3), key=len, reverse=True)
+        userinfo = rest.split("/", 1)[0].rpartition("@")[0]
+        user, has_password, _ = userinfo.partition(":")
+        if has_password:
+            pairs.update({(f"{userinfo}@", f"{user}:{MASK}@"), (f"{unquote(userinfo)}@", f"{unquote(user)}:{MASK}@")})
+    return sorted(pairs, key=lambda pair: len(pair[0]), reverse=True)
 
 
 def scrub(text: str, *urls: str | None) -> str:
-    """`text` with the password of every URL in it masked, and every password of `urls` wherever it appears."""
-    text = _mask_userinfo(str(text), keep_user=True) if "@" in str(text) or "password" in str(text).lower() else text
-    for secret in secrets_of(urls):
-        text = text.replace(secret, MASK)
+    """`text` with the password of every URL in it masked, also where `urls` are quoted in a form no pattern
+    recognises (libpq's "invalid dsn" quotes `user:pw@host/db` as it was given)."""
+    text = str(text)
+    for quoted, shown in _quoted_userinfo(urls):
+        text = text.replace(quoted, shown)
+    if "@" in text or "password" in text.lower():
+        text = _mask_userinfo(text, keep_user=True)
     return text

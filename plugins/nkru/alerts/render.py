@@ -259,10 +259,10 @@ def render_digest(
     if hidden:
         text.append(f"… and {hidden} more (see `nkru stories`).")
         html.append(f"<p>… and {hidden} more (see <code>nkru stories</code>).</p>")
-    if extras and extras.text:
-        text += ["", extras.text]
+    if extras and extras.text:  # names from feeds: no control characters, as everywhere else in the mail
+        text += ["", strip_controls(extras.text)]
     if extras and extras.html:
-        html.append(extras.html)
+        html.append(strip_controls(extras.html))
     msg = EmailMessage()
     _headers(
         msg,
