@@ -80,12 +80,15 @@ def settings_file(tmp_path):
     return path
 
 
-def run_everything(database_url: str, smtp_url: str, settings_file, caplog) -> dict[str, str]:
+MAIL_COMMANDS = [["run"], ["doctor", "--check", "mail"], ["doctor", "--json", "--check", "mail"]]
+
+
+def run_commands(commands, database_url: str, smtp_url: str, settings_file, caplog) -> dict[str, str]:
     """Each command's stdout, stderr and log records, by command line."""
     runner = CliRunner()
     env = {"NKRU_DATABASE_URL": database_url, "NKRU_SMTP_URL": smtp_url, "NKRU_CONFIG": str(settings_file)}
     outputs = {}
-    for args in COMMANDS:
+    for args in commands:
         caplog.clear()
         result = runner.invoke(main, args, env=env)
         crash = "" if result.exception is None or isinstance(result.exception, SystemExit) else repr(result.exception)
@@ -96,26 +99,29 @@ def run_everything(database_url: str, smtp_url: str, settings_file, caplog) -> d
 
 def test_no_command_prints_or_logs_a_password(db_url, settings_file, smtp_server: CaptureServer, caplog):
     caplog.set_level(logging.DEBUG)
-    database_urls = [with_password(db_url), *broken_database_urls(db_url)]
+    good_database, broken_databases = with_password(db_url), broken_database_urls(db_url)
     mail_urls = smtp_urls(smtp_server)
+    runs = [(COMMANDS, good_database, mail_urls[0])]
+    runs += [(MAIL_COMMANDS, good_database, smtp_url) for smtp_url in mail_urls[1:]]  # malformed mail URLs
+    runs += [(COMMANDS, url, mail_urls[n % len(mail_urls)]) for n, url in enumerate(broken_databases)]
     seen = {}
-    for number, database_url in enumerate(database_urls):
-        smtp_url = mail_urls[number % len(mail_urls)]
-        for command, output in run_everything(database_url, smtp_url, settings_file, caplog).items():
+    for commands, database_url, smtp_url in runs:
+        for command, output in run_commands(commands, database_url, smtp_url, settings_file, caplog).items():
             seen[(database_url, smtp_url, command)] = output
     leaks = [key for key, output in seen.items() if SECRET in output]
     assert not leaks, f"the password was shown by: {leaks[:5]}\n{seen[leaks[0]] if leaks else ''}"
-    # The commands did their work with the good URL (so the search above covered real output) ...
-    good = {cmd: out for (url, _, cmd), out in seen.items() if url == database_urls[0]}
+    # The commands did their work with the good URLs (so the search above covered real output) ...
+    good = {cmd: out for (db, smtp, cmd), out in seen.items() if (db, smtp) == (good_database, mail_urls[0])}
     assert "Kim Jong Un" in good["stories --since 4w"]
     assert json.loads(good["stories --since 4w --json"].split("\n\n")[0])
-    assert (
-        f"postgresql://postgres:***@{db_url.split('@', 1)[1]}"
-        in good["doctor --check config --check database --check mail"]
-    )
-    # ... and the broken ones were each refused with a reason, not a traceback.
+    doctor = good["doctor --check config --check database --check mail"]
+    assert f"postgresql://postgres:***@{db_url.split('@', 1)[1]}" in doctor
+    # ... a malformed mail URL leaves the alerts queued with a reason ...
+    for smtp_url in mail_urls[1:]:
+        assert "alerts: not sent (" in seen[(good_database, smtp_url, "run")]
+    # ... and the broken database URLs were each refused with a reason, not a traceback.
     for (url, _, cmd), output in seen.items():
-        if url != database_urls[0] and cmd.startswith(("stories", "run", "migrate")):
+        if url in broken_databases and cmd.startswith(("stories", "run", "migrate")):
             assert "nkru: " in output and "Traceback" not in output, (url, cmd, output)
 
 
