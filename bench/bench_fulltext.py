@@ -30,7 +30,7 @@ sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
 
 from nkru import fulltext, pipeline, store  # noqa: E402
 from nkru.config import FeedConfig, Settings, parse_settings  # noqa: E402
-from nkru.topic import Scorer  # noqa: E402
+from nkru.relevance import Scorer  # noqa: E402
 from tests.databases import create_database, drop_database  # noqa: E402
 from tests.hostserver import HostServer  # noqa: E402
 

@@ -34,11 +34,12 @@ from nkru.config import FetchConfig, Settings
 from nkru.feeds.fetch import FetchRequest, FetchResult
 from nkru.feeds.politeness import HostGates, HostWait, fetch_client, host_of
 from nkru.paths import project_root
+from nkru.relevance import Relevance, Scorer
 from nkru.store import articles as article_store
 from nkru.store import fulltext as text_store
 from nkru.store import hosts as host_store
 from nkru.store.hosts import Robots
-from nkru.topic import Relevance, Scorer
+from nkru.untrusted import strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 UNAVAILABLE_ROBOTS_RECHECK = timedelta(hours=1)  # a 5xx robots.txt is asked again sooner than a good one
 MIN_TEXT_CHARS = 80  # less than this is no article text (a JavaScript shell, a cookie wall)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-# Control characters (but tab and newline) and lone surrogates: PostgreSQL refuses NUL, terminals obey ESC.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b")
 
 
@@ -55,7 +54,9 @@ _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b
 # Which items need their page
 
 
-def why_wanted(scorer: Scorer, settings: Settings, title: str, summary: str, relevance: Relevance) -> str | None:
+def why_wanted(
+    scorer: Scorer, settings: Settings, title: str, summary: str, relevance: Relevance, language: str | None = None
+) -> str | None:
     """Why this item's page is worth fetching, or None. Two kinds of candidates:
 
     * not relevant, but one side (North Korea or Russia) matched at least `fulltext.candidate_min_side`
@@ -68,21 +69,22 @@ def why_wanted(scorer: Scorer, settings: Settings, title: str, summary: str, rel
         return f"relevant, summary {size} chars" if size < rule.short_summary_chars else None
     if not relevance.terms:
         return None
-    side, strength = stronger_side(scorer, title, summary)
+    side, strength = stronger_side(scorer, title, summary, language)
     if strength >= rule.candidate_min_side:
         return f"one side matched strongly ({side} {strength:.2f}), score {relevance.score:g} below the threshold"
     return None
 
 
-def stronger_side(scorer: Scorer, title: str, summary: str) -> tuple[str, float]:
-    """The side ('North Korea' or 'Russia') the feed item names more strongly, and its strength.
-
-    The one place that looks inside the scorer: adapt it when the scorer's interface changes.
-    """
-    from nkru import topic
-
-    hits = scorer._hits(title or "", topic.TITLE) + scorer._hits(summary or "", topic.SUMMARY)
-    nk, ru = topic._strength(hits, topic.NK), topic._strength(hits, topic.RU)
+def stronger_side(scorer: Scorer, title: str, summary: str, language: str | None = None) -> tuple[str, float]:
+    """The side ('North Korea' or 'Russia') the feed item names more strongly, and its strength: the sum over its
+    distinct terms of each one's best weight, as the scorer counts a side (from `nkru explain`'s contributions)."""
+    best: dict[str, dict[str, float]] = {"North Korea": {}, "Russia": {}}
+    for part in scorer.score(title, summary, language, explain=True).contributions:
+        for side in ("North Korea", "Russia") if part.side == "both" else (part.side,):
+            if side in best:
+                key = part.text.casefold()
+                best[side][key] = max(best[side].get(key, 0.0), part.weight)
+    nk, ru = sum(best["North Korea"].values()), sum(best["Russia"].values())
     return ("North Korea", nk) if nk >= ru else ("Russia", ru)
 
 
@@ -98,7 +100,7 @@ def mark_candidates(
     wanted = []
     for article in articles:
         verdict = Relevance(article.score, article.relevant, article.matched_terms, article.reason)
-        why = why_wanted(scorer, settings, article.title, article.summary, verdict)
+        why = why_wanted(scorer, settings, article.title, article.summary, verdict, article.language)
         if why:
             wanted.append((article.url, why))
     return text_store.mark_pending(cur, wanted, fetched_at)
@@ -330,7 +332,7 @@ def robots_from_fetch(result: FetchResult, max_bytes: int) -> Robots:
         return Robots("blocked", "", result.error, now)
     if result.status == "ok":
         text = (result.body or b"")[:max_bytes].decode("utf-8", errors="replace")
-        return Robots("ok", _strip_controls(text), None, now)
+        return Robots("ok", strip_controls(text), None, now)
     if result.http_status is not None and 400 <= result.http_status < 500:
         return Robots("missing", "", f"robots.txt answered HTTP {result.http_status}: everything allowed", now)
     return Robots("unavailable", "", f"robots.txt unavailable ({result.error or result.status})", now)
@@ -465,12 +467,7 @@ def extract_text(html: str) -> str:
     text = trafilatura.extract(
         html, include_comments=False, include_tables=False, favor_precision=True, deduplicate=True
     )
-    return _strip_controls(text or "").strip()
-
-
-def _strip_controls(text: str) -> str:
-    """Page text is untrusted: no control characters leave this module (tab and newline stay)."""
-    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return strip_controls(text or "").strip()
 
 
 @functools.cache

@@ -14,14 +14,18 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+import psycopg2
+
 from nkru import fulltext, language, store
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, parse_feed, politeness
+from nkru.feeds.text import shorten
+from nkru.relevance import Scorer
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
 from nkru.store import fulltext as text_store
 from nkru.store import hosts as host_store
-from nkru.topic import Scorer
+from nkru.untrusted import strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -115,14 +119,31 @@ def _store_feed(
     now: datetime,
     fetched: politeness.PoliteFetch | None = None,
 ) -> IngestReport:
-    parsed = parse_feed(result, default_language=language) if result.status == "ok" else None
-    new_articles = [_scored(item, scorer) for item in parsed.items] if parsed else []
-    with conn, conn.cursor() as cur:
-        new = article_store.save_articles(cur, feed_id, new_articles, result.fetched_at) if new_articles else 0
-        outcome = _outcome(result, parsed, new, fetched)
-        feed_store.record_fetch(cur, feed_id, outcome, run_id, now, settings.fetch)
-        if new and settings.fulltext.enabled:
-            fulltext.mark_candidates(cur, settings, scorer, new_articles, result.fetched_at)
+    """Parse, score and store one feed in its own transaction, and record its fetch in the feed's health.
+
+    One feed's bad data never stops the batch: if its items cannot be scored or the transaction is refused
+    (a value PostgreSQL will not take), the feed is stored again item by item, each bad item skipped with the
+    reason, and if even that fails its health records the reason. Only a lost database connection raises:
+    then nothing more can be stored, and the task is retried. Candidates for full text are queued with the items.
+    """
+    try:
+        parsed = parse_feed(result, default_language=language) if result.status == "ok" else None
+        new_articles = [_scored(item, scorer) for item in parsed.items] if parsed else []
+        with conn, conn.cursor() as cur:
+            new = article_store.save_articles(cur, feed_id, new_articles, result.fetched_at) if new_articles else 0
+            outcome = _outcome(result, parsed, new, fetched)
+            feed_store.record_fetch(cur, feed_id, outcome, run_id, now, settings.fetch)
+            if new and settings.fulltext.enabled:
+                fulltext.mark_candidates(cur, settings, scorer, new_articles, result.fetched_at)
+    except Exception as exc:
+        if _connection_lost(conn, exc):
+            raise
+        log.warning(
+            "feed %s could not be stored at once (%s); storing its items one by one",
+            result.feed_name,
+            _reason(exc, 300),
+        )
+        outcome = _store_item_by_item(conn, settings, scorer, result, feed_id, language, run_id, now, fetched)
     if outcome.failed:
         log.warning("feed %s failed: %s", result.feed_name, outcome.error)
     return IngestReport(
@@ -130,10 +151,90 @@ def _store_feed(
         failed_feeds=int(outcome.failed),
         not_modified=int(result.status == "not_modified"),
         items=outcome.items_found,
-        new_articles=new,
+        new_articles=outcome.items_new,
         skipped=dict(outcome.skip_reasons),
         errors={result.feed_name: outcome.error} if outcome.failed and outcome.error else {},
     )
+
+
+def _store_item_by_item(
+    conn: store.Connection,
+    settings: Settings,
+    scorer: Scorer,
+    result: FetchResult,
+    feed_id: int,
+    language: str | None,
+    run_id: str,
+    now: datetime,
+    fetched: politeness.PoliteFetch | None = None,
+) -> feed_store.FetchOutcome:
+    """The slow path of `_store_feed`: each item in its own transaction; returns the outcome recorded."""
+    try:
+        parsed = parse_feed(result, default_language=language) if result.status == "ok" else None
+    except Exception as exc:  # parse_feed promises not to raise; if it ever does, the feed still gets a reason
+        return _record_store_failure(conn, settings, result, feed_id, run_id, now, exc)
+    new = 0
+    refused: dict[str, int] = {}
+    for item in parsed.items if parsed else []:
+        try:
+            article = _scored(item, scorer)
+            with conn, conn.cursor() as cur:
+                new += article_store.save_articles(cur, feed_id, [article], result.fetched_at)
+        except Exception as exc:
+            if _connection_lost(conn, exc):
+                raise
+            reason = f"cannot be stored: {_reason(exc, 120)}"
+            refused[reason] = refused.get(reason, 0) + 1
+    outcome = _outcome(result, parsed, new, fetched, refused)
+    try:
+        with conn, conn.cursor() as cur:
+            feed_store.record_fetch(cur, feed_id, outcome, run_id, now, settings.fetch)
+    except Exception as exc:
+        if _connection_lost(conn, exc):
+            raise
+        return _record_store_failure(conn, settings, result, feed_id, run_id, now, exc, new)
+    return outcome
+
+
+def _record_store_failure(
+    conn: store.Connection,
+    settings: Settings,
+    result: FetchResult,
+    feed_id: int,
+    run_id: str,
+    now: datetime,
+    exc: Exception,
+    new: int = 0,
+) -> feed_store.FetchOutcome:
+    """Record in the feed's health that its fetch could not be stored, with only values we made ourselves."""
+    log.error("feed %s could not be stored: %s", result.feed_name, _reason(exc, 500))
+    outcome = feed_store.FetchOutcome(
+        status="store_error",
+        http_status=result.http_status,
+        error=f"the feed could not be stored: {_reason(exc, 300)}",
+        failed=True,
+        elapsed_ms=result.elapsed_ms,
+        bytes=len(result.body or b""),
+        etag=None,
+        last_modified=None,
+        items_found=0,
+        items_new=new,
+        skip_reasons={},
+    )
+    with conn, conn.cursor() as cur:
+        feed_store.record_fetch(cur, feed_id, outcome, run_id, now, settings.fetch)
+    return outcome
+
+
+def _connection_lost(conn: store.Connection, exc: Exception) -> bool:
+    """True when the database connection itself failed (retry later), not the data of one feed."""
+    return bool(conn.closed) or isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError)
+
+
+def _reason(exc: Exception, limit: int) -> str:
+    """An exception as one clean line (its text may quote feed data)."""
+    text = strip_controls(f"{type(exc).__name__}: {exc}", keep_newlines=False)
+    return shorten(" ".join(text.split()), limit)
 
 
 def _scored(item, scorer: Scorer) -> article_store.NewArticle:
@@ -159,14 +260,21 @@ def _outcome(
     parsed: ParsedFeed | None,
     new: int,
     fetched: politeness.PoliteFetch | None = None,
+    refused: dict[str, int] | None = None,
 ) -> feed_store.FetchOutcome:
     """A fetch failed if the server did not answer usefully or the body was not a feed at all; a host asking us
-    to wait (Retry-After) is not a failure of the feed. New items found right after a 304 were hidden by it."""
+    to wait (Retry-After) is not a failure of the feed. New items found right after a 304 were hidden by it.
+
+    `refused` counts items the database would not take, by reason; they are skipped items with a warning."""
+    refused = refused or {}
     wait = fetched.wait_for(result) if fetched else None
     checked = fetched is not None and result.feed_name in fetched.checked
     after_304 = fetched is not None and result.feed_name in fetched.after_304
     failed = (not result.ok and wait is None) or (parsed is not None and parsed.error is not None)
     error = result.error or (parsed.error if parsed else None) or (parsed.warning if parsed else None)
+    if refused:
+        note = f"{sum(refused.values())} item(s) could not be stored: {'; '.join(sorted(refused))}"
+        error = f"{error}; {note}" if error else note
     status = "not_a_feed" if result.ok and failed else result.status
     return feed_store.FetchOutcome(
         status=status,
@@ -179,7 +287,7 @@ def _outcome(
         last_modified=result.last_modified,
         items_found=len(parsed.items) + sum(parsed.skipped.values()) if parsed else 0,
         items_new=new,
-        skip_reasons=dict(parsed.skipped) if parsed else {},
+        skip_reasons={**parsed.skipped, **refused} if parsed else {},
         wait_until=wait.until if wait is not None else None,
         validators_checked=checked,
         hidden_by_304=new if after_304 else 0,

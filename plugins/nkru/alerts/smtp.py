@@ -18,6 +18,8 @@ from email.message import EmailMessage
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from nkru.redact import mask_url
+
 SMTP_URL_ENV = "NKRU_SMTP_URL"
 SMTP_CONN_ID = "nkru_smtp"
 Security = Literal["none", "starttls", "ssl"]
@@ -67,7 +69,9 @@ def smtp_target_from_url(url: str) -> SmtpTarget:
     """Parse `smtp://[user:pass@]host[:port][?starttls=true&timeout=30&verify=false]` or `smtps://...`."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ValueError(f"{SMTP_URL_ENV} must look like smtp://[user:pass@]host:port or smtps://..., not {url!r}")
+        raise ValueError(
+            f"{SMTP_URL_ENV} must look like smtp://[user:pass@]host:port or smtps://..., not {mask_url(url)!r}"
+        )
     query = parse_qs(parts.query)
     if parts.scheme == "smtps":
         security: Security = "ssl"

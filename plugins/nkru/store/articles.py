@@ -224,6 +224,19 @@ def articles_for_rescore(cur: Cursor, after_id: int, limit: int) -> list[tuple[i
     return cur.fetchall()
 
 
+def article_by_url(cur: Cursor, url: str) -> dict | None:
+    """A stored article's text and verdict, by its URL (for `nkru explain URL`), or None."""
+    cur.execute(
+        """SELECT a.id, a.url, a.title, a.summary, a.language, a.declared_language, a.score, a.relevant,
+                  a.reason, f.name AS source
+           FROM articles a JOIN feeds f ON f.id = a.feed_id
+           WHERE a.url = %s""",
+        (url,),
+    )
+    row = cur.fetchone()
+    return dict(zip([c.name for c in cur.description], row, strict=True)) if row else None
+
+
 def update_relevance(
     cur: Cursor, rows: list[tuple[int, float, bool, list[str], str, str | None]], now: datetime
 ) -> None:
@@ -254,7 +267,7 @@ def latest_stories(cur: Cursor, since: datetime, limit: int) -> list[dict]:
              WHERE a.relevant AND a.published_at >= %(since)s
              ORDER BY coalesce(a.story_id, -a.id), a.published_at, a.id
            )
-           SELECT a.story_id, a.id AS article_id, a.title, a.url, f.name AS source, a.published_at,
+           SELECT a.story_id, a.id AS article_id, a.title, a.url, f.name AS source, a.language, a.published_at,
                   round(a.score::numeric, 2)::float AS score, a.matched_terms,
                   coalesce((SELECT array_agg(e.name ORDER BY m.count DESC, e.name)
                             FROM mentions m JOIN entities e ON e.id = m.entity_id
