@@ -84,13 +84,15 @@ class FulltextConfig(_Strict):
     """Fetching the article page behind a feed item that says too little (nkru.fulltext).
 
     Candidates: items not relevant from the feed alone but with one side (North Korea or Russia) matched at
-    least `candidate_min_side` strongly, and relevant items whose summary is shorter than `short_summary_chars`.
+    least `candidate_min_side` strongly (with a word of the beat, unless `candidate_needs_beat_word` is off),
+    and relevant items whose summary is shorter than `short_summary_chars`.
     Pages get the feeds' address checks and per-host politeness, and robots.txt is honoured.
     """
 
     enabled: bool = True
     max_per_run: int = Field(default=40, ge=0, le=10_000)
     candidate_min_side: float = Field(default=0.8, gt=0)
+    candidate_needs_beat_word: bool = True  # ... and a word of the beat (troops, visit, treaty, rail...) with it
     short_summary_chars: int = Field(default=160, ge=0)
     max_age_hours: float = Field(default=48, gt=0)  # candidates older than this are left alone
     max_bytes: int = Field(default=3_000_000, gt=0, le=50_000_000)

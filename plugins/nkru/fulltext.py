@@ -59,8 +59,10 @@ def why_wanted(
 ) -> str | None:
     """Why this item's page is worth fetching, or None. Two kinds of candidates:
 
-    * not relevant, but one side (North Korea or Russia) matched at least `fulltext.candidate_min_side`
-      ("Kim Yo Jong denies Zelenskiy's claim on additional troops": the other side is in the article);
+    * not relevant, but one side (North Korea or Russia) matched at least `fulltext.candidate_min_side` and, with
+      `fulltext.candidate_needs_beat_word`, a word of the beat (troops, visit, treaty, rail...) is there too
+      ("Kim Yo Jong denies Zelenskiy's claim on additional troops": the other side is in the article). The beat
+      word keeps the everyday news of one country (a Moscow court, a Pyongyang marathon) from costing requests;
     * relevant, but with a summary under `fulltext.short_summary_chars`: its entities need the body.
     """
     rule = settings.fulltext
@@ -69,23 +71,35 @@ def why_wanted(
         return f"relevant, summary {size} chars" if size < rule.short_summary_chars else None
     if not relevance.terms:
         return None
-    side, strength = stronger_side(scorer, title, summary, language)
-    if strength >= rule.candidate_min_side:
-        return f"one side matched strongly ({side} {strength:.2f}), score {relevance.score:g} below the threshold"
-    return None
+    sides = side_strengths(scorer, title, summary, language)
+    side, strength = max(sides.strengths.items(), key=lambda pair: pair[1])
+    if strength < rule.candidate_min_side or (rule.candidate_needs_beat_word and not sides.beat_words):
+        return None
+    beat = f", beat word {sides.beat_words[0]}" if sides.beat_words else ""
+    return f"one side matched strongly ({side} {strength:.2f}{beat}), score {relevance.score:g} below the threshold"
 
 
-def stronger_side(scorer: Scorer, title: str, summary: str, language: str | None = None) -> tuple[str, float]:
-    """The side ('North Korea' or 'Russia') the feed item names more strongly, and its strength: the sum over its
-    distinct terms of each one's best weight, as the scorer counts a side (from `nkru explain`'s contributions)."""
+@dataclass(frozen=True)
+class Sides:
+    """How strongly a feed item names each side, and the beat words in it."""
+
+    strengths: dict[str, float]  # {"North Korea": 1.0, "Russia": 0.0}
+    beat_words: tuple[str, ...]
+
+
+def side_strengths(scorer: Scorer, title: str, summary: str, language: str | None = None) -> Sides:
+    """Each side's strength as the scorer counts a side (the sum over its distinct terms of each one's best
+    weight), and the beat words, read from the scorer's explained verdict (`nkru explain`'s contributions)."""
     best: dict[str, dict[str, float]] = {"North Korea": {}, "Russia": {}}
+    beat: list[str] = []
     for part in scorer.score(title, summary, language, explain=True).contributions:
+        if part.side == "topic" and part.text not in beat:
+            beat.append(part.text)
         for side in ("North Korea", "Russia") if part.side == "both" else (part.side,):
             if side in best:
                 key = part.text.casefold()
                 best[side][key] = max(best[side].get(key, 0.0), part.weight)
-    nk, ru = sum(best["North Korea"].values()), sum(best["Russia"].values())
-    return ("North Korea", nk) if nk >= ru else ("Russia", ru)
+    return Sides({side: round(sum(terms.values()), 3) for side, terms in best.items()}, tuple(beat))
 
 
 def mark_candidates(
