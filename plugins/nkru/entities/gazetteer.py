@@ -258,9 +258,7 @@ def _index(entries: Iterable[GazetteerEntry], path: str = "gazetteer") -> dict[s
     return index
 
 
-def _generic_bodies(
-    generic: dict, entries: tuple[GazetteerEntry, ...], path: str
-) -> dict[str, dict[str, str]]:
+def _generic_bodies(generic: dict, entries: tuple[GazetteerEntry, ...], path: str) -> dict[str, dict[str, str]]:
     """ "Foreign Ministry" -> {"Russia": "Ministry of Foreign Affairs of Russia", ...}, checked against entries."""
     names = {e.name for e in entries}
     out: dict[str, dict[str, str]] = {}

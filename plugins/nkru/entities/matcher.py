@@ -179,8 +179,10 @@ def _starts_with_capital(text: str) -> bool:
 
 def _is_acronym(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 2 and all(ch.isupper() or ch.lower() == ch.upper() for ch in letters) and any(
-        ch.isupper() for ch in letters
+    return (
+        len(letters) >= 2
+        and all(ch.isupper() or ch.lower() == ch.upper() for ch in letters)
+        and any(ch.isupper() for ch in letters)
     )
 
 

@@ -26,10 +26,11 @@ LABELS_EN = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT")
 # Korean family names as they appear in English copy. Used only to complete a name the model cut short right
 # after one of them ("Ri" + "Chang Dae"); surnames that are also English words (No, An, O, Son, So) are left out
 # here, and gazetteer names such as No Kwang Chol are completed through the gazetteer instead.
-_KOREAN_SURNAMES = frozenset(
+_KOREAN_SURNAME_WORDS = (
     "Kim Ri Rhee Lee Yi Pak Park Choe Choi Jo Cho Jang Kang Han Hong Hwang Jong Jung Chung Kwon Moon Ro Roh Oh "
-    "Paek Ryu Ryom Sin Shin Thae Yang Yun Yoon Ahn Jon Jeon Chon Pyon Ju".split()
+    "Paek Ryu Ryom Sin Shin Thae Yang Yun Yoon Ahn Jon Jeon Chon Pyon Ju"
 )
+_KOREAN_SURNAMES = frozenset(_KOREAN_SURNAME_WORDS.split())
 _INITIALS_AFTER = re.compile(r"\.?(?:\s+[A-Z]\.)*\s+[A-Z][\w’'-]+")
 
 
