@@ -47,11 +47,11 @@ def process() -> dict:
 
 
 def refresh_trends() -> None:
-    """Refresh the daily aggregates behind the trend queries (recent days only; idempotent)."""
+    """Refresh the daily aggregates behind the trend queries (the days that changed only; idempotent)."""
     from nkru.store import trends as trend_store
 
     with store.connection(database_url()) as conn:
-        trend_store.refresh_recent(conn)
+        trend_store.refresh_daily(conn)
 
 
 def send_alerts() -> dict:

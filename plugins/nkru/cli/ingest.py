@@ -107,7 +107,7 @@ def _process_with_progress(conn, settings) -> pipeline.ProcessReport:
 def _refresh_trends(conn) -> None:
     from nkru.store import trends as trend_store
 
-    trend_store.refresh_recent(conn)
+    trend_store.refresh_daily(conn)
 
 
 def _send(conn, settings) -> None:

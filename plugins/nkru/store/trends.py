@@ -7,7 +7,7 @@ Days are UTC calendar days; windows are inclusive [since, until].
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from functools import cache
 from typing import Any, Literal
 
@@ -68,11 +68,6 @@ def refresh_daily(conn: Connection, since_day: date | None = None, until_day: da
     with conn, conn.cursor() as cur:
         cur.execute("SELECT nkru_refresh_daily(%s, %s)", (since_day, until_day))
         return int(cur.fetchone()[0])
-
-
-def refresh_recent(conn: Connection, days: int = 2) -> int:
-    """`refresh_daily` for the last `days` days (today included) plus every changed day: what a run calls."""
-    return refresh_daily(conn, datetime.now(UTC).date() - timedelta(days=days - 1))
 
 
 def volume(conn: Connection, since: date, until: date, bucket: Bucket = "day") -> list[Row]:

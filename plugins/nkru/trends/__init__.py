@@ -30,9 +30,9 @@ The tables are kept current by one idempotent SQL function, `nkru_refresh_daily(
 (`nkru.store.trends.refresh_daily` in Python): it deletes and re-inserts the aggregates of the requested days
 (and their months) plus every day that triggers on `articles`, `mentions`, `article_feeds` and `stories` marked
 as changed (new articles, rescoring, re-extraction, late items dated in the past, deletions), in one
-transaction under an advisory lock. The ingest DAG calls it after storing (`refresh_recent`); the `nkru`
-commands, the digest and the UI page call it before reading, which costs an indexed look-up when nothing
-changed. Days are UTC calendar days.
+transaction under an advisory lock. The ingest DAG calls it after storing, and the `nkru` commands, the
+digest and the UI page before reading; each time it recomputes only the days that changed, so a run that
+stored nothing costs one look-up. Days are UTC calendar days.
 """
 
 from __future__ import annotations

@@ -1,0 +1,67 @@
+"""The event set that judges story grouping (bench/events_labelled.yaml) keeps the shape its benchmark needs.
+
+A hand-edited set drifts: a duplicated id, an event left with one language, a "different events" pair that
+is a week apart would silently change what the benchmark measures. These checks keep the promises written
+in the file's header (issue 16; the cross-lingual pairs of issue 10, item 5).
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+EVENTS_FILE = Path(__file__).resolve().parent.parent / "bench" / "events_labelled.yaml"
+KINDS = {
+    "visit", "talks", "treaty", "arms", "troops", "sanctions", "transport",
+    "trade", "labour", "statement", "tourism", "technology",
+}  # fmt: skip
+
+
+def _load() -> dict:
+    return yaml.safe_load(EVENTS_FILE.read_text(encoding="utf-8"))
+
+
+def _published(report: dict) -> datetime:
+    return datetime.fromisoformat(report["published"].replace("Z", "+00:00"))
+
+
+def test_every_event_has_three_reports_in_two_languages_with_unique_ids() -> None:
+    events = _load()["events"]
+    event_ids = [event["id"] for event in events]
+    report_ids = [report["id"] for event in events for report in event["reports"]]
+    assert len(events) >= 60
+    assert len(set(event_ids)) == len(event_ids)
+    assert len(set(report_ids)) == len(report_ids)
+    for event in events:
+        assert event["kind"] in KINDS, event["id"]
+        assert event["split"] in {"dev", "holdout"}, event["id"]
+        assert len(event["reports"]) >= 3, event["id"]
+        assert len({report["lang"] for report in event["reports"]}) >= 2, event["id"]
+        for report in event["reports"]:
+            assert report["title"].strip(), report["id"]
+            assert isinstance(report["summary"], str), report["id"]
+            _published(report)
+
+
+def test_the_set_yields_enough_cross_language_pairs() -> None:
+    cross_language = sum(
+        first["lang"] != second["lang"]
+        for event in _load()["events"]
+        for first, second in itertools.combinations(event["reports"], 2)
+    )
+    assert cross_language >= 150
+
+
+def test_different_event_pairs_are_real_events_within_48_hours() -> None:
+    data = _load()
+    first_report = {event["id"]: min(_published(report) for report in event["reports"]) for event in data["events"]}
+    pairs = data["different_pairs"]
+    assert len(pairs) >= 40
+    assert len({frozenset((pair["a"], pair["b"])) for pair in pairs}) == len(pairs)
+    for pair in pairs:
+        gap = abs(first_report[pair["a"]] - first_report[pair["b"]])
+        assert pair["a"] != pair["b"]
+        assert gap <= timedelta(hours=48), pair
