@@ -2,7 +2,8 @@
 -- * A nationality (NORP) keeps its label but names its country (entities.country_id): the trend tables count
 --   "North Korean troops" for North Korea, so the rising and top lists show each country once. Only
 --   nkru_refresh_daily changes: entity_daily and pair_daily count a nationality's mentions for its country (an
---   article naming both counts once). The links are set from the gazetteer (config/gazetteer/nationalities.yaml)
+--   article naming both counts once). The function is 009's (pairs per article) with that fold; 009 carries the
+--   same text, so the result is the same whichever of the two a database applied last. The links are set from the gazetteer (config/gazetteer/nationalities.yaml)
 --   on every extraction run, marking the days they change as dirty.
 -- * Analysts' aliases (`nkru alias add "Kim Čong-un" "Kim Jong Un"`) are stored here and used by every later
 --   extraction and by `nkru reextract`.
@@ -74,7 +75,7 @@ BEGIN
     DELETE FROM entity_daily WHERE day = ANY (days);
     INSERT INTO entity_daily (day, entity_id, articles, mentions)
     SELECT nkru_day(a.published_at), coalesce(e.country_id, m.entity_id), count(DISTINCT a.id), sum(m.count)
-    FROM articles a JOIN mentions m ON m.article_id = a.id JOIN entities e ON e.id = m.entity_id
+    FROM articles a JOIN mentions m ON m.article_id = a.id JOIN entities e ON e.id = m.entity_id  -- nationality -> country
     WHERE a.relevant AND a.published_at >= lo AND a.published_at < hi AND nkru_day(a.published_at) IN (SELECT unnest(days))
     GROUP BY 1, 2;
 
@@ -95,16 +96,25 @@ BEGIN
                      row_number() OVER (PARTITION BY day ORDER BY articles DESC, entity_id) AS rank
               FROM entity_daily WHERE day = ANY (days)) ranked
         WHERE rank <= pair_top_k
-    ), day_mentions AS MATERIALIZED (  -- articles first, then their mentions by primary key
-        SELECT DISTINCT nkru_day(a.published_at) AS day, m.article_id, coalesce(e.country_id, m.entity_id) AS entity_id
-        FROM articles a JOIN mentions m ON m.article_id = a.id JOIN entities e ON e.id = m.entity_id
+    ), per_article AS MATERIALIZED (  -- each article's top entities as one sorted array
+        SELECT nkru_day(a.published_at) AS day,
+               array_agg(DISTINCT coalesce(e.country_id, m.entity_id) ORDER BY coalesce(e.country_id, m.entity_id)) AS ids
+        FROM articles a
+        JOIN mentions m ON m.article_id = a.id
+        JOIN entities e ON e.id = m.entity_id  -- a nationality counts for its country
+        JOIN top t ON t.day = nkru_day(a.published_at) AND t.entity_id = coalesce(e.country_id, m.entity_id)
         WHERE a.relevant AND a.published_at >= lo AND a.published_at < hi
           AND nkru_day(a.published_at) IN (SELECT unnest(days))
-    ), top_mentions AS MATERIALIZED (
-        SELECT dm.day, dm.article_id, dm.entity_id FROM day_mentions dm JOIN top t USING (day, entity_id)
+        GROUP BY a.id
+        HAVING count(DISTINCT coalesce(e.country_id, m.entity_id)) > 1
     )
-    SELECT x.day, x.entity_id, y.entity_id, count(*)
-    FROM top_mentions x JOIN top_mentions y ON y.article_id = x.article_id AND x.entity_id < y.entity_id
+    -- Pairs are taken within each article's array, never by joining mentions to themselves: the planner
+    -- cannot estimate such a self-join and chose a nested loop over every pair of mention rows.
+    SELECT p.day, p.ids[i], p.ids[j], count(*)
+    FROM per_article p
+    CROSS JOIN LATERAL generate_subscripts(p.ids, 1) AS i
+    CROSS JOIN LATERAL generate_subscripts(p.ids, 1) AS j
+    WHERE i < j
     GROUP BY 1, 2, 3;
 
     RETURN cardinality(days);
