@@ -33,6 +33,7 @@ from nkru.entities.gazetteer import (
     Gazetteer,
     GazetteerEntry,
     GazetteerError,
+    generic_entries,
     nationality_links,
     resolve,
     stamp,
@@ -54,6 +55,7 @@ from nkru.entities.names import (
     mentions,
     merge,
     mixed_scripts,
+    resolve_generic,
     script_of,
 )
 
@@ -92,6 +94,7 @@ class Extractor:
         self.gazetteer = gazetteer
         self.model = model
         self._matchers: dict[str, Matcher] = {}
+        self._generic: dict[str, Matcher] = {}
 
     def matcher(self, language: str | None) -> Matcher:
         key = language or ""
@@ -99,6 +102,14 @@ class Extractor:
             rules = self.gazetteer.inflections.get(key) or {}
             self._matchers[key] = Matcher(self.gazetteer.entries, rules)
         return self._matchers[key]
+
+    def generic_matcher(self, language: str | None) -> Matcher:
+        """Generic body names ("Foreign Ministry", "МИД") in this language, for nkru.entities.names.resolve_generic."""
+        key = language or ""
+        if key not in self._generic:
+            rules = self.gazetteer.inflections.get(key) or {}
+            self._generic[key] = Matcher(generic_entries(self.gazetteer), rules)
+        return self._generic[key]
 
     def english(self):
         return models.spacy_ner(self.model)
@@ -235,7 +246,9 @@ def _extract_one(
         else:
             kept.append(c)
     matches = nlp.matcher(language).find(text)
-    cands = canonicalise(text, merge(text, kept, matches, nlp.gazetteer), nlp.gazetteer)
+    merged = merge(text, kept, matches, nlp.gazetteer)
+    merged = resolve_generic(text, merged, nlp.generic_matcher(language).find(text), nlp.gazetteer)
+    cands = canonicalise(text, merged, nlp.gazetteer)
     for reason, count in skipped.items():
         if count:
             notes.append(f"{count} name(s) skipped: {reason}")

@@ -55,6 +55,7 @@ class Gazetteer:
     generic_bodies: dict[str, dict[str, str]]  # alias key of "Foreign Ministry" -> {country: entry name}
     surname_defaults: dict[str, str]  # alias key of a lone surname -> the person it means on this beat
     person_titles: frozenset[str]  # words that follow a person's name in languages without case (외무상)
+    capitals: dict[str, str]  # capital -> its country, for generic bodies ("das Außenministerium in Moskau")
     by_name: dict[str, GazetteerEntry]
 
 
@@ -113,6 +114,7 @@ def _load(path: str, _stamp: tuple[int, ...]) -> Gazetteer:
         inflections=inflections,
         generic_bodies=_generic_bodies(rules.get("generic_bodies") or {}, merged, path),
         surname_defaults={alias_key(k): v for k, v in (rules.get("lone_surnames") or {}).items()},
+        capitals=dict(rules.get("capitals") or {}),
         person_titles=frozenset(t for titles in (rules.get("person_titles") or {}).values() for t in titles or []),
         by_name={e.name: e for e in merged},
     )
@@ -210,6 +212,10 @@ def _cldr_entries(settings: dict, known: list[GazetteerEntry]) -> list[Gazetteer
         name = overrides.get(code, english_name)
         aliases = tuple(sorted(spellings))
         out.append(GazetteerEntry(name, "GPE", (name, *aliases), generated=frozenset(aliases) - {name}))
+    for code, name in (settings.get("regions") or {}).items():
+        spellings = {locale.territories[str(code)] for locale in locales if str(code) in locale.territories}
+        aliases = tuple(sorted(spellings | {english.get(str(code), name)}))
+        out.append(GazetteerEntry(name, "LOC", (name, *aliases), generated=frozenset(aliases) - {name}))
     return out
 
 
@@ -262,12 +268,19 @@ def _generic_bodies(generic: dict, entries: tuple[GazetteerEntry, ...], path: st
     """ "Foreign Ministry" -> {"Russia": "Ministry of Foreign Affairs of Russia", ...}, checked against entries."""
     names = {e.name for e in entries}
     out: dict[str, dict[str, str]] = {}
-    for spelling, by_country in generic.items():
-        for country, body in (by_country or {}).items():
+    for group in generic.values():
+        by_country = group.get("bodies") or {}
+        for country, body in by_country.items():
             if body not in names or country not in names:
-                raise GazetteerError(f"{path}: generic body {spelling!r}: {country!r} or {body!r} is not an entry")
-        out[alias_key(spelling)] = dict(by_country or {})
+                raise GazetteerError(f"{path}: generic body: {country!r} or {body!r} is not an entry")
+        for spelling in group.get("names") or []:
+            out[alias_key(spelling)] = dict(by_country)
     return out
+
+
+def generic_entries(gazetteer: Gazetteer) -> tuple[GazetteerEntry, ...]:
+    """The generic body names as pseudo-entries for a matcher (the name is the alias key)."""
+    return tuple(GazetteerEntry(key, "ORG", (key,)) for key in gazetteer.generic_bodies)
 
 
 def entry_rows(gazetteer: Path | str = DEFAULT_GAZETTEER) -> list[tuple[str, str, str]]:

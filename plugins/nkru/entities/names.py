@@ -274,19 +274,79 @@ def _without_overlaps(cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+# --- Generic bodies ----------------------------------------------------------------------------------------------
+
+
+def resolve_generic(text: str, cands: list[Candidate], generic: list[Match], gazetteer: Gazetteer) -> list[Candidate]:
+    """Generic body names ("Foreign Ministry", "МИД", "Außenministerium", "외무성") given the country named beside
+    them: right before or after, joined by at most a few short words ("Russia's Foreign Ministry", "МИД России",
+    "das russische Außenministerium", "Ministerio de Defensa de Rusia"), else the country named last before them in
+    the sentence, else a capital beside them ("das Außenministerium in Moskau"). A country that is part of the
+    body's name is not counted again; a generic body without a country is dropped (every country has one)."""
+    if not generic:
+        return cands
+    out = list(cands)
+    for g in generic:
+        bodies = gazetteer.generic_bodies.get(g.entry.name) or {}
+        covering = [c for c in out if c.start < g.end and g.start < c.end]
+        if any(c.entry is not None and c.entry.label != "GPE" and c.entry.label != "NORP" for c in covering):
+            continue  # inside a body the gazetteer knows by name ("МИД России", "Russian Foreign Ministry")
+        out = [c for c in out if not (c.entry is None and c.start < g.end and g.start < c.end)]
+        found = _country_beside(text, out, g, bodies, gazetteer)
+        if found is None:
+            continue
+        entry, country, part_of_name = found
+        if part_of_name:
+            out.remove(country)
+        start, end = (min(g.start, country.start), max(g.end, country.end)) if part_of_name else (g.start, g.end)
+        out.append(Candidate(start, end, text[start:end], entry.label, entry, from_model=False))
+    out.sort(key=lambda c: c.start)
+    return _without_overlaps(out)
+
+
+_JOINERS = re.compile(
+    r"^(?:\s|['’`´ʼ]s?|\b(?:of|the|de|del|do|da|des|du|la|le|der|des|van|di|della|dello|al|ал)\b|[,.])*$", re.I
+)
+
+
+def _country_beside(
+    text: str, cands: list[Candidate], g: Match, bodies: dict[str, str], gazetteer: Gazetteer
+) -> tuple[GazetteerEntry, Candidate, bool] | None:
+    best = None
+    for c in cands:
+        if c.entry is None or c.entry.label not in _COUNTRY_LABELS:
+            continue
+        country = c.entry.country or c.entry.name
+        body = gazetteer.by_name.get(bodies.get(country, ""))
+        if body is None:
+            continue
+        gap = text[c.end : g.start] if c.end <= g.start else text[g.end : c.start] if g.end <= c.start else None
+        if gap is None or len(gap) > 40 or _SENTENCE_END.search(gap):
+            continue
+        adjacent = bool(_JOINERS.match(gap))
+        distance = len(gap) if adjacent else 1000 + (g.start - c.end if c.end <= g.start else 10_000)
+        if not adjacent and c.end > g.start:
+            continue  # a country after the body but not joined to it belongs to something else
+        if best is None or distance < best[0]:
+            best = (distance, body, c, adjacent)
+    if best is not None:
+        return best[1], best[2], best[3]
+    for c in cands:  # a capital beside the body: "das Außenministerium in Moskau"
+        capital_of = gazetteer.capitals.get(c.entry.name) if c.entry else None
+        gap = text[g.end : c.start] if g.end <= c.start else ""
+        if capital_of and c.start >= g.end and len(gap) <= 8 and not _SENTENCE_END.search(gap):
+            body = gazetteer.by_name.get(bodies.get(capital_of, ""))
+            if body is not None:
+                return body, c, False
+    return None
+
+
 # --- Canonical names -----------------------------------------------------------------------------------------------
 
 
 def canonicalise(text: str, cands: list[Candidate], gazetteer: Gazetteer) -> list[Candidate]:
-    """Give every candidate its canonical (name, label); generic bodies without a country are dropped."""
-    out = []
-    for i, c in enumerate(cands):
-        if c.entry is None and c.key in gazetteer.generic_bodies:
-            entry = _country_body(text, cands[:i], c, gazetteer)
-            if entry is None:
-                continue
-            c = replace(c, entry=entry, label=entry.label)
-        out.append(c)
+    """Give every candidate its canonical (name, label)."""
+    out = list(cands)
     keys = [c.entry.name if c.entry else c.key for c in out]
     groups: dict[str, list[Candidate]] = {}
     for key, c in zip(keys, out, strict=True):
@@ -296,19 +356,6 @@ def canonicalise(text: str, cands: list[Candidate], gazetteer: Gazetteer) -> lis
     for key, c in zip(keys, out, strict=True):
         c.canonical = names[key]
     return out
-
-
-def _country_body(text: str, before: list[Candidate], body: Candidate, gazetteer: Gazetteer) -> GazetteerEntry | None:
-    """The body of the country named last before `body` in the same sentence ("Russia's ... Foreign Ministry")."""
-    bodies = gazetteer.generic_bodies[body.key]
-    for c in reversed(before):
-        if _SENTENCE_END.search(text, c.end, body.start):
-            break
-        if c.entry and c.entry.label in _COUNTRY_LABELS:
-            name = bodies.get(c.entry.country or c.entry.name)
-            if name:
-                return gazetteer.by_name.get(name)
-    return None
 
 
 def _group_name(members: list[Candidate]) -> tuple[str, str]:
