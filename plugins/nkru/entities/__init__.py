@@ -29,6 +29,7 @@ from nkru.aliases import alias_key
 from nkru.entities import models
 from nkru.entities.gazetteer import (
     DEFAULT_GAZETTEER,
+    GENERIC,
     LABELS,
     Gazetteer,
     GazetteerEntry,
@@ -94,22 +95,15 @@ class Extractor:
         self.gazetteer = gazetteer
         self.model = model
         self._matchers: dict[str, Matcher] = {}
-        self._generic: dict[str, Matcher] = {}
 
     def matcher(self, language: str | None) -> Matcher:
         key = language or ""
+        """The gazetteer's names in this language, and the generic body names ("Foreign Ministry", "МИД") as
+        entries named "generic:..." for nkru.entities.names.resolve_generic, found in one pass."""
         if key not in self._matchers:
-            rules = self.gazetteer.inflections.get(key) or {}
-            self._matchers[key] = Matcher(self.gazetteer.entries, rules)
+            rules = self.gazetteer.inflections.get(key) or {"words": "cjk"}  # unknown: cut any script right
+            self._matchers[key] = Matcher((*self.gazetteer.entries, *generic_entries(self.gazetteer)), rules)
         return self._matchers[key]
-
-    def generic_matcher(self, language: str | None) -> Matcher:
-        """Generic body names ("Foreign Ministry", "МИД") in this language, for nkru.entities.names.resolve_generic."""
-        key = language or ""
-        if key not in self._generic:
-            rules = self.gazetteer.inflections.get(key) or {}
-            self._generic[key] = Matcher(generic_entries(self.gazetteer), rules)
-        return self._generic[key]
 
     def english(self):
         return models.spacy_ner(self.model)
@@ -245,9 +239,14 @@ def _extract_one(
             continue  # a Title Case headline phrase the body never repeats ("Meets Her")
         else:
             kept.append(c)
-    matches = nlp.matcher(language).find(text)
+    found = nlp.matcher(language).find(text)
+    matches = [m for m in found if not m.entry.name.startswith(GENERIC)]
+    generic = [m for m in found if m.entry.name.startswith(GENERIC)]
+    if chosen == "natasha":
+        uncovered = [c for c in kept if not any(m.start <= c.start and c.end <= m.end for m in matches)]
+        models.put_in_nominative(uncovered, language or "ru")
     merged = merge(text, kept, matches, nlp.gazetteer)
-    merged = resolve_generic(text, merged, nlp.generic_matcher(language).find(text), nlp.gazetteer)
+    merged = resolve_generic(text, merged, generic, nlp.gazetteer)
     cands = canonicalise(text, merged, nlp.gazetteer)
     for reason, count in skipped.items():
         if count:

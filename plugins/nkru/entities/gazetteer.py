@@ -278,9 +278,12 @@ def _generic_bodies(generic: dict, entries: tuple[GazetteerEntry, ...], path: st
     return out
 
 
+GENERIC = "generic:"
+
+
 def generic_entries(gazetteer: Gazetteer) -> tuple[GazetteerEntry, ...]:
-    """The generic body names as pseudo-entries for a matcher (the name is the alias key)."""
-    return tuple(GazetteerEntry(key, "ORG", (key,)) for key in gazetteer.generic_bodies)
+    """The generic body names as pseudo-entries for the matcher: named "generic:<alias key>", never stored."""
+    return tuple(GazetteerEntry(GENERIC + key, "ORG", (key,)) for key in gazetteer.generic_bodies)
 
 
 def entry_rows(gazetteer: Path | str = DEFAULT_GAZETTEER) -> list[tuple[str, str, str]]:

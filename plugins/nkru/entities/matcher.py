@@ -13,8 +13,10 @@ Case matters where the script has it: a spelling written with a capital matches 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate, islice
 
 import ahocorasick
 import regex
@@ -23,7 +25,14 @@ from nkru.aliases import alias_key
 from nkru.entities.gazetteer import GazetteerEntry
 
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
-WORD = regex.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[\p{{L}}\p{{M}}\p{{N}}])+")
+# How a text is cut into words, by the language's `words:` rule: letters and digits (the default, and the fastest);
+# with combining marks (Devanagari vowel signs); or every Han or kana character on its own (Chinese, Japanese).
+WORDS = {
+    "letters": re.compile(r"[^\W_]+"),
+    "marks": regex.compile(r"[\p{L}\p{M}\p{N}]+"),
+    "cjk": regex.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[\p{{L}}\p{{M}}\p{{N}}])+"),
+}
+WORD = WORDS["cjk"]  # spellings are always cut this way, so a name is the same words whatever the text's rule
 DEFAULT_MIN_BASE = 3
 
 
@@ -52,6 +61,7 @@ class Matcher:
         self.endings = _affixes(rules.get("endings"))
         self.prefixes = _affixes(rules.get("prefixes"))
         self.min_base = int(rules.get("min_base", DEFAULT_MIN_BASE))
+        self.words = WORDS.get(rules.get("words", "letters"), WORDS["cjk"])
         self.particles = bool(rules.get("particles"))  # endings are separate words (Korean): not part of the name
         self.exact: dict[str, str] = {}  # a gazetteer word as spelled -> its base
         spellings: dict[tuple[str, ...], list[tuple[GazetteerEntry, str]]] = {}
@@ -62,6 +72,7 @@ class Matcher:
                 spellings.setdefault(key, []).append((entry, alias))
         self.bases = frozenset(self.exact.values())
         self._cache: dict[str, str] = {}
+        self._raw_cache: dict[str, str] = {}
         self.automaton = ahocorasick.Automaton()
         self.patterns: list[_Pattern] = []
         for key, owners in spellings.items():
@@ -86,6 +97,15 @@ class Matcher:
                 break
         self.exact.setdefault(word, base)
         return self.exact[word]
+
+    def _base_of_raw(self, word: str) -> str:
+        """The base of a word as written (folded first); cached, since news copy repeats its words."""
+        found = self._raw_cache.get(word)
+        if found is None:
+            found = self.base(alias_key(word) or word)
+            if len(self._raw_cache) < 200_000:
+                self._raw_cache[word] = found
+        return found
 
     def base(self, word: str) -> str:
         """The gazetteer base a folded word inflects, or the word itself."""
@@ -122,29 +142,34 @@ class Matcher:
         """Gazetteer names in `text`, leftmost-longest, never overlapping, in text order."""
         if not self.patterns:
             return []
-        words = [(m.start(), m.end(), self.base(alias_key(m.group()) or m.group())) for m in WORD.finditer(text)]
-        if not words:
+        # Mostly C-level work per word (findall, dict lookups, join); Python only for words not seen before and
+        # for the matches themselves.
+        raw = self.words.findall(text)
+        if not raw:
             return []
-        joined, starts = [" "], {}
-        offset = 1
-        for i, (_, _, base) in enumerate(words):
-            starts[offset] = i
-            joined.append(base + " ")
-            offset += len(base) + 1
-        line = "".join(joined)
+        bases = list(map(self._raw_cache.get, raw))
+        for i in [i for i, base in enumerate(bases) if base is None]:
+            bases[i] = self._base_of_raw(raw[i])
+        line = " " + " ".join(bases) + " "
+        offsets = accumulate((len(b) + 1 for b in bases), initial=1)  # where each word starts in `line`
+        starts = dict(zip(offsets, range(len(bases)), strict=False))
         found: list[tuple[int, int, _Pattern]] = []
         for end, (chars, length, number) in self.automaton.iter(line):
             first = starts.get(end - chars + 2)
             if first is not None:
                 found.append((first, first + length, self.patterns[number]))
+        if not found:
+            return []
+        last_word = max(last for _, last, _ in found)
+        spans = [m.span() for m in islice(self.words.finditer(text), last_word)]
         found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
         matches, taken = [], -1
         for first, last, pattern in found:
             if first < taken:
                 continue
-            start, end = words[first][0], words[last - 1][1]
+            start, end = spans[first][0], spans[last - 1][1]
             if self.particles:
-                end = min(end, words[last - 1][0] + len(words[last - 1][2]))
+                end = min(end, spans[last - 1][0] + len(bases[last - 1]))
             surface = text[start:end]
             if (pattern.acronym and not _is_acronym(surface)) or (
                 pattern.capital and not _starts_with_capital(surface)
@@ -173,6 +198,8 @@ def _alias_words(alias: str) -> list[tuple[str, ...]]:
 
 
 def _starts_with_capital(text: str) -> bool:
+    if text[:1].isupper():
+        return True
     first = next((ch for ch in text if ch.isalpha()), "")
     return not first or first.lower() == first.upper() or first.isupper()
 

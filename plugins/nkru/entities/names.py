@@ -20,10 +20,10 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from nkru.aliases import alias_key
-from nkru.entities.gazetteer import LABELS, Gazetteer, GazetteerEntry
+from nkru.entities.gazetteer import GENERIC, LABELS, Gazetteer, GazetteerEntry
 from nkru.entities.matcher import Match
 
 MAX_ENTITY_CHARS = 80
@@ -53,6 +53,10 @@ class Candidate:
     @property
     def key(self) -> str:
         return alias_key(self.norm or self.text)
+
+    def known_as(self, entry: GazetteerEntry) -> Candidate:
+        """This span as the gazetteer entry (its label)."""
+        return Candidate(self.start, self.end, self.text, entry.label, entry, self.norm, self.from_model)
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return (at, at + len(cleaned)) if at >= 0 else (start, end)
 
 
+@functools.lru_cache(maxsize=65536)
 def is_junk(text: str) -> bool:
     """Never a name anyone queries: too short, too long, no letters, or all lower case ("east coast city")."""
     if len(text) < 2 or len(text) > MAX_ENTITY_CHARS or not any(ch.isalpha() for ch in text):
@@ -140,6 +145,7 @@ def script_of(ch: str) -> str:
     return "east-asian"
 
 
+@functools.lru_cache(maxsize=65536)
 def mixed_scripts(text: str) -> bool:
     return len({script_of(ch) for ch in text if ch.isalpha()}) > 1
 
@@ -178,7 +184,7 @@ def merge(text: str, model: list[Candidate], matches: list[Match], gazetteer: Ga
             continue  # the gazetteer's name is longer or crosses the model's: the model cut it
         entry = index.get(cand.key) or index.get(alias_key(cand.text))
         if entry is not None:
-            out.append(replace(cand, entry=entry, label=entry.label))
+            out.append(cand.known_as(entry))
             for i in inside:
                 used[i] = True
             continue
@@ -227,7 +233,7 @@ def _extension(text: str, cand: Candidate, inside: list[Candidate], gazetteer: G
         return None  # only a possessive or punctuation around the gazetteer's name
     generic = _generic_after_country(after, g.entry, gazetteer)
     if generic is not None:
-        return replace(cand, entry=generic, label=generic.label)
+        return cand.known_as(generic)
     words = re.findall(r"[^\W\d_]+", extra)
     if _has_case(extra) and not any(w[0].isupper() for w in words):
         return None  # "Pyongyang's airport": lower-case words are not part of a name
@@ -235,7 +241,7 @@ def _extension(text: str, cand: Candidate, inside: list[Candidate], gazetteer: G
         if cand.label != "PERSON":
             return None
         same = _same_person(cand.norm or cand.text, g.entry)
-        return replace(cand, entry=g.entry, label="PERSON") if same else None
+        return cand.known_as(g.entry) if same else None
     if cand.label in ("PERSON", "NORP"):
         return None  # a place inside a "person", "North Korean Troops Assemble": the model misread a headline
     return cand
@@ -287,7 +293,7 @@ def resolve_generic(text: str, cands: list[Candidate], generic: list[Match], gaz
         return cands
     out = list(cands)
     for g in generic:
-        bodies = gazetteer.generic_bodies.get(g.entry.name) or {}
+        bodies = gazetteer.generic_bodies.get(g.entry.name.removeprefix(GENERIC)) or {}
         covering = [c for c in out if c.start < g.end and g.start < c.end]
         if any(c.entry is not None and c.entry.label != "GPE" and c.entry.label != "NORP" for c in covering):
             continue  # inside a body the gazetteer knows by name ("МИД России", "Russian Foreign Ministry")
