@@ -58,6 +58,7 @@ from nkru.entities.names import (
     mixed_scripts,
     resolve_generic,
     script_of,
+    transliterate,
 )
 
 __all__ = [
@@ -244,7 +245,14 @@ def _extract_one(
     generic = [m for m in found if m.entry.name.startswith(GENERIC)]
     if chosen == "natasha":
         uncovered = [c for c in kept if not any(m.start <= c.start and c.end <= m.end for m in matches)]
+        common = [c for c in uncovered if " " not in c.text and models.is_common_word(c.text, language or "ru")]
+        kept = [c for c in kept if c not in common]
+        uncovered = [c for c in uncovered if c not in common]
         models.put_in_nominative(uncovered, language or "ru")
+        rules = nlp.gazetteer.transliteration.get(language or "ru")
+        for c in uncovered if rules else ():
+            if c.label in ("PERSON", "GPE", "LOC"):
+                c.latin = transliterate(c.norm or c.text, rules)
     merged = merge(text, kept, matches, nlp.gazetteer)
     merged = resolve_generic(text, merged, generic, nlp.gazetteer)
     cands = canonicalise(text, merged, nlp.gazetteer)

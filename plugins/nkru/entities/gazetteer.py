@@ -56,6 +56,7 @@ class Gazetteer:
     surname_defaults: dict[str, str]  # alias key of a lone surname -> the person it means on this beat
     person_titles: frozenset[str]  # words that follow a person's name in languages without case (외무상)
     capitals: dict[str, str]  # capital -> its country, for generic bodies ("das Außenministerium in Moskau")
+    transliteration: dict[str, dict]  # language -> rules for Latin spellings of Cyrillic names it does not know
     by_name: dict[str, GazetteerEntry]
 
 
@@ -115,6 +116,7 @@ def _load(path: str, _stamp: tuple[int, ...]) -> Gazetteer:
         generic_bodies=_generic_bodies(rules.get("generic_bodies") or {}, merged, path),
         surname_defaults={alias_key(k): v for k, v in (rules.get("lone_surnames") or {}).items()},
         capitals=dict(rules.get("capitals") or {}),
+        transliteration=dict(extra.get("transliteration") or {}),
         person_titles=frozenset(t for titles in (rules.get("person_titles") or {}).values() for t in titles or []),
         by_name={e.name: e for e in merged},
     )

@@ -207,6 +207,20 @@ def slavic(texts: list[str], language: str) -> list[list[Candidate]]:
     return out
 
 
+_PROPER_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr", "Trad", "UNKN", "LATN")
+
+
+def is_common_word(word: str, language: str) -> bool:
+    """A one-word "name" that the dictionary knows only as an ordinary word ("Министр", "Державною",
+    "Корейської"): Natasha tags such words in Ukrainian copy, whose inflections it was not trained on."""
+    if not word.isalpha() or word.isupper():
+        return False
+    parses = morphology(language).parse(word)
+    grammemes = [set(str(p.tag).replace(" ", ",").split(",")) for p in parses[:3]]
+    known = bool(parses) and parses[0].is_known  # a guess for an unknown word says nothing
+    return known and not any(g.intersection(_PROPER_TAGS) for g in grammemes)
+
+
 def put_in_nominative(cands: list[Candidate], language: str) -> None:
     """Set each candidate's base form (`norm`): done only for names the gazetteer does not already cover, since
     morphology costs more than the NER itself."""

@@ -48,6 +48,7 @@ class Candidate:
     entry: GazetteerEntry | None = None
     norm: str | None = None  # the base form (lemma) of an inflected name the gazetteer does not know
     from_model: bool = True
+    latin: str | None = None  # its Latin spelling, for a Cyrillic name (the canonical name if the gazetteer lacks it)
     canonical: tuple[str, str] | None = field(default=None, compare=False)
 
     @property
@@ -56,7 +57,7 @@ class Candidate:
 
     def known_as(self, entry: GazetteerEntry) -> Candidate:
         """This span as the gazetteer entry (its label)."""
-        return Candidate(self.start, self.end, self.text, entry.label, entry, self.norm, self.from_model)
+        return Candidate(self.start, self.end, self.text, entry.label, entry, self.norm, self.from_model, self.latin)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,35 @@ def mixed_scripts(text: str) -> bool:
     return len({script_of(ch) for ch in text if ch.isalpha()}) > 1
 
 
+# --- Latin spellings of Cyrillic names ---------------------------------------------------------------------------
+
+_VOWELS = set("аеёиоуыэюяіїєьъaeiouy")  # after these (and the soft and hard signs) е is written "ye"
+
+
+def transliterate(name: str, rules: dict) -> str:
+    """A Cyrillic name in Latin letters by the language's rules (config/gazetteer/transliteration.yaml):
+    "Андрей Руденко" -> "Andrei Rudenko", "Олександр Сирський" -> "Oleksandr Syrskyi"."""
+    letters, start, after, end = (rules.get(k) or {} for k in ("letters", "word_start", "after_vowel", "word_end"))
+    words = rules.get("words") or {}
+    out = []
+    for word in name.split():
+        if word in words:
+            out.append(words[word])
+            continue
+        lower, tail = word.lower(), ""
+        for ending, latin in sorted(end.items(), key=lambda e: -len(e[0])):
+            if lower.endswith(ending) and len(lower) > len(ending) + 1:
+                lower, tail = lower[: -len(ending)], latin
+                break
+        latin = []
+        for i, ch in enumerate(lower):
+            table = start if i == 0 else after if lower[i - 1] in _VOWELS else {}
+            latin.append(table.get(ch, letters.get(ch, ch)))
+        spelled = "".join(latin) + tail
+        out.append(spelled[:1].upper() + spelled[1:] if word[:1].isupper() else spelled)
+    return " ".join(out)
+
+
 # --- Title Case headlines ------------------------------------------------------------------------------------------
 
 
@@ -183,6 +213,8 @@ def merge(text: str, model: list[Candidate], matches: list[Match], gazetteer: Ga
         if any(gaz[i].start < cand.start or gaz[i].end > cand.end for i in inside):
             continue  # the gazetteer's name is longer or crosses the model's: the model cut it
         entry = index.get(cand.key) or index.get(alias_key(cand.text))
+        if entry is None and cand.latin:
+            entry = index.get(alias_key(cand.latin))
         if entry is not None:
             out.append(cand.known_as(entry))
             for i in inside:
@@ -353,7 +385,7 @@ def _country_beside(
 def canonicalise(text: str, cands: list[Candidate], gazetteer: Gazetteer) -> list[Candidate]:
     """Give every candidate its canonical (name, label)."""
     out = list(cands)
-    keys = [c.entry.name if c.entry else c.key for c in out]
+    keys = [c.entry.name if c.entry else alias_key(c.latin) if c.latin else c.key for c in out]
     groups: dict[str, list[Candidate]] = {}
     for key, c in zip(keys, out, strict=True):
         groups.setdefault(key, []).append(c)
@@ -368,7 +400,7 @@ def _group_name(members: list[Candidate]) -> tuple[str, str]:
     entry = members[0].entry
     if entry:
         return entry.name, entry.label
-    forms = Counter(clean_surface(m.norm or m.text) for m in members)
+    forms = Counter(clean_surface(m.latin or m.norm or m.text) for m in members)
     name = forms.most_common(1)[0][0]
     label = Counter(m.label for m in members).most_common(1)[0][0]
     return name, label
