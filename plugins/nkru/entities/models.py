@@ -137,7 +137,7 @@ def _english_candidates(doc) -> list[Candidate]:
                 end = following.end()
         if n + 1 < len(ents) and end > ents[n + 1].start_char:
             end = max(end, ents[n + 1].end_char)
-        if start < end:
+        if start < end and "\n" not in text[start:end]:  # a name never runs from the headline into the text
             out.append(Candidate(start, end, text[start:end], ent.label_))
     return _without_overlaps(out)
 

@@ -34,6 +34,8 @@ _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 _SENTENCE_END = re.compile(r"[.!?。！？]\s|\n")
 _COUNTRY_LABELS = ("GPE", "NORP")
 _DASHED_AFTER = re.compile(r"\s?[-–—/]\s?(?P<name>[^\W\d_]+)\b")
+# A word not followed by another capitalised word (which would make it part of a longer name).
+_LONE_WORD = re.compile(r"\b(?P<name>[^\W\d_]+)\b(?!\s+[^\W\d_]*[A-ZА-ЯЁ])")
 _DASHED_BEFORE = re.compile(r"\b(?P<name>[^\W\d_]+)\s?[-–—/]\s?$")
 
 
@@ -192,7 +194,7 @@ def headline_end(text: str) -> int:
     end = text.find("\n")
     if end <= 0:
         return 0
-    words = [w for w in re.findall(r"[^\W\d_]+", text[:end]) if len(w) > 3]
+    words = [w for w in re.findall(r"[^\W\d_]+", text[:end]) if len(w) > 2]
     if len(words) < 3:
         return 0
     capitalised = sum(w[0].isupper() for w in words)
@@ -241,6 +243,12 @@ def _surnames_beside_people(text: str, found: list[Candidate], gazetteer: Gazett
         return []
     taken = [(c.start, c.end) for c in found]
     extra = []
+    for m in _LONE_WORD.finditer(text):  # "Putin and Kim agreed", "Kim Vows Support": a surname standing alone
+        start, end = m.span("name")
+        if alias_key(m.group("name")) in gazetteer.surname_defaults and m.group("name")[:1].isupper():
+            if not any(s < end and start < e for s, e in taken):
+                extra.append(Candidate(start, end, m.group("name"), "PERSON", from_model=False))
+                taken.append((start, end))
     for c in found:
         if not (c.entry and c.entry.label == "PERSON"):
             continue
