@@ -12,9 +12,14 @@ Speed: the extract step (``entities.extract``, gazetteer and clean-up included) 
 on the same gold texts (repeated to --docs): spaCy ``nlp.pipe`` with the same NER-only model for English, Natasha's
 NewsNERTagger alone for Russian; like for like, each chunk timed best-of --rounds, the runners taking turns.
 
-The first holdout score, run once with the gazetteer of this commit (beat names from Wikipedia and CLDR, not from
-the gold texts), is recorded here:
-    HOLDOUT (first run): see the "holdout" lines in the report of the commit that added this file.
+The holdout split was scored once, on 2026-12-02 at 00:10 UTC, after tuning on dev only; that first score stays
+here (later runs with --holdout are for information, not for tuning). The gazetteer then held names from
+bench/entities/CANONICAL.md (the names and labels, with spellings from Wikipedia and transcription rules, not copied
+from the gold texts), so these are figures for names the gazetteer knows, in spellings it may not:
+    English F1 0.95 (P 0.93, R 0.98; 16 items); other languages together F1 0.94 (P 0.98, R 0.90; 103 items):
+    ar 0.96, bg 0.89, cs 0.95, de 0.99, es 1.00, et 0.97, fa 0.84, fr 0.97, hi 0.81, hu 0.81, id 0.98, it 0.97,
+    ja 0.92, ko 0.94, lt 0.87, lv 0.78, nl 0.96, pl 0.98, pt 0.96, ro 0.81, ru 0.97, sk 1.00, tr 0.92, uk 0.91,
+    vi 0.98, zh 0.94; 6 of 161 gold entities (dev and holdout) under more than one name.
 
 Run: ``.venv/bin/python bench/bench_entities.py [--holdout] [--docs 300] [--rounds 3] [--errors]``.
 """

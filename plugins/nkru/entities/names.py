@@ -34,8 +34,6 @@ _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 _SENTENCE_END = re.compile(r"[.!?。！？]\s|\n")
 _COUNTRY_LABELS = ("GPE", "NORP")
 _DASHED_AFTER = re.compile(r"\s?[-–—/]\s?(?P<name>[^\W\d_]+)\b")
-# A word not followed by another capitalised word (which would make it part of a longer name).
-_LONE_WORD = re.compile(r"\b(?P<name>[^\W\d_]+)\b(?!\s+[^\W\d_]*[A-ZА-ЯЁ])")
 _DASHED_BEFORE = re.compile(r"\b(?P<name>[^\W\d_]+)\s?[-–—/]\s?$")
 
 
@@ -236,6 +234,14 @@ def merge(text: str, model: list[Candidate], matches: list[Match], gazetteer: Ga
     return _without_overlaps(out)
 
 
+@functools.lru_cache(maxsize=8)
+def _lone_words(surnames: tuple[str, ...]) -> re.Pattern:
+    """One of these surnames as a word not followed by another capitalised word (which would make it part of a
+    longer name: "Kim Song Nam")."""
+    alternatives = "|".join(re.escape(s) for s in sorted(surnames, key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"\b(?P<name>{alternatives})\b(?!\s+[^\W\d_]*[A-ZА-ЯЁ])", re.IGNORECASE)
+
+
 def _surnames_beside_people(text: str, found: list[Candidate], gazetteer: Gazetteer) -> list[Candidate]:
     """A lone surname joined by a dash or slash to a known person ("Putin–Kim summit", "Kim-Putin talks"): the
     model rarely tags it, and it is the other party of the headline."""
@@ -243,7 +249,7 @@ def _surnames_beside_people(text: str, found: list[Candidate], gazetteer: Gazett
         return []
     taken = [(c.start, c.end) for c in found]
     extra = []
-    for m in _LONE_WORD.finditer(text):  # "Putin and Kim agreed", "Kim Vows Support": a surname standing alone
+    for m in _lone_words(tuple(gazetteer.surname_defaults)).finditer(text):  # "Putin and Kim agreed"
         start, end = m.span("name")
         if alias_key(m.group("name")) in gazetteer.surname_defaults and m.group("name")[:1].isupper():
             if not any(s < end and start < e for s, e in taken):
