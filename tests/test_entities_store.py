@@ -122,6 +122,8 @@ def test_unlinked_names_alias_and_reextract(env, db):
 
 
 def test_alias_to_an_ambiguous_or_unknown_name_asks_for_a_label(env, db):
+    known = nkru("alias", "add", "Kimčongun", "Kim Jong Un")  # a gazetteer name, before any run
+    assert known.exit_code == 0 and "Kimčongun -> Kim Jong Un (PERSON)" in known.output
     unknown = nkru("alias", "add", "Kim Čong-un", "Somebody Nobody Knows")
     assert unknown.exit_code == 2 and "--label" in unknown.output
     assert nkru("alias", "add", "Nobody", "Somebody Nobody Knows", "--label", "person").exit_code == 0

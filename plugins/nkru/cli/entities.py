@@ -56,10 +56,19 @@ def alias_add(spelling: str, canonical: str, label: str | None) -> None:
     with database() as conn:
         store.migrate(conn)
         with conn, conn.cursor() as cur:
-            targets = article_store.entity_labels(cur, canonical, alias_key(canonical))
+            targets = article_store.entity_labels(cur, canonical, alias_key(canonical)) or _in_gazetteer(canonical)
             name, label = _target(canonical, label, targets)
             article_store.add_alias(cur, spelling, key, name, label)
     click.echo(f"{spelling} -> {name} ({label}); used from the next run (`nkru reextract` for stored articles)")
+
+
+def _in_gazetteer(canonical: str) -> list[tuple[str, str]]:
+    """The gazetteer entry a canonical name or spelling leads to, for a database no run has filled yet."""
+    from nkru import entities
+
+    gazetteer = entities.load_gazetteer(settings_or_exit().entities.gazetteer)
+    entry = gazetteer.by_name.get(canonical) or gazetteer.index.get(alias_key(canonical))
+    return [(entry.name, entry.label)] if entry else []
 
 
 def _target(canonical: str, label: str | None, targets: list[tuple[str, str]]) -> tuple[str, str]:

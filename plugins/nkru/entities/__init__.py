@@ -58,8 +58,8 @@ from nkru.entities.names import (
     mixed_scripts,
     resolve_generic,
     script_of,
-    transliterate,
 )
+from nkru.entities.transliteration import transliterate
 
 __all__ = [
     "DEFAULT_GAZETTEER",

@@ -151,35 +151,6 @@ def mixed_scripts(text: str) -> bool:
     return len({script_of(ch) for ch in text if ch.isalpha()}) > 1
 
 
-# --- Latin spellings of Cyrillic names ---------------------------------------------------------------------------
-
-_VOWELS = set("аеёиоуыэюяіїєьъaeiouy")  # after these (and the soft and hard signs) е is written "ye"
-
-
-def transliterate(name: str, rules: dict) -> str:
-    """A Cyrillic name in Latin letters by the language's rules (config/gazetteer/transliteration.yaml):
-    "Андрей Руденко" -> "Andrei Rudenko", "Олександр Сирський" -> "Oleksandr Syrskyi"."""
-    letters, start, after, end = (rules.get(k) or {} for k in ("letters", "word_start", "after_vowel", "word_end"))
-    words = rules.get("words") or {}
-    out = []
-    for word in name.split():
-        if word in words:
-            out.append(words[word])
-            continue
-        lower, tail = word.lower(), ""
-        for ending, latin in sorted(end.items(), key=lambda e: -len(e[0])):
-            if lower.endswith(ending) and len(lower) > len(ending) + 1:
-                lower, tail = lower[: -len(ending)], latin
-                break
-        latin = []
-        for i, ch in enumerate(lower):
-            table = start if i == 0 else after if lower[i - 1] in _VOWELS else {}
-            latin.append(table.get(ch, letters.get(ch, ch)))
-        spelled = "".join(latin) + tail
-        out.append(spelled[:1].upper() + spelled[1:] if word[:1].isupper() else spelled)
-    return " ".join(out)
-
-
 # --- Title Case headlines ------------------------------------------------------------------------------------------
 
 
@@ -251,10 +222,10 @@ def _surnames_beside_people(text: str, found: list[Candidate], gazetteer: Gazett
     extra = []
     for m in _lone_words(tuple(gazetteer.surname_defaults)).finditer(text):  # "Putin and Kim agreed"
         start, end = m.span("name")
-        if alias_key(m.group("name")) in gazetteer.surname_defaults and m.group("name")[:1].isupper():
-            if not any(s < end and start < e for s, e in taken):
-                extra.append(Candidate(start, end, m.group("name"), "PERSON", from_model=False))
-                taken.append((start, end))
+        free = not any(s < end and start < e for s, e in taken)
+        if free and m.group("name")[:1].isupper() and alias_key(m.group("name")) in gazetteer.surname_defaults:
+            extra.append(Candidate(start, end, m.group("name"), "PERSON", from_model=False))
+            taken.append((start, end))
     for c in found:
         if not (c.entry and c.entry.label == "PERSON"):
             continue
