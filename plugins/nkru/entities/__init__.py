@@ -226,7 +226,7 @@ def _extract_one(
     if not text.strip():
         return Mentions()
     headline = headline_end(text) if chosen == "spacy" else 0
-    body_key = alias_key(text[headline:]) if headline else ""
+    body = text[headline:] if headline else ""
     kept, skipped = [], {"too long": 0, "mixed scripts": 0}
     for c in model:
         surface = clean_surface(c.text)
@@ -234,9 +234,9 @@ def _extract_one(
             skipped["too long"] += 1
         elif mixed_scripts(surface):
             skipped["mixed scripts"] += 1
-        elif is_junk(surface):
+        elif is_junk(surface) or alias_key(surface) in nlp.gazetteer.not_names:
             continue
-        elif c.start < headline and alias_key(surface) not in body_key:
+        elif c.start < headline and surface not in body:
             continue  # a Title Case headline phrase the body never repeats ("Meets Her")
         else:
             kept.append(c)

@@ -54,6 +54,8 @@ class Gazetteer:
     inflections: dict[str, dict]
     generic_bodies: dict[str, dict[str, str]]  # alias key of "Foreign Ministry" -> {country: entry name}
     surname_defaults: dict[str, str]  # alias key of a lone surname -> the person it means on this beat
+    short_forms: dict[str, str]  # alias key of a short form -> the name it stands for when the text names it too
+    not_names: frozenset[str]  # alias keys of words a model takes for names but never are (한미일, ЦК)
     person_titles: frozenset[str]  # words that follow a person's name in languages without case (외무상)
     capitals: dict[str, str]  # capital -> its country, for generic bodies ("das Außenministerium in Moskau")
     transliteration: dict[str, dict]  # language -> rules for Latin spellings of Cyrillic names it does not know
@@ -115,6 +117,8 @@ def _load(path: str, _stamp: tuple[int, ...]) -> Gazetteer:
         inflections=inflections,
         generic_bodies=_generic_bodies(rules.get("generic_bodies") or {}, merged, path),
         surname_defaults={alias_key(k): v for k, v in (rules.get("lone_surnames") or {}).items()},
+        short_forms={alias_key(k): v for k, v in (rules.get("short_forms") or {}).items()},
+        not_names=frozenset(alias_key(w) for words in (rules.get("not_names") or {}).values() for w in words or []),
         capitals=dict(rules.get("capitals") or {}),
         transliteration=dict(extra.get("transliteration") or {}),
         person_titles=frozenset(t for titles in (rules.get("person_titles") or {}).values() for t in titles or []),

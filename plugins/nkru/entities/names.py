@@ -397,14 +397,28 @@ def _resolve_lone_surnames(
     """A one-word PERSON joins the one full name in the text that begins or ends with it, else the beat's default
     for that surname when no full name in the text bears it."""
     full = {name for name, label in names.values() if label == "PERSON" and " " in name}
+    mentioned = {name for name, _ in names.values()}
     for key, members in groups.items():
-        if names[key][1] != "PERSON" or members[0].entry is not None or " " in key:
+        if members[0].entry is not None or " " in key:
+            continue
+        if names[key][1] != "PERSON":
+            # "Kozlov: ..." tagged as a body or place, where the text names Alexander Kozlov; "the North's weapons"
+            surnames = [name for name in full if key == _words(name)[-1]]
+            short = gazetteer.short_forms.get(key)
+            if len(surnames) == 1:
+                names[key] = (surnames[0], "PERSON")
+            elif short in mentioned and short in gazetteer.by_name:
+                names[key] = (short, gazetteer.by_name[short].label)
             continue
         bearers = [name for name in full if key in _first_and_last_word(name, gazetteer)]
         if len(bearers) == 1:
             names[key] = (bearers[0], "PERSON")
         elif not bearers and key in gazetteer.surname_defaults:
             names[key] = (gazetteer.surname_defaults[key], "PERSON")
+
+
+def _words(name: str) -> list[str]:
+    return alias_key(name).split() or [""]
 
 
 def _first_and_last_word(name: str, gazetteer: Gazetteer) -> set[str]:
