@@ -22,6 +22,7 @@ tables count a nationality's mentions for its country.
 from __future__ import annotations
 
 import functools
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -220,6 +221,39 @@ def _model_candidates(
     return found
 
 
+def _slavic_base_forms(nlp: Extractor, kept: list[Candidate], matches: list, language: str) -> list[Candidate]:
+    """Natasha's names the gazetteer does not cover: ordinary words dropped, the rest put in the nominative and,
+    for people and places, spelled in Latin letters (their canonical name unless an alias says otherwise)."""
+    starts = [m.start for m in matches]
+    ends = [m.end for m in matches]
+
+    def covered(c: Candidate) -> bool:
+        i = bisect_right(starts, c.start) - 1
+        return i >= 0 and c.end <= ends[i]
+
+    uncovered = [c for c in kept if not covered(c)]
+    common = {id(c) for c in uncovered if " " not in c.text and models.is_common_word(c.text, language)}
+    uncovered = [c for c in uncovered if id(c) not in common]
+    models.put_in_nominative(uncovered, language)
+    rules = nlp.gazetteer.transliteration.get(language)
+    for c in uncovered if rules else ():
+        if c.label in ("PERSON", "GPE", "LOC"):
+            c.latin = _latin(c.norm or c.text, language, rules)
+    return [c for c in kept if id(c) not in common]
+
+
+_LATIN_CACHE: dict[tuple[str, str], str] = {}
+
+
+def _latin(name: str, language: str, rules: dict) -> str:
+    key = (name, language)
+    if key not in _LATIN_CACHE:
+        if len(_LATIN_CACHE) > 100_000:
+            _LATIN_CACHE.clear()
+        _LATIN_CACHE[key] = transliterate(name, rules)
+    return _LATIN_CACHE[key]
+
+
 def _extract_one(
     nlp: Extractor, text: str, language: str | None, chosen: str, model: list[Candidate], notes: list[str]
 ) -> Mentions:
@@ -244,15 +278,7 @@ def _extract_one(
     matches = [m for m in found if not m.entry.name.startswith(GENERIC)]
     generic = [m for m in found if m.entry.name.startswith(GENERIC)]
     if chosen == "natasha":
-        uncovered = [c for c in kept if not any(m.start <= c.start and c.end <= m.end for m in matches)]
-        common = [c for c in uncovered if " " not in c.text and models.is_common_word(c.text, language or "ru")]
-        kept = [c for c in kept if c not in common]
-        uncovered = [c for c in uncovered if c not in common]
-        models.put_in_nominative(uncovered, language or "ru")
-        rules = nlp.gazetteer.transliteration.get(language or "ru")
-        for c in uncovered if rules else ():
-            if c.label in ("PERSON", "GPE", "LOC"):
-                c.latin = transliterate(c.norm or c.text, rules)
+        kept = _slavic_base_forms(nlp, kept, matches, language or "ru")
     merged = merge(text, kept, matches, nlp.gazetteer)
     merged = resolve_generic(text, merged, generic, nlp.gazetteer)
     cands = canonicalise(text, merged, nlp.gazetteer)
