@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from nkru import pipeline, store
 from nkru.aliases import alias_key
@@ -13,9 +14,11 @@ from nkru.cli.common import (
     EXIT_USAGE,
     console,
     database,
+    echo,
     fail,
     print_json,
     settings_or_exit,
+    terminal_text,
     with_database_errors,
 )
 from nkru.store import articles as article_store
@@ -59,7 +62,7 @@ def alias_add(spelling: str, canonical: str, label: str | None) -> None:
             targets = article_store.entity_labels(cur, canonical, alias_key(canonical)) or _in_gazetteer(canonical)
             name, label = _target(canonical, label, targets)
             article_store.add_alias(cur, spelling, key, name, label)
-    click.echo(f"{spelling} -> {name} ({label}); used from the next run (`nkru reextract` for stored articles)")
+    echo(f"{spelling} -> {name} ({label}); used from the next run (`nkru reextract` for stored articles)")
 
 
 def _in_gazetteer(canonical: str) -> list[tuple[str, str]]:
@@ -103,10 +106,11 @@ def alias_list(as_json: bool) -> None:
         for column in ("spelling", "canonical name", "label", "added (UTC)"):
             table.add_column(column)
         for a in rows:
-            table.add_row(a.alias, a.name, a.label, f"{a.created_at:%Y-%m-%d %H:%M}")
+            cells = (a.alias, a.name, a.label, f"{a.created_at:%Y-%m-%d %H:%M}")
+            table.add_row(*(Text(terminal_text(c)) for c in cells))
         console().print(table)
     else:
-        click.echo('no aliases yet: nkru alias add "Kim Čong-un" "Kim Jong Un"', err=True)
+        echo('no aliases yet: nkru alias add "Kim Čong-un" "Kim Jong Un"', err=True)
     if not rows:
         raise SystemExit(EXIT_NO_DATA)
 
@@ -122,7 +126,7 @@ def alias_remove(spelling: str) -> None:
             removed = article_store.remove_alias(cur, alias_key(spelling))
     if removed is None:
         fail(f"no alias for {spelling!r} (see `nkru alias list`)", EXIT_NO_DATA)
-    click.echo(f"removed: {removed.alias} -> {removed.name} ({removed.label})")
+    echo(f"removed: {removed.alias} -> {removed.name} ({removed.label})")
 
 
 @click.command()
@@ -137,4 +141,4 @@ def reextract() -> None:
         from nkru.store import trends as trend_store
 
         days = trend_store.refresh_daily(conn)
-    click.echo(f"re-extracted {articles} articles ({mentions} entity mentions); {days} day(s) of trends updated")
+    echo(f"re-extracted {articles} articles ({mentions} entity mentions); {days} day(s) of trends updated")

@@ -232,11 +232,12 @@ def _unlinked(since: datetime, top: int, min_articles: int, as_json: bool) -> No
             table.add_column(column, justify="right" if column == "articles" else "left")
         for row in rows:
             spellings = ", ".join(row["spellings"] or [])
-            table.add_row(row["name"], row["label"], str(row["articles"]), " ".join(row["languages"]), spellings)
+            cells = (row["name"], row["label"], str(row["articles"]), " ".join(row["languages"]), spellings)
+            table.add_row(*(Text(terminal_text(c)) for c in cells))
         common_console().print(table)
-        click.echo('link one with: nkru alias add "<spelling>" "<canonical name>"', err=True)
+        echo('link one with: nkru alias add "<spelling>" "<canonical name>"', err=True)
     else:
-        click.echo(f"every name seen in at least {min_articles} articles since {since:%Y-%m-%d} is linked", err=True)
+        echo(f"every name seen in at least {min_articles} articles since {since:%Y-%m-%d} is linked", err=True)
     if not rows:
         raise SystemExit(EXIT_NO_DATA)
 
