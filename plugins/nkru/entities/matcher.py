@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate, islice
+from itertools import accumulate, count, islice
+from operator import add
 
 import ahocorasick
 import regex
@@ -151,7 +152,8 @@ class Matcher:
         for i in [i for i, base in enumerate(bases) if base is None]:
             bases[i] = self._base_of_raw(raw[i])
         line = " " + " ".join(bases) + " "
-        offsets = accumulate((len(b) + 1 for b in bases), initial=1)  # where each word starts in `line`
+        # where each word starts in `line`: 1 + the lengths of the words before it + one space after each
+        offsets = map(add, accumulate(map(len, bases), initial=1), count())
         starts = dict(zip(offsets, range(len(bases)), strict=False))
         found: list[tuple[int, int, _Pattern]] = []
         for end, (chars, length, number) in self.automaton.iter(line):
