@@ -191,7 +191,8 @@ def loop(migrated_template):
     """One database, one feed server and three feed rows for every example of the module."""
     url = create_database(template=migrated_template)
     with store.connection(url) as conn, FeedServer() as server:
-        base = parse_settings("fetch: {allow_private_addresses: true, timeout_seconds: 5}")
+        # One loopback host for every example: no per-host gap (politeness is tested in test_politeness.py).
+        base = parse_settings("fetch: {allow_private_addresses: true, timeout_seconds: 5, per_host_delay_seconds: 0}")
         feeds = [FeedConfig(name=f"prop{n}", url=f"http://127.0.0.1/prop{n}.xml") for n in range(FEEDS_PER_BATCH)]
         cfg = base.model_copy(update={"feeds": feeds})
         with conn, conn.cursor() as cur:
