@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from nkru import store
+from nkru import resources, store
 from nkru.redact import scrub
 from nkru.store import trends as trend_store
 from nkru.untrusted import strip_controls
@@ -91,10 +91,8 @@ async def _login_required(request: Request, exc: LoginRequired) -> Response:
 @app.get("/", response_class=HTMLResponse)
 def page(user: Any = Depends(require_login)) -> HTMLResponse:
     """The whole page; sync, so FastAPI runs the database work in its thread pool."""
-    from nkru.airflow_conns import database_url
-
     try:
-        with store.connection(database_url(conn_id="nkru_db")) as conn:
+        with store.connection(resources.database_url(airflow=True)) as conn:
             return HTMLResponse(render_page(conn, datetime.now(UTC)))
     except (psycopg2.Error, RuntimeError) as exc:
         message = f"The news database (Airflow connection nkru_db) cannot be read: {scrub(str(exc).strip())}"
