@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from nkru.untrusted import one_line
+from nkru.untrusted import strip_controls
 
 # Elements whose content is code or markup, never readable text.
 _INVISIBLE = frozenset(["script", "style", "template", "noscript", "iframe", "object", "svg", "math", "head"])
@@ -53,7 +53,7 @@ def html_to_text(fragment: str) -> str:
 def fold_whitespace(text: str) -> str:
     """Control characters dropped, runs of whitespace (newlines, tabs, no-break spaces) become one space; ends
     are trimmed."""
-    return one_line(text, limit=None)
+    return " ".join(strip_controls(text).split())
 
 
 def shorten(text: str, limit: int) -> str:
