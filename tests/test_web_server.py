@@ -95,6 +95,13 @@ def test_an_analyst_finds_a_story_by_a_name_in_another_script_and_follows_it(ser
             expect(page.get_by_role("heading", name="North Korea–Russia")).to_be_visible()
             page.screenshot(path=SCREENSHOTS / "1-overview.png", full_page=True)
 
+            # The same page inside Airflow's own UI, from its navigation entry.
+            page.goto(f"{server}/plugin/nkru")
+            framed = page.frame_locator("iframe[title='North Korea–Russia']")
+            expect(framed.get_by_role("heading", name="North Korea–Russia")).to_be_visible()
+            page.screenshot(path=SCREENSHOTS / "1-inside-airflow-ui.png")
+            page.goto(f"{server}/nkru/")
+
             # Search a Latin-script name in Cyrillic from the box in the header.
             page.get_by_role("searchbox", name="Search stories").fill("Шойгу")
             page.get_by_role("searchbox", name="Search stories").press("Enter")

@@ -88,7 +88,7 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') THEN
         CREATE EXTENSION IF NOT EXISTS pg_trgm;
         EXECUTE 'CREATE INDEX articles_search_trigram ON articles USING gin ((title || '' '' || summary) gin_trgm_ops)'
-                ' WHERE relevant';
+                ' WHERE relevant AND nkru_search_config(language) = ''simple''::regconfig';
     ELSE
         RAISE NOTICE 'pg_trgm is not available: substring search in ko/ja/zh/... runs without an index';
     END IF;
@@ -98,7 +98,7 @@ $$;
 -- Full text of articles (another migration may add a table of it): searched when present, through this function,
 -- so the search query needs no change. It looks for a table article_fulltext(article_id, <text column>).
 CREATE OR REPLACE FUNCTION nkru_fulltext_hits(query tsquery) RETURNS SETOF bigint
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE ROWS 10 AS $$
 DECLARE
     text_column text;
 BEGIN

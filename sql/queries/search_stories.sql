@@ -4,6 +4,7 @@
 --   %(query)s       text       words in web-search syntax (`bridge tumen`, `"rail link"`, `shoigu -kursk`), searched
 --                              in title and summary with each article's own language configuration
 --                              (nkru_search_query, migration 013), and in the full text when stored
+--   %(tsquery)s     tsquery    the same words as a text search query in every language: nkru_search_query(%(query)s)
 --   %(pattern)s     text       ILIKE pattern of the same words ('%%나리시킨%%'): substring match for the languages
 --                              searched with the 'simple' configuration (ko, ja, zh, ...)
 --   %(query_key)s   text       the query folded by nkru.aliases.alias_key: a spelling of an entity ("шойгу") finds
@@ -25,7 +26,7 @@ WITH text_hits AS (
     SELECT h.id
     FROM articles h
     WHERE %(query)s::text IS NOT NULL AND h.relevant
-      AND nkru_search_vector(h.language, h.title, h.summary) @@ nkru_search_query(%(query)s::text)
+      AND nkru_search_vector(h.language, h.title, h.summary) @@ %(tsquery)s::tsquery
     UNION
     SELECT h.id
     FROM articles h
@@ -38,12 +39,19 @@ WITH text_hits AS (
     WHERE ea.alias_key = %(query_key)s::text
        OR (length(%(query_key)s::text) >= 4 AND ' ' || ea.alias_key || ' ' LIKE %(query_key_words)s::text)
     UNION
-    SELECT nkru_fulltext_hits(nkru_search_query(%(query)s::text))
+    SELECT nkru_fulltext_hits(%(tsquery)s::tsquery)
+), candidates AS (  -- the text's hits when there is a query (fetched by id), else every article
+    SELECT a.id, a.story_id, a.feed_id, a.language, a.published_at, a.score, a.relevant
+    FROM articles a
+    WHERE %(query)s::text IS NOT NULL AND a.id = ANY (ARRAY(SELECT id FROM text_hits))
+    UNION ALL
+    SELECT a.id, a.story_id, a.feed_id, a.language, a.published_at, a.score, a.relevant
+    FROM articles a
+    WHERE %(query)s::text IS NULL
 ), matched AS (
     SELECT DISTINCT a.story_id
-    FROM articles a
+    FROM candidates a
     WHERE a.relevant AND a.story_id IS NOT NULL
-      AND (%(query)s::text IS NULL OR a.id IN (SELECT id FROM text_hits))
       AND (cardinality(%(entity_ids)s::integer[]) = 0
            OR EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = a.id AND m.entity_id = ANY (%(entity_ids)s::integer[])))
       AND (%(source)s::text IS NULL

@@ -54,6 +54,7 @@ def search_stories(conn: Connection, search: StorySearch, query_key: str | None)
         conn,
         "search_stories",
         query=query,
+        tsquery=text_search_query(conn, query) if query else None,
         pattern=like_pattern(query) if query else None,
         query_key=query_key if query else None,
         query_key_words=f"% {_like_escape(query_key)} %" if query and query_key else None,
@@ -69,6 +70,17 @@ def search_stories(conn: Connection, search: StorySearch, query_key: str | None)
     )
     total = rows[0]["total"] if rows else 0
     return rows, total
+
+
+def text_search_query(conn: Connection, query: str) -> str:
+    """The words as a tsquery in every language's configuration (nkru_search_query, migration 013), as text.
+
+    Computed before the search and passed to it as a constant, so the planner can estimate from the index's
+    statistics how many articles match, and fetch a few hits by id instead of scanning every article.
+    """
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT nkru_search_query(%s)::text", (query,))
+        return cur.fetchone()[0] or ""
 
 
 def _rows(conn: Connection, sql: str, params: dict[str, Any]) -> list[Row]:
