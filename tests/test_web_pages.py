@@ -79,6 +79,8 @@ def test_bad_filters_are_explained_not_fatal(conn):
     assert "&#39;last week&#39; is not a date: use YYYY-MM-DD" in html
     assert "Minimum score: &#39;high&#39; is not a number" in html
     assert "No stories match these filters" in html
+    for wildcard in ("%", "_", "\\", "' OR 1=1 --"):
+        assert "No stories match" in render_stories(conn, {"q": wildcard}), wildcard  # just text, never a pattern
 
 
 def test_stories_are_paged_newest_first_keeping_the_filters(conn):

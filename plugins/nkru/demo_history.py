@@ -9,6 +9,7 @@ the database.
 from __future__ import annotations
 
 import re
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -22,6 +23,7 @@ import yaml
 from nkru.paths import project_root
 
 LINK_BASE = "https://demo.nkru.invalid"
+HISTORY_DAYS = 56  # eight weeks
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,19 @@ def _routine_items(routines: list[dict[str, Any]], now: datetime) -> list[DemoIt
     out = []
     for routine in routines:
         templates = routine["items"]
-        days = range(routine.get("offset", 0), 56, routine["every_days"])
+        days = range(routine.get("offset", 0), HISTORY_DAYS, routine["every_days"])
         for count, days_ago in enumerate(sorted(days, reverse=True)):
             title, summary = templates[count % len(templates)]
             n = str(3 + count * 7 % 97)  # varies from item to item, so two uses of a template are two reports
-            at = _day(now, days_ago, routine.get("hour", 8))
+            at = _day(now, days_ago, routine.get("hour", 8)) + _jitter(routine["source"], count)
             out.append(_item(routine["source"], title.replace("{n}", n), summary.replace("{n}", n), at, f"r{count}"))
     return out
+
+
+def _jitter(source: str, count: int) -> timedelta:
+    """Up to a day and a half either way, the same on every run: real outlets do not publish like a metronome."""
+    spread = zlib.crc32(f"{source}:{count}".encode()) % 37 - 18
+    return timedelta(hours=spread)
 
 
 def _item(source: str, title: str, summary: str, at: datetime, key: str) -> DemoItem:
