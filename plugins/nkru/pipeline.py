@@ -167,40 +167,68 @@ def process_pending(
 
     Each article is committed on its own: its mentions, its story and its outbox rows land together or not
     at all. The spaCy model is loaded only when there is something to extract.
-    """
-    from nkru import alerts, entities, stories
 
+    Safe when several processes run it on one database at once (two `nkru run`, a retried task overlapping a
+    late one, two workers). Grouping decides against the stories already stored, in an index loaded once per
+    chunk, so two processes grouping at the same time would each open a story for the same report and each
+    queue its alert. Each chunk is therefore processed under a database-wide advisory lock
+    (`store.PROCESS_LOCK_ID`), held across the chunk's per-article transactions: a second process waits, then
+    reads the queue again and loads the index with the first one's stories in it. Inside the lock each article
+    is claimed again (`claim_pending`), so one that another process finished meanwhile is skipped. The lock
+    lives here, around whatever `stories` does, so any grouping method is serialised the same way.
+    """
     now = now or utcnow()
     report = ProcessReport()
-    nlp = None
+    seeded = False
     while True:
-        with conn, conn.cursor() as cur:
-            pending = article_store.pending_extraction(cur, PROCESS_CHUNK)
-        if not pending:
-            return report
-        if nlp is None:
-            nlp = entities.load_pipeline(settings.entities.gazetteer)
+        with store.advisory_lock(conn, store.PROCESS_LOCK_ID):
             with conn, conn.cursor() as cur:
-                article_store.seed_gazetteer(
-                    cur, entities.gazetteer_entries(settings.entities.gazetteer), entities.alias_key
-                )
-        found = entities.extract(nlp, (_text_of(a) for a in pending), batch_size=settings.entities.batch_size)
-        with conn, conn.cursor() as cur:
-            index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
-        for article, mentions in zip(pending, found, strict=True):
-            rows = [(m.name, m.label, m.count, tuple(m.aliases)) for m in mentions]
-            with conn, conn.cursor() as cur:
-                article_store.save_mentions(cur, article.id, rows, entities.alias_key)
-                story_id = index.assign(cur, article)
-                alerts.queue_for_article(
-                    cur, settings, article, story_id, [(m.name, m.label, m.count) for m in mentions], now=now
-                )
-                article_store.mark_extracted(cur, article.id, now)
-            report.articles += 1
-            report.mentions += len(rows)
-            report.stories.add(story_id)
+                pending = article_store.pending_extraction(cur, PROCESS_CHUNK)
+            if not pending:
+                return report
+            if not seeded:
+                _seed_gazetteer(conn, settings)
+                seeded = True
+            _process_chunk(conn, settings, pending, now, report)
         if on_progress:
             on_progress(len(pending))
+
+
+def _seed_gazetteer(conn: store.Connection, settings: Settings) -> None:
+    from nkru import entities
+
+    with conn, conn.cursor() as cur:
+        article_store.seed_gazetteer(cur, entities.gazetteer_entries(settings.entities.gazetteer), entities.alias_key)
+
+
+def _process_chunk(
+    conn: store.Connection,
+    settings: Settings,
+    pending: list[article_store.StoredArticle],
+    now: datetime,
+    report: ProcessReport,
+) -> None:
+    """Extract, group and queue alerts for `pending`, one transaction per article (under the process lock)."""
+    from nkru import alerts, entities, stories
+
+    nlp = entities.load_pipeline(settings.entities.gazetteer)  # loaded once per process
+    found = entities.extract(nlp, (_text_of(a) for a in pending), batch_size=settings.entities.batch_size)
+    with conn, conn.cursor() as cur:
+        index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
+    for article, mentions in zip(pending, found, strict=True):
+        rows = [(m.name, m.label, m.count, tuple(m.aliases)) for m in mentions]
+        with conn, conn.cursor() as cur:
+            if not article_store.claim_pending(cur, article.id):
+                continue  # finished by another process since it was read
+            article_store.save_mentions(cur, article.id, rows, entities.alias_key)
+            story_id = index.assign(cur, article)
+            alerts.queue_for_article(
+                cur, settings, article, story_id, [(m.name, m.label, m.count) for m in mentions], now=now
+            )
+            article_store.mark_extracted(cur, article.id, now)
+        report.articles += 1
+        report.mentions += len(rows)
+        report.stories.add(story_id)
 
 
 def _text_of(article: article_store.StoredArticle) -> str:

@@ -125,6 +125,6 @@ def with_database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except psycopg2.Error as exc:
-            fail(f"database error: {str(exc).strip()}", EXIT_DATABASE)
+            fail(store.describe_error(exc), EXIT_DATABASE)
 
     return wrapper
