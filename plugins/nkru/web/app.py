@@ -1,7 +1,8 @@
 """The workspace's URLs, behind Airflow's login. `plugins/nkru_plugin.py` mounts `app` at /nkru.
 
 The news database is the Airflow connection `nkru_db`, looked up per request (never at import, which happens in
-every Airflow process that loads plugins). Handlers are sync, so FastAPI runs the database work in its thread pool.
+every Airflow process that loads plugins; the pages, Jinja and matplotlib are imported on first use). Handlers
+are sync, so FastAPI runs the database work in its thread pool.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nkru import store
-from nkru.web import pages
 from nkru.web.auth import LoginRequired, login_required_response, require_login
 
 app = FastAPI(title="nkru: North Korea–Russia", docs_url=None, redoc_url=None, openapi_url=None)
@@ -32,6 +32,7 @@ def _base(request: Request) -> str:
 def _respond(request: Request, build: Callable[[store.Connection, str], str | Response | None]) -> Response:
     """Open the news database, build the page; 404 when it names nothing, 503 when the database cannot be read."""
     from nkru.airflow_conns import database_url
+    from nkru.web import pages
 
     base = _base(request)
     try:
@@ -89,6 +90,7 @@ def entity(request: Request, entity_id: int, user: Any = Depends(require_login))
 def entity_by_name(request: Request, name: str = "", user: Any = Depends(require_login)) -> Response:
     """An entity by any spelling (?name=Шойгу): redirected to its page, or a page of the closest names."""
     from nkru.trends.lookup import UnknownEntity, resolve_entity
+    from nkru.web import pages
 
     def build(conn: store.Connection, base: str) -> Response:
         try:

@@ -7,7 +7,7 @@ link to an outlet is made only from an http(s) URL (`outlet_link`), anything els
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,5 @@ def parse_day(text: str | None) -> date | None:
 
 
 def day_start(day: date) -> datetime:
-    from datetime import UTC, time
-
+    """Midnight UTC at the start of `day`."""
     return datetime.combine(day, time(0), UTC)
