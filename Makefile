@@ -34,15 +34,19 @@ lint: install
 test: lint browser
 	$(BIN)/pytest
 
-# The workspace's browser test drives Debian's Chromium with Playwright (never `playwright install`): installed from
-# the package manager once, when missing; quiet when it is there.
+# The workspace's browser test drives Debian's Chromium with Playwright (never `playwright install`), and its
+# screenshots need CJK fonts to show Korean, Japanese and Chinese headlines: both installed from the package
+# manager once, when missing; quiet when they are there.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+
 browser:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser test (apt-get)"; \
+	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	[ -z "$$missing" ] || { \
+	  echo "installing" $$missing "for the browser test (apt-get)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || { \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 || { \
 	    $$SUDO apt-get update -qq >/dev/null && \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }; }
 
 bench: install
 	$(BIN)/python bench/run_all.py
