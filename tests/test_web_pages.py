@@ -61,6 +61,21 @@ def test_words_are_found_in_each_articles_own_language(conn):
     assert "No stories match" in render_stories(conn, {"q": "Vladivostok"})
 
 
+def test_words_found_only_in_the_full_text_find_the_story(db):
+    ws = workspace_data.build(db)
+    with db, db.cursor() as cur:
+        cur.execute("SELECT to_regclass('article_texts') IS NOT NULL")
+        if not cur.fetchone()[0]:  # before migration 012 (full text) is applied: the columns the search reads
+            cur.execute("CREATE TABLE article_texts (article_id bigint PRIMARY KEY, status text NOT NULL, text text)")
+        cur.execute(
+            "INSERT INTO article_texts (article_id, status, text)"
+            " SELECT min(id), 'ok', 'Грузовики пойдут через мост в порт Зарубино.' FROM articles WHERE story_id = %s",
+            (ws.story_ids[BRIDGE],),
+        )
+    assert headlines(render_stories(db, {"q": "Зарубино"})) == [BRIDGE]  # in neither title nor summary
+    assert headlines(render_stories(db, {"q": "грузовик"})) == [BRIDGE]  # Russian stemming in the full text too
+
+
 def test_filters_narrow_the_stories(conn, ws):
     assert headlines(render_stories(conn, {"entity": "Ким Чен Ын"})) == [VISIT]
     assert headlines(render_stories(conn, {"q": "Shoigu", "lang": "de"})) == [VISIT]

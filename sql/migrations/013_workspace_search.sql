@@ -95,19 +95,27 @@ BEGIN
 END
 $$;
 
--- Full text of articles (another migration may add a table of it): searched when present, through this function,
--- so the search query needs no change. It looks for a table article_fulltext(article_id, <text column>).
+-- Full text of articles (migration 012 stores the page behind a candidate item in article_texts): searched when
+-- present, through this function, so that the search query need not change with the full-text schema. It reads
+-- the first of article_texts / article_fulltext that exists, and its first column named text, body or content.
+-- Only candidates get a full text, so these rows are few; they are matched in each article's own language.
 CREATE OR REPLACE FUNCTION nkru_fulltext_hits(query tsquery) RETURNS SETOF bigint
 LANGUAGE plpgsql STABLE ROWS 10 AS $$
 DECLARE
+    text_table text;
     text_column text;
 BEGIN
-    IF query IS NULL OR to_regclass('article_fulltext') IS NULL THEN
+    IF query IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT t INTO text_table FROM unnest(ARRAY['article_texts', 'article_fulltext']) WITH ORDINALITY AS u(t, n)
+    WHERE to_regclass(t) IS NOT NULL ORDER BY n LIMIT 1;
+    IF text_table IS NULL THEN
         RETURN;
     END IF;
     SELECT c.column_name INTO text_column
     FROM information_schema.columns c
-    WHERE c.table_name = 'article_fulltext' AND c.table_schema = current_schema()
+    WHERE c.table_name = text_table AND c.table_schema = current_schema()
       AND c.column_name IN ('text', 'body', 'content', 'full_text', 'fulltext')
     ORDER BY array_position(ARRAY['text', 'body', 'content', 'full_text', 'fulltext']::text[], c.column_name::text)
     LIMIT 1;
@@ -115,13 +123,14 @@ BEGIN
         RETURN;
     END IF;
     RETURN QUERY EXECUTE format(
-        'SELECT ft.article_id::bigint FROM article_fulltext ft JOIN articles a ON a.id = ft.article_id'
-        ' WHERE a.relevant AND to_tsvector(nkru_search_config(a.language), coalesce(ft.%I, '''')) @@ $1',
-        text_column) USING query;
+        'SELECT ft.article_id::bigint FROM %I ft JOIN articles a ON a.id = ft.article_id'
+        ' WHERE a.relevant AND ft.%I IS NOT NULL'
+        ' AND to_tsvector(nkru_search_config(a.language), ft.%I) @@ $1',
+        text_table, text_column, text_column) USING query;
 END
 $$;
 COMMENT ON FUNCTION nkru_fulltext_hits(tsquery) IS
-    'Relevant articles whose full text (table article_fulltext, when it exists) matches the query.';
+    'Relevant articles whose full text (article_texts, from migration 012, when it exists) matches the query.';
 
 -- Filters of the Stories page that had no index: alert rule per story, articles per language and score.
 CREATE INDEX alert_outbox_rule_story ON alert_outbox (rule, story_id);
