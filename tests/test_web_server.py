@@ -61,6 +61,16 @@ def test_pages_answer_only_behind_an_airflow_login(server):
 
 
 @pytest.mark.slow
+def test_an_entity_is_reached_by_any_spelling(server, workspace_db):
+    token = airflow_server.token(server)
+    found = httpx.get(f"{server}/nkru/entity", params={"name": "Шойгу"}, cookies={"_token": token}, timeout=60)
+    assert found.status_code == 303
+    assert found.headers["location"] == f"/nkru/entities/{workspace_db[1].entity_ids['Sergei Shoigu']}"
+    unknown = httpx.get(f"{server}/nkru/entity", params={"name": "Shoygu"}, cookies={"_token": token}, timeout=60)
+    assert unknown.status_code == 404 and "Closest names: Sergei Shoigu" in unknown.text
+
+
+@pytest.mark.slow
 def test_plugin_adds_a_navigation_entry(server):
     token = airflow_server.token(server)
     response = httpx.get(f"{server}/api/v2/plugins", headers={"Authorization": f"Bearer {token}"}, timeout=30)

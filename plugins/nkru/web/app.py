@@ -29,15 +29,20 @@ def _base(request: Request) -> str:
     return request.scope.get("root_path", "") or ""
 
 
-def _respond(request: Request, build: Callable[[store.Connection, str], str | Response | None]) -> Response:
-    """Open the news database, build the page; 404 when it names nothing, 503 when the database cannot be read."""
+def _respond(
+    request: Request, build: Callable[[store.Connection, str], str | Response | None], *, trends: bool = False
+) -> Response:
+    """Open the news database, build the page; 404 when it names nothing, 503 when the database cannot be read.
+
+    `trends`: the page reads the daily aggregates, so bring them up to date first."""
     from nkru.airflow_conns import database_url
     from nkru.web import pages
 
     base = _base(request)
     try:
         with store.connection(database_url(conn_id="nkru_db")) as conn:
-            _refresh(conn)
+            if trends:
+                _refresh(conn)
             page = build(conn, base)
     except (psycopg2.Error, RuntimeError) as exc:
         message = f"The news database (Airflow connection nkru_db) cannot be read: {str(exc).strip()}"
@@ -61,7 +66,7 @@ def _refresh(conn: store.Connection) -> None:
 def overview(request: Request, user: Any = Depends(require_login)) -> Response:
     from nkru.web.overview import render_page
 
-    return _respond(request, lambda conn, base: render_page(conn, datetime.now(UTC), base))
+    return _respond(request, lambda conn, base: render_page(conn, datetime.now(UTC), base), trends=True)
 
 
 @app.get("/stories", response_class=HTMLResponse)
@@ -83,7 +88,7 @@ def story(request: Request, story_id: int, user: Any = Depends(require_login)) -
 def entity(request: Request, entity_id: int, user: Any = Depends(require_login)) -> Response:
     from nkru.web.entity import render_entity
 
-    return _respond(request, lambda conn, base: render_entity(conn, entity_id, datetime.now(UTC), base))
+    return _respond(request, lambda conn, base: render_entity(conn, entity_id, datetime.now(UTC), base), trends=True)
 
 
 @app.get("/entity", response_class=HTMLResponse)
@@ -99,11 +104,11 @@ def entity_by_name(request: Request, name: str = "", user: Any = Depends(require
             return HTMLResponse(pages.render("error.html", base=base, error=str(exc)), status_code=404)
         return RedirectResponse(f"{base}/entities/{match.entity_id}", status_code=303)
 
-    return _respond(request, build)
+    return _respond(request, build, trends=True)  # the lookup ranks spellings by coverage
 
 
 @app.get("/feeds", response_class=HTMLResponse)
 def feeds(request: Request, user: Any = Depends(require_login)) -> Response:
     from nkru.web.feeds import render_feeds
 
-    return _respond(request, lambda conn, base: render_feeds(conn, datetime.now(UTC), base))
+    return _respond(request, lambda conn, base: render_feeds(conn, datetime.now(UTC), base), trends=True)
