@@ -133,6 +133,34 @@ def test_story_page_says_who_was_first_and_how_long_the_others_took(conn, ws):
     assert "military-cooperation" in alerts and "analysts@example.org" in alerts and ">sent<" in alerts
 
 
+def test_story_page_says_why_each_report_joined_when_the_grouping_recorded_it(db):
+    ws = workspace_data.build(db)
+    story_id = ws.story_ids[VISIT]
+    with db, db.cursor() as cur:
+        cur.execute("SELECT to_regclass('story_members') IS NOT NULL")
+        if not cur.fetchone()[0]:  # before migration 011 (event stories) is applied: the columns the page reads
+            cur.execute(
+                "CREATE TABLE story_members (article_id bigint PRIMARY KEY, story_id bigint NOT NULL,"
+                " rule text NOT NULL, reason jsonb NOT NULL DEFAULT '{}', published_at timestamptz NOT NULL,"
+                " seen_at timestamptz NOT NULL)"
+            )
+        cur.execute(
+            """INSERT INTO story_members (article_id, story_id, rule, reason, published_at, seen_at)
+               SELECT id, story_id, CASE WHEN language = 'ru' THEN 'new' ELSE 'same-event' END,
+                      jsonb_build_object('shared_entities', ARRAY['Sergei Shoigu', 'Kim Jong Un'],
+                                         'time_gap_hours', 1.25, 'note', '<b>x</b>'),
+                      published_at, published_at
+               FROM articles WHERE story_id = %s""",
+            (story_id,),
+        )
+    html = render_story(db, story_id)
+    articles = html[html.index('id="articles"') :]
+    assert "joined: same-event; " in articles
+    assert "shared entities Sergei Shoigu, Kim Jong Un" in articles and "time gap hours 1.25" in articles
+    assert articles.count("joined: ") == 3  # not on the first report, which started the story
+    assert "<b>x</b>" not in html
+
+
 def test_an_unknown_story_or_entity_is_none(conn):
     assert render_story(conn, 999_999) is None
     assert render_entity(conn, 999_999, datetime.now(UTC)) is None

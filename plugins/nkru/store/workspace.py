@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import psycopg2.errors
 import psycopg2.extras
 
 from nkru.store import Connection
@@ -131,6 +132,24 @@ def story_articles(conn: Connection, story_id: int) -> list[Row]:
            ORDER BY a.published_at, a.id""",
         {"id": story_id},
     )
+
+
+def story_joins(conn: Connection, article_ids: list[int]) -> dict[int, Row]:
+    """Why each article joined its story ({article_id: {rule, reason}}), when the story grouping records it
+    (table story_members, added with event stories in migration 011); empty when it does not."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('story_members') IS NOT NULL")
+        if not cur.fetchone()[0] or not article_ids:
+            return {}
+    try:
+        rows = _rows(
+            conn,
+            "SELECT article_id, rule, reason FROM story_members WHERE article_id = ANY (%(ids)s::bigint[])",
+            {"ids": article_ids},
+        )
+    except psycopg2.errors.UndefinedColumn:  # another shape of the table: the page shows no reasons
+        return {}
+    return {r["article_id"]: r for r in rows}
 
 
 def story_entities(conn: Connection, story_id: int) -> list[Row]:

@@ -48,12 +48,27 @@ def outlets(articles: list[dict[str, Any]]) -> list[Outlet]:
     ]
 
 
+def _joined(join: dict[str, Any] | None) -> str | None:
+    """Why an article joined its story, in one line: the grouping rule, then the reason's facts."""
+    if not join:
+        return None
+    facts = []
+    for key, value in (join.get("reason") or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        shown = ", ".join(str(v) for v in value[:6]) if isinstance(value, list) else str(value)
+        facts.append(f"{key.replace('_', ' ')} {shown}")
+    return "; ".join([join.get("rule") or "grouped", *facts])[:400]
+
+
 def render_story(conn: Connection, story_id: int, base: str = pages.DEFAULT_BASE) -> str | None:
     """The story's page, or None when there is no such story."""
     story = ws_store.story(conn, story_id)
     if story is None:
         return None
     articles = ws_store.story_articles(conn, story_id)
+    joins = ws_store.story_joins(conn, [a["article_id"] for a in articles])
+    articles = [{**a, "joined": _joined(joins.get(a["article_id"]))} for a in articles]
     relevant = [a for a in articles if a["relevant"]] or articles
     best = max(relevant, key=lambda a: a["score"]) if relevant else None
     carried = outlets(relevant)
