@@ -4,6 +4,7 @@ trends, rising entities, pairs and stories in several languages, and learns when
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -49,13 +50,15 @@ def test_feeds_written_are_rss_with_every_item(tmp_path):
     assert parsed["demo-seoul-daily"].feed.language == "ko"
 
 
-def test_make_demo_fills_trends_stories_and_says_when_alerts_go_out(db_url, monkeypatch):
+def test_make_demo_fills_trends_stories_and_says_when_alerts_go_out(db_url, monkeypatch, smtp_server):
     monkeypatch.setenv("NKRU_DATABASE_URL", db_url)
-    monkeypatch.delenv("NKRU_SMTP_URL", raising=False)
+    monkeypatch.setenv("NKRU_SMTP_URL", smtp_server.url)
     result = CliRunner().invoke(main, ["demo"])
     assert result.exit_code == 0, result.output
     assert "stories" in result.output.splitlines()[0]
-    assert "wait for the daily digest, mailed by nkru_digest at" in result.output
+    sent = int(re.search(r"alerts: (\d+) instant alert e-mail\(s\) sent now; 0 still pending", result.output)[1])
+    assert len(smtp_server.messages) == sent  # instant alerts of the last 72 hours go out at once
+    assert "wait for the daily digest, mailed by nkru_digest at" in result.output  # the digest keeps its hour
     assert "nkru digest --preview digest.html" in result.output
 
     today = datetime.now(UTC).date()
