@@ -49,7 +49,9 @@ def test_page_escapes_what_came_from_feeds(db):
             (story,),
         )
         cur.execute("UPDATE entities SET name = '<img src=x onerror=alert(2)>' WHERE name = 'Sergei Naryshkin'")
+        cur.execute("UPDATE entities SET name = E'Pyong\\x1b[2Jyang\\x07' WHERE name = 'Pyongyang'")
     html = render_page(db, datetime.now(UTC))
+    assert "\x1b" not in html and "\x07" not in html and "Pyong[2Jyang" in html  # stored before the filter
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt;" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
     assert 'href="javascript:' not in html
