@@ -15,7 +15,6 @@ from datetime import datetime
 import psycopg2
 
 from nkru import alerts, ops, pipeline, resources, store, trends
-from nkru.alerts.render import DigestExtras
 from nkru.clock import utcnow
 from nkru.config import Settings, load_settings
 from nkru.redact import scrub
@@ -109,21 +108,11 @@ def daily_digest(now: datetime | None = None) -> dict:
     settings = load_settings()
     target = _mail_server()
     with _news_database() as conn:
-        extras = _digest_charts(conn, now)
+        extras = trends.digest_extras_or_none(conn, now)
         report = alerts.send_digests(conn, settings, target, now=now, extras=extras)
     if report.errors and report.pending:
         raise RuntimeError(f"{report.pending} digest stories still pending: {'; '.join(report.errors)}")
     return asdict(report)
-
-
-def _digest_charts(conn: store.Connection, now: datetime) -> DigestExtras | None:
-    """The digest's trend section; charts are a bonus, so a failure here never stops the stories going out."""
-    try:
-        return trends.digest_extras(conn, now)
-    except Exception:
-        log.exception("digest charts failed; sending the digest without them")
-        conn.rollback()
-        return None
 
 
 # --- operations (nkru.ops): operator notices and retention ----------------------------------------------------
