@@ -449,15 +449,15 @@ def test_a_one_megabyte_summary_is_read_up_to_a_limit_and_the_reason_says_so(sco
 
 
 def test_the_compiled_lexicon_is_cached_in_the_data_directory_and_rebuilt_when_unreadable(tmp_path, monkeypatch):
-    from nkru import lexicon as lx
+    from nkru import lexicon_match as lxm
 
     monkeypatch.setenv("NKRU_DATA_DIR", str(tmp_path))
     text = "Lavrov arrives in Pyongyang"
-    _, built = lx.compile_lexicon(None, [])
+    _, built = lxm.compile_lexicon(None, [])
     cached_files = list((tmp_path / "cache").glob("lexicon-*.pickle"))
     assert len(cached_files) == 1
-    _, cached = lx.compile_lexicon(None, [])
+    _, cached = lxm.compile_lexicon(None, [])
     assert cached.find(text, "en") == built.find(text, "en") != []
     cached_files[0].write_bytes(b"not a pickle")
-    _, rebuilt = lx.compile_lexicon(None, [])
+    _, rebuilt = lxm.compile_lexicon(None, [])
     assert rebuilt.find(text, "en") == built.find(text, "en")
