@@ -15,7 +15,23 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nkru.language import same_language
-from nkru.lexicon import _IS_WORD_CHAR, _WORD_RUN, STOP, Lexicon, Rules, Term, fold, lexicon_dir, load, script_of
+from nkru.lexicon import (
+    _IS_WORD_CHAR,
+    _WORD_RUN,
+    BOTH,
+    KOREA,
+    NK,
+    RU,
+    SOUTH,
+    STOP,
+    Lexicon,
+    Rules,
+    Term,
+    fold,
+    lexicon_dir,
+    load,
+    script_of,
+)
 from nkru.lexicon_morph import _keys, _strip
 from nkru.paths import data_dir
 
@@ -82,13 +98,25 @@ class Matcher:
         ] + [(_SCRIPT_GROUPS[group], True, _automaton(keys)) for group, keys in sorted(exact.items())]
         # Every folded key, to try the shorter ones at a place where the longest was refused.
         self._folded_keys = {key: _by_side(entries) for keys in folded.values() for key, entries in keys.items()}
+        # The quick first pass: does the text hold any key of a side at all, word boundaries aside?
+        sided = {key for keys in folded.values() for key, entries in keys.items() if _names_a_side(entries, terms)}
+        sided |= {
+            fold(key) for keys in exact.values() for key, entries in keys.items() if _names_a_side(entries, terms)
+        }
+        self._sided = _presence_automaton(sided)
 
-    def find(self, text: str, language: str | None = None) -> list[Match]:
-        """Matches in `text`, longest first where they overlap (a STOP term hides what it covers).
-        Terms marked for one language count only when `language` is that one, or is None."""
+    def may_name_a_side(self, folded: str) -> bool:
+        """Whether `fold(text)` holds any key of North Korea, Russia or Korea at all, boundaries and endings aside:
+        when it does not, `find` would find none of them. One pass in C; most feed items stop here."""
+        return next(self._sided.iter(folded), None) is not None
+
+    def find(self, text: str, language: str | None = None, folded: str | None = None) -> list[Match]:
+        """Matches in `text` (`folded` is `fold(text)` if already made), longest first where they overlap (a STOP
+        term hides what it covers). Terms marked for one language count only when `language` is that one, or is
+        None."""
         if not text:
             return []
-        folded = fold(text)
+        folded = folded if folded is not None else fold(text)
         found: list[Match] = []
         terms = self.terms
         ascii_only = text.isascii()
@@ -124,7 +152,7 @@ class Matcher:
     ) -> bool:
         """Add a match for each side of a key that stands at folded[start:end]; any added?"""
         prev_is_word = start > 0 and _is_word_char(folded[start - 1])
-        rest = _WORD_RUN.match(folded, end).group() if end < len(folded) else ""
+        rest = _WORD_RUN.match(folded, end).group() if end < len(folded) and _is_word_char(folded[end]) else ""
         added = False
         for entries in sides:
             for entry in entries:
@@ -169,6 +197,23 @@ def _by_side(entries: list[_Key]) -> tuple[tuple[_Key, ...], ...]:
     for entry in entries:
         groups.setdefault(entry.side, []).append(entry)
     return tuple(tuple(group) for group in groups.values())
+
+
+_PARTY_SIDES = frozenset({NK, RU, BOTH, SOUTH, KOREA})
+
+
+def _names_a_side(entries: list[_Key], terms: list[Term]) -> bool:
+    return any(terms[e.term_id].side in _PARTY_SIDES for e in entries)
+
+
+def _presence_automaton(keys: set[str]):  # noqa: ANN202 - pyahocorasick's type
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for key in keys or {"\x00\x00"}:  # an empty automaton cannot be searched
+        automaton.add_word(key, None)
+    automaton.make_automaton()
+    return automaton
 
 
 def _automaton(keys: dict[str, list[_Key]]):  # noqa: ANN202 - pyahocorasick's type
@@ -257,7 +302,7 @@ def _longest(found: list[Match], terms: list[Term]) -> list[Match]:
 # The compiled lexicon, cached on disk
 
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 _CODE = ("lexicon.py", "lexicon_morph.py", "lexicon_match.py")  # the modules the cache depends on
 
 

@@ -99,17 +99,20 @@ class Scorer:
         elif language is None and (script := lx.script_of(title + " " + summary)) not in COVERED_SCRIPTS:
             notes.append(f"{script.title()} script, which no lexicon covers: every language's names looked for")
         text = f"{title}\n{summary}"
-        hits = self._hits(text, len(title), language)
+        folded = lx.fold(text)
         compiled = self._compiled
+        if not explain and not compiled.matcher.may_name_a_side(folded):
+            return one_side([], [], [], notes)  # most feed items: no name of either side, nor of Korea
+        hits = self._hits(text, folded, len(title), language)
         gaps = compiled.gaps_for(language)
         verdict = _judge(hits, text, self.settings.threshold, gaps, notes, compiled.lexicon.observers)
         if explain:
             verdict = dataclasses.replace(verdict, contributions=tuple(contribution(h) for h in hits))
         return verdict
 
-    def _hits(self, text: str, title_length: int, language: str | None) -> list[Hit]:
+    def _hits(self, text: str, folded: str, title_length: int, language: str | None) -> list[Hit]:
         """Every match in the title and summary (one text, a line break between them: never one sentence)."""
-        matches = self._compiled.matcher.find(text, language)
+        matches = self._compiled.matcher.find(text, language, folded)
         if not matches:
             return []
         terms, keys = self._compiled.matcher.terms, self._compiled.matcher.keys
