@@ -160,7 +160,7 @@ class Matcher:
                 if only and language is not None and not same_language(language, only):
                     continue
                 word_end = _accept(folded, start, end, entry, prev_is_word, rest)
-                if word_end is None or (entry.surname and _followed_by_name(text, word_end)):
+                if word_end is None or (entry.surname and not _stands_as_surname(text, start, word_end)):
                     continue
                 found.append(Match(entry.term_id, start, word_end, text[start:word_end]))
                 added = True
@@ -273,10 +273,59 @@ def _rules_for_script(text: str, rules: dict[str, Rules]) -> Rules:
     return Rules(code="settings")
 
 
-def _followed_by_name(text: str, end: int) -> bool:
-    """A capitalised word right after `end`, joined by a space or hyphen ("Kim Keon-hee", "Kim Ki-duk")."""
+# One syllable of a romanised Korean given name (Revised Romanization and McCune-Reischauer shapes: an optional
+# initial, a vowel, an optional final): "Jong", "Un", "Keon", "Yo". Words of that shape that are common in
+# title-case headlines ("In", "To", "No") are not taken for one.
+_KOREAN_SYLLABLE = re.compile(
+    r"(?:kk|tt|pp|ss|jj|ch|ts|sh|ng|[gkncdtrlmbpsjhwy])?"
+    r"(?:y[aeou]|w[aeio]|eo|eu|ae|oe|ui|[aeiouŏŭ])(?:ng|[nmlkptrgb])?",
+    re.IGNORECASE,
+)
+_NOT_GIVEN_NAMES = frozenset(
+    [
+        "a",
+        "an",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "go",
+        "he",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "of",
+        "on",
+        "or",
+        "so",
+        "to",
+        "up",
+        "we",
+    ]
+)
+
+
+def _stands_as_surname(text: str, start: int, end: int) -> bool:
+    """Whether a bare surname ("Kim", "Kimem", "Кима") at text[start:end] stands for the person the lexicon
+    means: written with a capital where the script has one ("kim" is Vietnamese for "needle"), and not followed
+    by a romanised Korean given name ("Kim Keon-hee", "Kim Ki Duk"). A hyphen or dash after it joins it to
+    another word, not to a given name ("Putin-Kim-Pakt", "Kim-Putin summit")."""
+    if text[start].islower():
+        return False
     after = text[end : end + 2]
-    return len(after) == 2 and after[0] in " -‐" and after[1].isupper()
+    if len(after) < 2 or after[0] != " " or not after[1].isupper():
+        return True
+    word = re.match(r"[^\W\d_]+(-[^\W\d_]+)?", text[end + 1 : end + 40])
+    if word is None:
+        return True
+    first = word.group().split("-")[0]
+    if word.group(1):  # "Keon-hee", "Ki-duk": a hyphenated given name
+        return not bool(_KOREAN_SYLLABLE.fullmatch(first))
+    return first.lower() in _NOT_GIVEN_NAMES or not _KOREAN_SYLLABLE.fullmatch(first)
 
 
 def _longest(found: list[Match], terms: list[Term]) -> list[Match]:

@@ -43,11 +43,12 @@ from pathlib import Path
 from nkru import lexicon as lx
 from nkru import lexicon_match as lxm
 from nkru.config import TopicConfig
-from nkru.lexicon import ASIDE, BOTH, CUE, NK, RANKING, RU, SOUTH, Term
+from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, NK, RANKING, RU, SOUTH, Term
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
     CUE_CAP,
+    LEDE,
     MAX_CHARS,
     PASSER_FACTOR,
     SIDE_CAP,
@@ -55,6 +56,7 @@ from nkru.relevance_hits import (
     SOUTH_PENALTY,
     SUMMARY,
     TITLE,
+    TOGETHER_LEDE,
     TOGETHER_SUMMARY,
     TOGETHER_TITLE,
     Contribution,
@@ -103,18 +105,19 @@ class Scorer:
         compiled = self._compiled
         if not explain and not compiled.matcher.may_name_a_side(folded):
             return one_side([], [], [], notes)  # most feed items: no name of either side, nor of Korea
-        hits = self._hits(text, folded, len(title), language)
+        hits, lede = self._hits(text, folded, len(title), language)
         gaps = compiled.gaps_for(language)
-        verdict = _judge(hits, text, self.settings.threshold, gaps, notes, compiled.lexicon.observers)
+        verdict = _judge(hits, text, self.settings.threshold, gaps, notes, compiled.lexicon.observers, lede)
         if explain:
             verdict = dataclasses.replace(verdict, contributions=tuple(contribution(h) for h in hits))
         return verdict
 
-    def _hits(self, text: str, folded: str, title_length: int, language: str | None) -> list[Hit]:
-        """Every match in the title and summary (one text, a line break between them: never one sentence)."""
+    def _hits(self, text: str, folded: str, title_length: int, language: str | None) -> tuple[list[Hit], int]:
+        """Every match in the title and summary (one text, a line break between them: never one sentence), and
+        the index of the summary's first sentence (-1 when sentences do not matter)."""
         matches = self._compiled.matcher.find(text, language, folded)
         if not matches:
-            return []
+            return [], -1
         terms, keys = self._compiled.matcher.terms, self._compiled.matcher.keys
         sides = {terms[m.term_id].side for m in matches}
         both = BOTH in sides or (NK in sides and RU in sides)
@@ -135,7 +138,7 @@ class Scorer:
         ]
         if both:
             mark_lists(hits, text, self._compiled.gaps_for(language).enumeration)
-        return hits
+        return hits, (bisect.bisect_right(ends, title_length + 1) if ends else -1)
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,9 @@ def _judge(
     gaps: Gaps,
     notes: list[str],
     observers: frozenset[str] = frozenset(),
+    lede: int = -1,
 ) -> Relevance:
+    """The verdict on an item's hits; `lede` is the index of the summary's first sentence."""
     nk_hits = [h for h in hits if h.nk]
     ru_hits = [h for h in hits if h.ru]
     if not nk_hits or not ru_hits:
@@ -190,13 +195,13 @@ def _judge(
     nk = min(SIDE_CAP, max(0.0, _strength(nk_hits) - penalty))
     ru = min(SIDE_CAP, _strength(ru_hits))
     pair = min(nk, ru)
-    together = _together(hits) if pair > 0 else None
+    together = _together(hits, lede) if pair > 0 else None
     parties = find_parties(hits, text, gaps) if pair > 0 else Parties(False, False, {})
     passers = (parties.passers_by(hits, observers) or _aside(hits)) if pair > 0 else ""
     if passers:
         pair *= PASSER_FACTOR
         together = None
-    bonus = {TITLE: TOGETHER_TITLE, SUMMARY: TOGETHER_SUMMARY, None: 0.0}[together]
+    bonus = {TITLE: TOGETHER_TITLE, SUMMARY: TOGETHER_SUMMARY, LEDE: TOGETHER_LEDE, None: 0.0}[together]
     cues = names_of(h for h in hits if h.term.side == CUE) if pair > 0 and not passers else []
     score = round(pair + bonus + min(CUE_CAP, CUE_BONUS * len(cues)), 3)
     relevant = score >= threshold
@@ -242,11 +247,18 @@ def _strength(side_hits: list[Hit]) -> float:
     return sum(best.values())
 
 
-def _together(hits: list[Hit]) -> str | None:
-    """The field (title first) with a sentence naming both sides outside any list, or None."""
+def _together(hits: list[Hit], lede: int = -1) -> str | None:
+    """The field (title first) with a sentence naming both sides outside any list; else `LEDE` when the title
+    names one side with a beat word ("Pyongyang sends more troops to the front") and the first sentence of the
+    summary, the lede, names the other (headline and lede are read as one statement); else None."""
     for field in (TITLE, SUMMARY):
         sentences_nk = {h.sentence for h in hits if h.field == field and not h.listed and h.nk}
         sentences_ru = {h.sentence for h in hits if h.field == field and not h.listed and h.ru}
         if sentences_nk & sentences_ru:
             return field
-    return None
+    title = [h for h in hits if h.field == TITLE and not h.listed]
+    nk, ru = any(h.nk for h in title), any(h.ru for h in title)
+    if nk == ru or not any(h.term.side == CUE for h in title) or any(h.term.side == COUNTRY for h in title):
+        return None  # (a third country in the title: "Lukashenko on a historic visit to North Korea")
+    in_lede = [h for h in hits if h.field == SUMMARY and h.sentence == lede and not h.listed]
+    return LEDE if any((h.ru if nk else h.nk) for h in in_lede) else None

@@ -15,6 +15,7 @@ LIST_FACTOR = 0.3  # a mention inside an enumeration of countries
 SIDE_CAP = 1.5  # repeating one country's names can only go so far
 TOGETHER_TITLE = 0.6  # both sides in one sentence of the title
 TOGETHER_SUMMARY = 0.5  # ... of the summary
+TOGETHER_LEDE = 0.5  # one side in the title with a beat word, the other in the summary's first sentence
 CUE_BONUS = 0.1  # per distinct beat word
 CUE_CAP = 0.3
 SOUTH_PENALTY = 0.15  # per distinct South Korea cue, taken off the North Korea side
@@ -26,6 +27,7 @@ PAIR_GAP = 12  # at most this many characters between the two parties of a pair 
 MAX_CHARS = 20_000  # of a title or summary; the rest is not read (the reason says so)
 
 TITLE, SUMMARY = "title", "summary"
+LEDE = "lede"  # "together": the title and the summary's first sentence
 # Scripts the lexicon files are written in (first word of the Unicode names of their letters); "" = no letters.
 COVERED_SCRIPTS = frozenset({"", "LATIN", "CYRILLIC", "HANGUL", "CJK", "HIRAGANA", "KATAKANA", "ARABIC", "DEVANAGARI"})
 SIDE_NAMES = {

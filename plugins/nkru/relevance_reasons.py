@@ -4,7 +4,7 @@ discounted, and the per-match contributions that `nkru explain` prints."""
 from __future__ import annotations
 
 from nkru.lexicon import BOTH, COUNTRY, CUE, KOREA, NK, RU, SOUTH
-from nkru.relevance_hits import SIDE_NAMES, SUMMARY, TITLE, Contribution, Hit, Relevance, names_of, short
+from nkru.relevance_hits import LEDE, SIDE_NAMES, SUMMARY, TITLE, Contribution, Hit, Relevance, names_of, short
 from nkru.relevance_parties import Parties
 
 
@@ -75,7 +75,11 @@ def reason_line(
         return "; ".join(filter(None, [text, south_note, *notes]))
 
     sides = f"North Korea ({short(nk)}) and Russia ({short(ru)})"
-    if together:
+    if together == LEDE:
+        in_title = "North Korea" if any(h.nk and h.field == TITLE for h in hits) else "Russia"
+        other = "Russia" if in_title == "North Korea" else "North Korea"
+        text = f"{sides}: {in_title} in the title with a beat word, {other} in the first sentence of the summary"
+    elif together:
         text = f"{sides} in one sentence of the {together}"
         if parties.nk_ru:
             text += " as the two parties"
