@@ -24,7 +24,7 @@ def _keys(term: Term, rules: Rules) -> set[str]:
     return {k for k in keys if k.strip()}
 
 
-def _vary_inner_words(key: str, endings: frozenset[str], limit: int = 400) -> set[str]:
+def _vary_inner_words(key: str, endings: frozenset[str], limit: int = 1200) -> set[str]:
     """For a phrase in a language with case endings, every ending on the words before the last one ("Korea
     Północna" → "korei północn", "koreą północn"...), the last one stripped (its ending is checked when matching)."""
     words = key.split()
@@ -64,17 +64,22 @@ _CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 
 
 def _inflections(phrase: str, code: str) -> set[str]:
-    """Every case form of a one- or two-word phrase ("северная корея" → "северной кореи", ...)."""
+    """Every case form of a phrase of up to five words ("северная корея" → "северной кореи", "трудовая партия
+    кореи" → "трудовой партии кореи"): the words pymorphy3 reads as nominative take each case, the others (a
+    genitive like "кореи", a preposition) stay as they are."""
     words = phrase.split()
-    if len(words) > 2 or not all(w.isalpha() for w in words):
+    if len(words) > 5 or not all(w.isalpha() for w in words):
         return set()
     morph = _morph(code)
     parses = [morph.parse(w)[0] for w in words]
     if len(words) == 1:
         return {f.word for f in parses[0].lexeme}
+    agreeing = [p.tag.case == "nomn" and "Fixd" not in p.tag for p in parses]
+    if not any(agreeing):
+        return set()
     forms = set()
     for case in _CASES:
-        inflected = [p.inflect({case}) for p in parses]
+        inflected = [p.inflect({case}) if agree else p for p, agree in zip(parses, agreeing, strict=True)]
         if all(inflected):
             forms.add(" ".join(f.word for f in inflected))
     return forms
