@@ -35,6 +35,8 @@ from nkru.lexicon import (
 from nkru.lexicon_morph import _keys, _strip
 from nkru.paths import data_dir
 
+MIN_STEMMED = 5  # letters in a term's last word for its Snowball stem to count
+
 
 @functools.lru_cache(maxsize=4096)
 def _is_word_char(ch: str) -> bool:
@@ -78,7 +80,10 @@ class Matcher:
         exact: dict[str, dict[str, list[_Key]]] = {}
         for term_id, term in enumerate(terms):
             lang_rules = rules.get(term.language) or _rules_for_script(term.text, rules)
-            stem = lang_rules.stem(self.keys[term_id].split()[-1]) if lang_rules.stemmer else None
+            # A word with the term's Snowball stem counts too ("Oroszországgal"), but not for short names: French
+            # "Tass" and Italian "tassi" (rates) share a stem.
+            last_word = self.keys[term_id].split()[-1] if self.keys[term_id].strip() else ""
+            stem = lang_rules.stem(last_word) if lang_rules.stemmer and len(last_word) >= MIN_STEMMED else None
             side = (term.side, term.country)
             only = term.language if term.only_in_language else None
             if term.case_sensitive:
@@ -98,17 +103,24 @@ class Matcher:
         ] + [(_SCRIPT_GROUPS[group], True, _automaton(keys)) for group, keys in sorted(exact.items())]
         # Every folded key, to try the shorter ones at a place where the longest was refused.
         self._folded_keys = {key: _by_side(entries) for keys in folded.values() for key, entries in keys.items()}
-        # The quick first pass: does the text hold any key of a side at all, word boundaries aside?
-        sided = {key for keys in folded.values() for key, entries in keys.items() if _names_a_side(entries, terms)}
-        sided |= {
-            fold(key) for keys in exact.values() for key, entries in keys.items() if _names_a_side(entries, terms)
-        }
-        self._sided = _presence_automaton(sided)
+        # The quick first pass: does the text hold any key of a side at all, standing where a word may start?
+        self._sided = _presence_automaton(
+            {key: entries for keys in folded.values() for key, entries in keys.items() if _names_a_side(entries, terms)}
+        )
+        self._sided_as_written = _presence_automaton(
+            {key: entries for keys in exact.values() for key, entries in keys.items() if _names_a_side(entries, terms)}
+        )
 
-    def may_name_a_side(self, folded: str) -> bool:
-        """Whether `fold(text)` holds any key of North Korea, Russia or Korea at all, boundaries and endings aside:
-        when it does not, `find` would find none of them. One pass in C; most feed items stop here."""
-        return next(self._sided.iter(folded), None) is not None
+    def may_name_a_side(self, text: str, folded: str) -> bool:
+        """Whether `text` (`folded` = `fold(text)`) holds a key of North Korea, Russia or Korea where a word may
+        start, endings and languages aside: when it does not, `find` would find none of them. A scan in C and a
+        look at the letter before each candidate; most feed items stop here."""
+        for automaton, haystack in ((self._sided, folded), (self._sided_as_written, text)):
+            for end_index, (length, whole_word) in automaton.iter(haystack):
+                start = end_index + 1 - length
+                if not (whole_word and start and _is_word_char(folded[start - 1])):
+                    return True
+        return False
 
     def find(self, text: str, language: str | None = None, folded: str | None = None) -> list[Match]:
         """Matches in `text` (`folded` is `fold(text)` if already made), longest first where they overlap (a STOP
@@ -206,14 +218,24 @@ def _names_a_side(entries: list[_Key], terms: list[Term]) -> bool:
     return any(terms[e.term_id].side in _PARTY_SIDES for e in entries)
 
 
-def _presence_automaton(keys: set[str]):  # noqa: ANN202 - pyahocorasick's type
+def _presence_automaton(keys: dict[str, list[_Key]]):  # noqa: ANN202 - pyahocorasick's type
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
-    for key in keys or {"\x00\x00"}:  # an empty automaton cannot be searched
-        automaton.add_word(key, None)
+    for key, entries in keys.items():
+        automaton.add_word(key, (len(key), _whole_word(key, entries)))
+    if not keys:
+        automaton.add_word("\x00\x00", (2, True))  # an empty automaton cannot be searched
     automaton.make_automaton()
     return automaton
+
+
+def _whole_word(key: str, entries: list[_Key]) -> bool:
+    """True when every entry must start a word: a match inside a word can be dropped before looking at them."""
+    return all(
+        e.rules.boundaries == "words" and not e.rules.prefixes or (e.rules.boundaries == "short" and len(key) == 1)
+        for e in entries
+    )
 
 
 def _automaton(keys: dict[str, list[_Key]]):  # noqa: ANN202 - pyahocorasick's type
@@ -221,12 +243,7 @@ def _automaton(keys: dict[str, list[_Key]]):  # noqa: ANN202 - pyahocorasick's t
 
     automaton = ahocorasick.Automaton()
     for key, entries in keys.items():
-        # True when every entry must start a word: a match inside a word is dropped before looking at them.
-        whole_word = all(
-            e.rules.boundaries == "words" and not e.rules.prefixes or (e.rules.boundaries == "short" and len(key) == 1)
-            for e in entries
-        )
-        automaton.add_word(key, (len(key), _by_side(entries), whole_word))
+        automaton.add_word(key, (len(key), _by_side(entries), _whole_word(key, entries)))
     if not keys:
         automaton.add_word("\x00\x00", (2, (), False))  # an empty automaton cannot be searched
     automaton.make_automaton()

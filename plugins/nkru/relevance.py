@@ -103,7 +103,7 @@ class Scorer:
         text = f"{title}\n{summary}"
         folded = lx.fold(text)
         compiled = self._compiled
-        if not explain and not compiled.matcher.may_name_a_side(folded):
+        if not explain and not compiled.matcher.may_name_a_side(text, folded):
             return one_side([], [], [], notes)  # most feed items: no name of either side, nor of Korea
         hits, lede = self._hits(text, folded, len(title), language)
         gaps = compiled.gaps_for(language)
