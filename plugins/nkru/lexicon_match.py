@@ -104,18 +104,27 @@ class Matcher:
         # Every folded key, to try the shorter ones at a place where the longest was refused.
         self._folded_keys = {key: _by_side(entries) for keys in folded.values() for key, entries in keys.items()}
         # The quick first pass: does the text hold any key of a side at all, standing where a word may start?
-        self._sided = _presence_automaton(
-            {key: entries for keys in folded.values() for key, entries in keys.items() if _names_a_side(entries, terms)}
-        )
+        # One automaton per script here too (a Latin text need not walk the Cyrillic and CJK keys).
+        self._sided = [
+            (group, _presence_automaton({k: e for k, e in keys.items() if _names_a_side(e, terms)}))
+            for group, keys in sorted(folded.items())
+        ]
         self._sided_as_written = _presence_automaton(
             {key: entries for keys in exact.values() for key, entries in keys.items() if _names_a_side(entries, terms)}
         )
 
     def may_name_a_side(self, text: str, folded: str) -> bool:
         """Whether `text` (`folded` = `fold(text)`) holds a key of North Korea, Russia or Korea where a word may
-        start, endings and languages aside: when it does not, `find` would find none of them. A scan in C and a
-        look at the letter before each candidate; most feed items stop here."""
-        for automaton, haystack in ((self._sided, folded), (self._sided_as_written, text)):
+        start, endings and languages aside: when it does not, `find` would find none of them. A scan in C of the
+        automatons of the scripts present and a look at the letter before each candidate; most feed items stop
+        here."""
+        scripts = _scripts_in(text)
+        scans = [
+            (automaton, folded)
+            for group, automaton in self._sided
+            if (group in scripts if scripts is not None else _SCRIPT_GROUPS[group].search(text))
+        ]
+        for automaton, haystack in [*scans, (self._sided_as_written, text)]:
             for end_index, (length, whole_word) in automaton.iter(haystack):
                 start = end_index + 1 - length
                 if not (whole_word and start and _is_word_char(folded[start - 1])):
@@ -190,6 +199,19 @@ _SCRIPT_GROUPS = {
     "cjk": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"),
     "other": re.compile(r"[^\s]"),
 }
+
+
+# Any letter of a script other than Latin (Greek to Devanagari, kana, CJK, Hangul, Arabic forms).
+_NOT_LATIN = re.compile(r"[\u0370-\u1dff\u3040-\u9fff\uac00-\ud7a3\uf900-\ufaff\ufb50-\ufeff\uff66-\uff9f]")
+
+
+def _scripts_in(text: str) -> frozenset[str] | None:
+    """The script groups to look in: Latin alone when `text` has no other letter (one regex search, most
+    items), else None: every script whose letters it holds."""
+    return _LATIN_ONLY if text.isascii() or not _NOT_LATIN.search(text) else None
+
+
+_LATIN_ONLY = frozenset({"latin"})
 
 
 _NON_ASCII = tuple(_SCRIPT_GROUPS[g] for g in ("cyrillic", "arabic", "devanagari", "hangul", "cjk"))

@@ -71,6 +71,8 @@ from nkru.relevance_reasons import contribution, one_side, ordered_terms, reason
 
 __all__ = ["Contribution", "Relevance", "Scorer"]
 
+_NEITHER = one_side([], [], [], [])  # the verdict on most feed items, made once (it is immutable)
+
 
 class Scorer:
     """Scores items for North Korea–Russia relevance. Build once (it loads the lexicon), call `score` often."""
@@ -104,7 +106,7 @@ class Scorer:
         folded = lx.fold(text)
         compiled = self._compiled
         if not explain and not compiled.matcher.may_name_a_side(text, folded):
-            return one_side([], [], [], notes)  # most feed items: no name of either side, nor of Korea
+            return one_side([], [], [], notes) if notes else _NEITHER  # most feed items: no name of either side
         hits, lede = self._hits(text, folded, len(title), language)
         gaps = compiled.gaps_for(language)
         verdict = _judge(hits, text, self.settings.threshold, gaps, notes, compiled.lexicon.observers, lede)
