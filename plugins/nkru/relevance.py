@@ -8,7 +8,9 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   weights of its distinct terms (a country's name 1.0, a minister 0.8, a news agency 0.7...), a title mention
   counting twice a summary mention, capped at `SIDE_CAP`. The weaker side decides: one country named many
   times and the other not at all scores 0.
-* **together** — a bonus when both sides are in one sentence (more in the title than in the summary).
+* **together** — a bonus when both sides are in one sentence (more in the title than in the summary), or when
+  the title names one side with a beat word and the summary's first sentence, the lede, names the other
+  ("Cargo ship leaves Rajin" / "It is bound for a Russian port...") and no third country is in the title.
 * **topic** — a small bonus per beat word (treaty, troops, rail...), only when both sides are present,
   capped so that it can never make an item relevant on its own.
 * **South Korea** — cues such as Seoul, Yonhap or 한국 lower the North Korea side: "Korea" there is the South.
@@ -19,12 +21,18 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   paired with a third country ("China and North Korea", "日朝首脳会談") and North Korea and Russia are never
   paired, and either the other side is paired with a third country too ("... while the US and Russia cut
   theirs") or it is only a venue or only in the summary ("... might be held in Vladivostok", "Putin was
-  among the guests"), the sides count for `PASSER_FACTOR` and the together bonus is dropped.
+  among the guests"), the sides count for `PASSER_FACTOR` and the together bonus is dropped. So do they when
+  the title is about something else (a birthday, a film, a match: `aside_words`), and a ranking or list frame
+  (an index, a travel ban, the death penalty: `ranking_words`) makes both sides entries, not parties.
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
-in the summary ("Lavrov arrives for talks" / "He will meet Choe Son Hui in Pyongyang"). One country in the title
-and the other mentioned once, in passing, in the summary is not enough.
+in the summary ("Lavrov arrives for talks" / "He will meet Choe Son Hui in Pyongyang"), or in the lede after a
+title with a beat word. One country in the title and the other mentioned once, in passing, further down the
+summary is not enough.
+
+Most feed items name neither country: a quick first pass (one Aho-Corasick scan per script present, see
+`Matcher.may_name_a_side`) answers them before any term is weighed, with the very verdict the full path gives.
 
 Every language's names are always looked for (feeds mislabel their language and names cross scripts: a
 Korean item may say "KCNA"); the item's detected language only switches on the few words that mean something
