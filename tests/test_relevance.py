@@ -494,6 +494,7 @@ def test_a_bare_kim_declined_in_any_language_is_kim_jong_un_next_to_putin(
     ("language", "title", "summary"),
     [
         ("en", "Kim Keon-hee questioned again; Russia watches", ""),
+        ("en", "Kim Basinger opens a film week in Moscow", ""),
         ("vi", "Giá kim loại quý tăng khi Nga cắt giảm xuất khẩu", "Palladium và bạch kim lên mức cao nhất ba tháng."),
         ("uk", "З ким Росія торгує нафтою", ""),
     ],

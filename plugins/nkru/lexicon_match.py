@@ -181,7 +181,7 @@ class Matcher:
                 if only and language is not None and not same_language(language, only):
                     continue
                 word_end = _accept(folded, start, end, entry, prev_is_word, rest)
-                if word_end is None or (entry.surname and not _stands_as_surname(text, start, word_end)):
+                if word_end is None or (entry.surname and not _stands_as_surname(text, start, end, word_end)):
                     continue
                 found.append(Match(entry.term_id, start, word_end, text[start:word_end]))
                 added = True
@@ -348,13 +348,17 @@ _NOT_GIVEN_NAMES = frozenset(
 )
 
 
-def _stands_as_surname(text: str, start: int, end: int) -> bool:
+def _stands_as_surname(text: str, start: int, key_end: int, end: int) -> bool:
     """Whether a bare surname ("Kim", "Kimem", "Кима") at text[start:end] stands for the person the lexicon
     means: written with a capital where the script has one ("kim" is Vietnamese for "needle"), and not followed
-    by a romanised Korean given name ("Kim Keon-hee", "Kim Ki Duk"). A hyphen or dash after it joins it to
-    another word, not to a given name ("Putin-Kim-Pakt", "Kim-Putin summit")."""
+    by another name ("Kim Keon-hee", "Kim Basinger"). A hyphen or dash after it joins it to another word, not to a
+    given name ("Putin-Kim-Pakt", "Kim-Putin summit"). In a title-case headline every word is capitalised, so
+    there only a romanised Korean given name counts as one ("Putin Hails Kim As Ally", not "Kim Ki Duk"). A
+    declined surname ("Kimiga", "Kimem": its word goes on past `key_end`) is never followed by its given name."""
     if text[start].islower():
         return False
+    if end > key_end:
+        return True
     after = text[end : end + 2]
     if len(after) < 2 or after[0] != " " or not after[1].isupper():
         return True
@@ -362,9 +366,17 @@ def _stands_as_surname(text: str, start: int, end: int) -> bool:
     if word is None:
         return True
     first = word.group().split("-")[0]
-    if word.group(1):  # "Keon-hee", "Ki-duk": a hyphenated given name
-        return not bool(_KOREAN_SYLLABLE.fullmatch(first))
-    return first.lower() in _NOT_GIVEN_NAMES or not _KOREAN_SYLLABLE.fullmatch(first)
+    korean = bool(_KOREAN_SYLLABLE.fullmatch(first)) and first.lower() not in _NOT_GIVEN_NAMES
+    if word.group(1) or not _in_title_case(text, start):
+        return not korean if word.group(1) else False
+    return not korean
+
+
+def _in_title_case(text: str, at: int) -> bool:
+    """Whether the line around `at` is a title-case headline ("Putin Hails Kim As Trusted Ally")."""
+    line = text[text.rfind("\n", 0, at) + 1 : (text.find("\n", at) + 1 or len(text) + 1) - 1]
+    words = [w for w in line.split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _longest(found: list[Match], terms: list[Term]) -> list[Match]:
