@@ -140,9 +140,9 @@ class Matcher:
         folded = folded if folded is not None else fold(text)
         found: list[Match] = []
         terms = self.terms
-        ascii_only = text.isascii()
+        latin_only = _scripts_in(text) is _LATIN_ONLY
         for present, as_written, automaton in self._automatons:
-            if (ascii_only and present in _NON_ASCII) or not present.search(text):
+            if (latin_only and present in _NON_ASCII) or not present.search(text):
                 continue  # no letter of this script in the text
             for end_index, (length, entries, whole_word) in automaton.iter_long(text if as_written else folded):
                 start = end_index + 1 - length
