@@ -379,9 +379,14 @@ def _in_title_case(text: str, at: int) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
+def _span_order(match: Match) -> tuple[int, int]:
+    """Earliest first, longest first at one place (by index: a NamedTuple's attributes cost more)."""
+    return match[1], match[1] - match[2]
+
+
 def _longest(found: list[Match], terms: list[Term]) -> list[Match]:
     """Drop matches inside a longer one ("Korea" inside "South Korea"); drop STOP matches themselves."""
-    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    found.sort(key=_span_order)
     kept: list[Match] = []
     covered_to = -1
     span_sides: set[tuple[str, str]] = set()  # sides already kept for the span of kept[-1]

@@ -81,7 +81,21 @@ class Hit:
     """One match of one term in the title or the summary. (A plain class with slots: items are scored by the
     hundred thousand, and a dataclass's generated __init__ costs more.)"""
 
-    __slots__ = ("term_id", "term", "key", "text", "field", "start", "end", "sentence", "nk", "ru", "weight", "listed")
+    __slots__ = (
+        "term_id",
+        "term",
+        "key",
+        "text",
+        "field",
+        "start",
+        "end",
+        "sentence",
+        "nk",
+        "ru",
+        "weight",
+        "listed",
+        "lower",
+    )
 
     def __init__(self, term_id: int, term: Term, key: str, text: str, field: str, start: int, end: int, sentence: int):
         self.term_id = term_id
@@ -97,6 +111,7 @@ class Hit:
         self.ru = side == RU or side == BOTH  # counts for Russia
         self.weight = term.weight * (TITLE_FACTOR if field == TITLE else SUMMARY_FACTOR)  # what it adds to its side
         self.listed = False
+        self.lower = text.lower()  # for naming it once among others (see names_of)
 
     def mark_listed(self) -> None:
         if not self.listed:
@@ -123,7 +138,7 @@ def names_of(hits: Iterable[Hit]) -> list[str]:
     seen: set[str] = set()
     names = []
     for hit in hits:
-        folded = hit.text.lower()
+        folded = hit.lower
         if hit.key in seen or folded in seen:
             continue
         seen.update((hit.key, folded))
