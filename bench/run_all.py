@@ -23,6 +23,7 @@ ORDER = [
     "pipeline",
     "latency",
     "scale",
+    "search",
     "trends",
 ]
 

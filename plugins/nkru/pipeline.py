@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import psycopg2
 
 from nkru import fulltext, language, store
+from nkru.clock import utcnow
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, parse_feed, politeness
 from nkru.feeds.text import shorten
@@ -25,7 +26,7 @@ from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
 from nkru.store import fulltext as text_store
 from nkru.store import hosts as host_store
-from nkru.untrusted import strip_controls
+from nkru.untrusted import one_line
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,6 @@ class ProcessReport:
     articles: int = 0
     mentions: int = 0
     stories: set[int] = field(default_factory=set)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def plan_batches(conn: store.Connection, settings: Settings, now: datetime, due_only: bool = True) -> list[list[dict]]:
@@ -233,8 +230,7 @@ def _connection_lost(conn: store.Connection, exc: Exception) -> bool:
 
 def _reason(exc: Exception, limit: int) -> str:
     """An exception as one clean line (its text may quote feed data)."""
-    text = strip_controls(f"{type(exc).__name__}: {exc}", keep_newlines=False)
-    return shorten(" ".join(text.split()), limit)
+    return shorten(one_line(f"{type(exc).__name__}: {exc}", limit=None), limit)
 
 
 def _scored(item, scorer: Scorer) -> article_store.NewArticle:

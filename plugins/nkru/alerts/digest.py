@@ -7,13 +7,16 @@ for the next day's. The digest row and its story rows are marked sent together, 
 
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 from nkru.alerts.outbox import SendReport, message_id
 from nkru.alerts.render import DigestExtras, render_digest
 from nkru.alerts.rules import rule_terms
 from nkru.alerts.smtp import DeliveryError, MailServerUnavailable, SmtpSession, SmtpTarget
+from nkru.clock import utcnow
 from nkru.config import AlertRule, Settings
 from nkru.store import Connection
 from nkru.store import alerts as alert_store
@@ -34,7 +37,7 @@ def send_digests(
     extras: DigestExtras | None = None,
 ) -> SendReport:
     """Send today's digest for every digest rule and recipient with new stories, and retry earlier ones."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     report = SendReport()
     pairs = [(rule, rcpt) for rule in settings.alerts.rules if rule.mode == "digest" for rcpt in rule.recipients]
     with SmtpSession(target) as session:
@@ -113,39 +116,40 @@ def _send_for(
     return True
 
 
-def trends_extras(conn: Connection, now: datetime) -> DigestExtras | None:
-    """Charts for the digest from `nkru.trends.digest_extras`, when that module exists; never fails the digest."""
-    try:
-        from nkru.trends import digest_extras
-    except ImportError:
-        return None
-    try:
-        return digest_extras(conn, now)
-    except Exception:  # charts are a bonus: the stories must go out without them
-        log.exception("digest charts failed; sending the digest without them")
-        conn.rollback()
-        return None
+def preview_digest(
+    conn: Connection, settings: Settings, rule: AlertRule, *, now: datetime, extras: DigestExtras | None = None
+) -> tuple[EmailMessage, int]:
+    """The digest `rule`'s first recipient would get if it were sent now, and how many stories it lists.
 
-
-def daily_digest(now: datetime | None = None) -> dict:
-    """The `nkru_digest` task: settings, `nkru_db` and `nkru_smtp` read at run time, then `send_digests`.
-
-    Raises when something stays pending because of an error, so Airflow retries the task (which sends
-    nothing twice).
+    Sends nothing and changes nothing: the stories are those waiting for the rule's next digest.
     """
-    from dataclasses import asdict
+    recipient = rule.recipients[0]
+    day = now.astimezone(UTC).date()
+    with conn, conn.cursor() as cur:
+        items = alert_store.waiting_digest_items(cur, rule.name, recipient)
+    msg = render_digest(
+        items,
+        rule=rule.name,
+        terms=rule_terms(rule),
+        sender=settings.alerts.sender,
+        recipient=recipient,
+        message_id=digest_message_id(rule.name, recipient, day),
+        day=day,
+        now=now,
+        extras=extras,
+    )
+    return msg, len(items)
 
-    from nkru import store
-    from nkru.airflow_conns import database_url
-    from nkru.alerts.smtp import smtp_target
-    from nkru.config import load_settings
 
-    now = now or datetime.now(UTC)
-    settings = load_settings()
-    target = smtp_target()
-    with store.connection(database_url()) as conn:
-        extras = trends_extras(conn, now)
-        report = send_digests(conn, settings, target, now=now, extras=extras)
-    if report.errors and report.pending:
-        raise RuntimeError(f"{report.pending} digest stories still pending: {'; '.join(report.errors)}")
-    return asdict(report)
+def html_page(msg: EmailMessage) -> str:
+    """The HTML part of an e-mail as a page a browser opens on its own: inline images become data URIs."""
+    html_part = msg.get_body(preferencelist=("html",))
+    if html_part is None:
+        raise ValueError("the message has no HTML part")
+    html = html_part.get_content()
+    for part in msg.walk():
+        cid = part.get("Content-ID")
+        if cid and part.get_content_type().startswith("image/"):
+            data = base64.b64encode(part.get_payload(decode=True)).decode("ascii")
+            html = html.replace(f"cid:{cid.strip('<>')}", f"data:{part.get_content_type()};base64,{data}")
+    return html

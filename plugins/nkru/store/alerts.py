@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from nkru.store import Cursor
+from nkru.store import Cursor, dict_rows
 
 # ---------------------------------------------------------------------------------------------- stories
 
@@ -205,8 +205,7 @@ def list_outbox(cur: Cursor, statuses: list[str] | None, since: datetime | None,
         " ORDER BY o.created_at DESC, o.id DESC LIMIT %(limit)s",
         {"statuses": statuses, "since": since, "limit": limit},
     )
-    columns = [c.name for c in cur.description]
-    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+    return dict_rows(cur)
 
 
 # ------------------------------------------------------------------------------------ what e-mails show
@@ -309,6 +308,16 @@ def attach_to_digest(cur: Cursor, digest: DigestRow) -> None:
 def digest_items(cur: Cursor, digest_id: int) -> list[StoryItem]:
     """The stories a digest lists, newest first."""
     cur.execute(_ITEM_SQL + " WHERE o.digest_id = %s ORDER BY a.published_at DESC, o.id", (digest_id,))
+    return [_item(r) for r in cur.fetchall()]
+
+
+def waiting_digest_items(cur: Cursor, rule: str, recipient: str) -> list[StoryItem]:
+    """The stories the next digest of (rule, recipient) would list, newest first: everything pending for it."""
+    cur.execute(
+        _ITEM_SQL + " WHERE o.rule = %s AND o.recipient = %s AND o.mode = 'digest' AND o.status = 'pending'"
+        " ORDER BY a.published_at DESC, o.id",
+        (rule, recipient),
+    )
     return [_item(r) for r in cur.fetchall()]
 
 
