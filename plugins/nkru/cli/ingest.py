@@ -73,7 +73,7 @@ def run(due_only: bool, no_send: bool) -> None:
             f"relevant articles processed: {processed.articles} in {len(processed.stories)} stories"
         )
         if pages.pages:
-            click.echo(pages.summary())
+            echo(pages.summary())
         for feed, error in sorted(total.errors.items()):
             echo(f"  failed: {feed}: {error}")
         for reason, count in sorted(total.skipped.items()):
