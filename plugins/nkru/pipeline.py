@@ -173,6 +173,7 @@ def process_pending(
     now = now or utcnow()
     report = ProcessReport()
     nlp = None
+    index = None  # loaded once per call, then kept up to date in memory as articles are assigned
     while True:
         with conn, conn.cursor() as cur:
             pending = article_store.pending_extraction(cur, PROCESS_CHUNK)
@@ -185,20 +186,27 @@ def process_pending(
                     cur, entities.gazetteer_entries(settings.entities.gazetteer), entities.alias_key
                 )
         found = entities.extract(nlp, (_text_of(a) for a in pending), batch_size=settings.entities.batch_size)
-        with conn, conn.cursor() as cur:
-            index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
+        if index is None:
+            with conn, conn.cursor() as cur:
+                index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
         for article, mentions in zip(pending, found, strict=True):
             rows = [(m.name, m.label, m.count, tuple(m.aliases)) for m in mentions]
             with conn, conn.cursor() as cur:
                 article_store.save_mentions(cur, article.id, rows, entities.alias_key)
-                story_id = index.assign(cur, article)
+                assigned = index.assign(cur, article, [(m.name, m.label) for m in mentions])
                 alerts.queue_for_article(
-                    cur, settings, article, story_id, [(m.name, m.label, m.count) for m in mentions], now=now
+                    cur,
+                    settings,
+                    article,
+                    assigned.story_id,
+                    [(m.name, m.label, m.count) for m in mentions],
+                    now=now,
+                    new_kinds=assigned.new_kinds,
                 )
                 article_store.mark_extracted(cur, article.id, now)
             report.articles += 1
             report.mentions += len(rows)
-            report.stories.add(story_id)
+            report.stories.add(assigned.story_id)
         if on_progress:
             on_progress(len(pending))
 

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from nkru import events
 from nkru.store import Cursor
 from nkru.store import alerts as alert_store
 from nkru.store.articles import StoredArticle
@@ -121,12 +124,14 @@ class StoryMatcher:
         self._lsh = MinHashLSH(num_perm=NUM_PERM, params=LSH_BANDS)
         self._members: dict[int, _Member] = {}
         self._titles: dict[str, list[int]] = {}
+        self._by_story: dict[int, list[_Member]] = {}
 
     def add(self, key: int, story_id: int, sig: LeanMinHash, title: str, published_at: datetime) -> None:
         """Remember an article (`key`: its id) as a member of `story_id`."""
         if key in self._members:
             return
         self._members[key] = _Member(story_id, sig, published_at)
+        self._by_story.setdefault(story_id, []).append(self._members[key])
         self._lsh.insert(key, sig)
         if len(title.split()) >= MIN_EXACT_TITLE_WORDS:
             self._titles.setdefault(title, []).append(key)
@@ -152,48 +157,409 @@ class StoryMatcher:
         candidate = (score, -member.story_id)
         return max(best, candidate) if best else candidate
 
+    def members_of(self, story_id: int) -> list[_Member]:
+        return self._by_story.get(story_id, [])
+
     def __len__(self) -> int:
         return len(self._members)
 
 
-class StoryIndex:
-    """Story grouping against the database: load once per chunk of articles, then `assign` each article."""
+# ------------------------------------------------------------------------------------------ event grouping
 
-    def __init__(self, matcher: StoryMatcher, now: datetime):
+# Weight of an entity in "who" by label: the actors (people, bodies) count most, places less, nationalities not.
+LABEL_WEIGHTS = {"PERSON": 3.0, "ORG": 2.0, "GPE": 1.0, "LOC": 1.0, "FAC": 1.0, "EVENT": 1.0, "PRODUCT": 1.0}
+BACKGROUND_FACTOR = 0.2  # the two sides and their capitals, named by nearly every report (config/events/kinds.yaml)
+# Reports of one happening come out within a day or so of each other; the next step of a treaty, the next
+# visit or the answer to a statement usually comes a day or more later.
+EVENT_GAP_HOURS = 24.0
+DATE_TOLERANCE_DAYS = 1  # event dates the texts give may differ by a time zone, not more
+WHO_WEIGHT, KIND_WEIGHT, TIME_WEIGHT = 0.55, 0.30, 0.15
+EVENT_THRESHOLD = 0.45
+# A figure the text gives ("3,000 troops", "412 deputies") is written the same way in every language.
+NUMBER_WEIGHT = 1.0
+# Without a shared actor, the same main kind within this many hours of the first report, and only one such story.
+KIND_TIME_GAP_HOURS = 20.0
+# The actors two reports must share beyond the background: one person, or a body and a place, or three places.
+MIN_SHARED_ACTORS = 2.0
+# Candidates come from postings per entity and per kind, each keeping the most recent stories only, so an
+# article is compared with a bounded number of stories however many the window holds.
+CANDIDATES_PER_KEY = 64
+SIMILARITY_MEMBERS = 16  # the "similarity" shown in a reason is against a story's first members only
+
+
+@dataclass(frozen=True)
+class Report:
+    """What grouping knows about one article: who, what, when, and its near-copy signature."""
+
+    key: int
+    title: str
+    published_at: datetime
+    entities: dict[str, float]  # canonical name -> weight
+    kinds: tuple[str, ...]  # cued kinds, in precedence order
+    exclusive: frozenset[str]
+    step: str | None
+    event_date: date | None
+    date_source: str | None
+    sig: LeanMinHash
+    title_key: str
+
+    def strong_entities(self, background: frozenset[str]) -> set[str]:
+        return {name for name in self.entities if name not in background}
+
+
+def report(
+    key: int,
+    title: str,
+    summary: str,
+    published_at: datetime,
+    mentions: Iterable[tuple[str, str]],
+    cues: events.Cues | None = None,
+) -> Report:
+    """The grouping features of one article; `mentions` are its (canonical name, label) pairs."""
+    cues = cues or events.load_cues()
+    text = events.features(title, summary, published_at, cues)
+    weights: dict[str, float] = {f"#{n}": NUMBER_WEIGHT for n in events.figures(f"{title}\n{summary}")}
+    for name, label in mentions:
+        weight = LABEL_WEIGHTS.get(label, 0.0)
+        if name in cues.rules.background_entities:
+            weight *= BACKGROUND_FACTOR
+        if weight > 0:
+            weights[name] = max(weight, weights.get(name, 0.0))
+    return Report(
+        key=key,
+        title=title,
+        published_at=published_at,
+        entities=weights,
+        kinds=text.kinds,
+        exclusive=frozenset(text.kinds) & cues.rules.exclusive,
+        step=text.step,
+        event_date=text.event_date,
+        date_source=text.date_source,
+        sig=signature(title, summary),
+        title_key=title_key(title),
+    )
+
+
+@dataclass
+class _Story:
+    """What the index remembers of a story: its first report's time, who and what its members named."""
+
+    story_id: int
+    first_published: datetime
+    exclusive: frozenset[str]
+    step: str | None
+    main_kinds: frozenset[str]  # the specific kinds of its first report
+    event_date: date | None
+    entities: dict[str, float] = field(default_factory=dict)
+    kinds: Counter = field(default_factory=Counter)
+    members: int = 0
+
+    def add(self, rep: Report) -> None:
+        self.members += 1
+        self.first_published = min(self.first_published, rep.published_at)
+        for name, weight in rep.entities.items():
+            self.entities[name] = max(weight, self.entities.get(name, 0.0))
+        self.kinds.update(rep.kinds)
+        if self.event_date is None:
+            self.event_date = rep.event_date
+        if self.step is None:
+            self.step = rep.step
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where an article goes and why: `rule` is near-copy, same-event or new; `reason` is stored and shown."""
+
+    story_id: int | None
+    rule: str
+    reason: dict
+
+
+class EventMatcher:
+    """Which story an article belongs to: a near-copy of a member, or another report of the same event.
+
+    The one-event rule (documented in the module docstring and the README) is applied by `decide`; `add`
+    records the outcome. Memory and work per article are bounded (`CANDIDATES_PER_KEY`).
+    """
+
+    def __init__(
+        self,
+        window: timedelta = timedelta(hours=DEFAULT_WINDOW_HOURS),
+        cues: events.Cues | None = None,
+        threshold: float = EVENT_THRESHOLD,
+    ):
+        self.window = window
+        self.cues = cues or events.load_cues()
+        self.threshold = threshold
+        self.copies = StoryMatcher(window=window)
+        self.stories: dict[int, _Story] = {}
+        self._postings: dict[str, deque[int]] = {}
+
+    # ----------------------------------------------------------------------------------------- deciding
+    def decide(self, rep: Report) -> Decision:
+        """The story this report joins (None: a new one) and the reason, without changing the index."""
+        copy_of = self.copies.match(rep.sig, rep.title_key, rep.published_at)
+        if copy_of is not None and copy_of in self.stories:
+            return Decision(copy_of, "near-copy", self._why(rep, self.stories[copy_of], rule="near-copy"))
+        background = self.cues.rules.background_entities
+        if not rep.strong_entities(background) and not events.specific(rep.kinds, self.cues.rules):
+            return Decision(None, "new", self._new(rep, "no entities and no kind cues to match on"))
+        best: tuple[float, int, dict] | None = None
+        rejected: dict[str, int] = Counter()
+        for story in self._candidates(rep):
+            score, why, veto = self._score(rep, story)
+            if veto:
+                rejected[veto] += 1
+                continue
+            if score < self.threshold:
+                rejected["score below threshold"] += 1
+                continue
+            if best is None or (score, -story.story_id) > (best[0], -best[1]):
+                best = (score, story.story_id, why)
+        if best is None and (fallback := self._kind_and_time(rep)) is not None:
+            return Decision(fallback[0], "same-kind-and-time", fallback[1])
+        if best is None:
+            note = "no story of the same event: " + (
+                ", ".join(f"{n} {r}" for r, n in sorted(rejected.items())) if rejected else "no candidate"
+            )
+            return Decision(None, "new", self._new(rep, note))
+        return Decision(best[1], "same-event", best[2])
+
+    def _kind_and_time(self, rep: Report) -> tuple[int, dict] | None:
+        """The one story of the same main kind first reported within `KIND_TIME_GAP_HOURS`, if exactly one.
+
+        For reports whose actors the extract step did not recognise (a language it reads poorly): the same kind
+        of happening at the same time is then the evidence, but only when no other story could be meant.
+        """
+        mine = events.specific(rep.kinds, self.cues.rules)
+        if not mine:
+            return None
+        main = next(k for k in rep.kinds if k in mine)
+        found = []
+        for story in self._candidates(rep, kinds_only=True):
+            gap = abs((rep.published_at - story.first_published).total_seconds()) / 3600
+            if gap > KIND_TIME_GAP_HOURS or rep.exclusive != story.exclusive:
+                continue
+            if rep.step != story.step:
+                continue
+            if rep.event_date and story.event_date and rep.event_date != story.event_date:
+                continue
+            if main in story.main_kinds:
+                found.append((story, gap))
+        if len(found) != 1:
+            return None
+        story, gap = found[0]
+        return story.story_id, self._why(rep, story, rule="same-kind-and-time", gap=gap)
+
+    def _candidates(self, rep: Report, kinds_only: bool = False) -> list[_Story]:
+        """Stories sharing a specific entity or kind with the report (the most recent ones per key)."""
+        keys = [] if kinds_only else [f"e:{n}" for n in rep.strong_entities(self.cues.rules.background_entities)]
+        keys += [f"k:{kind}" for kind in events.specific(rep.kinds, self.cues.rules)]
+        seen: set[int] = set()
+        out = []
+        for key in keys:
+            for story_id in self._postings.get(key, ()):
+                if story_id not in seen and story_id in self.stories:
+                    seen.add(story_id)
+                    out.append(self.stories[story_id])
+        return out
+
+    def _score(self, rep: Report, story: _Story) -> tuple[float, dict, str | None]:
+        """(score, why, veto): the one-event rule against one story."""
+        gap = abs((rep.published_at - story.first_published).total_seconds()) / 3600
+        if gap > EVENT_GAP_HOURS:
+            return 0.0, {}, "first reported too long before or after"
+        if rep.exclusive != story.exclusive:
+            return 0.0, {}, "announcement vs happening"
+        if rep.step and story.step and rep.step != story.step:
+            return 0.0, {}, "different treaty steps"
+        if rep.event_date and story.event_date and abs((rep.event_date - story.event_date).days) > DATE_TOLERANCE_DAYS:
+            return 0.0, {}, "different event dates"
+        background = self.cues.rules.background_entities
+        shared = sorted(set(rep.entities) & set(story.entities))
+        if sum(rep.entities[name] for name in shared if name not in background) < MIN_SHARED_ACTORS:
+            return 0.0, {}, "no shared actor"
+        total = sum(rep.entities.values())
+        who = sum(rep.entities[name] for name in shared) / total if total else 0.0
+        mine = events.specific(rep.kinds, self.cues.rules)
+        mine_main = mine & set(rep.kinds[:1]) or set(sorted(mine, key=rep.kinds.index)[:1])
+        if mine and story.main_kinds:
+            if not mine & story.main_kinds:
+                return 0.0, {}, "different kinds"
+            kind = 1.0 if mine_main & story.main_kinds else 0.6
+        else:
+            kind = 0.5
+        time = 1.0 - gap / EVENT_GAP_HOURS
+        score = WHO_WEIGHT * who + KIND_WEIGHT * kind + TIME_WEIGHT * time
+        why = self._why(rep, story, rule="same-event", shared=shared, gap=gap, score=score)
+        return score, why, None
+
+    def _why(self, rep: Report, story: _Story, *, rule: str, shared=None, gap=None, score=None) -> dict:
+        if shared is None:
+            shared = sorted(set(rep.entities) & set(story.entities))
+        if gap is None:
+            gap = abs((rep.published_at - story.first_published).total_seconds()) / 3600
+        member_sims = [rep.sig.jaccard(m.sig) for m in self.copies.members_of(story.story_id)[:SIMILARITY_MEMBERS]]
+        return {
+            "rule": rule,
+            "shared_entities": shared,
+            "kind": rep.kinds[0] if rep.kinds else None,
+            "kinds": list(rep.kinds),
+            "story_kinds": [k for k, _n in story.kinds.most_common()],
+            "time_gap_hours": round(gap, 1),
+            "event_date": rep.event_date.isoformat() if rep.event_date else None,
+            "date_words": rep.date_source,
+            "similarity": round(max(member_sims, default=0.0), 2),
+            "score": round(score, 2) if score is not None else None,
+        }
+
+    def _new(self, rep: Report, note: str) -> dict:
+        return {
+            "rule": "new",
+            "note": note,
+            "kind": rep.kinds[0] if rep.kinds else None,
+            "kinds": list(rep.kinds),
+            "entities": sorted(rep.entities),
+            "event_date": rep.event_date.isoformat() if rep.event_date else None,
+            "date_words": rep.date_source,
+        }
+
+    # ----------------------------------------------------------------------------------------- recording
+    def add(self, rep: Report, story_id: int) -> None:
+        """Remember the report as a member of `story_id` (a new story when the index has not seen it)."""
+        story = self.stories.get(story_id)
+        if story is None:
+            main = events.specific(rep.kinds, self.cues.rules)
+            story = _Story(story_id, rep.published_at, rep.exclusive, rep.step, main, rep.event_date)
+            self.stories[story_id] = story
+        story.add(rep)
+        self.copies.add(rep.key, story_id, rep.sig, rep.title_key, rep.published_at)
+        keys = [f"e:{name}" for name in rep.strong_entities(self.cues.rules.background_entities)]
+        keys += [f"k:{kind}" for kind in events.specific(rep.kinds, self.cues.rules)]
+        for key in keys:
+            postings = self._postings.setdefault(key, deque(maxlen=CANDIDATES_PER_KEY))
+            if story_id in postings:
+                postings.remove(story_id)
+            postings.append(story_id)
+
+    def assign(self, rep: Report, new_id: int) -> Decision:
+        """`decide` then `add` (a new story gets `new_id`); what the benchmark and tests use in memory."""
+        decision = self.decide(rep)
+        self.add(rep, decision.story_id if decision.story_id is not None else new_id)
+        return decision
+
+    def __len__(self) -> int:
+        return len(self.copies)
+
+
+# ------------------------------------------------------------------------------------------- the database
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where `StoryIndex.assign` put an article: its story, the rule that decided, kinds new to the story."""
+
+    story_id: int
+    rule: str
+    new_kinds: tuple[str, ...] = ()
+    created: bool = False
+
+
+class StoryIndex:
+    """Story grouping against the database: load once per `process_pending` call, then `assign` each article.
+
+    The index lives in memory and is updated as articles are assigned, so a run reads the window from the
+    database once (issue 15) and each decision costs a bounded number of comparisons.
+    """
+
+    def __init__(self, matcher: EventMatcher, now: datetime):
         self.matcher = matcher
         self.now = now
 
     @classmethod
     def load(cls, cur: Cursor, *, now: datetime, window_hours: float = DEFAULT_WINDOW_HOURS) -> StoryIndex:
-        """Index the signatures of articles grouped within the last `window_hours` (before `now`)."""
+        """Index the articles grouped within the last `window_hours` (before `now`)."""
         window = timedelta(hours=window_hours)
-        matcher = StoryMatcher(window=window)
-        for row in alert_store.recent_signatures(cur, METHOD, now - window):
-            matcher.add(row.article_id, row.story_id, from_bytes(row.minhash), row.title_key, row.published_at)
+        matcher = EventMatcher(window=window)
+        for row in alert_store.recent_members(cur, METHOD, now - window):
+            kinds = tuple(row.kinds)
+            sig = from_bytes(row.minhash) if row.minhash is not None else signature(row.title, "")
+            rep = Report(
+                key=row.article_id,
+                title=row.title,
+                published_at=row.published_at,
+                entities={str(k): float(v) for k, v in row.entities.items()},
+                kinds=kinds,
+                exclusive=frozenset(kinds) & matcher.cues.rules.exclusive,
+                step=row.step,
+                event_date=row.event_date,
+                date_source=None,
+                sig=sig,
+                title_key=row.title_key or title_key(row.title),
+            )
+            matcher.add(rep, row.story_id)
         return cls(matcher, now)
 
-    def assign(self, cur: Cursor, article: StoredArticle) -> int:
-        """Put the article in its story (a new one if none matches); idempotent. Returns the story id.
+    def assign(self, cur: Cursor, article: StoredArticle, mentions: Iterable[tuple[str, str]] = ()) -> Assignment:
+        """Put the article in its story (a new one if none matches); idempotent.
 
-        Runs in the caller's transaction: `articles.story_id`, the signature and any new story commit or roll
-        back with the article's other rows.
+        Runs in the caller's transaction: `articles.story_id`, the signature, the member row (why it joined) and
+        any new story commit or roll back with the article's other rows. An article that already has a story
+        keeps it: re-running, rescoring or re-extracting never moves an article, so a story that alerted is
+        never split.
         """
         existing = alert_store.article_story_id(cur, article.id)
         if existing is not None:
-            return existing
-        sig = signature(article.title, article.summary)
-        key = title_key(article.title)
-        story_id = self.matcher.match(sig, key, article.published_at)
+            return Assignment(existing, "kept")
+        rep = report(article.id, article.title, article.summary, article.published_at, mentions, self.matcher.cues)
+        decision = self.matcher.decide(rep)
+        story_id, reason = decision.story_id, decision.reason
         # A story created by an article whose transaction rolled back exists only in memory: check it.
         if story_id is not None and not alert_store.story_exists(cur, story_id):
-            story_id = None
-        if story_id is None:
+            story_id, reason = None, {**self.matcher._new(rep, "matched story was rolled back"), "rule": "new"}
+        created = story_id is None
+        if created:
             story_id = alert_store.create_story(cur, article.title, article.published_at, self.now)
         else:
             alert_store.story_seen_published(cur, story_id, article.published_at)
+        rule = decision.rule if not created else "new"
         alert_store.set_article_story(cur, article.id, story_id)
         alert_store.save_signature(
-            cur, article.id, story_id, METHOD, key, to_bytes(sig), article.published_at, self.now
+            cur, article.id, story_id, METHOD, rep.title_key, to_bytes(rep.sig), article.published_at, self.now
         )
-        self.matcher.add(article.id, story_id, sig, key, article.published_at)
-        return story_id
+        alert_store.save_member(
+            cur,
+            article_id=article.id,
+            story_id=story_id,
+            rule=rule,
+            reason=reason,
+            entities=rep.entities,
+            kinds=list(rep.kinds),
+            step=rep.step,
+            event_date=rep.event_date,
+            published_at=article.published_at,
+            seen_at=self.now,
+        )
+        specific_kinds = [k for k in rep.kinds if k in events.specific(rep.kinds, self.matcher.cues.rules)]
+        new_kinds = alert_store.add_story_kinds(cur, story_id, specific_kinds)
+        self.matcher.add(rep, story_id)
+        return Assignment(story_id, rule, tuple(k for k in rep.kinds if k in new_kinds), created)
+
+
+def coverage(reports: list[alert_store.StoryReport]) -> str:
+    """'First reported by Yonhap at 2026-03-25 07:30 UTC, then 3 more outlets in 2 more languages (en, ru).'"""
+    if not reports:
+        return ""
+    first = reports[0]
+    text = f"First reported by {first.outlet} at {first.published_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    later = reports[1:]
+    outlets = {r.outlet for r in later} - {first.outlet}
+    languages = sorted({r.language for r in reports if r.language})
+    if later:
+        text += (
+            f", then {len(later)} more report{'s' if len(later) != 1 else ''}"
+            f" from {len(outlets)} other outlet{'s' if len(outlets) != 1 else ''}"
+        )
+    if len(languages) > 1:
+        text += f" in {len(languages)} languages ({', '.join(languages)})"
+    return text + "."

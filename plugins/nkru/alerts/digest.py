@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from nkru.alerts.outbox import SendReport, message_id
+from nkru.alerts.outbox import SendReport, message_id, with_coverage
 from nkru.alerts.render import DigestExtras, render_digest
 from nkru.alerts.rules import rule_terms
 from nkru.alerts.smtp import DeliveryError, MailServerUnavailable, SmtpSession, SmtpTarget
@@ -70,7 +70,7 @@ def _send_for(
                 continue  # another sender has it, or it went out meanwhile
             if digest.day == day:
                 alert_store.attach_to_digest(cur, digest)
-            items = alert_store.digest_items(cur, digest.id)
+            items = [with_coverage(cur, item) for item in alert_store.digest_items(cur, digest.id)]
             if not items:
                 alert_store.delete_digest(cur, digest.id)
                 continue
