@@ -65,7 +65,7 @@ def group_events(reports: list[dict], mentions: list[list[tuple[str, str]]]) -> 
     cues = events.load_cues()
     out, decisions = [], []
     for key, (r, found) in enumerate(zip(reports, mentions, strict=True)):
-        rep = stories.report(key, r["title"], r["summary"], r["published"], found, cues)
+        rep = stories.report(key, r["title"], r["summary"], r["published"], found, cues, language=r["lang"])
         decision = matcher.assign(rep, key)
         out.append(decision.story_id if decision.story_id is not None else key)
         decisions.append(decision)

@@ -51,6 +51,7 @@ class EventRules:
     kinds: tuple[str, ...]
     exclusive: frozenset[str]
     steps: tuple[str, ...]
+    steps_of: str | None
     generic: frozenset[str]
     update: frozenset[str]
     background_entities: frozenset[str]
@@ -61,6 +62,7 @@ class TextFeatures:
     """The kinds a text cues (in precedence order) and the event date it gives, if any."""
 
     kinds: tuple[str, ...]
+    headline_kinds: tuple[str, ...]  # the kinds its headline alone cues
     step: str | None  # the treaty step the headline (else the summary) names, if any
     event_date: date | None
     date_source: str | None  # the words the date was read from ("25 марта", "on Tuesday")
@@ -153,8 +155,11 @@ def _load_rules(path: Path) -> EventRules:
     steps = tuple(str(k) for k in data.get("steps") or [])
     if unknown := set(steps) - set(kinds):
         raise EventCuesError(f"{path}: steps lists unknown kinds {sorted(unknown)}")
+    steps_of = data.get("steps_of")
+    if steps_of is not None and steps_of not in kinds:
+        raise EventCuesError(f"{path}: steps_of names unknown kind {steps_of!r}")
     background = frozenset(str(e) for e in data.get("background_entities") or [])
-    return EventRules(kinds, sets["exclusive"], steps, sets["generic"], sets["update"], background)
+    return EventRules(kinds, sets["exclusive"], steps, steps_of, sets["generic"], sets["update"], background)
 
 
 # -------------------------------------------------------------------------------------------------- kinds
@@ -187,12 +192,15 @@ def features(title: str, summary: str, published_at: datetime, cues: Cues | None
     order = [k for k in cues.rules.kinds if k in found]
     in_title, _ = cued(cues, fold(title[:MAX_TEXT_CHARS]))
     steps = [k for k in cues.rules.steps if k in in_title] or [k for k in cues.rules.steps if k in found]
+    if cues.rules.steps_of and cues.rules.steps_of not in found:
+        steps = []
     future = bool(found & cues.rules.exclusive)
     when, source = cues.dates.find(text, published_at, future=future)
     if when is None and relative:
         position, word = min(relative)
         when, source = (published_at.date() + timedelta(days=cues.relative_days[word])), word
-    return TextFeatures(tuple(order), steps[0] if steps else None, when, source)
+    headline = tuple(k for k in cues.rules.kinds if k in in_title)
+    return TextFeatures(tuple(order), headline, steps[0] if steps else None, when, source)
 
 
 def specific(kinds: Iterable[str], rules: EventRules) -> frozenset[str]:

@@ -202,9 +202,16 @@ class Report:
     date_source: str | None
     sig: LeanMinHash
     title_key: str
+    language: str | None = None
+    says: bool = False  # its headline cues a statement ("says", "заявил", "밝혀")
+    headline_kinds: tuple[str, ...] = ()
 
     def strong_entities(self, background: frozenset[str]) -> set[str]:
         return {name for name in self.entities if name not in background}
+
+    def actors(self, background: frozenset[str]) -> set[str]:
+        """The people and bodies it names (not places, figures or the two sides themselves)."""
+        return {n for n, w in self.entities.items() if w >= LABEL_WEIGHTS["ORG"] and n not in background}
 
 
 def report(
@@ -214,6 +221,7 @@ def report(
     published_at: datetime,
     mentions: Iterable[tuple[str, str]],
     cues: events.Cues | None = None,
+    language: str | None = None,
 ) -> Report:
     """The grouping features of one article; `mentions` are its (canonical name, label) pairs."""
     cues = cues or events.load_cues()
@@ -237,6 +245,9 @@ def report(
         date_source=text.date_source,
         sig=signature(title, summary),
         title_key=title_key(title),
+        language=language,
+        says=bool(set(text.headline_kinds) & cues.rules.generic),
+        headline_kinds=text.headline_kinds,
     )
 
 
@@ -250,6 +261,8 @@ class _Story:
     step: str | None
     main_kinds: frozenset[str]  # the specific kinds of its first report
     event_date: date | None
+    language: str | None  # its first report's
+    says: bool  # its first report's headline cues a statement
     entities: dict[str, float] = field(default_factory=dict)
     kinds: Counter = field(default_factory=Counter)
     members: int = 0
@@ -299,7 +312,7 @@ class EventMatcher:
     def decide(self, rep: Report) -> Decision:
         """The story this report joins (None: a new one) and the reason, without changing the index."""
         copy_of = self.copies.match(rep.sig, rep.title_key, rep.published_at)
-        if copy_of is not None and copy_of in self.stories:
+        if copy_of is not None and copy_of in self.stories and not self._different(rep, self.stories[copy_of]):
             return Decision(copy_of, "near-copy", self._why(rep, self.stories[copy_of], rule="near-copy"))
         background = self.cues.rules.background_entities
         if not rep.strong_entities(background) and not events.specific(rep.kinds, self.cues.rules):
@@ -329,7 +342,9 @@ class EventMatcher:
         """The one story of the same main kind first reported within `KIND_TIME_GAP_HOURS`, if exactly one.
 
         For reports whose actors the extract step did not recognise (a language it reads poorly): the same kind
-        of happening at the same time is then the evidence, but only when no other story could be meant.
+        of happening at the same time, reported first in another language, is then the evidence, but only when
+        no other story could be meant. Within one language the extract step reads both reports alike, so
+        missing shared actors there mean different happenings.
         """
         mine = events.specific(rep.kinds, self.cues.rules)
         if not mine:
@@ -340,8 +355,10 @@ class EventMatcher:
             gap = abs((rep.published_at - story.first_published).total_seconds()) / 3600
             if gap > KIND_TIME_GAP_HOURS or rep.exclusive != story.exclusive:
                 continue
-            if rep.step != story.step:
+            if rep.step != story.step or not rep.language or rep.language == story.language:
                 continue
+            if rep.says != story.says:
+                continue  # a reaction ("X calls the sanctions illegal") to a happening is its own event
             if rep.event_date and story.event_date and rep.event_date != story.event_date:
                 continue
             if main in story.main_kinds:
@@ -364,20 +381,29 @@ class EventMatcher:
                     out.append(self.stories[story_id])
         return out
 
+    @staticmethod
+    def _different(rep: Report, story: _Story) -> str | None:
+        """Why the report is of another happening than the story whatever else they share, or None."""
+        if rep.exclusive != story.exclusive:
+            return "announcement vs happening"
+        if rep.step and story.step and rep.step != story.step:
+            return "different treaty steps"
+        if rep.event_date and story.event_date and abs((rep.event_date - story.event_date).days) > DATE_TOLERANCE_DAYS:
+            return "different event dates"
+        return None
+
     def _score(self, rep: Report, story: _Story) -> tuple[float, dict, str | None]:
         """(score, why, veto): the one-event rule against one story."""
         gap = abs((rep.published_at - story.first_published).total_seconds()) / 3600
         if gap > EVENT_GAP_HOURS:
             return 0.0, {}, "first reported too long before or after"
-        if rep.exclusive != story.exclusive:
-            return 0.0, {}, "announcement vs happening"
-        if rep.step and story.step and rep.step != story.step:
-            return 0.0, {}, "different treaty steps"
-        if rep.event_date and story.event_date and abs((rep.event_date - story.event_date).days) > DATE_TOLERANCE_DAYS:
-            return 0.0, {}, "different event dates"
+        if veto := self._different(rep, story):
+            return 0.0, {}, veto
         background = self.cues.rules.background_entities
         shared = sorted(set(rep.entities) & set(story.entities))
-        if sum(rep.entities[name] for name in shared if name not in background) < MIN_SHARED_ACTORS:
+        # A statement about a happening (a reaction) shares its subject's names; it must share a person too.
+        needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
+        if sum(rep.entities[name] for name in shared if name not in background) < needed:
             return 0.0, {}, "no shared actor"
         total = sum(rep.entities.values())
         who = sum(rep.entities[name] for name in shared) / total if total else 0.0
@@ -430,7 +456,9 @@ class EventMatcher:
         story = self.stories.get(story_id)
         if story is None:
             main = events.specific(rep.kinds, self.cues.rules)
-            story = _Story(story_id, rep.published_at, rep.exclusive, rep.step, main, rep.event_date)
+            story = _Story(
+                story_id, rep.published_at, rep.exclusive, rep.step, main, rep.event_date, rep.language, rep.says
+            )
             self.stories[story_id] = story
         story.add(rep)
         self.copies.add(rep.key, story_id, rep.sig, rep.title_key, rep.published_at)
@@ -496,6 +524,9 @@ class StoryIndex:
                 date_source=None,
                 sig=sig,
                 title_key=row.title_key or title_key(row.title),
+                language=row.language,
+                says=bool(set(row.headline_kinds) & matcher.cues.rules.generic),
+                headline_kinds=tuple(row.headline_kinds),
             )
             matcher.add(rep, row.story_id)
         return cls(matcher, now)
@@ -511,7 +542,15 @@ class StoryIndex:
         existing = alert_store.article_story_id(cur, article.id)
         if existing is not None:
             return Assignment(existing, "kept")
-        rep = report(article.id, article.title, article.summary, article.published_at, mentions, self.matcher.cues)
+        rep = report(
+            article.id,
+            article.title,
+            article.summary,
+            article.published_at,
+            mentions,
+            self.matcher.cues,
+            language=article.language,
+        )
         decision = self.matcher.decide(rep)
         story_id, reason = decision.story_id, decision.reason
         # A story created by an article whose transaction rolled back exists only in memory: check it.
@@ -535,6 +574,7 @@ class StoryIndex:
             reason=reason,
             entities=rep.entities,
             kinds=list(rep.kinds),
+            headline_kinds=list(rep.headline_kinds),
             step=rep.step,
             event_date=rep.event_date,
             published_at=article.published_at,
@@ -546,15 +586,23 @@ class StoryIndex:
         return Assignment(story_id, rule, tuple(k for k in rep.kinds if k in new_kinds), created)
 
 
-def coverage(reports: list[alert_store.StoryReport]) -> str:
-    """'First reported by Yonhap at 2026-03-25 07:30 UTC, then 3 more outlets in 2 more languages (en, ru).'"""
-    if not reports:
+def coverage(reports: Iterable[alert_store.StoryReport | dict]) -> str:
+    """'First reported by Yonhap at 2026-03-25 07:30 UTC, then 3 more reports from 3 other outlets in 3 languages
+    (en, ko, ru).' Reports are `StoryReport`s or dicts with outlet, language and published_at, first first."""
+    rows = [
+        r if isinstance(r, dict) else {"outlet": r.outlet, "language": r.language, "published_at": r.published_at}
+        for r in reports
+    ]
+    if not rows:
         return ""
-    first = reports[0]
-    text = f"First reported by {first.outlet} at {first.published_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-    later = reports[1:]
-    outlets = {r.outlet for r in later} - {first.outlet}
-    languages = sorted({r.language for r in reports if r.language})
+    first = rows[0]
+    when = first["published_at"]
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when)
+    text = f"First reported by {first['outlet']} at {when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    later = rows[1:]
+    outlets = {r["outlet"] for r in later} - {first["outlet"]}
+    languages = sorted({r["language"] for r in rows if r.get("language")})
     if later:
         text += (
             f", then {len(later)} more report{'s' if len(later) != 1 else ''}"

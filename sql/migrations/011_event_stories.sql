@@ -10,6 +10,7 @@ CREATE TABLE story_members (
     reason       jsonb NOT NULL DEFAULT '{}',      -- shared entities, kind, time gap, similarity, score, or why new
     entities     jsonb NOT NULL DEFAULT '{}',      -- canonical name (or #figure) -> weight in "who"
     kinds        text[] NOT NULL DEFAULT '{}',     -- kinds of happening its text cues (config/events)
+    headline_kinds text[] NOT NULL DEFAULT '{}',   -- the kinds its headline alone cues
     step         text,                             -- treaty step its headline names, if any
     event_date   date,                             -- the day the text gives for the happening, if any
     published_at timestamptz NOT NULL,

@@ -97,6 +97,8 @@ class MemberRow:
     step: str | None
     event_date: date | None
     published_at: datetime
+    language: str | None
+    headline_kinds: list[str]
 
 
 def recent_members(cur: Cursor, method: str, since: datetime) -> list[MemberRow]:
@@ -108,7 +110,8 @@ def recent_members(cur: Cursor, method: str, since: datetime) -> list[MemberRow]
     cur.execute(
         """SELECT coalesce(m.article_id, g.article_id), coalesce(m.story_id, g.story_id), a.title,
                   coalesce(g.title_key, ''), g.minhash, coalesce(m.entities, '{}'::jsonb),
-                  coalesce(m.kinds, '{}'), m.step, m.event_date, coalesce(m.published_at, g.published_at)
+                  coalesce(m.kinds, '{}'), m.step, m.event_date, coalesce(m.published_at, g.published_at),
+                  a.language, coalesce(m.headline_kinds, '{}')
            FROM (SELECT * FROM story_members WHERE seen_at >= %(since)s) m
            FULL JOIN (SELECT * FROM story_signatures WHERE method = %(method)s AND seen_at >= %(since)s) g
              ON g.article_id = m.article_id
@@ -117,7 +120,9 @@ def recent_members(cur: Cursor, method: str, since: datetime) -> list[MemberRow]
         {"since": since, "method": method},
     )
     return [
-        MemberRow(r[0], r[1], r[2], r[3], bytes(r[4]) if r[4] is not None else None, r[5], list(r[6]), *r[7:])
+        MemberRow(
+            r[0], r[1], r[2], r[3], bytes(r[4]) if r[4] is not None else None, r[5], list(r[6]), *r[7:11], list(r[11])
+        )
         for r in cur.fetchall()
     ]
 
@@ -131,14 +136,16 @@ def save_member(
     reason: dict,
     entities: dict,
     kinds: list[str],
+    headline_kinds: list[str],
     step: str | None,
     event_date: date | None,
     published_at: datetime,
     seen_at: datetime,
 ) -> None:
     cur.execute(
-        "INSERT INTO story_members (article_id, story_id, rule, reason, entities, kinds, step, event_date,"
-        " published_at, seen_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (article_id) DO NOTHING",
+        "INSERT INTO story_members (article_id, story_id, rule, reason, entities, kinds, headline_kinds, step,"
+        " event_date, published_at, seen_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (article_id) DO NOTHING",
         (
             article_id,
             story_id,
@@ -146,6 +153,7 @@ def save_member(
             Json(reason),
             Json(entities),
             kinds,
+            headline_kinds,
             step,
             event_date,
             published_at,
