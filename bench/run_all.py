@@ -13,7 +13,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 # Quick ones first; the synthetic-history benchmark takes the longest.
-ORDER = ["relevance", "stories", "ner", "fetch", "pipeline", "latency", "scale", "trends"]
+ORDER = ["relevance", "stories", "events", "ner", "fetch", "pipeline", "latency", "scale", "trends"]
 
 
 def main(argv: list[str]) -> int:

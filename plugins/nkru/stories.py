@@ -1,13 +1,40 @@
-"""Group articles into stories: the same report syndicated across outlets or feeds is one story.
+"""Group articles into stories: one story per event (one happening at one time and place), in any language.
 
-A wire report (Yonhap, AFP, KCNA) is copied by other outlets with small edits: a different dateline, a trimmed
-lede, a headline edited after publication. We catch that with MinHash over word shingles of the normalised
-title and lede (datasketch), indexed with MinHashLSH over the stories seen in a time window, plus a cheap exact
-match on the normalised title. Two different reports on the same topic (two Lavrov statements) share a few
-phrases but not the bulk of their shingles, so they stay apart.
+Two signals, one rule.
 
-`StoryMatcher` is the in-memory decision (used by the benchmark as is); `StoryIndex` loads it from the
-database and persists each decision (`articles.story_id`, `story_signatures`).
+**Near-copies.** A wire report (Yonhap, AFP, KCNA) is copied by other outlets with small edits: a different
+dateline, a trimmed lede, a headline edited after publication. MinHash over word shingles of the normalised title
+and lede (datasketch), indexed with MinHashLSH over a time window, plus a cheap exact match on the normalised
+title, finds them (`StoryMatcher`).
+
+**Same event.** Independent reports of one happening (TASS and Yonhap on the same visit) share few words, so
+`EventMatcher` compares who (canonical entities from the extract step, weighted by label: people 3, bodies 2,
+places 1, nationalities 0, the two sides and their capitals a fifth; figures such as "412" 1), what (the kinds of
+happening their text cues, `nkru.events`, data in config/events) and when (the first report's publication time,
+and the event's own date when the text gives it).
+
+**The one-event rule** (README, "One story per event"; tests/test_stories_events.py). A report is of another
+happening than a story, whatever else they share, when
+  1. one is an announcement and the other is not ("Shoigu will visit Pyongyang" vs "Shoigu in Pyongyang");
+  2. both name a treaty step and the steps differ (Duma vote, Federation Council, the President's signature...);
+  3. both give an event date and the dates are more than `DATE_TOLERANCE_DAYS` apart.
+Otherwise it joins a story when it is
+  a. a near-copy of one of the story's reports (MinHash at least `MATCH_THRESHOLD` within the window), or
+  b. another report of the same event: the story's first report within `EVENT_GAP_HOURS`; shared actors beyond
+     the background weighing at least `MIN_SHARED_ACTORS` (a person when one headline is a statement and the
+     other is not: a reaction names what it reacts to, but is its own event); a kind in common with the
+     story's first report (when both cue one); and who·0.55 + kind·0.30 + time·0.15 at least
+     `EVENT_THRESHOLD`. The best-scoring story wins, the older on a tie; or
+  c. for a report in another language than the story's first whose actors the extract step could not match:
+     the one story (and only if there is exactly one) of the same main kind first reported within
+     `KIND_TIME_GAP_HOURS`, with the same headline voice (statement or not).
+Else it starts a new story, with the reason it matched none recorded.
+
+Every decision carries its reason (rule, shared entities, kind, time gap, similarity, score), stored in
+`story_members` and shown by `nkru stories`. Work per article is bounded: candidates come from postings per entity
+and per kind that keep the most recent `CANDIDATES_PER_KEY` stories, so grouping is linear in the articles of the
+window. `StoryIndex` loads the window from the database once per `process_pending` call and is updated in memory
+as articles are assigned; each assignment runs in the caller's (the article's) transaction.
 """
 
 from __future__ import annotations
