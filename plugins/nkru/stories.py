@@ -440,6 +440,8 @@ class EventMatcher:
             if not mine & story.main_kinds:
                 return 0.0, {}, "different kinds"
             kind = 1.0 if mine_main & story.main_kinds else 0.6
+        elif mine or story.main_kinds:
+            kind = 0.0  # words about something (no kind cued) and a happening: no support from "what"
         else:
             kind = 0.5
         time = 1.0 - gap / EVENT_GAP_HOURS
