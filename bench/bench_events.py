@@ -69,7 +69,7 @@ def group_events(reports: list[dict], mentions: list[list[tuple[str, str]]]) -> 
         decision = matcher.assign(rep, key)
         out.append(decision.story_id if decision.story_id is not None else key)
         decisions.append(decision)
-    return out, decisions
+    return [matcher.resolve(story) for story in out], decisions
 
 
 def group_minhash(reports: list[dict]) -> list[int]:

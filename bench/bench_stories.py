@@ -71,7 +71,7 @@ def group_events(items: list[dict]) -> list[int]:
         rep = stories.report(key, item["title"], item.get("summary") or "", item["published"], [])
         decision = matcher.assign(rep, key)
         assigned.append(key if decision.story_id is None else decision.story_id)
-    return assigned
+    return [matcher.resolve(story) for story in assigned]
 
 
 def group_exact_title(items: list[dict]) -> list[int]:

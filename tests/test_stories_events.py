@@ -183,3 +183,35 @@ def test_coverage_says_who_was_first_and_how_many_followed():
         "First reported by Yonhap at 2026-03-25 07:30 UTC, then 2 more reports from 2 other outlets"
         " in 3 languages (en, ko, ru)."
     )
+
+
+def test_a_report_that_bridges_two_stories_merges_them_into_the_first_without_a_second_alert(db, smtp_server):
+    news = NewsDB(db)
+    cfg = settings(rule("all", ("a@example.org",)))
+    first = news.process(
+        cfg, _report(news, "Yonhap English", VISIT_EN, 0), [("Sergei Naryshkin", "PERSON", 1), ("Pyongyang", "GPE", 1)]
+    )
+    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    # Another outlet names only the North Korean side: nothing shared yet, so a story of its own (and an alert,
+    # queued but not sent yet).
+    ri_only = [("Ri Chang Dae", "PERSON", 1), ("Ministry of State Security", "ORG", 1)]
+    ri_text = (
+        "Minister of State Security Ri Chang Dae receives visiting Russian intelligence delegation",
+        "The minister held talks with the delegation on countering espionage, state media said.",
+    )
+    second = news.process(cfg, _report(news, "KCNA Watch", ri_text, 0.5), ri_only)
+    assert second != first
+    # A third report names both sides' actors: the two stories are one event, merged into the first.
+    both = (
+        "Naryshkin and Ri Chang Dae hold talks in Pyongyang on countering espionage",
+        "Russia's foreign intelligence chief arrived for talks with the North's state security minister.",
+    )
+    bridge = _report(news, "Reuters", both, 1)
+    assert news.process(cfg, bridge, NARYSHKIN + ri_only[1:]) == first
+    assert news.scalar("SELECT count(DISTINCT story_id) FROM articles") == 1
+    assert news.scalar("SELECT merged_into FROM stories WHERE id = %s", (second,)) == first
+    assert _member(news, bridge.id)[1]["merged_stories"] == [second]
+    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    assert len(smtp_server.messages) == 1  # the second story's pending alert went with the merge
+    # Re-running keeps everything where it is.
+    assert news.process(cfg, bridge, NARYSHKIN) == first

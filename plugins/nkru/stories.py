@@ -28,7 +28,10 @@ Otherwise it joins a story when it is
   c. for a report in another language than the story's first whose actors the extract step could not match:
      the one story (and only if there is exactly one) of the same main kind first reported within
      `KIND_TIME_GAP_HOURS`, with the same headline voice (statement or not).
-Else it starts a new story, with the reason it matched none recorded.
+Else it starts a new story, with the reason it matched none recorded. A report that scores at least
+`MERGE_THRESHOLD` against two or more stories of the same event shows they are one: they are merged into the oldest,
+whose id is kept (`store.alerts.merge_story`: a pending alert of a merged story is dropped, so no second alert).
+An article never leaves its story otherwise.
 
 Every decision carries its reason (rule, shared entities, kind, time gap, similarity, score), stored in
 `story_members` and shown by `nkru stories`. Work per article is bounded: candidates come from postings per entity
@@ -204,6 +207,8 @@ WHO_WEIGHT, KIND_WEIGHT, TIME_WEIGHT = 0.55, 0.30, 0.15
 EVENT_THRESHOLD = 0.45
 # A figure the text gives ("3,000 troops", "412 deputies") is written the same way in every language.
 NUMBER_WEIGHT = 1.0
+# A report that scores at least this against two stories shows they are one event: they are merged.
+MERGE_THRESHOLD = 0.6
 # Without a shared actor, the same main kind within this many hours of the first report, and only one such story.
 KIND_TIME_GAP_HOURS = 20.0
 # The actors two reports must share beyond the background: one person, or a body and a place, or three places.
@@ -313,6 +318,7 @@ class Decision:
     story_id: int | None
     rule: str
     reason: dict
+    merge: tuple[int, ...] = ()  # stories found to be the same event, merged into `story_id`
 
 
 class EventMatcher:
@@ -334,11 +340,14 @@ class EventMatcher:
         self.copies = StoryMatcher(window=window)
         self.stories: dict[int, _Story] = {}
         self._postings: dict[str, deque[int]] = {}
+        self._keys_of: dict[int, set[str]] = {}  # story -> its posting keys, to move them when it is merged
+        self._merged_into: dict[int, int] = {}
 
     # ----------------------------------------------------------------------------------------- deciding
     def decide(self, rep: Report) -> Decision:
         """The story this report joins (None: a new one) and the reason, without changing the index."""
         copy_of = self.copies.match(rep.sig, rep.title_key, rep.published_at)
+        copy_of = self.resolve(copy_of) if copy_of is not None else None
         if copy_of is not None and copy_of in self.stories and not self._different(rep, self.stories[copy_of]):
             return Decision(copy_of, "near-copy", self._why(rep, self.stories[copy_of], rule="near-copy"))
         background = self.cues.rules.background_entities
@@ -346,6 +355,7 @@ class EventMatcher:
             return Decision(None, "new", self._new(rep, "no entities and no kind cues to match on"))
         best: tuple[float, int, dict] | None = None
         rejected: dict[str, int] = Counter()
+        passing: list[tuple[float, _Story]] = []
         for story in self._candidates(rep):
             score, why, veto = self._score(rep, story)
             if veto:
@@ -354,8 +364,14 @@ class EventMatcher:
             if score < self.threshold:
                 rejected["score below threshold"] += 1
                 continue
+            passing.append((score, story))
             if best is None or (score, -story.story_id) > (best[0], -best[1]):
                 best = (score, story.story_id, why)
+        if best is not None and (merged := self._merges(best, passing)):
+            keep = min([self.stories[best[1]], *merged], key=lambda st: (st.first_published, st.story_id))
+            others = tuple(sorted(st.story_id for st in [self.stories[best[1]], *merged] if st is not keep))
+            why = {**best[2], "merged_stories": list(others)}
+            return Decision(keep.story_id, "same-event", why, merge=others)
         if best is None and (fallback := self._kind_and_time(rep)) is not None:
             return Decision(fallback[0], "same-kind-and-time", fallback[1])
         if best is None:
@@ -364,6 +380,28 @@ class EventMatcher:
             )
             return Decision(None, "new", self._new(rep, note))
         return Decision(best[1], "same-event", best[2])
+
+    def _merges(self, best: tuple[float, int, dict], passing: list[tuple[float, _Story]]) -> list[_Story]:
+        """Other stories the report shows to be the same event as its best one (each scored at least
+        `MERGE_THRESHOLD`, of the same event as the best story by the one-event rule): they are merged into the
+        oldest, whose id is kept."""
+        if best[0] < MERGE_THRESHOLD:
+            return []
+        chosen = self.stories[best[1]]
+        out = []
+        for score, story in passing:
+            if story is chosen or score < MERGE_THRESHOLD:
+                continue
+            gap = abs((story.first_published - chosen.first_published).total_seconds()) / 3600
+            if gap <= EVENT_GAP_HOURS and not self._stories_differ(story, chosen):
+                out.append(story)
+        return out
+
+    @staticmethod
+    def _stories_differ(a: _Story, b: _Story) -> bool:
+        if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
+            return True
+        return bool(a.event_date and b.event_date and abs((a.event_date - b.event_date).days) > DATE_TOLERANCE_DAYS)
 
     def _kind_and_time(self, rep: Report) -> tuple[int, dict] | None:
         """The one story of the same main kind first reported within `KIND_TIME_GAP_HOURS`, if exactly one.
@@ -480,8 +518,37 @@ class EventMatcher:
         }
 
     # ----------------------------------------------------------------------------------------- recording
-    def add(self, rep: Report, story_id: int) -> None:
-        """Remember the report as a member of `story_id` (a new story when the index has not seen it)."""
+    def resolve(self, story_id: int) -> int:
+        """The story a (possibly merged) story id now lives in."""
+        while story_id in self._merged_into:
+            story_id = self._merged_into[story_id]
+        return story_id
+
+    def merge(self, keep: int, drop: int) -> None:
+        """Fold story `drop` into `keep` (both known): members, who and what, candidate postings."""
+        kept, gone = self.stories[keep], self.stories.pop(drop)
+        kept.members += gone.members
+        kept.first_published = min(kept.first_published, gone.first_published)
+        for name, weight in gone.entities.items():
+            kept.entities[name] = max(weight, kept.entities.get(name, 0.0))
+        kept.kinds.update(gone.kinds)
+        kept.event_date = kept.event_date or gone.event_date
+        kept.step = kept.step or gone.step
+        self._merged_into[drop] = keep
+        for key in self._keys_of.pop(drop, set()):
+            postings = self._postings.get(key)
+            if postings is not None and drop in postings:
+                postings.remove(drop)
+                if keep not in postings:
+                    postings.append(keep)
+            self._keys_of.setdefault(keep, set()).add(key)
+
+    def add(self, rep: Report, story_id: int, merge: Iterable[int] = ()) -> None:
+        """Remember the report as a member of `story_id` (a new story when the index has not seen it), after
+        merging the stories in `merge` into it."""
+        for drop in merge:
+            if drop in self.stories and story_id in self.stories and drop != story_id:
+                self.merge(story_id, drop)
         story = self.stories.get(story_id)
         if story is None:
             main = events.specific(rep.kinds, self.cues.rules)
@@ -498,11 +565,12 @@ class EventMatcher:
             if story_id in postings:
                 postings.remove(story_id)
             postings.append(story_id)
+            self._keys_of.setdefault(story_id, set()).add(key)
 
     def assign(self, rep: Report, new_id: int) -> Decision:
         """`decide` then `add` (a new story gets `new_id`); what the benchmark and tests use in memory."""
         decision = self.decide(rep)
-        self.add(rep, decision.story_id if decision.story_id is not None else new_id)
+        self.add(rep, decision.story_id if decision.story_id is not None else new_id, decision.merge)
         return decision
 
     def __len__(self) -> int:
@@ -520,6 +588,7 @@ class Assignment:
     rule: str
     new_kinds: tuple[str, ...] = ()
     created: bool = False
+    merged: tuple[int, ...] = ()  # younger stories merged into this one by this article
 
 
 class StoryIndex:
@@ -585,6 +654,12 @@ class StoryIndex:
         # A story created by an article whose transaction rolled back exists only in memory: check it.
         if story_id is not None and not alert_store.story_exists(cur, story_id):
             story_id, reason = None, {**self.matcher._new(rep, "matched story was rolled back"), "rule": "new"}
+        merged = []
+        if story_id is not None:
+            for drop in decision.merge:
+                if alert_store.story_exists(cur, drop):
+                    alert_store.merge_story(cur, story_id, drop)
+                    merged.append(drop)
         created = story_id is None
         if created:
             story_id = alert_store.create_story(cur, article.title, article.published_at, self.now)
@@ -611,8 +686,8 @@ class StoryIndex:
         )
         specific_kinds = [k for k in rep.kinds if k in events.specific(rep.kinds, self.matcher.cues.rules)]
         new_kinds = alert_store.add_story_kinds(cur, story_id, specific_kinds)
-        self.matcher.add(rep, story_id)
-        return Assignment(story_id, rule, tuple(k for k in rep.kinds if k in new_kinds), created)
+        self.matcher.add(rep, story_id, decision.merge)
+        return Assignment(story_id, rule, tuple(k for k in rep.kinds if k in new_kinds), created, tuple(merged))
 
 
 def coverage(reports: Iterable[alert_store.StoryReport | dict]) -> str:

@@ -26,6 +26,10 @@ COMMENT ON TABLE story_members IS
 ALTER TABLE stories ADD COLUMN kinds text[] NOT NULL DEFAULT '{}';
 COMMENT ON COLUMN stories.kinds IS 'Kinds of happening cued by the story''s reports so far (config/events/kinds.yaml).';
 
+-- A story merged into an older one when a later report showed them to be one event; its articles moved there.
+ALTER TABLE stories ADD COLUMN merged_into bigint REFERENCES stories(id);
+COMMENT ON COLUMN stories.merged_into IS 'The older story this one was merged into (its articles and alerts moved there).';
+
 -- At most one first alert and one update alert per (rule, story, recipient).
 ALTER TABLE alert_outbox ADD COLUMN kind text NOT NULL DEFAULT 'first' CHECK (kind IN ('first', 'update'));
 ALTER TABLE alert_outbox DROP CONSTRAINT alert_outbox_rule_story_id_recipient_key;

@@ -173,6 +173,36 @@ def add_story_kinds(cur: Cursor, story_id: int, kinds: list[str]) -> list[str]:
     return new
 
 
+def merge_story(cur: Cursor, keep: int, drop: int) -> None:
+    """Move story `drop` into the older story `keep`: its articles, signatures, members, kinds and alerts.
+
+    An alert row of `drop` moves to `keep` unless `keep` has one for the same rule, recipient and kind; one left
+    behind is deleted if still pending (it would be a second alert for one event) and kept as history if sent.
+    `drop` stays, empty, with `merged_into` set, so ids in old e-mails still resolve.
+    """
+    if keep == drop or not story_exists(cur, drop):
+        return
+    cur.execute("SELECT id FROM stories WHERE id IN (%s, %s) ORDER BY id FOR UPDATE", (keep, drop))
+    params = {"keep": keep, "drop": drop}
+    cur.execute("UPDATE articles SET story_id = %(keep)s WHERE story_id = %(drop)s", params)
+    cur.execute("UPDATE story_signatures SET story_id = %(keep)s WHERE story_id = %(drop)s", params)
+    cur.execute("UPDATE story_members SET story_id = %(keep)s WHERE story_id = %(drop)s", params)
+    cur.execute(
+        "UPDATE stories k SET published_at = least(k.published_at, d.published_at),"
+        " kinds = k.kinds || ARRAY(SELECT x FROM unnest(d.kinds) x WHERE NOT x = ANY(k.kinds))"
+        " FROM stories d WHERE k.id = %(keep)s AND d.id = %(drop)s",
+        params,
+    )
+    cur.execute(
+        "UPDATE alert_outbox o SET story_id = %(keep)s WHERE o.story_id = %(drop)s AND NOT EXISTS ("
+        " SELECT 1 FROM alert_outbox k WHERE k.story_id = %(keep)s AND k.rule = o.rule"
+        " AND k.recipient = o.recipient AND k.kind = o.kind)",
+        params,
+    )
+    cur.execute("DELETE FROM alert_outbox WHERE story_id = %(drop)s AND status = 'pending'", params)
+    cur.execute("UPDATE stories SET merged_into = %(keep)s WHERE id = %(drop)s", params)
+
+
 def story_alerted(cur: Cursor, story_id: int, rule: str, recipient: str) -> bool:
     """Whether the story's first alert for (rule, recipient) has gone out."""
     cur.execute(
