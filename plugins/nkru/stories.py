@@ -211,8 +211,9 @@ NUMBER_WEIGHT = 1.0
 MERGE_THRESHOLD = 0.6
 # Without a shared actor, the same main kind within this many hours of the first report, and only one such story.
 KIND_TIME_GAP_HOURS = 20.0
-# The actors two reports must share beyond the background: one person, or a body and a place, or three places.
-MIN_SHARED_ACTORS = 2.0
+# What two reports must share beyond the background: an actor, a place or a figure (a person when one headline
+# is a statement and the other is not).
+MIN_SHARED_ACTORS = 1.0
 # Candidates come from postings per entity and per kind, each keeping the most recent stories only, so an
 # article is compared with a bounded number of stories however many the window holds.
 CANDIDATES_PER_KEY = 64
