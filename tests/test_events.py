@@ -125,3 +125,10 @@ def test_every_supported_language_has_cues():
 def test_bad_text_does_not_crash():
     f = events.features("\x00" * 10 + "ʼ" * 1000, "9" * 100_000, PUBLISHED)
     assert f.kinds == ()
+
+
+def test_weekday_names_of_other_languages_do_not_date_a_text():
+    # Bulgarian "неделя" (Sunday) is Russian for "week"; Romanian "joi" (Thursday) begins English "joint".
+    ru = events.features("Шойгу вновь прибыл в Пхеньян спустя неделю", "", PUBLISHED, language="ru")
+    en = events.features("Kim and Putin issue joint message", "", PUBLISHED, language="en")
+    assert ru.event_date is None and en.event_date is None

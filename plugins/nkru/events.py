@@ -184,8 +184,10 @@ def cued(cues: Cues, text: str) -> tuple[set[str], list[tuple[int, str]]]:
     return kinds, days
 
 
-def features(title: str, summary: str, published_at: datetime, cues: Cues | None = None) -> TextFeatures:
-    """Kinds and event date of one report."""
+def features(
+    title: str, summary: str, published_at: datetime, cues: Cues | None = None, language: str | None = None
+) -> TextFeatures:
+    """Kinds and event date of one report (`language`: its detected language, for month and weekday names)."""
     cues = cues or load_cues()
     text = fold(f"{title}\n{summary}"[:MAX_TEXT_CHARS])
     found, relative = cued(cues, text)
@@ -195,7 +197,7 @@ def features(title: str, summary: str, published_at: datetime, cues: Cues | None
     if cues.rules.steps_of and cues.rules.steps_of not in found:
         steps = []
     future = bool(found & cues.rules.exclusive)
-    when, source = cues.dates.find(text, published_at, future=future)
+    when, source = cues.dates.find(text, published_at, future=future, language=language)
     if when is None and relative:
         position, word = min(relative)
         when, source = (published_at.date() + timedelta(days=cues.relative_days[word])), word
@@ -212,22 +214,20 @@ def specific(kinds: Iterable[str], rules: EventRules) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class DatePatterns:
-    """Regular expressions for the dates news texts give, built from CLDR month and weekday names."""
+class _Names:
+    """Month and weekday names (CLDR) of some languages, and the patterns built from them."""
 
-    day_month: re.Pattern[str]  # "25 марта", "25. März", "25 de marzo"
-    month_day: re.Pattern[str]  # "March 25", "Mart 25"
-    numeric_cjk: re.Pattern[str]  # "3월 25일", "3月25日"
-    day_only_cjk: re.Pattern[str]  # "25일", "25日"
-    weekday: re.Pattern[str]  # "Tuesday", "во вторник", "화요일"
     months: dict[str, int]
     weekdays: dict[str, int]
+    day_month: re.Pattern[str]  # "25 марта", "25. März", "25 de marzo"
+    month_day: re.Pattern[str]  # "March 25", "Mart 25"
+    weekday: re.Pattern[str]  # "Tuesday", "во вторник" (stems take a short ending), "화요일"
 
     @classmethod
-    def for_languages(cls, languages: Iterable[str]) -> DatePatterns:
+    def of(cls, codes: Iterable[str]) -> _Names:
         months: dict[str, int] = {}
         weekdays: dict[str, int] = {}
-        for code in sorted(set(languages) | {"en"}):
+        for code in sorted(set(codes)):
             try:
                 locale = Locale.parse(code)
             except (ValueError, TypeError):
@@ -238,47 +238,85 @@ class DatePatterns:
                         name = fold(name).rstrip(".")
                         if len(name) >= 3 and not name[0].isdigit() and name not in ("may", "mar"):
                             months.setdefault(name, number)
-                    if width == "wide":
-                        for number, name in locale.days[context]["wide"].items():
-                            weekdays.setdefault(_weekday_stem(fold(name)), number)
+                for number, name in locale.days[context]["wide"].items():
+                    weekdays.setdefault(fold(name), number)
         months["may"] = 5
         month_names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
-        weekday_names = "|".join(sorted(map(re.escape, weekdays), key=len, reverse=True))
+        day_names = "|".join(
+            re.escape(stem) + (r"\w{0,2}" if stem != name else "")
+            for name, stem in sorted(((n, _weekday_stem(n)) for n in weekdays), key=lambda p: -len(p[1]))
+        )
         return cls(
-            day_month=re.compile(rf"(?<!\d)(\d{{1,2}})(?:\.|-?го|er)?\s+(?:de\s+)?({month_names})(?!\w)"),
-            month_day=re.compile(rf"(?<!\w)({month_names})\.?\s+(\d{{1,2}})(?!\d)(?!\s*(?:%|bn|million))"),
-            numeric_cjk=re.compile(r"(?<!\d)(\d{1,2})\s*[월月]\s*(\d{1,2})\s*[일日]"),
-            day_only_cjk=re.compile(r"(?<![\d월月.])(\d{1,2})\s*[일日](?!\s*[간本])"),
-            weekday=re.compile(rf"(?<!\w)({weekday_names})"),
             months=months,
             weekdays=weekdays,
+            day_month=re.compile(rf"(?<!\d)(\d{{1,2}})(?:\.|-?го|er)?\s+(?:de\s+)?({month_names})(?!\w)"),
+            month_day=re.compile(rf"(?<!\w)({month_names})\.?\s+(\d{{1,2}})(?!\d)(?!\s*(?:%|bn|million))"),
+            weekday=re.compile(rf"(?<!\w)(?:{day_names})(?!\w)"),
         )
 
-    def find(self, text: str, published_at: datetime, *, future: bool = False) -> tuple[date | None, str | None]:
+    def weekday_of(self, words: str) -> int | None:
+        """The weekday number (0 = Monday) of matched weekday words ("во вторник" → 1)."""
+        for name, number in self.weekdays.items():
+            if words.startswith(_weekday_stem(name)):
+                return number
+        return None
+
+
+_NUMERIC_CJK = re.compile(r"(?<!\d)(\d{1,2})\s*[월月]\s*(\d{1,2})\s*[일日]")  # "3월 25일", "3月25日"
+_DAY_ONLY_CJK = re.compile(r"(?<![\d월月.])(\d{1,2})\s*[일日](?!\s*[간本])")  # "25일", "25日"
+
+
+class DatePatterns:
+    """Reads the event date a news text gives, with the month and weekday names of its language (and English).
+
+    Names are taken per language because they collide across languages: Bulgarian "неделя" (Sunday) is Russian
+    for "week", Romanian "joi" (Thursday) begins English "joint". A text of unknown language is read with
+    the names of every language that has cue words.
+    """
+
+    def __init__(self, languages: Iterable[str]):
+        self.languages = tuple(sorted(set(languages)))
+        self._names: dict[str, _Names] = {}
+
+    @classmethod
+    def for_languages(cls, languages: Iterable[str]) -> DatePatterns:
+        return cls(languages)
+
+    def names(self, language: str | None) -> _Names:
+        code = (language or "").split("-")[0].casefold()
+        key = code if code in self.languages else "*"
+        if key not in self._names:
+            self._names[key] = _Names.of(self.languages if key == "*" else {key, "en"})
+        return self._names[key]
+
+    def find(
+        self, text: str, published_at: datetime, *, future: bool = False, language: str | None = None
+    ) -> tuple[date | None, str | None]:
         """The report's own event date and the words it came from, or (None, None).
 
         Explicit dates win over weekday names; the first date that can be the report's own wins. A weekday
         names the last such day up to publication, or (in an announcement, `future`) the next one.
         """
+        names = self.names(language)
         published = published_at.date()
-        candidates: list[tuple[int, date, str]] = []
-        for m in self.day_month.finditer(text):
-            candidates.append((m.start(), *_near(published, self.months[m.group(2)], int(m.group(1))), m.group(0)))
-        for m in self.month_day.finditer(text):
-            candidates.append((m.start(), *_near(published, self.months[m.group(1)], int(m.group(2))), m.group(0)))
-        for m in self.numeric_cjk.finditer(text):
+        candidates: list[tuple[int, date | None, bool, str]] = []
+        for m in names.day_month.finditer(text):
+            candidates.append((m.start(), *_near(published, names.months[m.group(2)], int(m.group(1))), m.group(0)))
+        for m in names.month_day.finditer(text):
+            candidates.append((m.start(), *_near(published, names.months[m.group(1)], int(m.group(2))), m.group(0)))
+        for m in _NUMERIC_CJK.finditer(text):
             candidates.append((m.start(), *_near(published, int(m.group(1)), int(m.group(2))), m.group(0)))
         if not candidates:
-            for m in self.day_only_cjk.finditer(text):
+            for m in _DAY_ONLY_CJK.finditer(text):
                 candidates.append((m.start(), *_in_month(published, int(m.group(1))), m.group(0)))
         for _pos, when, _known, source in sorted((c for c in candidates if c[1] is not None), key=lambda c: c[0]):
             if published - OWN_DATE_BEFORE <= when <= published + OWN_DATE_AFTER:
                 return when, source
         if candidates:
             return None, None
-        m = self.weekday.search(text)
-        if m:
-            weekday = self.weekdays[m.group(1)]
+        m = names.weekday.search(text)
+        weekday = names.weekday_of(m.group(0)) if m else None
+        if weekday is not None:
             back = (published.weekday() - weekday) % 7
             when = published + timedelta(days=(7 - back) % 7) if future else published - timedelta(days=back)
             return when, m.group(0)

@@ -258,7 +258,7 @@ def report(
 ) -> Report:
     """The grouping features of one article; `mentions` are its (canonical name, label) pairs."""
     cues = cues or events.load_cues()
-    text = events.features(title, summary, published_at, cues)
+    text = events.features(title, summary, published_at, cues, language=language)
     weights: dict[str, float] = {f"#{n}": NUMBER_WEIGHT for n in events.figures(f"{title}\n{summary}")}
     for name, label in mentions:
         weight = LABEL_WEIGHTS.get(label, 0.0)
