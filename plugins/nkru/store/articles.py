@@ -99,13 +99,15 @@ def _known_guids(cur: Cursor, feed_id: int, guids: list[str]) -> set[str]:
 
 
 def pending_extraction(cur: Cursor, limit: int) -> list[StoredArticle]:
-    """Relevant articles whose entities are not extracted yet (and so whose alerts are not queued), oldest first."""
+    """Relevant articles whose entities are not extracted yet (and so whose alerts are not queued), first published
+    first (then by URL): stories are grouped in publication order, and the same pending articles are grouped
+    the same way whatever order the feeds were fetched and stored in."""
     cur.execute(
         """SELECT a.id, a.url, a.title, a.summary, a.language, a.published_at, a.fetched_at, f.name,
                   a.score, a.matched_terms, a.reason
            FROM articles a JOIN feeds f ON f.id = a.feed_id
            WHERE a.relevant AND a.extracted_at IS NULL
-           ORDER BY a.id LIMIT %s""",
+           ORDER BY a.published_at, a.url LIMIT %s""",
         (limit,),
     )
     return [StoredArticle(*row[:9], tuple(row[9]), row[10]) for row in cur.fetchall()]
