@@ -215,3 +215,16 @@ def test_a_report_that_bridges_two_stories_merges_them_into_the_first_without_a_
     assert len(smtp_server.messages) == 1  # the second story's pending alert went with the merge
     # Re-running keeps everything where it is.
     assert news.process(cfg, bridge, NARYSHKIN) == first
+
+
+def test_a_late_report_giving_the_same_event_date_still_joins():
+    matcher = stories.EventMatcher()
+    who = [("Sergei Naryshkin", "PERSON"), ("Ri Chang Dae", "PERSON")]
+    first = stories.report(1, "Naryshkin holds talks in Pyongyang on March 25", "", T0, who, language="en")
+    late = stories.report(
+        2, "Нарышкин 25 марта провел переговоры в Пхеньяне", "", T0 + timedelta(hours=40), who, language="ru"
+    )
+    undated = stories.report(3, "Нарышкин провел переговоры в Пхеньяне", "", T0 + timedelta(hours=40), who)
+    matcher.assign(first, 1)
+    assert matcher.decide(late).story_id == 1
+    assert matcher.decide(undated).story_id is None

@@ -20,7 +20,8 @@ happening than a story, whatever else they share, when
   3. both give an event date and the dates are more than `DATE_TOLERANCE_DAYS` apart.
 Otherwise it joins a story when it is
   a. a near-copy of one of the story's reports (MinHash at least `MATCH_THRESHOLD` within the window), or
-  b. another report of the same event: the story's first report within `EVENT_GAP_HOURS`; shared actors beyond
+  b. another report of the same event: the story's first report within `EVENT_GAP_HOURS` (`DATED_EVENT_GAP_HOURS`
+     when both give the same event date); shared actors beyond
      the background weighing at least `MIN_SHARED_ACTORS` (a person when one headline is a statement and the
      other is not: a reaction names what it reacts to, but is its own event); a kind in common with the
      story's first report (when both cue one); and who·0.55 + kind·0.30 + time·0.15 at least
@@ -202,6 +203,8 @@ BACKGROUND_FACTOR = 0.2  # the two sides and their capitals, named by nearly eve
 # Reports of one happening come out within a day or so of each other; the next step of a treaty, the next
 # visit or the answer to a statement usually comes a day or more later.
 EVENT_GAP_HOURS = 24.0
+# A late report that gives the same event date as the story's may come up to two days after the first.
+DATED_EVENT_GAP_HOURS = 48.0
 DATE_TOLERANCE_DAYS = 1  # event dates the texts give may differ by a time zone, not more
 WHO_WEIGHT, KIND_WEIGHT, TIME_WEIGHT = 0.55, 0.30, 0.15
 EVENT_THRESHOLD = 0.45
@@ -461,7 +464,8 @@ class EventMatcher:
     def _score(self, rep: Report, story: _Story) -> tuple[float, dict, str | None]:
         """(score, why, veto): the one-event rule against one story."""
         gap = abs((rep.published_at - story.first_published).total_seconds()) / 3600
-        if gap > EVENT_GAP_HOURS:
+        same_day = bool(rep.event_date and rep.event_date == story.event_date)
+        if gap > (DATED_EVENT_GAP_HOURS if same_day else EVENT_GAP_HOURS):
             return 0.0, {}, "first reported too long before or after"
         if veto := self._different(rep, story):
             return 0.0, {}, veto
@@ -483,7 +487,7 @@ class EventMatcher:
             kind = 0.0  # words about something (no kind cued) and a happening: no support from "what"
         else:
             kind = 0.5
-        time = 1.0 - gap / EVENT_GAP_HOURS
+        time = max(0.0, 1.0 - gap / EVENT_GAP_HOURS)
         score = WHO_WEIGHT * who + KIND_WEIGHT * kind + TIME_WEIGHT * time
         why = self._why(rep, story, rule="same-event", shared=shared, gap=gap, score=score)
         return score, why, None
