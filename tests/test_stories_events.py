@@ -123,7 +123,7 @@ def test_one_alert_per_event_then_one_update_when_an_agreement_is_signed(db, smt
     assert len(news.outbox()) == 1  # the second report of the visit does not alert
     alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
     first_mail = smtp_server.messages[-1]
-    assert "First reported by Yonhap English at" in first_mail.get_body(("plain",)).get_content()
+    assert "First reported by Yonhap English (en) at" in first_mail.get_body(("plain",)).get_content()
     assert "in 2 languages (en, ru)" in first_mail.get_body(("plain",)).get_content()
 
     # The spy chiefs sign an agreement at the talks: the picture changes, one update goes out.
@@ -180,8 +180,8 @@ def test_coverage_says_who_was_first_and_how_many_followed():
         {"outlet": "Reuters", "language": "en", "published_at": "2026-03-25T09:00:00+00:00"},
     ]
     assert stories.coverage(rows) == (
-        "First reported by Yonhap at 2026-03-25 07:30 UTC, then 2 more reports from 2 other outlets"
-        " in 3 languages (en, ko, ru)."
+        "First reported by Yonhap (ko) at 2026-03-25 07:30 UTC, then 2 more reports from 2 other outlets"
+        " in 3 languages (en, ko, ru): TASS (ru) 08:00, Reuters (en) 09:00."
     )
 
 

@@ -221,6 +221,7 @@ MIN_SHARED_ACTORS = 1.0
 # article is compared with a bounded number of stories however many the window holds.
 CANDIDATES_PER_KEY = 64
 SIMILARITY_MEMBERS = 16  # the "similarity" shown in a reason is against a story's first members only
+COVERAGE_LISTED = 10  # later reports named one by one in a story's coverage line
 
 
 @dataclass(frozen=True)
@@ -695,21 +696,21 @@ class StoryIndex:
         return Assignment(story_id, rule, tuple(k for k in rep.kinds if k in new_kinds), created, tuple(merged))
 
 
-def coverage(reports: Iterable[alert_store.StoryReport | dict]) -> str:
-    """'First reported by Yonhap at 2026-03-25 07:30 UTC, then 3 more reports from 3 other outlets in 3 languages
-    (en, ko, ru).' Reports are `StoryReport`s or dicts with outlet, language and published_at, first first."""
+def coverage(reports: Iterable[alert_store.StoryReport | dict], listed: int = COVERAGE_LISTED) -> str:
+    """'First reported by Yonhap (ko) at 2026-03-25 07:30 UTC, then 2 more reports from 2 other outlets in
+    3 languages (en, ko, ru): TASS (ru) 08:00, Reuters (en) 09:00.' Reports are `StoryReport`s or dicts with
+    outlet, language and published_at, first published first; at most `listed` later ones are named."""
     rows = [
         r if isinstance(r, dict) else {"outlet": r.outlet, "language": r.language, "published_at": r.published_at}
         for r in reports
     ]
     if not rows:
         return ""
-    first = rows[0]
-    when = first["published_at"]
-    if isinstance(when, str):
-        when = datetime.fromisoformat(when)
-    text = f"First reported by {first['outlet']} at {when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-    later = rows[1:]
+    for row in rows:
+        when = row["published_at"]
+        row["when"] = (datetime.fromisoformat(when) if isinstance(when, str) else when).astimezone(UTC)
+    first, later = rows[0], rows[1:]
+    text = f"First reported by {_outlet(first)} at {first['when']:%Y-%m-%d %H:%M} UTC"
     outlets = {r["outlet"] for r in later} - {first["outlet"]}
     languages = sorted({r["language"] for r in rows if r.get("language")})
     if later:
@@ -719,4 +720,17 @@ def coverage(reports: Iterable[alert_store.StoryReport | dict]) -> str:
         )
     if len(languages) > 1:
         text += f" in {len(languages)} languages ({', '.join(languages)})"
+    if later:
+        named = [
+            f"{_outlet(r)} {r['when']:%H:%M}"
+            if r["when"].date() == first["when"].date()
+            else f"{_outlet(r)} {r['when']:%Y-%m-%d %H:%M}"
+            for r in later[:listed]
+        ]
+        more = f" and {len(later) - listed} more" if len(later) > listed else ""
+        text += ": " + ", ".join(named) + more
     return text + "."
+
+
+def _outlet(row: dict) -> str:
+    return f"{row['outlet']} ({row['language']})" if row.get("language") else str(row["outlet"])
