@@ -14,6 +14,7 @@ group 10,000 synthetic articles in one window, next to MinHash-only grouping of 
 from __future__ import annotations
 
 import argparse
+import inspect
 import random
 import sys
 import time
@@ -57,7 +58,11 @@ def extract(reports: list[dict]) -> list[list[tuple[str, str]]]:
     """The real extract step's canonical (name, label) pairs for each report."""
     nlp = entities.load_pipeline()
     texts = [f"{r['title']}.\n{r['summary']}" if r["summary"] else r["title"] for r in reports]
-    return [[(m.name, m.label) for m in found] for found in entities.extract(nlp, texts)]
+    if "languages" in inspect.signature(entities.extract).parameters:  # routed by language (issue 10)
+        found = entities.extract(nlp, texts, languages=[r["lang"] for r in reports])
+    else:
+        found = entities.extract(nlp, texts)
+    return [[(m.name, m.label) for m in mentions] for mentions in found]
 
 
 def group_events(reports: list[dict], mentions: list[list[tuple[str, str]]]) -> tuple[list[int], list]:
