@@ -165,8 +165,12 @@ def _load_rules(path: Path) -> EventRules:
 # -------------------------------------------------------------------------------------------------- kinds
 
 
-def cued(cues: Cues, text: str) -> tuple[set[str], list[tuple[int, str]]]:
-    """The kinds cued in `text` (already folded) and the relative-day words found, with their positions."""
+def cued(
+    cues: Cues, text: str, steps: list[tuple[int, int, str]] | None = None
+) -> tuple[set[str], list[tuple[int, str]]]:
+    """The kinds cued in `text` (already folded) and the relative-day words found, with their positions.
+
+    `steps`, when given, collects (start, -length, kind) of every treaty-step cue found."""
     kinds: set[str] = set()
     days: list[tuple[int, str]] = []
     if not len(cues.automaton):
@@ -181,6 +185,8 @@ def cued(cues: Cues, text: str) -> tuple[set[str], list[tuple[int, str]]]:
                 days.append((start, term))
             found = found - {"@day"}
         kinds.update(found)
+        if steps is not None:
+            steps.extend((start, -len(term), k) for k in found if k in cues.rules.steps)
     return kinds, days
 
 
@@ -192,8 +198,13 @@ def features(
     text = fold(f"{title}\n{summary}"[:MAX_TEXT_CHARS])
     found, relative = cued(cues, text)
     order = [k for k in cues.rules.kinds if k in found]
-    in_title, _ = cued(cues, fold(title[:MAX_TEXT_CHARS]))
-    steps = [k for k in cues.rules.steps if k in in_title] or [k for k in cues.rules.steps if k in found]
+    title_steps: list[tuple[int, int, str]] = []
+    text_steps: list[tuple[int, int, str]] = []
+    in_title, _ = cued(cues, fold(title[:MAX_TEXT_CHARS]), title_steps)
+    cued(cues, text, text_steps)
+    # The step a report is about is the one its headline names first (the longest cue there: "duma committee"
+    # is the committee, not the Duma); "the Duma approved, only the Federation Council remains" is the Duma's.
+    steps = [min(title_steps or text_steps)[2]] if title_steps or text_steps else []
     if cues.rules.steps_of and cues.rules.steps_of not in found:
         steps = []
     future = bool(found & cues.rules.exclusive)
