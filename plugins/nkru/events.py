@@ -204,9 +204,10 @@ def features(
     cued(cues, text, text_steps)
     # The step a report is about is the one its headline names first (the longest cue there: "duma committee"
     # is the committee, not the Duma); "the Duma approved, only the Federation Council remains" is the Duma's.
+    # A step named only in the summary counts when the text is about ratification ("NIS told lawmakers" is not).
+    if not title_steps and cues.rules.steps_of and cues.rules.steps_of not in found:
+        text_steps = []
     steps = [min(title_steps or text_steps)[2]] if title_steps or text_steps else []
-    if cues.rules.steps_of and cues.rules.steps_of not in found:
-        steps = []
     future = bool(found & cues.rules.exclusive)
     when, source = cues.dates.find(text, published_at, future=future, language=language)
     if when is None and relative:

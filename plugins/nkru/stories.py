@@ -246,6 +246,12 @@ class Report:
     def strong_entities(self, background: frozenset[str]) -> set[str]:
         return {name for name in self.entities if name not in background}
 
+    def main_kind(self, rules: events.EventRules) -> str | None:
+        """What the report is about: its treaty step if it names one, else its first specific kind."""
+        if self.step:
+            return self.step
+        return next((k for k in self.kinds if k not in rules.generic), None)
+
     def actors(self, background: frozenset[str]) -> set[str]:
         """The people and bodies it names (not places, figures or the two sides themselves)."""
         return {n for n, w in self.entities.items() if w >= LABEL_WEIGHTS["ORG"] and n not in background}
@@ -416,16 +422,17 @@ class EventMatcher:
         no other story could be meant. Within one language the extract step reads both reports alike, so
         missing shared actors there mean different happenings.
         """
-        mine = events.specific(rep.kinds, self.cues.rules)
-        if not mine:
+        main = rep.main_kind(self.cues.rules)
+        if main is None:
             return None
-        main = next(k for k in rep.kinds if k in mine)
         found = []
         for story in self._candidates(rep, kinds_only=True):
             gap = abs((rep.published_at - story.first_published).total_seconds()) / 3600
             if gap > KIND_TIME_GAP_HOURS or rep.exclusive != story.exclusive:
                 continue
-            if rep.step != story.step or not rep.language or rep.language == story.language:
+            if (rep.step and story.step and rep.step != story.step) or not rep.language:
+                continue
+            if rep.language == story.language:
                 continue
             if rep.says != story.says:
                 continue  # a reaction ("X calls the sanctions illegal") to a happening is its own event
@@ -479,7 +486,7 @@ class EventMatcher:
         total = sum(rep.entities.values())
         who = sum(rep.entities[name] for name in shared) / total if total else 0.0
         mine = events.specific(rep.kinds, self.cues.rules)
-        mine_main = mine & set(rep.kinds[:1]) or set(sorted(mine, key=rep.kinds.index)[:1])
+        mine_main = {rep.main_kind(self.cues.rules)}
         if mine and story.main_kinds:
             if not mine & story.main_kinds:
                 return 0.0, {}, "different kinds"
