@@ -211,7 +211,7 @@ EVENT_THRESHOLD = 0.45
 # A figure the text gives ("3,000 troops", "412 deputies") is written the same way in every language.
 NUMBER_WEIGHT = 1.0
 # A report that scores at least this against two stories shows they are one event: they are merged.
-MERGE_THRESHOLD = 0.6
+MERGE_THRESHOLD = 0.5
 # Without a shared actor, the same main kind within this many hours of the first report, and only one such story.
 KIND_TIME_GAP_HOURS = 20.0
 # What two reports must share beyond the background: an actor, a place or a figure (a person when one headline
