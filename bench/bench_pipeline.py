@@ -169,7 +169,7 @@ def parts_alone(bodies: list[bytes], relevant_texts: list[str], database_url: st
     import feedparser
     import psycopg2
 
-    from nkru.topic import Scorer
+    from nkru.relevance import Scorer
 
     times: dict[str, float] = {}
     mark = time.perf_counter()

@@ -1,22 +1,34 @@
-"""How well does the relevance scorer (nkru.topic) pick North Korea–Russia stories, against a plain baseline?
+"""How well does the relevance scorer (nkru.relevance) pick North Korea–Russia stories in every language, against
+a co-mention baseline given the same multilingual names, and how fast is it?
 
-Run: `.venv/bin/python bench/bench_relevance.py`
+Run: `.venv/bin/python bench/bench_relevance.py` (`--dev-only` while tuning: the holdout is not read).
 
-On the hand-labelled items in `bench/relevance_labelled.yaml` it measures, in the same run:
+Labelled items: `bench/relevance/<lang>.yaml` (28 languages, split dev / holdout, see its README) and the older
+English/Russian/Korean set `bench/relevance_labelled.yaml` (reported apart, as a further set). Each item's language
+is detected from its text (nkru.language, the item's language as the feed's hint), as ingest does.
 
-* the Scorer at the default threshold (1.0), and
-* the baseline an analyst would otherwise use: keep an item when "north korea" and "russia" both occur in the
-  title or summary (case-insensitive substrings, English only).
+In the same run it measures:
 
-It prints precision, recall and F1 of each and their ratio, overall and per split (`dev`: the items the weights
-were set on; `holdout`, `holdout2`: written later, see the file's header), the scorer at other thresholds, the
-items it gets wrong, and its throughput next to the baseline's. `evaluate()` returns the numbers for tests.
+* the Scorer at the default threshold;
+* the baseline: keep an item when a name of North Korea and a name of Russia both occur in the title or summary
+  (case-insensitive substrings), given the same multilingual names as the scorer — every country name and capital
+  of both sides in the lexicon, CLDR's and the files', in every language;
+* precision, recall and F1 per language and overall, dev and holdout apart; the scorer at other thresholds (dev);
+  the scorer's dev mistakes;
+* speed on the same texts, same batch, best of N on every side: the scorer, a plain regex co-mention check (the
+  baseline above as two compiled regular expressions), and today's scorer before issue 9 (bench/legacy), printed
+  as items/s and as ratios.
+
+`evaluate()` returns the numbers for tests.
 """
 
 from __future__ import annotations
 
+import argparse
+import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +36,16 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
 
+from nkru import language as lang  # noqa: E402
+from nkru import lexicon as lx  # noqa: E402
 from nkru.config import TopicConfig  # noqa: E402
-from nkru.topic import Scorer  # noqa: E402
+from nkru.relevance import Scorer  # noqa: E402
 
-LABELLED = Path(__file__).with_name("relevance_labelled.yaml")
+MULTILINGUAL = Path(__file__).with_name("relevance")
+LABELLED = Path(__file__).with_name("relevance_labelled.yaml")  # the older en/ru/ko set
+SPEED_RUNS = 5
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,7 @@ class Item:
     title: str
     summary: str
     label: bool
+    kind: str = ""
     why: str = ""
 
 
@@ -64,25 +82,46 @@ class Figures:
 
 
 def load_items(path: Path = LABELLED) -> list[Item]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [
-        Item(
-            id=row["id"],
-            split=row.get("split", "dev"),
-            lang=row["lang"],
-            title=row["title"],
-            summary=row.get("summary", ""),
-            label=bool(row["label"]),
-            why=row.get("why", ""),
-        )
-        for row in data["items"]
-    ]
+    """Items of one file, or of every `*.yaml` in a directory."""
+    paths = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    items = []
+    for one in paths:
+        data = yaml.safe_load(one.read_text(encoding="utf-8"))
+        items += [
+            Item(
+                id=row["id"],
+                split=row.get("split", "dev"),
+                lang=row["lang"],
+                title=row["title"] or "",
+                summary=row.get("summary") or "",
+                label=bool(row["label"]),
+                kind=row.get("kind", ""),
+                why=row.get("why", ""),
+            )
+            for row in data["items"]
+        ]
+    return items
 
 
-def baseline(title: str, summary: str) -> bool:
-    """Co-mention: both country names in English, anywhere, any case."""
-    text = f"{title}\n{summary}".casefold()
-    return "north korea" in text and "russia" in text
+class Baseline:
+    """Co-mention with the scorer's own multilingual names: a North Korea name and a Russia name both occur."""
+
+    def __init__(self) -> None:
+        lexicon = lx.load()
+        names = {lx.NK: set(), lx.RU: set()}
+        for term in lexicon.terms:
+            if term.side in names and term.kind in ("name", "capital"):
+                names[term.side].add(term.text.casefold())
+        self._nk = _alternation(names[lx.NK])
+        self._ru = _alternation(names[lx.RU])
+
+    def __call__(self, title: str, summary: str) -> bool:
+        text = f"{title}\n{summary}".casefold()
+        return bool(self._nk.search(text) and self._ru.search(text))
+
+
+def _alternation(names: set[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
 
 
 def figures(predicted: list[bool], labels: list[bool]) -> Figures:
@@ -95,90 +134,136 @@ def figures(predicted: list[bool], labels: list[bool]) -> Figures:
     )
 
 
-def _throughput(function, items: list[Item], min_seconds: float = 0.5) -> float:
-    """Items per second, over whole passes of the labelled set taking at least `min_seconds`."""
-    done, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < min_seconds:
-        for item in items:
-            function(item.title, item.summary)
-        done += len(items)
-    return done / elapsed
+def detect_languages(items: list[Item]) -> list[str | None]:
+    return [lang.detect(i.title, i.summary, hint=i.lang).code for i in items]
 
 
-def evaluate(items: list[Item] | None = None, scorer: Scorer | None = None, timing: bool = True) -> dict:
-    """Scorer and baseline figures on the labelled items: overall, per split, plus the scorer's mistakes."""
-    items = load_items() if items is None else items
+def evaluate(items: list[Item], scorer: Scorer | None = None, languages: list[str | None] | None = None) -> dict:
+    """Scorer and baseline figures: overall, per split and per language within each split, and the mistakes."""
     scorer = scorer or Scorer()
-    results = [scorer.score(i.title, i.summary, i.lang) for i in items]
+    languages = languages if languages is not None else detect_languages(items)
+    results = [scorer.score(i.title, i.summary, code) for i, code in zip(items, languages, strict=True)]
     ours = [r.relevant for r in results]
+    baseline = Baseline()
     base = [baseline(i.title, i.summary) for i in items]
     labels = [i.label for i in items]
 
-    splits = {}
-    for split in sorted({i.split for i in items}):
-        idx = [n for n, i in enumerate(items) if i.split == split]
-        splits[split] = {
+    def subset(keep: Callable[[Item], bool]) -> dict:
+        idx = [n for n, i in enumerate(items) if keep(i)]
+        return {
+            "items": len(idx),
             "scorer": figures([ours[n] for n in idx], [labels[n] for n in idx]),
             "baseline": figures([base[n] for n in idx], [labels[n] for n in idx]),
-            "items": len(idx),
         }
-    report = {
+
+    splits = {}
+    for split in sorted({i.split for i in items}):
+        splits[split] = {
+            "all": subset(lambda i, s=split: i.split == s),
+            "languages": {
+                code: subset(lambda i, s=split, c=code: i.split == s and i.lang == c)
+                for code in sorted({i.lang for i in items if i.split == split})
+            },
+        }
+    return {
         "items": len(items),
         "positives": sum(labels),
-        "scorer": figures(ours, labels),
-        "baseline": figures(base, labels),
+        "all": subset(lambda i: True),
         "splits": splits,
         "misclassified": [(i, r) for i, r in zip(items, results, strict=True) if r.relevant != i.label],
     }
-    if timing:
-        report["scorer_items_per_second"] = _throughput(lambda t, s: scorer.score(t, s), items)
-        report["baseline_items_per_second"] = _throughput(baseline, items)
-    return report
 
 
-def sweep(items: list[Item], thresholds: tuple[float, ...] = (0.7, 0.8, 0.9, 1.0, 1.2, 1.5)) -> dict[float, Figures]:
+def throughput(items: list[Item], languages: list[str | None]) -> dict[str, float]:
+    """Items per second of the scorer, the plain regex co-mention check and today's scorer, on the same texts:
+    each a whole pass over the items, best of `SPEED_RUNS` passes, in turn."""
+    from bench.legacy.topic import Scorer as LegacyScorer
+
+    scorer, legacy, baseline = Scorer(), LegacyScorer(), Baseline()
+    work = list(zip([i.title for i in items], [i.summary for i in items], languages, strict=True))
+    candidates = {
+        "scorer": lambda: [scorer.score(t, s, c) for t, s, c in work],
+        "regex co-mention": lambda: [baseline(t, s) for t, s, _ in work],
+        "today's scorer": lambda: [legacy.score(t, s, c) for t, s, c in work],
+    }
+    best = dict.fromkeys(candidates, 0.0)
+    for _ in range(SPEED_RUNS):
+        for name, run in candidates.items():
+            start = time.perf_counter()
+            run()
+            best[name] = max(best[name], len(work) / (time.perf_counter() - start))
+    return best
+
+
+def sweep(items: list[Item], languages: list[str | None], thresholds=(0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5)) -> dict:
     """The scorer's figures at other thresholds (settings topic.threshold, or an alert rule's min_score)."""
     labels = [i.label for i in items]
-    return {
-        t: figures([Scorer(TopicConfig(threshold=t)).score(i.title, i.summary).relevant for i in items], labels)
-        for t in thresholds
-    }
+    out = {}
+    for t in thresholds:
+        scorer = Scorer(TopicConfig(threshold=t))
+        predicted = [scorer.score(i.title, i.summary, c).relevant for i, c in zip(items, languages, strict=True)]
+        out[t] = figures(predicted, labels)
+    return out
 
 
-def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}x" if b else "n/a (baseline 0)"
-
-
-def _table(name: str, ours: Figures, base: Figures) -> list[str]:
-    lines = [f"{name:<10} {'precision':>10} {'recall':>8} {'F1':>6}   tp  fp  fn  tn"]
-    for label, f in (("scorer", ours), ("baseline", base)):
-        lines.append(
-            f"  {label:<8} {f.precision:>10.3f} {f.recall:>8.3f} {f.f1:>6.3f}  {f.tp:>3} {f.fp:>3} {f.fn:>3} {f.tn:>3}"
-        )
-    lines.append(
-        f"  {'ratio':<8} {_ratio(ours.precision, base.precision):>10} {_ratio(ours.recall, base.recall):>8}"
-        f" {_ratio(ours.f1, base.f1):>6}"
+def _row(name: str, n: int, ours: Figures, base: Figures) -> str:
+    return (
+        f"  {name:<8} {n:>5}   {ours.precision:>6.3f} {ours.recall:>6.3f} {ours.f1:>6.3f}"
+        f"   {base.precision:>6.3f} {base.recall:>6.3f} {base.f1:>6.3f}   {ours.fp:>3} {ours.fn:>3}"
     )
-    return lines
+
+
+def _print_split(title: str, split: dict) -> None:
+    print(f"\n{title}")
+    print(
+        f"  {'':<8} {'items':>5}   {'scorer P':>6} {'R':>6} {'F1':>6}   {'co-mention P':>6} {'R':>6} {'F1':>6}   fp  fn"
+    )
+    for code, figs in split["languages"].items():
+        print(_row(code, figs["items"], figs["scorer"], figs["baseline"]))
+    whole = split["all"]
+    print(_row("ALL", whole["items"], whole["scorer"], whole["baseline"]))
 
 
 def main() -> None:
-    report = evaluate()
-    print(f"relevance: {report['items']} labelled items, {report['positives']} relevant, threshold 1.0\n")
-    print("\n".join(_table("all", report["scorer"], report["baseline"])))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev-only", action="store_true", help="leave the holdout unread (while tuning)")
+    args = parser.parse_args()
+
+    items = load_items(MULTILINGUAL)
+    if args.dev_only:
+        items = [i for i in items if i.split == "dev"]
+    languages = detect_languages(items)
+    report = evaluate(items, languages=languages)
+    print(
+        f"relevance: {report['items']} labelled items in {len({i.lang for i in items})} languages "
+        f"({report['positives']} relevant), threshold {TopicConfig().threshold:g}; "
+        "baseline = co-mention of the same multilingual names"
+    )
     for split, figs in report["splits"].items():
-        print()
-        print("\n".join(_table(f"{split} ({figs['items']})", figs["scorer"], figs["baseline"])))
-    print("\nscorer at other thresholds (all items):")
-    for threshold, f in sweep(load_items()).items():
+        _print_split(f"{split} ({figs['all']['items']} items)", figs)
+
+    older = load_items(LABELLED)
+    older_report = evaluate(older)
+    print(f"\nfurther set bench/relevance_labelled.yaml ({len(older)} items, en/ru/ko), all splits:")
+    print(_row("ALL", len(older), older_report["all"]["scorer"], older_report["all"]["baseline"]))
+
+    dev = [(i, c) for i, c in zip(items, languages, strict=True) if i.split == "dev"]
+    print("\nscorer at other thresholds (dev):")
+    for threshold, f in sweep([i for i, _ in dev], [c for _, c in dev]).items():
         print(f"  {threshold:>4g}  precision {f.precision:.3f}  recall {f.recall:.3f}  F1 {f.f1:.3f}")
-    print(f"\nscorer mistakes ({len(report['misclassified'])}):")
-    for item, result in report["misclassified"]:
-        kind = "missed" if item.label else "false alarm"
-        print(f"  {item.id:<8} {kind:<11} score {result.score:<5g} {item.title[:60]}")
-        print(f"  {'':<8} {'':<11} {result.reason}")
-    fast, slow = report["baseline_items_per_second"], report["scorer_items_per_second"]
-    print(f"\nthroughput: scorer {slow:,.0f} items/s; baseline {fast:,.0f} items/s (scorer at {slow / fast:.3f}x)")
+
+    dev_mistakes = [(i, r) for i, r in report["misclassified"] if i.split == "dev"]
+    print(f"\nscorer mistakes on dev ({len(dev_mistakes)}):")
+    for item, result in dev_mistakes:
+        what = "missed" if item.label else f"false alarm ({item.kind})"
+        print(f"  {item.id:<8} {what:<24} score {result.score:<5g} {item.title[:70]}")
+        print(f"  {'':<8} {'':<24} {result.reason}")
+
+    speed = throughput(items, languages)
+    ours = speed["scorer"]
+    print(f"\nthroughput on the same {len(items)} texts (best of {SPEED_RUNS} passes each):")
+    for name, rate in speed.items():
+        print(f"  {name:<18} {rate:>12,.0f} items/s   scorer at {ours / rate:.3f}x of it")
 
 
 if __name__ == "__main__":

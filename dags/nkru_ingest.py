@@ -13,6 +13,8 @@ database and e-mails the matching stories through `nkru_smtp`.
 * **send_alerts**: delivers pending e-mails; anything the mail server does not accept stays pending.
 * **operator_notices**: e-mails `operations.operators` once when a task fails for good or a feed has been
   failing for `feed_failing_alert_hours`, and once when it recovers (see `nkru.ops`).
+* **all_succeeded**: does nothing; it succeeds only when every task above did. Tasks after a failed ingest
+  batch still process, mail and report what was stored, and this last task then shows the run as failed.
 
 Query with `nkru stories --since 7d` or the views in the database (`relevant_articles`).
 """
@@ -23,6 +25,7 @@ import os
 from datetime import timedelta
 
 import pendulum
+from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import dag, task
 
 from nkru.airflow_tasks import (
@@ -67,6 +70,8 @@ def nkru_ingest():
     # Last, whatever happened: open/close failure episodes (tasks, feeds failing too long), notify operators.
     watched = task(operator_notices, trigger_rule="all_done", retries=0)()
     ingested >> processed >> refreshed >> sent >> watched
+    # The run's verdict: upstream_failed (so the run shows failed) when any task above failed for good.
+    [ingested, processed, refreshed, sent, watched] >> EmptyOperator(task_id="all_succeeded")
 
 
 nkru_ingest()

@@ -50,9 +50,10 @@ from __future__ import annotations
 import email.utils
 import gzip
 import hashlib
+import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -102,9 +103,19 @@ class Document:
 class FeedServer:
     """Serves feed files on 127.0.0.1 on a free port; use it as a context manager (see the module doc)."""
 
-    def __init__(self, directory: str | Path | None = None, *, huge_bytes: int = 64 * 2**20) -> None:
+    def __init__(
+        self,
+        directory: str | Path | None = None,
+        *,
+        huge_bytes: int = 64 * 2**20,
+        tls: tuple[Path, Path] | None = None,
+    ) -> None:
         self.directory = Path(directory).resolve() if directory else None
         self.huge_bytes = huge_bytes
+        self.tls = tls  # (certificate, key): serve HTTPS (see tests/tls.py)
+        # Called with each request's path before it is answered, while the client waits: lets a test make
+        # something happen at that moment (e.g. the database go away in the middle of a run).
+        self.on_request: Callable[[str], None] | None = None
         self._documents: dict[str, Document] = {}
         self._extra_headers: dict[str, dict[str, str]] = {}
         self._hits: list[Hit] = []
@@ -117,6 +128,10 @@ class FeedServer:
     def start(self) -> FeedServer:
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.feeds = self
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
@@ -142,7 +157,8 @@ class FeedServer:
 
     def url(self, path: str = "") -> str:
         """The absolute URL of `path` on this server."""
-        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/{path.lstrip('/')}"
 
     def set_content(
         self, path: str, body: bytes, *, content_type: str | None = None, headers: dict[str, str] | None = None
@@ -219,6 +235,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         self._hit: Hit | None = None
+        if self.server.feeds.on_request:
+            self.server.feeds.on_request(urlsplit(self.path).path)
         try:
             self._route(urlsplit(self.path).path)
             complete = True

@@ -8,7 +8,9 @@
 
 It can misbehave the ways real servers do: refuse a recipient with 550 (`refuse`), drop the connection in the
 middle of DATA after N accepted messages (`drop_after`), answer DATA slowly (`delay`), and go away and come
-back on the same port (`stop()`, `start()`).
+back on the same port (`stop()`, `start()`). With `login=(user, password)` it offers SMTP AUTH (PLAIN and
+LOGIN, without TLS), refuses other credentials with 535, and with `login_delay` answers a wrong password only
+after that many seconds, as servers that slow down password guessing do.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 from nkru.alerts.smtp import SmtpTarget
 
@@ -37,7 +39,13 @@ def free_port() -> int:
 class CaptureServer:
     """An aiosmtpd server in a background thread; `messages` holds every accepted message, in order."""
 
-    def __init__(self, port: int | None = None, timeout: float = 5.0):
+    def __init__(
+        self,
+        port: int | None = None,
+        timeout: float = 5.0,
+        login: tuple[str, str] | None = None,
+        login_delay: float = 0.0,
+    ):
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.timeout = timeout  # the client timeout in `url` / `target`
@@ -46,6 +54,8 @@ class CaptureServer:
         self.refuse: set[str] = set()
         self.drop_after: int | None = None
         self.delay: float = 0.0
+        self.login = login
+        self.login_delay = login_delay
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
@@ -53,7 +63,8 @@ class CaptureServer:
 
     def start(self) -> CaptureServer:
         if self._controller is None:
-            self._controller = Controller(self, hostname=self.host, port=self.port)
+            auth = {"authenticator": self._authenticate, "auth_require_tls": False}
+            self._controller = Controller(self, hostname=self.host, port=self.port, **(auth if self.login else {}))
             self._controller.start()
         return self
 
@@ -104,6 +115,13 @@ class CaptureServer:
         raise AssertionError(f"expected {count} messages, got {len(self.messages)} within {timeout}s")
 
     # -- aiosmtpd handler hooks
+
+    def _authenticate(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data) -> AuthResult:
+        given = (getattr(data, "login", b""), getattr(data, "password", b""))
+        if self.login is not None and given == tuple(part.encode() for part in self.login):
+            return AuthResult(success=True)
+        time.sleep(self.login_delay)  # blocks this server's own event loop only, like a tarpit
+        return AuthResult(success=False, handled=False)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import psycopg2
@@ -108,6 +109,37 @@ def test_smtp_outage_then_server_back_every_alert_arrives_exactly_once(db, smtp_
     assert (up.sent, up.pending) == (6, 0)
     assert len(smtp_server.messages) == 6
     assert sorted(smtp_server.message_ids()) == sorted(r["message_id"] for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("login_delay", "error"),
+    [
+        (0.0, "refused the login: 535 5.7.8 Authentication credentials invalid; check the user name and password"),
+        (
+            3.0,
+            "did not complete the login: SMTPServerDisconnected: Connection unexpectedly closed: timed out; "
+            "check the user name and password",
+        ),
+    ],
+)
+def test_a_wrong_password_is_reported_as_a_login_failure(db, login_delay: float, error: str):
+    """Some servers answer a wrong password at once, others only after a delay longer than our time-out."""
+    news = NewsDB(db)
+    cfg = settings(rule("all", ("a@example.org",)))
+    _stories(news, cfg, 2)
+    with CaptureServer(timeout=1, login=("nkru", "right"), login_delay=login_delay) as server:
+        target = replace(server.target, username="nkru", password="wrong")
+        report = alerts.send_pending(db, cfg, target, now=NOW)
+        assert (report.sent, report.pending) == (0, 2)
+        assert len(report.errors) == 1 and report.errors[0].startswith(f"mail server {target.describe()} {error}")
+        rows = news.outbox()
+        assert {(r["status"], r["attempts"]) for r in rows} == {("pending", 0)}  # not the messages' fault
+
+        server.stop()  # waits until a slow answer is over, then the same server comes back
+        server.start()
+        right = alerts.send_pending(db, cfg, replace(target, password="right"), now=NOW)
+        assert (right.sent, right.pending) == (2, 0)
+        assert len(server.messages) == 2
 
 
 def test_connection_dropped_mid_run_keeps_the_rest_pending_then_each_arrives_once(db, smtp_server):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import psycopg2
 import pytest
 from click.testing import CliRunner
 
@@ -119,3 +120,27 @@ def test_rescore_applies_new_topic_rules_to_history(env, feeds):
     env.write_text(original)
     assert "4 became relevant" in nkru("rescore").output
     assert len(json.loads(nkru("stories", "--since", "7d", "--json").output)) == 4
+
+
+def test_the_database_going_away_mid_run_is_reported_with_a_hint(env, feeds, db_url):
+    """The server ends nkru's session while `nkru run` waits for a feed (a restart, an administrator)."""
+    database = db_url.rpartition("/")[2]
+
+    def end_sessions(path: str) -> None:
+        with psycopg2.connect(db_url) as admin, admin.cursor() as cur:
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND application_name = 'nkru'",
+                (database,),
+            )
+        admin.close()
+
+    feeds.on_request = end_sessions
+    result = CliRunner().invoke(main, ["run"])
+
+    assert result.exit_code == 5, result.output
+    # The server's own words follow in brackets ("terminating connection due to administrator command" or
+    # "server closed the connection unexpectedly", depending on what libpq read first).
+    assert "nkru: the database closed the connection; is it running? (" in result.output
+    assert "connection already closed" not in result.output
+    assert "Traceback" not in result.output

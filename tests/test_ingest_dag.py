@@ -141,3 +141,64 @@ def test_ingest_dag_end_to_end_and_rerun(monkeypatch, airflow_metadata, db_url, 
     assert snapshot(db_url) == before, "a second run must change nothing"
     assert feeds.statuses("/wire.xml") == [304] and feeds.statuses("/mirror.xml") == [304]
     assert len(smtp.messages) == 4, "nothing is sent twice"
+
+
+# Makes every record of a fetch of the feed named 'poisoned' fail, as a full disk or a broken table would:
+# the mapped ingest task holding that feed fails for good, whatever it does about it.
+POISON = """
+CREATE FUNCTION test_refuse_poisoned() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (SELECT name FROM feeds WHERE id = NEW.feed_id) = 'poisoned' THEN
+        RAISE EXCEPTION 'could not extend file: No space left on device';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER test_refuse_poisoned BEFORE INSERT OR UPDATE ON fetch_log
+    FOR EACH ROW EXECUTE FUNCTION test_refuse_poisoned();
+"""
+
+
+@pytest.mark.slow
+def test_a_mapped_ingest_task_failing_for_good_fails_the_run_after_the_rest_did_its_work(
+    monkeypatch, airflow_metadata, db_url, tmp_path, feeds, smtp
+):
+    settings = tmp_path / "nkru.yaml"
+    settings.write_text(
+        f"""
+feeds:
+  - {{name: test-wire, url: "{feeds.url("wire.xml")}", language: en}}
+  - {{name: poisoned, url: "{feeds.url("mirror.xml")}"}}
+fetch: {{allow_private_addresses: true, interval_minutes: 0.01, timeout_seconds: 5, batch_size: 1}}
+entities: {{gazetteer: {ROOT / "config" / "gazetteer.yaml"}}}
+alerts:
+  sender: nkru@example.org
+  rules: [{{name: all, mode: instant, recipients: [analyst@example.org]}}]
+"""
+    )
+    with store.connection(db_url) as conn, conn, conn.cursor() as cur:
+        cur.execute(POISON)
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("AIRFLOW_CONN_NKRU_DB", db_url)
+    monkeypatch.setenv("NKRU_SMTP_URL", smtp.url)
+    monkeypatch.setenv("NKRU_CONFIG", str(settings))
+    monkeypatch.delenv("NKRU_DATABASE_URL", raising=False)
+    dag = DagBag(dag_folder=str(ROOT / "dags" / "nkru_ingest.py")).get_dag("nkru_ingest")
+    for t in dag.tasks:
+        t.retries = 0  # "for good" at once, instead of after minutes of back-off
+
+    run = dag.test()
+
+    assert run.state == "failed"
+    states = {}
+    for ti in run.get_task_instances():
+        states.setdefault(ti.task_id, set()).add(str(ti.state))
+    assert states["ingest_batch"] == {"success", "failed"}
+    assert all(states[t] == {"success"} for t in ("process", "refresh_trends", "send_alerts", "operator_notices"))
+    assert states["all_succeeded"] == {"upstream_failed"}
+    # The healthy feed's stories were stored, processed and mailed in the same run.
+    [(articles, stories)] = query(
+        db_url, "SELECT count(*), count(DISTINCT story_id) FROM articles WHERE relevant AND extracted_at IS NOT NULL"
+    )
+    assert articles == 3 and stories == 3
+    assert len(smtp.messages) == 3

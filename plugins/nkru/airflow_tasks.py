@@ -4,19 +4,40 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
+
+import psycopg2
 
 from nkru import pipeline, store
 from nkru.airflow_conns import database_url
 from nkru.config import load_settings
+from nkru.redact import scrub
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _news_database() -> Iterator[store.Connection]:
+    """The `nkru_db` connection, closed on exit. libpq's "invalid dsn" error quotes the whole URL, password
+    included: it is raised again with the password masked, so the task log never shows it."""
+    url = database_url()
+    try:
+        conn = store.connect(url)
+    except psycopg2.Error as exc:
+        raise type(exc)(scrub(str(exc), url)) from None
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def plan() -> list[list[dict]]:
     """Sync the feed list and return the due feeds in batches, one mapped `ingest_batch` task each."""
     settings = load_settings()
-    with store.connection(database_url()) as conn:
+    with _news_database() as conn:
         store.migrate(conn)
         batches = pipeline.plan_batches(conn, settings, pipeline.utcnow())
     log.info("%d feeds due, in %d batches", sum(len(b) for b in batches), len(batches))
@@ -29,7 +50,7 @@ def ingest_batch(batch: list[dict], run_id: str | None = None) -> dict:
     Airflow fills `run_id` from the task context (a parameter named like a context key).
     """
     settings = load_settings()
-    with store.connection(database_url()) as conn:
+    with _news_database() as conn:
         report = pipeline.ingest_batch(conn, settings, batch, run_id or "manual")
     for feed, error in report.errors.items():
         log.warning("feed %s: %s", feed, error)
@@ -40,7 +61,7 @@ def ingest_batch(batch: list[dict], run_id: str | None = None) -> dict:
 def process() -> dict:
     """Extract entities, group stories and queue alerts for every relevant article not yet processed."""
     settings = load_settings()
-    with store.connection(database_url()) as conn:
+    with _news_database() as conn:
         report = pipeline.process_pending(conn, settings)
     log.info("processed %d articles, %d mentions, %d stories", report.articles, report.mentions, len(report.stories))
     return {"articles": report.articles, "mentions": report.mentions, "stories": len(report.stories)}
@@ -50,7 +71,7 @@ def refresh_trends() -> None:
     """Refresh the daily aggregates behind the trend queries (the days that changed only; idempotent)."""
     from nkru.store import trends as trend_store
 
-    with store.connection(database_url()) as conn:
+    with _news_database() as conn:
         trend_store.refresh_daily(conn)
 
 
@@ -62,8 +83,11 @@ def send_alerts() -> dict:
     if not settings.alerts.rules:
         log.info("no alert rules in the settings: nothing to send")
         return {}
-    target = alerts.smtp_target()  # no mail server configured is an error worth a failed task
-    with store.connection(database_url()) as conn:
+    try:
+        target = alerts.smtp_target()  # no mail server configured is an error worth a failed task
+    except ValueError as exc:  # a malformed NKRU_SMTP_URL, quoted in the message: never in the task log
+        raise ValueError(scrub(str(exc), os.environ.get("NKRU_SMTP_URL"))) from None
+    with _news_database() as conn:
         report = alerts.send_pending(conn, settings, target)
     return asdict(report)
 
@@ -82,7 +106,7 @@ def notify_task_failure(context) -> None:
     try:
         ti = context.get("ti") or context["task_instance"]
         settings = load_settings()
-        with store.connection(database_url()) as conn:
+        with _news_database() as conn:
             store.migrate(conn)
             now = ops.utcnow()
             ops.report_task_failure(conn, ti.dag_id, ti.task_id, ops.failure_detail(context), now, ti.run_id)
@@ -105,7 +129,7 @@ def operator_notices() -> dict:
         log.warning("cannot read this run's task states; task episodes are not closed this run", exc_info=True)
         crumbs = []
     settings = load_settings()
-    with store.connection(database_url()) as conn:
+    with _news_database() as conn:
         store.migrate(conn)
         now = ops.utcnow()
         review = ops.review_run(conn, ti.dag_id, ti.run_id, crumbs, now, ignore=[ti.task_id])
@@ -135,7 +159,7 @@ def apply_retention() -> dict:
     from nkru import ops
 
     settings = load_settings()
-    with store.connection(database_url()) as conn:
+    with _news_database() as conn:
         report = ops.apply_retention(conn, settings)
     return {
         "articles_deleted": report.articles_deleted,

@@ -151,9 +151,17 @@ def load_settings(path: str | Path | None = None) -> Settings:
     """Read and validate the settings file; raise ConfigError naming the key and line on any problem."""
     path = Path(path) if path is not None else config_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read settings file {path}: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path} line {line}: the settings file must be UTF-8 text, but byte 0x{raw[exc.start]:02x} is not "
+            "UTF-8: save it as UTF-8 (most editors have an encoding choice under Save As)"
+        ) from None
     return parse_settings(text, source=str(path))
 
 
@@ -168,10 +176,65 @@ def parse_settings(text: str, source: str = "nkru.yaml") -> Settings:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{source} line 1: the settings file must be a mapping of keys (feeds:, topic:, ...)")
+    problems = _duplicate_keys(root, source) + _duplicate_names(data, root, source)
+    if problems:
+        raise ConfigError("\n".join(problems))
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, root, source)) from None
+
+
+def _duplicate_keys(node: yaml.Node | None, source: str, path: str = "") -> list[str]:
+    """A key written twice in one mapping, anywhere in the file. YAML loaders keep the last one silently, so a
+    second `alerts:` would drop every rule of the first; here it is an error naming both lines."""
+    problems: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            where = f"{path}.{key}" if path else key
+            if key in first_line:
+                problems.append(
+                    f"{source} line {line}: {where}: written twice (lines {first_line[key]} and {line}); "
+                    "keep one and merge what the two say"
+                )
+            else:
+                first_line[key] = line
+            problems += _duplicate_keys(value_node, source, where)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            problems += _duplicate_keys(item, source, f"{path}[{index}]")
+    return problems
+
+
+def _duplicate_names(data: dict[str, Any], root: yaml.Node | None, source: str) -> list[str]:
+    """Feeds and alert rules whose `name` repeats an earlier one, each reported at the repeat's line."""
+    alerts = data.get("alerts")
+    lists = {
+        "feeds": ("feed", data.get("feeds")),
+        "alerts.rules": ("alert rule", alerts.get("rules") if isinstance(alerts, dict) else None),
+    }
+    problems = []
+    for dotted, (kind, entries) in lists.items():
+        if not isinstance(entries, list):
+            continue
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if not isinstance(name, str):
+                continue
+            loc = [*dotted.split("."), index, "name"]
+            if name in seen:
+                first = _line_of(root, [*dotted.split("."), seen[name], "name"])
+                problems.append(
+                    f"{source} line {_line_of(root, loc)}: {_dotted(loc)}: {kind} names must be unique, "
+                    f"{name!r} is already used at line {first}"
+                )
+            else:
+                seen[name] = index
+    return problems
 
 
 def _describe(exc: ValidationError, root: yaml.Node | None, source: str) -> str:

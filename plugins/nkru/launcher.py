@@ -23,6 +23,7 @@ import psutil
 
 from nkru import store
 from nkru.paths import data_dir, project_root
+from nkru.redact import mask_url
 
 API_PORT = int(os.environ.get("NKRU_AIRFLOW_PORT", "8080"))
 SMTP_CATCHER_PORT = int(os.environ.get("NKRU_SMTP_CATCHER_PORT", "8025"))
@@ -135,14 +136,17 @@ def _announce(env: dict[str, str], data: Path) -> None:
         if passwords.exists():
             break
         time.sleep(1)
-    smtp = env.get("NKRU_SMTP_URL", "the nkru_smtp connection")
+    smtp = mask_url(env["NKRU_SMTP_URL"]) if env.get("NKRU_SMTP_URL") else "the nkru_smtp connection"
     caught = f" (caught as files in {data / 'mail'})" if smtp.endswith(f":{SMTP_CATCHER_PORT}") else ""
     password = json.loads(passwords.read_text()).get("admin", "?") if passwords.exists() else "(see Airflow's log)"
+    # The news database URL is shown with its password masked: the user who set it knows the password.
+    news_url = mask_url(env["NKRU_DATABASE_URL"])
+    hidden = "  (password hidden: put yours in place of ***)" if news_url != env["NKRU_DATABASE_URL"] else ""
     print(
         "\n"
         f"nkru is running.  Airflow UI: http://127.0.0.1:{API_PORT}  user: admin  password: {password}\n"
         f"  nkru_ingest runs every 15 minutes; trigger it now from the UI or wait.\n"
-        f"  Query:  export NKRU_DATABASE_URL='{env['NKRU_DATABASE_URL']}'\n"
+        f"  Query:  export NKRU_DATABASE_URL='{news_url}'{hidden}\n"
         f"          .venv/bin/nkru stories --since 7d   ·   .venv/bin/nkru entities --since 7d --top 20\n"
         f"  No internet here? `make demo` loads the bundled sample feeds.\n"
         f"  Alerts go to {smtp}{caught}.\n"

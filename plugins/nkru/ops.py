@@ -38,11 +38,13 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from nkru import store
 from nkru.config import ConfigError, Settings, config_path, load_settings
+from nkru.redact import mask_url, scrub
 from nkru.store import ops as ops_store
+from nkru.untrusted import strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -220,8 +222,8 @@ def notify(conn: store.Connection, settings: Settings, target, now: datetime | N
                     ops_store.note_notice_error(cur, notice, unreachable, now)
                     report.pending += 1
                     continue
-                msg = render_notice(ops_store.episode(cur, notice.episode_id), notice, settings, now)
                 try:
+                    msg = render_notice(ops_store.episode(cur, notice.episode_id), notice, settings, now)
                     session.send(msg, str(settings.alerts.sender), notice.recipient)
                 except MailServerUnavailable as exc:
                     unreachable = str(exc)
@@ -229,7 +231,7 @@ def notify(conn: store.Connection, settings: Settings, target, now: datetime | N
                     report.pending += 1
                     report.errors.append(unreachable)
                     continue
-                except DeliveryError as exc:
+                except (DeliveryError, ValueError) as exc:  # ValueError: a notice we refuse to build
                     status = ops_store.record_notice_failure(cur, notice, str(exc), now, settings.alerts.max_attempts)
                     report.errors.append(f"{notice.recipient}: {exc}")
                     if status == "failed":
@@ -272,16 +274,19 @@ def render_notice(
             f"{episode.occurrences} failure(s) seen.",
             f"Last error: {episode.detail.splitlines()[-1] if episode.detail else 'unknown'}",
         ]
+    from nkru.alerts.render import check_intact, set_header
+
     msg = EmailMessage()
-    msg["Subject"] = _one_line(subject)
-    msg["From"] = str(settings.alerts.sender)
-    msg["To"] = notice.recipient
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = notice.message_id
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-Nkru-Episode"] = f"{episode.kind}:{episode.id}:{notice.event}"
-    msg.set_content("\n".join(lines) + "\n")
-    return msg
+    set_header(msg, "Subject", subject)
+    set_header(msg, "From", str(settings.alerts.sender))
+    set_header(msg, "To", notice.recipient)
+    set_header(msg, "Date", format_datetime(now))
+    set_header(msg, "Message-ID", notice.message_id)
+    set_header(msg, "Auto-Submitted", "auto-generated")
+    set_header(msg, "X-Nkru-Episode", f"{episode.kind}:{episode.id}:{notice.event}")
+    # The detail quotes errors, which may quote what a server or a feed sent: no control characters.
+    msg.set_content(strip_controls("\n".join(lines)) + "\n")
+    return check_intact(msg)
 
 
 def _advice(kind: str) -> str:
@@ -301,11 +306,6 @@ def _utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "?"
 
 
-def _one_line(text: str, limit: int = 200) -> str:
-    text = re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def notify_if_configured(conn: store.Connection, settings: Settings, now: datetime | None = None) -> NoticeReport:
     """`notify` through the configured mail server; when none is configured, log why and leave notices pending."""
     from nkru.alerts.smtp import MailNotConfigured, smtp_target
@@ -315,8 +315,9 @@ def notify_if_configured(conn: store.Connection, settings: Settings, now: dateti
         target = smtp_target()
     except (MailNotConfigured, ValueError) as exc:
         if settings.operations.operators:
-            log.warning("operator notices not sent: %s", exc)
-            report.errors.append(str(exc))
+            reason = scrub(str(exc), os.environ.get("NKRU_SMTP_URL"))  # a malformed URL is quoted in it
+            log.warning("operator notices not sent: %s", reason)
+            report.errors.append(reason)
         return report
     return notify(conn, settings, target, now)
 
@@ -327,7 +328,7 @@ def failure_detail(context: dict) -> str:
     exc = context.get("exception")
     lines = []
     if exc is not None:
-        lines.append(f"error: {type(exc).__name__}: {str(exc).strip()[:1500]}")
+        lines.append(f"error: {type(exc).__name__}: {scrub(str(exc).strip())[:1500]}")
     if ti is not None:
         map_index = getattr(ti, "map_index", -1)
         where = f"run {getattr(ti, 'run_id', '?')}"
@@ -439,19 +440,6 @@ def check_config(path: str | Path | None = None) -> tuple[Check, Settings | None
     return Check("config", True, summary), settings
 
 
-def _redact(url: str) -> str:
-    """A URL with its password replaced by ***."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(unreadable URL)"
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = netloc[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
-
-
 def _database_source() -> tuple[str | None, str, str]:
     """(URL or None, where it came from, what to set to fix it)."""
     url = os.environ.get(store.DATABASE_URL_ENV)
@@ -482,11 +470,11 @@ def check_database(url: str | None = None) -> Check:
             "set NKRU_DATABASE_URL to a libpq URI, e.g. postgresql://nkru:PASSWORD@127.0.0.1:5432/nkru "
             "(`make run` sets one up for you)",
         )
-    shown = _redact(url)
+    shown = mask_url(url)
     try:
         conn = store.connect(url, application_name="nkru doctor")
-    except Exception as exc:  # psycopg2.OperationalError and friends
-        summary, fix = _explain_database_error(str(exc).strip(), url, fix_var)
+    except Exception as exc:  # psycopg2.OperationalError, "invalid dsn" and friends: their text may quote the URL
+        summary, fix = _explain_database_error(scrub(str(exc).strip(), url), url, fix_var)
         return Check("database", False, f"cannot connect to {shown} (from {source}): {summary}", fix)
     try:
         applied = store.applied_migrations(conn)
@@ -521,9 +509,11 @@ def migration_files() -> list[str]:
 def _explain_database_error(error: str, url: str, fix_var: str) -> tuple[str, str]:
     first = error.splitlines()[0] if error else "unknown error"
     first = re.sub(r"^(connection to server .*? failed: )", "", first)
-    parts = urlsplit(url)
-    host = parts.hostname or "the local socket"
-    port = parts.port or 5432
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "the local socket", parts.port or 5432
+    except ValueError:  # ':notaport', '[::1': libpq said why; the URL itself is what to fix
+        return first, f"correct the URL in {fix_var}: postgresql://USER:PASSWORD@HOST:PORT/DBNAME"
     dbname = parts.path.lstrip("/") or "?"
     user = parts.username or "?"
     if "does not exist" in error and "database" in error:
@@ -563,8 +553,8 @@ def check_mail(target=None, timeout: float = 10.0) -> Check:
                 "set NKRU_SMTP_URL=smtp://host:port (smtps:// for TLS, ?starttls=true for STARTTLS), "
                 "or define the Airflow connection nkru_smtp",
             )
-        except ValueError as exc:
-            return Check("mail", False, str(exc), f"correct {fix_var}")
+        except ValueError as exc:  # a malformed URL; the message may quote it
+            return Check("mail", False, scrub(str(exc), os.environ.get("NKRU_SMTP_URL")), f"correct {fix_var}")
     where = f"{target.host}:{target.port} ({target.security}, from {source})"
     timeout = min(float(target.timeout), timeout)
     context = ssl.create_default_context()

@@ -13,13 +13,21 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import psycopg2
 
 from nkru import language, store
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, fetch_feeds, parse_feed
+from nkru.feeds.text import shorten
+from nkru.relevance import Scorer
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
-from nkru.topic import Scorer
+from nkru.untrusted import strip_controls
+
+if TYPE_CHECKING:
+    from nkru.stories import StoryIndex
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +108,29 @@ def _store_feed(
     run_id: str,
     now: datetime,
 ) -> IngestReport:
-    parsed = parse_feed(result, default_language=language) if result.status == "ok" else None
-    new_articles = [_scored(item, scorer) for item in parsed.items] if parsed else []
-    with conn, conn.cursor() as cur:
-        new = article_store.save_articles(cur, feed_id, new_articles, result.fetched_at) if new_articles else 0
-        outcome = _outcome(result, parsed, new)
-        feed_store.record_fetch(cur, feed_id, outcome, run_id, now, settings.fetch)
+    """Parse, score and store one feed in its own transaction, and record its fetch in the feed's health.
+
+    One feed's bad data never stops the batch: if its items cannot be scored or the transaction is refused
+    (a value PostgreSQL will not take), the feed is stored again item by item, each bad item skipped with the
+    reason, and if even that fails its health records the reason. Only a lost database connection raises:
+    then nothing more can be stored, and the task is retried.
+    """
+    try:
+        parsed = parse_feed(result, default_language=language) if result.status == "ok" else None
+        new_articles = [_scored(item, scorer) for item in parsed.items] if parsed else []
+        with conn, conn.cursor() as cur:
+            new = article_store.save_articles(cur, feed_id, new_articles, result.fetched_at) if new_articles else 0
+            outcome = _outcome(result, parsed, new)
+            feed_store.record_fetch(cur, feed_id, outcome, run_id, now, settings.fetch)
+    except Exception as exc:
+        if _connection_lost(conn, exc):
+            raise
+        log.warning(
+            "feed %s could not be stored at once (%s); storing its items one by one",
+            result.feed_name,
+            _reason(exc, 300),
+        )
+        outcome = _store_item_by_item(conn, settings, scorer, result, feed_id, language, run_id, now)
     if outcome.failed:
         log.warning("feed %s failed: %s", result.feed_name, outcome.error)
     return IngestReport(
@@ -113,10 +138,89 @@ def _store_feed(
         failed_feeds=int(outcome.failed),
         not_modified=int(result.status == "not_modified"),
         items=outcome.items_found,
-        new_articles=new,
+        new_articles=outcome.items_new,
         skipped=dict(outcome.skip_reasons),
         errors={result.feed_name: outcome.error} if outcome.failed and outcome.error else {},
     )
+
+
+def _store_item_by_item(
+    conn: store.Connection,
+    settings: Settings,
+    scorer: Scorer,
+    result: FetchResult,
+    feed_id: int,
+    language: str | None,
+    run_id: str,
+    now: datetime,
+) -> feed_store.FetchOutcome:
+    """The slow path of `_store_feed`: each item in its own transaction; returns the outcome recorded."""
+    try:
+        parsed = parse_feed(result, default_language=language) if result.status == "ok" else None
+    except Exception as exc:  # parse_feed promises not to raise; if it ever does, the feed still gets a reason
+        return _record_store_failure(conn, settings, result, feed_id, run_id, now, exc)
+    new = 0
+    refused: dict[str, int] = {}
+    for item in parsed.items if parsed else []:
+        try:
+            article = _scored(item, scorer)
+            with conn, conn.cursor() as cur:
+                new += article_store.save_articles(cur, feed_id, [article], result.fetched_at)
+        except Exception as exc:
+            if _connection_lost(conn, exc):
+                raise
+            reason = f"cannot be stored: {_reason(exc, 120)}"
+            refused[reason] = refused.get(reason, 0) + 1
+    outcome = _outcome(result, parsed, new, refused)
+    try:
+        with conn, conn.cursor() as cur:
+            feed_store.record_fetch(cur, feed_id, outcome, run_id, now, settings.fetch)
+    except Exception as exc:
+        if _connection_lost(conn, exc):
+            raise
+        return _record_store_failure(conn, settings, result, feed_id, run_id, now, exc, new)
+    return outcome
+
+
+def _record_store_failure(
+    conn: store.Connection,
+    settings: Settings,
+    result: FetchResult,
+    feed_id: int,
+    run_id: str,
+    now: datetime,
+    exc: Exception,
+    new: int = 0,
+) -> feed_store.FetchOutcome:
+    """Record in the feed's health that its fetch could not be stored, with only values we made ourselves."""
+    log.error("feed %s could not be stored: %s", result.feed_name, _reason(exc, 500))
+    outcome = feed_store.FetchOutcome(
+        status="store_error",
+        http_status=result.http_status,
+        error=f"the feed could not be stored: {_reason(exc, 300)}",
+        failed=True,
+        elapsed_ms=result.elapsed_ms,
+        bytes=len(result.body or b""),
+        etag=None,
+        last_modified=None,
+        items_found=0,
+        items_new=new,
+        skip_reasons={},
+    )
+    with conn, conn.cursor() as cur:
+        feed_store.record_fetch(cur, feed_id, outcome, run_id, now, settings.fetch)
+    return outcome
+
+
+def _connection_lost(conn: store.Connection, exc: Exception) -> bool:
+    """True when the database connection itself failed (retry later), not the data of one feed."""
+    return bool(conn.closed) or isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError)
+
+
+def _reason(exc: Exception, limit: int) -> str:
+    """An exception as one clean line (its text may quote feed data)."""
+    text = strip_controls(f"{type(exc).__name__}: {exc}", keep_newlines=False)
+    return shorten(" ".join(text.split()), limit)
 
 
 def _scored(item, scorer: Scorer) -> article_store.NewArticle:
@@ -137,10 +241,18 @@ def _scored(item, scorer: Scorer) -> article_store.NewArticle:
     )
 
 
-def _outcome(result: FetchResult, parsed: ParsedFeed | None, new: int) -> feed_store.FetchOutcome:
-    """A fetch failed if the server did not answer usefully or the body was not a feed at all."""
+def _outcome(
+    result: FetchResult, parsed: ParsedFeed | None, new: int, refused: dict[str, int] | None = None
+) -> feed_store.FetchOutcome:
+    """A fetch failed if the server did not answer usefully or the body was not a feed at all.
+
+    `refused` counts items the database would not take, by reason; they are skipped items with a warning."""
+    refused = refused or {}
     failed = not result.ok or (parsed is not None and parsed.error is not None)
     error = result.error or (parsed.error if parsed else None) or (parsed.warning if parsed else None)
+    if refused:
+        note = f"{sum(refused.values())} item(s) could not be stored: {'; '.join(sorted(refused))}"
+        error = f"{error}; {note}" if error else note
     status = "not_a_feed" if result.ok and failed else result.status
     return feed_store.FetchOutcome(
         status=status,
@@ -153,7 +265,7 @@ def _outcome(result: FetchResult, parsed: ParsedFeed | None, new: int) -> feed_s
         last_modified=result.last_modified,
         items_found=len(parsed.items) + sum(parsed.skipped.values()) if parsed else 0,
         items_new=new,
-        skip_reasons=dict(parsed.skipped) if parsed else {},
+        skip_reasons={**parsed.skipped, **refused} if parsed else {},
     )
 
 
@@ -167,48 +279,83 @@ def process_pending(
 
     Each article is committed on its own: its mentions, its story and its outbox rows land together or not
     at all. The spaCy model is loaded only when there is something to extract.
+
+    Safe when several processes run it on one database at once (two `nkru run`, a retried task overlapping a
+    late one, two workers). Grouping decides against the stories already stored, so two processes grouping at
+    the same time would each open a story for the same report and each queue its alert. Each chunk is therefore
+    processed under a database-wide advisory lock (`store.PROCESS_LOCK_ID`), held across the chunk's
+    per-article transactions: a second process waits, then reads the queue again. The story index is loaded
+    once per call (issue 15) and kept up to date in memory as articles are assigned; under the lock, before each
+    chunk after the first, it takes in what other processes grouped meanwhile (`StoryIndex.catch_up`). Inside
+    the lock each article is claimed again (`claim_pending`), so one that another process finished meanwhile is
+    skipped. The lock lives here, around whatever `stories` does, so any grouping method is serialised the same
+    way.
     """
-    from nkru import alerts, entities, stories
+    from nkru import stories
 
     now = now or utcnow()
     report = ProcessReport()
-    nlp = None
-    index = None  # loaded once per call, then kept up to date in memory as articles are assigned
+    seeded = False
+    index = None
     while True:
-        with conn, conn.cursor() as cur:
-            pending = article_store.pending_extraction(cur, PROCESS_CHUNK)
-        if not pending:
-            return report
-        if nlp is None:
-            nlp = entities.load_pipeline(settings.entities.gazetteer)
+        with store.advisory_lock(conn, store.PROCESS_LOCK_ID):
             with conn, conn.cursor() as cur:
-                article_store.seed_gazetteer(
-                    cur, entities.gazetteer_entries(settings.entities.gazetteer), entities.alias_key
-                )
-        found = entities.extract(nlp, (_text_of(a) for a in pending), batch_size=settings.entities.batch_size)
-        if index is None:
+                pending = article_store.pending_extraction(cur, PROCESS_CHUNK)
+            if not pending:
+                return report
+            if not seeded:
+                _seed_gazetteer(conn, settings)
+                seeded = True
             with conn, conn.cursor() as cur:
-                index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
-        for article, mentions in zip(pending, found, strict=True):
-            rows = [(m.name, m.label, m.count, tuple(m.aliases)) for m in mentions]
-            with conn, conn.cursor() as cur:
-                article_store.save_mentions(cur, article.id, rows, entities.alias_key)
-                assigned = index.assign(cur, article, [(m.name, m.label) for m in mentions])
-                alerts.queue_for_article(
-                    cur,
-                    settings,
-                    article,
-                    assigned.story_id,
-                    [(m.name, m.label, m.count) for m in mentions],
-                    now=now,
-                    new_kinds=assigned.new_kinds,
-                )
-                article_store.mark_extracted(cur, article.id, now)
-            report.articles += 1
-            report.mentions += len(rows)
-            report.stories.add(assigned.story_id)
+                if index is None:
+                    index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
+                else:
+                    index.catch_up(cur)
+            _process_chunk(conn, settings, pending, now, report, index)
         if on_progress:
             on_progress(len(pending))
+
+
+def _seed_gazetteer(conn: store.Connection, settings: Settings) -> None:
+    from nkru import entities
+
+    with conn, conn.cursor() as cur:
+        article_store.seed_gazetteer(cur, entities.gazetteer_entries(settings.entities.gazetteer), entities.alias_key)
+
+
+def _process_chunk(
+    conn: store.Connection,
+    settings: Settings,
+    pending: list[article_store.StoredArticle],
+    now: datetime,
+    report: ProcessReport,
+    index: StoryIndex,
+) -> None:
+    """Extract, group and queue alerts for `pending`, one transaction per article (under the process lock)."""
+    from nkru import alerts, entities
+
+    nlp = entities.load_pipeline(settings.entities.gazetteer)  # loaded once per process
+    found = entities.extract(nlp, (_text_of(a) for a in pending), batch_size=settings.entities.batch_size)
+    for article, mentions in zip(pending, found, strict=True):
+        rows = [(m.name, m.label, m.count, tuple(m.aliases)) for m in mentions]
+        with conn, conn.cursor() as cur:
+            if not article_store.claim_pending(cur, article.id):
+                continue  # finished by another process since it was read
+            article_store.save_mentions(cur, article.id, rows, entities.alias_key)
+            assigned = index.assign(cur, article, [(m.name, m.label) for m in mentions])
+            alerts.queue_for_article(
+                cur,
+                settings,
+                article,
+                assigned.story_id,
+                [(m.name, m.label, m.count) for m in mentions],
+                now=now,
+                new_kinds=assigned.new_kinds,
+            )
+            article_store.mark_extracted(cur, article.id, now)
+        report.articles += 1
+        report.mentions += len(rows)
+        report.stories.add(assigned.story_id)
 
 
 def _text_of(article: article_store.StoredArticle) -> str:

@@ -531,6 +531,17 @@ class EventMatcher:
         }
 
     # ----------------------------------------------------------------------------------------- recording
+    def knows(self, key: int) -> bool:
+        """Whether the article (`key`) is already a member of a story here."""
+        return key in self.copies._members
+
+    def alias(self, story_id: int, live: int) -> None:
+        """Another process merged `story_id` into `live`: fold it here too (or just point at `live`)."""
+        if story_id in self.stories and live in self.stories:
+            self.merge(live, story_id)
+        else:
+            self._merged_into[story_id] = live
+
     def resolve(self, story_id: int) -> int:
         """The story a (possibly merged) story id now lives in."""
         while story_id in self._merged_into:
@@ -611,16 +622,34 @@ class StoryIndex:
     database once (issue 15) and each decision costs a bounded number of comparisons.
     """
 
-    def __init__(self, matcher: EventMatcher, now: datetime):
+    def __init__(self, matcher: EventMatcher, now: datetime, window: timedelta | None = None):
         self.matcher = matcher
         self.now = now
+        self.window = window or matcher.window
+        self.last_seq = 0  # the newest story_members row this index has taken in
 
     @classmethod
     def load(cls, cur: Cursor, *, now: datetime, window_hours: float = DEFAULT_WINDOW_HOURS) -> StoryIndex:
         """Index the articles grouped within the last `window_hours` (before `now`)."""
         window = timedelta(hours=window_hours)
-        matcher = EventMatcher(window=window)
-        for row in alert_store.recent_members(cur, METHOD, now - window):
+        index = cls(EventMatcher(window=window), now, window)
+        index._take(alert_store.recent_members(cur, METHOD, now - window))
+        return index
+
+    def catch_up(self, cur: Cursor) -> int:
+        """Take in the articles other processes grouped since this index was loaded (called under the process
+        lock, so none is being grouped meanwhile); returns how many."""
+        return self._take(alert_store.recent_members(cur, METHOD, self.now - self.window, after_seq=self.last_seq))
+
+    def _take(self, rows: list[alert_store.MemberRow]) -> int:
+        matcher = self.matcher
+        taken = 0
+        for row in rows:
+            if row.seq is not None:
+                self.last_seq = max(self.last_seq, row.seq)
+            if matcher.knows(row.article_id):
+                continue
+            taken += 1
             kinds = tuple(row.kinds)
             sig = from_bytes(row.minhash) if row.minhash is not None else signature(row.title, "")
             rep = Report(
@@ -639,8 +668,8 @@ class StoryIndex:
                 says=bool(set(row.headline_kinds) & matcher.cues.rules.generic),
                 headline_kinds=tuple(row.headline_kinds),
             )
-            matcher.add(rep, row.story_id)
-        return cls(matcher, now)
+            matcher.add(rep, matcher.resolve(row.story_id))
+        return taken
 
     def assign(self, cur: Cursor, article: StoredArticle, mentions: Iterable[tuple[str, str]] = ()) -> Assignment:
         """Put the article in its story (a new one if none matches); idempotent.
@@ -664,9 +693,15 @@ class StoryIndex:
         )
         decision = self.matcher.decide(rep)
         story_id, reason = decision.story_id, decision.reason
-        # A story created by an article whose transaction rolled back exists only in memory: check it.
-        if story_id is not None and not alert_store.story_exists(cur, story_id):
-            story_id, reason = None, {**self.matcher._new(rep, "matched story was rolled back"), "rule": "new"}
+        # A story created by an article whose transaction rolled back exists only in memory, and one another
+        # process merged lives on in the older story: check it.
+        if story_id is not None:
+            live = alert_store.live_story(cur, story_id)
+            if live is None:
+                story_id, reason = None, {**self.matcher._new(rep, "matched story was rolled back"), "rule": "new"}
+            elif live != story_id:
+                self.matcher.alias(story_id, live)
+                story_id = live
         merged = []
         if story_id is not None:
             for drop in decision.merge:

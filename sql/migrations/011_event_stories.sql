@@ -14,7 +14,8 @@ CREATE TABLE story_members (
     step         text,                             -- treaty step its headline names, if any
     event_date   date,                             -- the day the text gives for the happening, if any
     published_at timestamptz NOT NULL,
-    seen_at      timestamptz NOT NULL              -- when it was grouped; the index window is over this
+    seen_at      timestamptz NOT NULL,             -- when it was grouped; the index window is over this
+    seq          bigint GENERATED ALWAYS AS IDENTITY UNIQUE  -- insertion order: what another process added since
 );
 CREATE INDEX story_members_seen ON story_members (seen_at);
 CREATE INDEX story_members_story ON story_members (story_id, published_at);

@@ -1,8 +1,13 @@
 """Alert and digest e-mails: multipart/alternative, plain text and HTML, built with `email.message.EmailMessage`.
 
 Everything that came from a feed (headline, summary, link, source, entity names) is untrusted: it is escaped
-with `html.escape` everywhere in the HTML, a link becomes an `href` only when it is an http(s) URL, headlines
-are folded to one line (no header injection) and summaries are cut to a sane length.
+with `html.escape` everywhere in the HTML, a link becomes an `href` only when it is an http(s) URL, control
+characters are dropped, summaries are cut to a sane length, and headlines reach the Subject only through
+`set_header`. That matters beyond folding to one line: Python's `email` package (3.11.7, CVE-2024-6923)
+decodes RFC 2047 encoded-words in a header value it is given and writes a decoded CR/LF out raw, so a
+headline holding `=?utf-8?b?DQpCY2M6...?=` would add a Bcc header or a whole new body. `set_header` breaks
+every `=?` so nothing is decoded, checks that the header reads back exactly as given, and `check_intact`
+re-reads the finished message to prove it has only the headers and parts we made.
 """
 
 from __future__ import annotations
@@ -10,19 +15,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from email.message import EmailMessage
+from email import message_from_bytes
+from email.message import EmailMessage, Message
 from email.utils import format_datetime
 from html import escape
 from urllib.parse import urlsplit
 
 from nkru.alerts.rules import term_pattern
 from nkru.store.alerts import StoryItem
+from nkru.untrusted import has_controls, strip_controls
 
 MAX_SUMMARY_CHARS = 1000
 MAX_TITLE_CHARS = 300
 MAX_URL_CHARS = 2000
 MAX_DIGEST_ITEMS = 200
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_HEADER_CHARS = 300
+# "=?" opens an RFC 2047 encoded-word; a word joiner between the two keeps the text as it reads and makes
+# it no encoded-word, so the email package has nothing to decode.
+_ENCODED_WORD_OPENER = "=?"
+_BROKEN_OPENER = "=\u2060?"
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,7 @@ class DigestExtras:
 
 def one_line(text: str, limit: int = MAX_TITLE_CHARS) -> str:
     """Whitespace (newlines included) folded to single spaces, control characters dropped, cut at `limit`."""
-    text = " ".join(_CONTROL.sub(" ", text).split())
+    text = " ".join(strip_controls(text, keep_newlines=False).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -56,7 +67,7 @@ def cut(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
 
 def safe_url(url: str) -> str | None:
     """The URL when it is a plain http(s) link to a host; None otherwise (it is then shown as text only)."""
-    if not url or len(url) > MAX_URL_CHARS or _CONTROL.search(url) or any(c.isspace() for c in url):
+    if not url or len(url) > MAX_URL_CHARS or has_controls(url) or any(c.isspace() for c in url):
         return None
     try:
         parts = urlsplit(url)
@@ -169,13 +180,41 @@ def _page(body: str, footer: str) -> str:
     )
 
 
+def header_text(text: str, limit: int = MAX_HEADER_CHARS) -> str:
+    """Untrusted text made safe for a header value: one line, no control characters, no encoded-word."""
+    return one_line(text, limit).replace(_ENCODED_WORD_OPENER, _BROKEN_OPENER)
+
+
+def set_header(msg: EmailMessage, name: str, value: str) -> None:
+    """Add header `name` with `value` (passed through `header_text`); ValueError if it does not read back as
+    exactly that text, i.e. if the email package decoded or split anything in it."""
+    value = header_text(value)
+    msg[name] = value
+    read_back = msg.get_all(name)[-1]
+    if str(read_back) != value or "\n" in str(read_back) or "\r" in str(read_back):
+        raise ValueError(f"refusing to build an e-mail: the {name} header does not read back as it was written")
+
+
+def check_intact(msg: EmailMessage) -> EmailMessage:
+    """`msg` itself, after proving that its serialised form parses back to the same header names and the same
+    MIME parts; ValueError otherwise (the message is then never sent). `set_header` checked each value."""
+    again = message_from_bytes(msg.as_bytes())  # compat32: reads names and structure, decodes nothing (fast)
+
+    def shape(m: Message) -> list[tuple[tuple[str, ...], str]]:
+        return [(tuple(k.lower() for k in part), part.get_content_type()) for part in m.walk()]
+
+    if shape(again) != shape(msg):
+        raise ValueError("refusing to send an e-mail whose headers or parts change when it is read back")
+    return msg
+
+
 def _headers(msg: EmailMessage, *, subject: str, sender: str, recipient: str, message_id: str, now: datetime) -> None:
-    msg["Subject"] = subject
-    msg["From"] = sender
-    msg["To"] = recipient
-    msg["Date"] = format_datetime(now.astimezone(UTC))
-    msg["Message-ID"] = message_id
-    msg["Auto-Submitted"] = "auto-generated"
+    set_header(msg, "Subject", subject)
+    set_header(msg, "From", sender)
+    set_header(msg, "To", recipient)
+    set_header(msg, "Date", format_datetime(now.astimezone(UTC)))
+    set_header(msg, "Message-ID", message_id)
+    set_header(msg, "Auto-Submitted", "auto-generated")
 
 
 def render_alert(
@@ -194,7 +233,7 @@ def render_alert(
     )
     msg.set_content(f"{_item_text(item, terms)}\n\n-- \n{footer}\n")
     msg.add_alternative(_page(_item_html(item, terms), footer), subtype="html")
-    return msg
+    return check_intact(msg)
 
 
 def render_digest(
@@ -221,10 +260,10 @@ def render_digest(
     if hidden:
         text.append(f"… and {hidden} more (see `nkru stories`).")
         html.append(f"<p>… and {hidden} more (see <code>nkru stories</code>).</p>")
-    if extras and extras.text:
-        text += ["", extras.text]
+    if extras and extras.text:  # names from feeds: no control characters, as everywhere else in the mail
+        text += ["", strip_controls(extras.text)]
     if extras and extras.html:
-        html.append(extras.html)
+        html.append(strip_controls(extras.html))
     msg = EmailMessage()
     _headers(
         msg,
@@ -242,4 +281,4 @@ def render_digest(
             html_part.add_related(
                 png, maintype="image", subtype="png", cid=f"<{cid}>", disposition="inline", filename=f"{cid}.png"
             )
-    return msg
+    return check_intact(msg)

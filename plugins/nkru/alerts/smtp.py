@@ -18,6 +18,8 @@ from email.message import EmailMessage
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from nkru.redact import mask_url
+
 SMTP_URL_ENV = "NKRU_SMTP_URL"
 SMTP_CONN_ID = "nkru_smtp"
 Security = Literal["none", "starttls", "ssl"]
@@ -32,6 +34,10 @@ MailNotConfigured = SmtpNotConfigured  # the earlier name, kept for callers that
 
 class MailServerUnavailable(ConnectionError):
     """The mail server could not be reached or refused the session (connect, TLS, login)."""
+
+
+class MailLoginFailed(MailServerUnavailable):
+    """The mail server did not accept our user name and password (or gave up on them); nothing was sent."""
 
 
 class DeliveryError(Exception):
@@ -63,7 +69,9 @@ def smtp_target_from_url(url: str) -> SmtpTarget:
     """Parse `smtp://[user:pass@]host[:port][?starttls=true&timeout=30&verify=false]` or `smtps://...`."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ValueError(f"{SMTP_URL_ENV} must look like smtp://[user:pass@]host:port or smtps://..., not {url!r}")
+        raise ValueError(
+            f"{SMTP_URL_ENV} must look like smtp://[user:pass@]host:port or smtps://..., not {mask_url(url)!r}"
+        )
     query = parse_qs(parts.query)
     if parts.scheme == "smtps":
         security: Security = "ssl"
@@ -161,13 +169,38 @@ class SmtpSession:
             if t.security == "starttls":
                 client.starttls(context=self._tls_context())
                 client.ehlo()
-            if t.username:
-                client.login(t.username, t.password or "")
         except (OSError, smtplib.SMTPException) as exc:
             if client is not None:
                 client.close()
             raise MailServerUnavailable(f"cannot reach mail server {t.describe()}: {_describe(exc)}") from exc
+        if t.username:
+            self._login(client)
         return client
+
+    def _login(self, client: smtplib.SMTP) -> None:
+        """Log in, naming a refused login as such. Servers often answer a wrong password only after a delay
+        (or not at all), so a time-out during login is reported as a login failure, not as an outage."""
+        t = self.target
+        hint = "check the user name and password of the mail server"
+        try:
+            client.login(t.username or "", t.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            client.close()
+            raise MailLoginFailed(
+                f"mail server {t.describe()} refused the login: {exc.smtp_code} {_text(exc.smtp_error)}; {hint}"
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            client.close()
+            raise MailLoginFailed(
+                f"mail server {t.describe()} does not offer a login (no SMTP AUTH"
+                f"{'' if t.security != 'none' else ' without TLS: try ?starttls=true or smtps://'})"
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            client.close()
+            raise MailLoginFailed(
+                f"mail server {t.describe()} did not complete the login: {_describe(exc)}; {hint} "
+                "(a wrong password is often answered slowly or not at all)"
+            ) from exc
 
     def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
         """Hand one message for one recipient to the server; returns only when the server accepted it."""

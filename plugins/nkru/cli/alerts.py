@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from nkru.alerts.render import one_line
-from nkru.cli.common import EXIT_NO_DATA, SINCE, database, print_json, with_database_errors
+from nkru.cli.common import EXIT_NO_DATA, SINCE, database, echo, print_json, with_database_errors
 from nkru.store import alerts as alert_store
 
 
@@ -36,10 +36,10 @@ def alerts(pending: bool, failed: bool, since: datetime | None, limit: int, as_j
     elif rows:
         _print(rows)
     else:
-        click.echo("no alerts" + (f" {' or '.join(statuses)}" if statuses else "") + " in the outbox", err=True)
+        echo("no alerts" + (f" {' or '.join(statuses)}" if statuses else "") + " in the outbox", err=True)
     if failed_total and not as_json:
         note = f"{failed_total} alert(s) failed for good and will not be retried: see `nkru alerts --failed`"
-        click.echo(note, err=True)
+        echo(note, err=True)
     if not rows:
         raise SystemExit(EXIT_NO_DATA)
 
@@ -47,10 +47,10 @@ def alerts(pending: bool, failed: bool, since: datetime | None, limit: int, as_j
 def _print(rows: list[dict]) -> None:
     for row in rows:
         when = row["sent_at"] or row["created_at"]
-        click.echo(
+        echo(
             f"{row['status']:<8} {when:%Y-%m-%d %H:%M} UTC  [{row['rule']}] → {row['recipient']}  "
             f"(story {row['story_id']}, {row['mode']}, {row['attempts']} attempt{'s' if row['attempts'] != 1 else ''})"
         )
-        click.echo(f"         {one_line(row['story_title'])}")  # feed text: no control characters
+        echo(f"         {one_line(row['story_title'])}")  # feed text: no control characters
         if row["last_error"] and row["status"] != "sent":
-            click.echo(f"         last error: {one_line(row['last_error'], 500)}")
+            echo(f"         last error: {one_line(row['last_error'], 500)}")

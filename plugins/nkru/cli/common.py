@@ -1,4 +1,5 @@
-"""What every subcommand shares: --since parsing, JSON output, opening the database, clear errors."""
+"""What every subcommand shares: --since parsing, JSON output, opening the database, clear errors, and the
+one gate for text reaching the terminal (`terminal_text`: no control characters, no secrets)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from typing import Any
 import click
 import psycopg2
 from rich.console import Console
+from rich.markup import escape as escape_markup
 
 from nkru import store
 from nkru.config import ConfigError, Settings, load_settings
+from nkru.redact import scrub
+from nkru.untrusted import strip_controls
 
 # Exit codes scripts can test.
 EXIT_OK = 0
@@ -66,6 +70,20 @@ class SinceType(click.ParamType):
 SINCE = SinceType()
 
 
+def terminal_text(value: object, *, markup: bool = False) -> str:
+    """Any text on its way to the terminal: control characters (ESC sequences that clear the screen or set
+    the window title, NUL, C1) and lone surrogates dropped, passwords of the configured URLs masked, and, with
+    `markup=True`, rich's markup escaped (so a feed's "[/bold]" is shown, not obeyed)."""
+    text = strip_controls(str(value))
+    text = scrub(text, os.environ.get(store.DATABASE_URL_ENV), os.environ.get("NKRU_SMTP_URL"))
+    return escape_markup(text) if markup else text
+
+
+def echo(value: object = "", *, err: bool = False) -> None:
+    """`click.echo` through `terminal_text`."""
+    click.echo(terminal_text(value), err=err)
+
+
 def console() -> Console:
     """Rich output for tables. Piped into a file or `less`, rich would assume 80 columns and squeeze the
     tables into ellipses; there, lines may be as wide as the table needs (up to 200 columns)."""
@@ -74,8 +92,13 @@ def console() -> Console:
 
 
 def print_json(data: Any) -> None:
-    """JSON to stdout: datetimes as ISO 8601, non-ASCII kept readable."""
-    click.echo(json.dumps(data, default=_json_default, ensure_ascii=False, indent=2))
+    """JSON to stdout: datetimes as ISO 8601, non-ASCII kept readable, but every control character and lone
+    surrogate written as a \\u escape (json escapes C0 itself; C1 such as U+009B would act on a terminal)."""
+    text = json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
+    click.echo(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
+
+
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 
 
 def _json_default(value: Any) -> Any:
@@ -88,7 +111,7 @@ def _json_default(value: Any) -> Any:
 
 def fail(message: str, code: int) -> None:
     """Print a one-line error to stderr and exit with `code`."""
-    click.echo(f"nkru: {message}", err=True)
+    echo(f"nkru: {message}", err=True)
     sys.exit(code)
 
 
@@ -107,7 +130,9 @@ def database() -> Iterator[store.Connection]:
         conn = store.connect()
     except store.DatabaseNotConfigured as exc:
         fail(str(exc), EXIT_CONFIG)
-    except psycopg2.OperationalError as exc:
+    except psycopg2.ProgrammingError as exc:  # libpq could not read the URL ("invalid dsn")
+        fail(f"{store.DATABASE_URL_ENV} is not a valid libpq URI: {str(exc).strip()}", EXIT_CONFIG)
+    except psycopg2.Error as exc:
         fail(f"cannot connect to the news database: {str(exc).strip()}", EXIT_DATABASE)
     try:
         if not store.applied_migrations(conn):
@@ -125,6 +150,6 @@ def with_database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except psycopg2.Error as exc:
-            fail(f"database error: {str(exc).strip()}", EXIT_DATABASE)
+            fail(store.describe_error(exc), EXIT_DATABASE)
 
     return wrapper

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from nkru import pipeline, store
 from nkru.cli.common import (
@@ -16,9 +18,11 @@ from nkru.cli.common import (
     EXIT_NO_DATA,
     SINCE,
     database,
+    echo,
     fail,
     print_json,
     settings_or_exit,
+    terminal_text,
     with_database_errors,
 )
 from nkru.cli.common import (
@@ -39,13 +43,13 @@ def migrate() -> None:
         conn = store.connect()
     except store.DatabaseNotConfigured as exc:
         fail(str(exc), EXIT_DATABASE)
-    except Exception as exc:  # psycopg2.OperationalError and friends: say what to fix
+    except Exception as exc:  # psycopg2.OperationalError, "invalid dsn" and friends: say what to fix
         fail(f"cannot connect to the news database: {str(exc).strip()}", EXIT_DATABASE)
     try:
         applied = store.migrate(conn)
     finally:
         conn.close()
-    click.echo("applied: " + ", ".join(applied) if applied else "schema is up to date")
+    echo("applied: " + ", ".join(applied) if applied else "schema is up to date")
 
 
 @click.command()
@@ -61,15 +65,15 @@ def run(due_only: bool, no_send: bool) -> None:
         total = _ingest_with_progress(conn, settings, run_id, due_only)
         processed = _process_with_progress(conn, settings)
         _refresh_trends(conn)
-        click.echo(
+        echo(
             f"feeds: {total.feeds} fetched, {total.not_modified} unchanged (304), {total.failed_feeds} failed; "
             f"items: {total.items}, new articles: {total.new_articles}; "
             f"relevant articles processed: {processed.articles} in {len(processed.stories)} stories"
         )
         for feed, error in sorted(total.errors.items()):
-            click.echo(f"  failed: {feed}: {error}")
+            echo(f"  failed: {feed}: {error}")
         for reason, count in sorted(total.skipped.items()):
-            click.echo(f"  skipped {count} item(s): {reason}")
+            echo(f"  skipped {count} item(s): {reason}")
         if not no_send:
             _send(conn, settings)
 
@@ -116,22 +120,26 @@ def _send(conn, settings) -> None:
     try:
         target = alerts.smtp_target()
     except alerts.SmtpNotConfigured as exc:
-        click.echo(f"alerts: not sent ({exc}); they stay queued for the next run")
+        echo(f"alerts: not sent ({exc}); they stay queued for the next run")
+        return
+    except ValueError as exc:  # a malformed NKRU_SMTP_URL (its message quotes the URL: terminal_text masks it)
+        echo(f"alerts: not sent (NKRU_SMTP_URL cannot be read: {exc}); they stay queued for the next run")
         return
     report = alerts.send_pending(conn, settings, target)
-    click.echo(f"alerts: {report.summary()}")
+    echo(f"alerts: {report.summary()}")
 
 
 @click.command()
 @with_database_errors
 def rescore() -> None:
-    """Score every stored article again with the current topic rules (after changing them)."""
+    """Detect the language of every stored article again and score it with the current relevance rules and
+    lexicon (after changing `topic:` settings or `config/lexicon/`)."""
     settings = settings_or_exit()
     with database() as conn:
         total, gained, lost = pipeline.rescore_all(conn, settings)
-    click.echo(f"rescored {total} articles: {gained} became relevant, {lost} no longer relevant")
+    echo(f"rescored {total} articles: {gained} became relevant, {lost} no longer relevant")
     if gained:
-        click.echo("newly relevant articles get their entities on the next `nkru run` or DAG run")
+        echo("newly relevant articles get their entities on the next `nkru run` or DAG run")
 
 
 @click.command()
@@ -140,7 +148,7 @@ def rescore() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @with_database_errors
 def stories(since: datetime, limit: int, as_json: bool) -> None:
-    """Newest North Korea–Russia stories: headline, link, source, time, score, matched terms, entities."""
+    """Newest North Korea–Russia stories: headline, link, source, time, language, score, matched terms, entities."""
     with database() as conn, conn, conn.cursor() as cur:
         rows = article_store.latest_stories(cur, since, limit)
     from nkru.stories import coverage
@@ -152,30 +160,33 @@ def stories(since: datetime, limit: int, as_json: bool) -> None:
     elif rows:
         _print_stories(rows)
     else:
-        click.echo(f"no relevant stories since {since:%Y-%m-%d %H:%M} UTC", err=True)
+        echo(f"no relevant stories since {since:%Y-%m-%d %H:%M} UTC", err=True)
     if not rows:
         raise SystemExit(EXIT_NO_DATA)
 
 
 def _print_stories(rows: list[dict]) -> None:
     console = common_console()
+
+    def line(text: str, **style: Any) -> None:  # feed text: never read as markup, no control characters
+        console.print(terminal_text(text), highlight=False, markup=False, **style)
+
     for row in rows:
         outlets = f" (+{row['other_outlets']} more outlets)" if row["other_outlets"] else ""
-        console.print(row["title"], style="bold", highlight=False, markup=False)
-        console.print(
-            f"  {row['published_at']:%Y-%m-%d %H:%M} UTC · {row['source']}{outlets} · score {row['score']:.1f}",
-            highlight=False,
-            markup=False,
+        line(row["title"], style="bold")
+        line(
+            f"  {row['published_at']:%Y-%m-%d %H:%M} UTC · {row['source']}{outlets} · {row['language'] or '??'}"
+            f" · score {row['score']:.1f}"
         )
-        console.print(f"  {row['url']}", highlight=False, markup=False, soft_wrap=True)
+        line(f"  {row['url']}", soft_wrap=True)
         if row["matched_terms"]:
-            console.print("  terms: " + ", ".join(row["matched_terms"]), highlight=False, markup=False)
+            line("  terms: " + ", ".join(row["matched_terms"]))
         if row["entities"]:
-            console.print("  entities: " + ", ".join(row["entities"]), highlight=False, markup=False)
+            line("  entities: " + ", ".join(row["entities"]))
         if len(row["reports"]) > 1:
-            console.print(f"  {row['coverage']}", highlight=False, markup=False)
+            line(f"  {row['coverage']}")
             for report in row["reports"][1:]:
-                console.print(f"    + {_joined_line(report)}", highlight=False, markup=False)
+                line(f"    + {_joined_line(report)}")
         console.print()
 
 
@@ -211,11 +222,12 @@ def entities(since: datetime, top: int, label: str | None, as_json: bool) -> Non
         table = Table(title=f"Top entities since {since:%Y-%m-%d %H:%M} UTC")
         for column, justify in (("entity", "left"), ("label", "left"), ("articles", "right"), ("mentions", "right")):
             table.add_column(column, justify=justify)
-        for row in rows:
-            table.add_row(row["name"], row["label"], str(row["articles"]), str(row["mentions"]))
+        for row in rows:  # Text cells: a name is shown as written, never read as rich markup
+            cells = (row["name"], row["label"], str(row["articles"]), str(row["mentions"]))
+            table.add_row(*(Text(terminal_text(c)) for c in cells))
         common_console().print(table)
     else:
-        click.echo(f"no entities in relevant articles since {since:%Y-%m-%d %H:%M} UTC", err=True)
+        echo(f"no entities in relevant articles since {since:%Y-%m-%d %H:%M} UTC", err=True)
     if not rows:
         raise SystemExit(EXIT_NO_DATA)
 
@@ -238,5 +250,5 @@ def demo(feeds_dir: Path | None) -> None:
     with database() as conn:
         store.migrate(conn)
         summary = run_demo(conn, feeds_dir)
-    click.echo(summary)
-    click.echo("now try: nkru stories --since 4w   ·   nkru entities --since 4w")
+    echo(summary)
+    echo("now try: nkru stories --since 4w   ·   nkru entities --since 4w")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from nkru.cli.common import print_json
+from nkru.cli.common import echo, print_json, terminal_text
 
 _CHECK_CHOICES = ("config", "database", "mail", "model")
 
@@ -38,11 +38,11 @@ def doctor(only: tuple[str, ...], as_json: bool) -> None:
         width = max(len(c.name) for c in checks)
         for c in checks:
             status = click.style("OK  ", fg="green") if c.ok else click.style("FAIL", fg="red", bold=True)
-            click.echo(f"{status}  {c.name:<{width}}  {c.summary}")
+            click.echo(f"{status}  {c.name:<{width}}  {terminal_text(c.summary)}")
             if not c.ok and c.fix:
-                click.echo(f"      {'':<{width}}  fix: {c.fix}")
+                echo(f"      {'':<{width}}  fix: {c.fix}")
         failed = [c.name for c in checks if not c.ok]
-        click.echo(
+        echo(
             f"\n{len(checks) - len(failed)} of {len(checks)} checks passed"
             + (f"; failed: {', '.join(failed)}" if failed else "")
         )

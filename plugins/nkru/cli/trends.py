@@ -25,8 +25,10 @@ from nkru.cli.common import (
     EXIT_USAGE,
     SINCE,
     database,
+    echo,
     fail,
     print_json,
+    terminal_text,
     with_database_errors,
 )
 from nkru.cli.common import (
@@ -146,7 +148,7 @@ def _show(rows: Sequence[Row], as_json: bool, table: Callable[[], Any], notes: S
     console = common_console()
     console.print(table())
     for note in notes:
-        console.print(note, markup=False)
+        console.print(terminal_text(note), markup=False)
 
 
 def _plot(path: Path | None, draw: Callable[[], Any]) -> None:
@@ -155,7 +157,7 @@ def _plot(path: Path | None, draw: Callable[[], Any]) -> None:
     from nkru.trends import charts
 
     charts.save(draw(), path)
-    click.echo(f"chart written to {path}", err=True)
+    echo(f"chart written to {path}", err=True)
 
 
 def _entity(conn: store.Connection, text: str, as_json: bool) -> EntityMatch:
@@ -166,7 +168,7 @@ def _entity(conn: store.Connection, text: str, as_json: bool) -> EntityMatch:
             print_json([])
         fail(str(exc), EXIT_USAGE)
     if match.others:
-        click.echo(f"nkru: {text!r} is also {', '.join(match.others)}; showing {match.name} ({match.label})", err=True)
+        echo(f"nkru: {text!r} is also {', '.join(match.others)}; showing {match.name} ({match.label})", err=True)
     return match
 
 

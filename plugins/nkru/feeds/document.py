@@ -28,6 +28,22 @@ LAST_RESORT_ENCODINGS = ("cp1252", "windows-1252", "iso8859-2", "iso-8859-2")
 # An HTML page starts (after an optional XML declaration and comments) with <!DOCTYPE html> or <html>.
 # The comment pattern cannot span "-->", so a hostile body cannot make the match backtrack exponentially.
 _HTML_START = re.compile(rb"\s*(<\?xml[^>]*>\s*)?(<!--(?:(?!-->).)*-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
+# A numeric character reference (`&#55296;`, `&#xD800;`); the digits are bounded so int() stays cheap.
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+_CHARREF_TEXT = re.compile(_CHARREF.pattern.decode())
+# The encodings whose bytes hide ASCII patterns, by BOM or by the bytes of "<?" (XML 1.0, appendix F).
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_WIDE_STARTS = {
+    b"<\x00\x00\x00": "utf-32-le",
+    b"\x00\x00\x00<": "utf-32-be",
+    b"<\x00?\x00": "utf-16-le",
+    b"\x00<\x00?": "utf-16-be",
+}
 
 
 @dataclass(frozen=True)
@@ -52,10 +68,38 @@ class Document:
 def read_document(body: bytes, headers: dict[str, str], *, base_url: str) -> Document:
     """Parse `body` with its response headers; relative links resolve against `base_url`."""
     headers = {**headers, "content-location": urljoin(base_url, headers.get("content-location", ""))}
-    doc, notes = _parse_with_real_encoding(body, headers)
+    doc, notes = _parse_with_real_encoding(_without_impossible_charrefs(body), headers)
     if not doc.version and not doc.entries:
         return Document(doc.feed, [], _not_a_feed(body, headers, doc), (), None)
     return Document(doc.feed, list(doc.entries), None, notes, _recovered_problem(doc, body))
+
+
+def _without_impossible_charrefs(body: bytes) -> bytes:
+    """`body` with references to characters that cannot exist (a lone surrogate such as `&#xD800;`, or beyond
+    U+10FFFF) replaced by U+FFFD: feedparser's tolerant parser raises on them and would lose the whole feed."""
+    wide = _wide_encoding(body)
+    if wide is None:
+        return _CHARREF.sub(lambda m: b"&#xFFFD;" if _impossible(m) else m.group(0), body) if b"&#" in body else body
+    try:  # UTF-16/32: the ASCII pattern cannot match their bytes, so look in the decoded text
+        text = body.decode(wide)
+    except UnicodeDecodeError:
+        return body
+    fixed = _CHARREF_TEXT.sub(lambda m: "&#xFFFD;" if _impossible(m) else m.group(0), text)
+    return body if fixed == text else fixed.encode(wide)
+
+
+def _impossible(match: re.Match) -> bool:
+    hex_digits, digits = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(digits)
+    return 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
+
+
+def _wide_encoding(body: bytes) -> str | None:
+    """The UTF-16/32 codec the body is in, from its BOM or its first bytes; None for ASCII-compatible ones."""
+    for bom, codec in _WIDE_BOMS:
+        if body.startswith(bom):
+            return codec
+    return _WIDE_STARTS.get(body[:4])
 
 
 def _parse_with_real_encoding(body: bytes, headers: dict[str, str]) -> tuple[Any, tuple[str, ...]]:

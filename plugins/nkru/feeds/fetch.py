@@ -1,9 +1,10 @@
 """Fetch feeds over HTTP, many at once, with every limit a hostile or broken server could abuse.
 
 One asyncio event loop and one `httpx.AsyncClient` serve a whole batch; a semaphore bounds how many
-requests are in flight. Each request has a total time limit (headers and body together), a byte cap checked
-while the body streams in, and redirects followed by hand so that every hop's address is checked and a loop
-is reported as such. A feed's failure becomes a `FetchResult` with a readable reason; it never raises.
+requests are in flight. Each request has a total time limit (headers and body together), a byte cap on the
+inflated body checked as it is inflated (`nkru.feeds.inflate`), and redirects followed by hand so that a loop is
+reported as such. Every connection, on every hop, goes to an address checked just before
+(`nkru.feeds.transport`). A feed's failure becomes a `FetchResult` with a readable reason; it never raises.
 """
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ import asyncio
 import logging
 import os
 import socket
+import ssl
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from nkru.config import FetchConfig
-from nkru.feeds.addresses import BlockedAddress, check_host
+from nkru.feeds.addresses import BlockedAddress, Resolver, refuse_legacy_form
+from nkru.feeds.inflate import ACCEPT_ENCODING, CappedDecoder, TooLarge, UndecodableBody
 
 log = logging.getLogger(__name__)
 
@@ -94,20 +97,25 @@ class _Failure(Exception):
         self.response = response
 
 
-def fetch_feeds(requests: Sequence[FetchRequest], settings: FetchConfig) -> list[FetchResult]:
+def fetch_feeds(
+    requests: Sequence[FetchRequest], settings: FetchConfig, resolver: Resolver | None = None
+) -> list[FetchResult]:
     """Fetch all feeds concurrently (at most `settings.concurrency` at once).
 
     Returns one result per request, in the same order. Synchronous because Airflow tasks are; it runs
-    its own event loop, so call `fetch_feeds_async` instead from code that already has one.
+    its own event loop, so call `fetch_feeds_async` instead from code that already has one. `resolver`
+    replaces the system's name resolution (tests bring a name server of their own).
     """
-    return asyncio.run(fetch_feeds_async(requests, settings))
+    return asyncio.run(fetch_feeds_async(requests, settings, resolver))
 
 
-async def fetch_feeds_async(requests: Sequence[FetchRequest], settings: FetchConfig) -> list[FetchResult]:
+async def fetch_feeds_async(
+    requests: Sequence[FetchRequest], settings: FetchConfig, resolver: Resolver | None = None
+) -> list[FetchResult]:
     """The async form of `fetch_feeds`: one client and one semaphore for the whole batch."""
     slots = asyncio.Semaphore(settings.concurrency)
 
-    async with _client(settings) as client:
+    async with _client(settings, resolver) as client:
 
         async def fetch_in_slot(request: FetchRequest) -> FetchResult:
             async with slots:
@@ -116,13 +124,18 @@ async def fetch_feeds_async(requests: Sequence[FetchRequest], settings: FetchCon
         return list(await asyncio.gather(*(fetch_in_slot(r) for r in requests)))
 
 
-def _client(settings: FetchConfig) -> httpx.AsyncClient:
-    """A client that never follows redirects by itself (we check each hop) and decodes gzip/deflate."""
+def _client(settings: FetchConfig, resolver: Resolver | None) -> httpx.AsyncClient:
+    """A client that connects only to checked addresses, never follows redirects by itself (we count the hops
+    and check where they lead) and asks only for the encodings we inflate ourselves."""
+    from nkru.feeds.transport import CheckedTransport  # httpcore and anyio: loaded when a fetch starts
+
+    limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
     return httpx.AsyncClient(
-        headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
+        headers={"User-Agent": settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(settings.timeout_seconds),
-        limits=httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency),
+        transport=CheckedTransport(allow_private=settings.allow_private_addresses, limits=limits, resolver=resolver),
         follow_redirects=False,
+        event_hooks={"response": [_check_location]},
     )
 
 
@@ -159,6 +172,11 @@ async def _attempt(client: httpx.AsyncClient, request: FetchRequest, settings: F
             response, body = await _download(client, request, settings)
     except _Failure as failure:
         return _Outcome(failure.status, failure.response, error=failure.reason)
+    except BlockedAddress as exc:
+        return _Outcome("blocked_address", error=str(exc))
+    except socket.gaierror as exc:
+        host = urlsplit(request.url).hostname
+        return _Outcome("connection_error", error=f"cannot resolve host {host}: {exc.strerror or exc}")
     except (TimeoutError, httpx.TimeoutException):
         return _Outcome("timeout", error=f"timed out after {settings.timeout_seconds:g} s")
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
@@ -196,7 +214,7 @@ async def _download(
     next_request = client.build_request("GET", request.url, headers=_conditional_headers(request))
     visited: list[str] = []
     while True:
-        await _check_address(next_request.url, settings)
+        _check_scheme(next_request.url)
         response = await client.send(next_request, stream=True)
         try:
             if not response.has_redirect_location:
@@ -230,34 +248,67 @@ def _check_url(url: str) -> None:
         raise _Failure("invalid_url", f"invalid URL {url!r}: {exc}") from None
     if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
         raise _Failure("invalid_url", f"not an http(s) URL: {url!r}")
+    _check_literal_host(parts.hostname)
 
 
-async def _check_address(url: httpx.URL, settings: FetchConfig) -> None:
-    """Refuse non-http(s) hops, and private addresses unless the settings allow them."""
+def _check_scheme(url: httpx.URL) -> None:
+    """Refuse hops to anything but http(s) (the addresses are checked when connecting)."""
     if url.scheme not in DEFAULT_PORTS:
         raise _Failure("invalid_url", f"redirected to a non-http(s) URL: {str(url)!r}")
-    if settings.allow_private_addresses:
-        return
+
+
+def _check_literal_host(host: str) -> None:
+    """Refuse a host written as an IPv4 address in an old numeric form ("0177.0.0.1"), before httpx sees it.
+
+    The connection layer checks every address it connects to; this check exists because httpx rejects some of
+    these forms as invalid URLs, and a redirect to one must be reported as the refused address it is.
+    """
     try:
-        await check_host(url.host, url.port or DEFAULT_PORTS[url.scheme])
+        refuse_legacy_form(host)
     except BlockedAddress as exc:
         raise _Failure("blocked_address", str(exc)) from None
-    except socket.gaierror as exc:
-        raise _Failure("connection_error", f"cannot resolve host {url.host}: {exc.strerror or exc}") from None
+
+
+async def _check_location(response: httpx.Response) -> None:
+    """Response hook: where a redirect leads, checked before httpx builds the next request from it."""
+    if not response.has_redirect_location:
+        return
+    location = response.headers["location"]
+    try:
+        host = urlsplit(urljoin(str(response.url), location)).hostname
+    except ValueError as exc:
+        raise _Failure("invalid_url", f"redirected to an invalid URL {location!r}: {exc}", response) from None
+    if host:
+        _check_literal_host(host)
+    try:
+        httpx.URL(location)
+    except httpx.InvalidURL as exc:
+        raise _Failure("invalid_url", f"redirected to an invalid URL {location!r}: {exc}", response) from None
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    """The decoded body, abandoned as soon as it grows past `max_bytes` (a declared length is checked first)."""
+    """The decoded body, abandoned as soon as it grows past `max_bytes`, raw or inflated.
+
+    A declared length is checked first; the raw bytes are counted as they arrive and inflated in steps, so a
+    small compressed body that inflates to gigabytes costs no more memory than `max_bytes`.
+    """
     too_large = _Failure("too_large", f"response larger than {max_bytes:,} bytes", response)
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise too_large
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise too_large
-        chunks.append(chunk)
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        decoder = CappedDecoder(response.headers.get("content-encoding", ""), max_bytes)
+        async for raw in response.aiter_raw():
+            received += len(raw)
+            if received > max_bytes:
+                raise too_large
+            chunks.extend(decoder.feed(raw))
+    except TooLarge:
+        raise too_large from None
+    except UndecodableBody as exc:
+        raise _Failure("http_error", f"the response body could not be decoded: {exc}", response) from None
     return b"".join(chunks)
 
 
@@ -276,9 +327,14 @@ def _http_error(response: httpx.Response) -> str:
 def _reason(exc: BaseException) -> str:
     """The most specific message: the OS's words for the underlying socket error when there is one
     ("Connection refused" rather than httpx's "All connection attempts failed"), else the exception's own
-    message, else its class name (httpx's ReadError often has no message)."""
+    message, else its class name (httpx's ReadError often has no message). TLS errors say what TLS refused.
+    """
     cause: BaseException | None = exc
     while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):  # an OSError whose errno means nothing here
+            return f"TLS certificate not accepted: {cause.verify_message}"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error: {cause.reason or cause}"
         if isinstance(cause, OSError) and cause.errno and cause.errno > 0:
             return os.strerror(cause.errno)
         cause = cause.__cause__ or cause.__context__

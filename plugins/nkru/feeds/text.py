@@ -1,13 +1,15 @@
 """Plain text out of the HTML that feeds put in titles and summaries.
 
 Feed text is untrusted and is later shown in e-mails, the UI and the terminal, so it is reduced to plain
-text with bounded length: tags removed (with the contents of script and style), entities decoded,
-whitespace folded.
+text with bounded length: tags removed (with the contents of script and style), entities decoded, control
+characters (raw or written `&#0;`, `&#x1b;`) and lone surrogates removed, whitespace folded.
 """
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
+
+from nkru.untrusted import strip_controls
 
 # Elements whose content is code or markup, never readable text.
 _INVISIBLE = frozenset(["script", "style", "template", "noscript", "iframe", "object", "svg", "math", "head"])
@@ -49,8 +51,9 @@ def html_to_text(fragment: str) -> str:
 
 
 def fold_whitespace(text: str) -> str:
-    """Runs of whitespace (newlines, tabs, no-break spaces) become one space; ends are trimmed."""
-    return " ".join(text.split())
+    """Control characters dropped, runs of whitespace (newlines, tabs, no-break spaces) become one space; ends
+    are trimmed."""
+    return " ".join(strip_controls(text).split())
 
 
 def shorten(text: str, limit: int) -> str:

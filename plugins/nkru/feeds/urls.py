@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
+from nkru.untrusted import strip_controls
+
 # Query parameters that identify a campaign or a click, never the page itself.
 TRACKING_PARAMS = frozenset(
     {
@@ -54,7 +56,7 @@ def canonical_url(url: str, base: str | None = None) -> str | None:
 
 
 def _canonical(url: str, base: str | None) -> str | None:
-    url = url.strip()
+    url = strip_controls(url).strip()
     if base:
         url = urljoin(base, url)
     parts = urlsplit(url)

@@ -8,6 +8,7 @@ runs inside Airflow, in the `nkru` command and in tests. Submodules group the st
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,12 +24,53 @@ Connection = psycopg2.extensions.connection
 Cursor = psycopg2.extensions.cursor
 
 DATABASE_URL_ENV = "NKRU_DATABASE_URL"
-# Any constant works; it only has to be the same for every process migrating the same database.
+# Advisory lock ids: any constants work; each only has to be the same for every process using the same database.
 _MIGRATION_LOCK_ID = 0x6E6B7275
+# Held while a process extracts entities, groups articles into stories and queues alerts (pipeline.process_pending).
+PROCESS_LOCK_ID = 0x6E6B7276
 
 
 class DatabaseNotConfigured(RuntimeError):
     """Neither NKRU_DATABASE_URL nor an Airflow connection `nkru_db` says where the news database is."""
+
+
+def describe_error(exc: psycopg2.Error) -> str:
+    """A database failure in words a user can act on.
+
+    A connection the server closed mid-run (a restart, an administrator, a crash) first fails one statement,
+    then every later use says only "connection already closed": name what happened, with the server's own
+    words from the first failure, and what to check.
+    """
+    first = _first_database_error(exc)
+    detail = (str(first).strip().splitlines() or [type(first).__name__])[0]
+    if _connection_lost(first) or _connection_lost(exc):
+        return f"the database closed the connection; is it running? ({detail})"
+    return f"database error: {str(exc).strip() or type(exc).__name__}"
+
+
+def _first_database_error(exc: BaseException) -> BaseException:
+    """The earliest psycopg2 error in the chain (a rollback on a dead connection hides the real failure)."""
+    first = exc
+    cause = exc.__context__
+    while cause is not None:
+        if isinstance(cause, psycopg2.Error):
+            first = cause
+        cause = cause.__context__
+    return first
+
+
+# SQLSTATE classes for a session the server ended: connection exceptions, and shutdowns by an administrator,
+# a crash or a server still starting.
+_CONNECTION_LOST = ("08", "57P01", "57P02", "57P03")
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    if isinstance(exc, psycopg2.InterfaceError):
+        return True  # "connection already closed": libpq no longer has a session
+    if not isinstance(exc, psycopg2.OperationalError):
+        return False
+    code = exc.pgcode or ""
+    return not code or code.startswith(_CONNECTION_LOST)
 
 
 def database_url() -> str:
@@ -74,6 +116,33 @@ def ensure_database(admin_url: str, name: str) -> None:
         conn.close()
 
 
+@contextmanager
+def advisory_lock(conn: Connection, lock_id: int) -> Iterator[None]:
+    """Hold a session-level advisory lock on `lock_id` for the `with` block, waiting for it if another session
+    holds it.
+
+    Unlike a row lock it outlives the transactions inside the block (each may commit on its own), and it dies
+    with the session, so a process that crashes or loses its connection never leaves it held.
+    """
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(%s)", (lock_id,))
+    try:
+        yield
+    except BaseException:
+        # The block's own error is the one to report; an unlock that fails (connection gone) changes nothing.
+        with contextlib.suppress(psycopg2.Error):
+            _advisory_unlock(conn, lock_id)
+        raise
+    _advisory_unlock(conn, lock_id)
+
+
+def _advisory_unlock(conn: Connection, lock_id: int) -> None:
+    if conn.closed:
+        return  # the session and its locks are gone
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_unlock(%s)", (lock_id,))
+
+
 def migrate(conn: Connection) -> list[str]:
     """Apply the numbered files in `sql/migrations/` not yet applied, each in its own transaction.
 
@@ -81,14 +150,13 @@ def migrate(conn: Connection) -> list[str]:
     `schema_migrations` table records what is applied. Returns the names applied now.
     """
     applied_now: list[str] = []
-    with conn, conn.cursor() as cur:
-        cur.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK_ID,))
-        cur.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version integer PRIMARY KEY, name text NOT NULL,"
-            " applied_at timestamptz NOT NULL DEFAULT now())"
-        )
-    try:
+    with advisory_lock(conn, _MIGRATION_LOCK_ID):
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version integer PRIMARY KEY, name text NOT NULL,"
+                " applied_at timestamptz NOT NULL DEFAULT now())"
+            )
         for version, path in _migration_files():
             with conn, conn.cursor() as cur:
                 cur.execute("SELECT 1 FROM schema_migrations WHERE version = %s", (version,))
@@ -97,9 +165,6 @@ def migrate(conn: Connection) -> list[str]:
                 cur.execute(path.read_text(encoding="utf-8"))
                 cur.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (version, path.name))
                 applied_now.append(path.name)
-    finally:
-        with conn, conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK_ID,))
     return applied_now
 
 

@@ -99,32 +99,66 @@ class MemberRow:
     published_at: datetime
     language: str | None
     headline_kinds: list[str]
+    seq: int | None
 
 
-def recent_members(cur: Cursor, method: str, since: datetime) -> list[MemberRow]:
-    """Articles grouped since `since`, oldest first, with their event features and near-copy signature.
+def recent_members(cur: Cursor, method: str, since: datetime, after_seq: int | None = None) -> list[MemberRow]:
+    """Articles grouped since `since`, oldest first, with their event features and near-copy signature; with
+    `after_seq`, only those whose member row was written after that one (by this process or another).
 
     Articles grouped before event features were kept (no story_members row) come back with empty features,
     so they still match as near-copies.
     """
-    cur.execute(
-        """SELECT coalesce(m.article_id, g.article_id), coalesce(m.story_id, g.story_id), a.title,
-                  coalesce(g.title_key, ''), g.minhash, coalesce(m.entities, '{}'::jsonb),
-                  coalesce(m.kinds, '{}'), m.step, m.event_date, coalesce(m.published_at, g.published_at),
-                  a.language, coalesce(m.headline_kinds, '{}')
-           FROM (SELECT * FROM story_members WHERE seen_at >= %(since)s) m
-           FULL JOIN (SELECT * FROM story_signatures WHERE method = %(method)s AND seen_at >= %(since)s) g
-             ON g.article_id = m.article_id
-           JOIN articles a ON a.id = coalesce(m.article_id, g.article_id)
-           ORDER BY coalesce(m.seen_at, g.seen_at), coalesce(m.article_id, g.article_id)""",
-        {"since": since, "method": method},
-    )
+    if after_seq is not None:
+        cur.execute(_MEMBERS_SQL + " WHERE m.seq > %(after)s ORDER BY m.seq", _members_params(method, since, after_seq))
+    else:
+        cur.execute(
+            _MEMBERS_SQL + " ORDER BY coalesce(m.seen_at, g.seen_at), coalesce(m.article_id, g.article_id)",
+            _members_params(method, since, None),
+        )
     return [
         MemberRow(
-            r[0], r[1], r[2], r[3], bytes(r[4]) if r[4] is not None else None, r[5], list(r[6]), *r[7:11], list(r[11])
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            bytes(r[4]) if r[4] is not None else None,
+            r[5],
+            list(r[6]),
+            *r[7:11],
+            list(r[11]),
+            r[12],
         )
         for r in cur.fetchall()
     ]
+
+
+def _members_params(method: str, since: datetime, after_seq: int | None) -> dict:
+    return {"since": since, "method": method, "after": after_seq}
+
+
+_MEMBERS_SQL = """SELECT coalesce(m.article_id, g.article_id), coalesce(m.story_id, g.story_id), a.title,
+       coalesce(g.title_key, ''), g.minhash, coalesce(m.entities, '{}'::jsonb),
+       coalesce(m.kinds, '{}'), m.step, m.event_date, coalesce(m.published_at, g.published_at),
+       a.language, coalesce(m.headline_kinds, '{}'), m.seq
+FROM (SELECT * FROM story_members WHERE seen_at >= %(since)s) m
+FULL JOIN (SELECT * FROM story_signatures WHERE method = %(method)s AND seen_at >= %(since)s) g
+  ON g.article_id = m.article_id
+JOIN articles a ON a.id = coalesce(m.article_id, g.article_id)"""
+
+
+def live_story(cur: Cursor, story_id: int) -> int | None:
+    """The story `story_id` lives on as: itself, or the story it was merged into; None if it does not exist
+    (created by a transaction that rolled back)."""
+    for _ in range(100):  # merges chain only forwards in time; a cycle would be a bug, not a loop
+        cur.execute("SELECT merged_into FROM stories WHERE id = %s", (story_id,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        if row[0] is None:
+            return story_id
+        story_id = row[0]
+    return story_id
 
 
 def save_member(

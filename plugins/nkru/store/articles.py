@@ -50,8 +50,10 @@ def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched
 
     One row per canonical URL however many feeds carry it (`ON CONFLICT (url) DO NOTHING`), and a row in
     `article_feeds` for each feed that carried it. An item whose guid this feed already delivered under
-    another link is the same item, not a new article. Running this twice changes nothing the second time.
+    another link is the same item, not a new article. A headline the outlet edited since is stored
+    (`save_edited_titles`). Running this twice changes nothing the second time.
     """
+    save_edited_titles(cur, feed_id, articles)
     known = _known_guids(cur, feed_id, [a.guid for a in articles])
     fresh = [a for a in articles if a.guid not in known]
     if not fresh:
@@ -59,7 +61,7 @@ def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched
     inserted = psycopg2.extras.execute_values(
         cur,
         """INSERT INTO articles (url, guid, title, summary, language, published_at, fetched_at, feed_id,
-                                 score, relevant, matched_terms, reason, declared_language)
+                                 score, relevant, matched_terms, reason, declared_language, first_title)
            VALUES %s ON CONFLICT (url) DO NOTHING RETURNING id""",
         [
             (
@@ -76,6 +78,7 @@ def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched
                 list(a.matched_terms),
                 a.reason,
                 a.declared_language,
+                a.title,
             )
             for a in fresh
         ],
@@ -91,6 +94,35 @@ def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched
         template="(%s, %s, %s::integer, %s::timestamptz)",
     )
     return len(inserted)
+
+
+def save_edited_titles(cur: Cursor, feed_id: int, articles: list[NewArticle]) -> None:
+    """Store the headline an outlet edited after publication: `title` becomes the feed's latest, `first_title`
+    keeps the first. Only the feed that first carried an article edits it (a copy elsewhere under another
+    headline would make the title flip between them on every run); the item is found by its link or by the
+    guid this feed gave it. Relevance and stories stay as decided on the first headline.
+    """
+    latest: dict[str, tuple[str, str | None, str, int]] = {}
+    for a in articles:
+        if a.title:
+            latest.setdefault(a.url, (a.url, a.guid, a.title, feed_id))  # the feed's first copy of a link wins
+    if not latest:
+        return
+    psycopg2.extras.execute_values(
+        cur,
+        """WITH v (url, guid, title, feed_id) AS (VALUES %s),
+           found AS (
+             SELECT a.id, v.title, v.feed_id FROM v JOIN articles a ON a.url = v.url
+             UNION ALL
+             SELECT af.article_id, v.title, v.feed_id
+             FROM v JOIN article_feeds af ON af.feed_id = v.feed_id AND af.guid = v.guid),
+           edited AS (SELECT DISTINCT ON (id) id, title, feed_id FROM found ORDER BY id)
+           UPDATE articles a SET title = e.title, first_title = coalesce(a.first_title, a.title)
+           FROM edited e
+           WHERE a.id = e.id AND a.feed_id = e.feed_id AND a.title <> e.title""",
+        list(latest.values()),
+        template="(%s, %s, %s, %s::integer)",
+    )
 
 
 def _known_guids(cur: Cursor, feed_id: int, guids: list[str]) -> set[str]:
@@ -111,6 +143,16 @@ def pending_extraction(cur: Cursor, limit: int) -> list[StoredArticle]:
         (limit,),
     )
     return [StoredArticle(*row[:9], tuple(row[9]), row[10]) for row in cur.fetchall()]
+
+
+def claim_pending(cur: Cursor, article_id: int) -> bool:
+    """Lock an article for its extract/group/alert transaction; False when it is no longer pending (another
+    process finished it since it was read) or another transaction holds it now (that one will finish it)."""
+    cur.execute(
+        "SELECT 1 FROM articles WHERE id = %s AND relevant AND extracted_at IS NULL FOR UPDATE SKIP LOCKED",
+        (article_id,),
+    )
+    return cur.fetchone() is not None
 
 
 def save_mentions(
@@ -184,6 +226,19 @@ def articles_for_rescore(cur: Cursor, after_id: int, limit: int) -> list[tuple[i
     return cur.fetchall()
 
 
+def article_by_url(cur: Cursor, url: str) -> dict | None:
+    """A stored article's text and verdict, by its URL (for `nkru explain URL`), or None."""
+    cur.execute(
+        """SELECT a.id, a.url, a.title, a.summary, a.language, a.declared_language, a.score, a.relevant,
+                  a.reason, f.name AS source
+           FROM articles a JOIN feeds f ON f.id = a.feed_id
+           WHERE a.url = %s""",
+        (url,),
+    )
+    row = cur.fetchone()
+    return dict(zip([c.name for c in cur.description], row, strict=True)) if row else None
+
+
 def update_relevance(
     cur: Cursor, rows: list[tuple[int, float, bool, list[str], str, str | None]], now: datetime
 ) -> None:
@@ -215,7 +270,7 @@ def latest_stories(cur: Cursor, since: datetime, limit: int) -> list[dict]:
              WHERE a.relevant AND a.published_at >= %(since)s
              ORDER BY coalesce(a.story_id, -a.id), a.published_at, a.id
            )
-           SELECT a.story_id, a.id AS article_id, a.title, a.url, f.name AS source, a.published_at,
+           SELECT a.story_id, a.id AS article_id, a.title, a.url, f.name AS source, a.language, a.published_at,
                   round(a.score::numeric, 2)::float AS score, a.matched_terms,
                   coalesce((SELECT array_agg(e.name ORDER BY m.count DESC, e.name)
                             FROM mentions m JOIN entities e ON e.id = m.entity_id

@@ -2,7 +2,8 @@
 
 matplotlib's object API with the Agg canvas (no pyplot, no display, no global state), so charts can be drawn
 in a scheduler task or a web request thread. Every chart has a title, labelled axes and dates on the x-axis
-where time is involved.
+where time is involved. Names come from feeds, so each passes through `_label`: a control character would make
+the SVG invalid XML, and a "$" would start matplotlib's math mode (and fail on an odd count).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ matplotlib.use("Agg")
 
 from matplotlib import dates as mdates  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from nkru.untrusted import strip_controls  # noqa: E402
 
 Row = dict[str, Any]
 FORMATS = ("png", "svg")
@@ -72,7 +75,7 @@ def feed_volume_chart(rows: Sequence[Row], bucket: str = "day") -> Figure:
     for row in rows:
         by_feed.setdefault(row["feed"], []).append(row)
     for feed, series in by_feed.items():
-        ax.plot([r["period"] for r in series], [r["relevant_articles"] for r in series], marker=".", label=feed)
+        ax.plot([r["period"] for r in series], [r["relevant_articles"] for r in series], marker=".", label=_label(feed))
     _date_axis(ax)
     ax.set_title(f"Relevant articles per source per {bucket}")
     ax.set_xlabel("date (UTC)")
@@ -86,7 +89,7 @@ def trend_chart(rows: Sequence[Row], entity: str, bucket: str = "day") -> Figure
     fig, ax = _figure()
     ax.bar([r["period"] for r in rows], [r["articles"] for r in rows], width=_width(bucket), color=_BLUE)
     _date_axis(ax)
-    ax.set_title(f"{entity}: relevant articles per {bucket}")
+    ax.set_title(f"{_label(entity)}: relevant articles per {bucket}")
     ax.set_xlabel("date (UTC)" if bucket == "day" else "week starting (UTC)")
     ax.set_ylabel(f"articles per {bucket}")
     return fig
@@ -109,10 +112,11 @@ def rising_chart(rows: Sequence[Row], title: str = "Rising entities") -> Figure:
 
 def cooccur_chart(rows: Sequence[Row], entity: str) -> Figure:
     """How many of an entity's articles name each other entity."""
-    names = [f"{r['entity']} ({r['label']})" for r in rows][::-1]
+    names = [_label(f"{r['entity']} ({r['label']})") for r in rows][::-1]
     fig, ax = _figure(height=max(2.5, 0.35 * len(names) + 1.2))
     ax.barh(range(len(names)), [r["articles"] for r in rows][::-1], color=_BLUE)
     ax.set_yticks(range(len(names)), names)
+    entity = _label(entity)
     ax.set_title(f"Named together with {entity}")
     ax.set_xlabel(f"relevant articles naming both (of {rows[0]['entity_articles'] if rows else 0} about {entity})")
     ax.set_ylabel("entity")
@@ -121,7 +125,7 @@ def cooccur_chart(rows: Sequence[Row], entity: str) -> Figure:
 
 def feeds_chart(rows: Sequence[Row]) -> Figure:
     """Each feed's recent items per day against its usual rate."""
-    names = [r["feed"] for r in rows][::-1]
+    names = [_label(r["feed"]) for r in rows][::-1]
     fig, ax = _figure(height=max(2.5, 0.45 * len(names) + 1.2))
     positions = range(len(names))
     recent = [r["recent_per_day"] for r in rows][::-1]
@@ -157,5 +161,10 @@ def _width(bucket: str) -> float:
 
 def _name(row: Row) -> str:
     if "entity_a" in row:
-        return f"{row['entity_a']} + {row['entity_b']}"
-    return f"{row['entity']} ({row['label']})"
+        return _label(f"{row['entity_a']} + {row['entity_b']}")
+    return _label(f"{row['entity']} ({row['label']})")
+
+
+def _label(text: str) -> str:
+    """A name from a feed as chart text: one line, no control characters, "$" shown as a dollar sign."""
+    return " ".join(strip_controls(str(text), keep_newlines=False).split()).replace("$", r"\$")

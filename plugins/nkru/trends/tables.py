@@ -11,6 +11,8 @@ from rich.table import Table
 from rich.text import Text
 from sparklines import sparklines
 
+from nkru.untrusted import strip_controls
+
 Row = dict[str, Any]
 _STATUS_STYLE = {"failing": "bold red", "silent": "bold red", "quiet": "yellow"}
 
@@ -198,10 +200,11 @@ def _fetch_status(row: Row) -> str:
 
 
 def _add_row(table: Table, *cells: str | Text) -> None:
-    """Cells as plain text: a name like "[/bold]" from a feed is shown as is, never read as rich markup."""
-    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
+    """Cells as plain text: a name like "[/bold]" from a feed is shown as is, never read as rich markup, and
+    without control characters (an ESC sequence in a name would drive the terminal)."""
+    table.add_row(*(Text(strip_controls(c)) if isinstance(c, str) else c for c in cells))
 
 
 def _titled(title: str, table: Table, *notes: str) -> Group:
     """A bold title line above the table (not wrapped to the table's width), then any notes below it."""
-    return Group(Text(title, style="bold"), table, *(Text(n) for n in notes))
+    return Group(Text(strip_controls(title), style="bold"), table, *(Text(strip_controls(n)) for n in notes))

@@ -21,12 +21,24 @@ import psycopg2.errors
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from nkru import store
+from nkru.redact import scrub
 from nkru.store import trends as trend_store
+from nkru.untrusted import strip_controls
 
 TEMPLATES = Path(__file__).parent / "templates"
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def _no_controls(value: Any) -> Any:
+    """Every `{{ value }}` on the page: strings from the database lose their control characters."""
+    if isinstance(value, Markup):
+        return Markup(strip_controls(value))
+    return strip_controls(value) if isinstance(value, str) else value
+
+
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), finalize=_no_controls)
 
 app = FastAPI(title="nkru: North Korea–Russia", docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -85,7 +97,7 @@ def page(user: Any = Depends(require_login)) -> HTMLResponse:
         with store.connection(database_url(conn_id="nkru_db")) as conn:
             return HTMLResponse(render_page(conn, datetime.now(UTC)))
     except (psycopg2.Error, RuntimeError) as exc:
-        message = f"The news database (Airflow connection nkru_db) cannot be read: {str(exc).strip()}"
+        message = f"The news database (Airflow connection nkru_db) cannot be read: {scrub(str(exc).strip())}"
         return HTMLResponse(_env.get_template("page.html").render(error=message), status_code=503)
 
 

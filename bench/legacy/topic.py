@@ -28,8 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bench.legacy.topic_terms import ALL_TERMS, BOTH, COUNTRY, CUE, KOREA, LIST_CUE, NK, RU, SOUTH, Term
 from nkru.config import TopicConfig
-from nkru.topic_terms import ALL_TERMS, BOTH, COUNTRY, CUE, KOREA, LIST_CUE, NK, RU, SOUTH, Term
 
 TITLE_FACTOR = 1.0  # a term in the title ...
 SUMMARY_FACTOR = 0.5  # ... counts twice as much as in the summary

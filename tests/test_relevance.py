@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 
-from bench.bench_relevance import baseline, evaluate, load_items
+from bench.bench_relevance import LABELLED, MULTILINGUAL, Baseline, evaluate, load_items
 from nkru.config import TopicConfig
-from nkru.topic import Relevance, Scorer
+from nkru.relevance import Relevance, Scorer
 
 
 @pytest.fixture(scope="module")
@@ -176,19 +175,22 @@ def test_russian_inflections_count(scorer: Scorer, title: str, expected: tuple[s
 
 
 @pytest.mark.parametrize(
-    ("title", "combined"),
+    ("title", "names"),
     [
-        ("Russia-North Korea treaty enters into force", "Russia-North Korea"),
-        ("Moscow–Pyongyang flights resume", "Moscow–Pyongyang"),
-        ("북러 조약 발효", "북러"),
-        ("Поезд Москва — Пхеньян снова в расписании", "Москва — Пхеньян"),
+        ("Russia-North Korea treaty enters into force", ("Russia", "North Korea")),
+        ("Moscow–Pyongyang flights resume", ("Moscow", "Pyongyang")),
+        ("Putin-Kim pact takes effect", ("Putin", "Kim")),
+        ("Поезд Москва — Пхеньян снова в расписании", ("Москва", "Пхеньян")),
+        ("북러 조약 발효", ("북러",)),
+        ("露朝条約が発効", ("露朝",)),
     ],
 )
-def test_combined_forms_count_for_both_sides(scorer: Scorer, title: str, combined: str) -> None:
+def test_combined_forms_name_the_two_parties(scorer: Scorer, title: str, names: tuple[str, ...]) -> None:
     r = scorer.score(title, "")
-    assert r.relevant
-    assert r.terms[0] == combined
-    assert f"North Korea ({combined}) and Russia ({combined})" in r.reason
+    assert r.relevant, r.reason
+    assert set(names) <= set(r.terms)
+    assert "as the two parties" in r.reason
+    assert r.parties == "North Korea and Russia as the two parties"
 
 
 def test_countries_in_a_list_do_not_make_a_story(scorer: Scorer) -> None:
@@ -258,13 +260,13 @@ def test_terms_are_as_found_deduplicated_and_strongest_first(scorer: Scorer) -> 
     ("title", "term"),
     [
         ("Russian envoy meets Jo Chol Su", "Jo Chol Su"),
-        ("Nordwind adds flights to Pyongyang", "Nordwind"),
+        ("Pobeda adds flights to Pyongyang", "Pobeda"),
         ("러시아 대사, 조철수와 회담", "조철수"),  # Korean: a particle right after the term
     ],
 )
 def test_extra_terms_from_the_settings_extend_both_sides(title: str, term: str) -> None:
     extended = Scorer(
-        TopicConfig(extra_north_korea_terms=["Jo Chol Su", "조철수", " "], extra_russia_terms=["Nordwind", ""])
+        TopicConfig(extra_north_korea_terms=["Jo Chol Su", "조철수", " "], extra_russia_terms=["Pobeda", ""])
     )
     assert not Scorer().score(title, "").relevant
     r = extended.score(title, "")
@@ -280,33 +282,182 @@ def test_scoring_is_deterministic_and_takes_missing_text(scorer: Scorer) -> None
     assert scorer.score("", "").score == 0
 
 
-def test_scoring_is_fast_enough_for_a_feed_backlog(scorer: Scorer) -> None:
-    items = load_items()
-    best = 0.0
-    for _ in range(3):  # best of three: the machine is shared
-        start = time.perf_counter()
-        for item in items:
-            scorer.score(item.title, item.summary, item.lang)
-        best = max(best, len(items) / (time.perf_counter() - start))
-    assert best >= 1000, f"{best:.0f} items/s"
+def test_the_labelled_sets_are_not_trivial() -> None:
+    items = load_items(MULTILINGUAL)
+    assert len(items) >= 900
+    assert {i.lang for i in items} >= set(Scorer().languages)
+    assert sum(i.kind not in ("relevant", "other") for i in items) / len(items) >= 0.35
+    # The co-mention baseline, given the same names in every language, is fooled by the hard negatives.
+    baseline = Baseline()
+    assert sum(baseline(i.title, i.summary) and not i.label for i in items) >= 100
 
 
-def test_the_labelled_set_is_not_trivial() -> None:
-    items = load_items()
-    assert len(items) >= 160
-    assert {i.lang for i in items} == {"en", "ru", "ko"}
-    positives = sum(i.label for i in items)
-    assert 0.4 <= positives / len(items) <= 0.6
-    # The baseline is fooled both ways: lists and passing mentions it keeps, aliases and other languages it misses.
-    fooled = [i for i in items if baseline(i.title, i.summary) != i.label]
-    assert sum(not i.label for i in fooled) >= 5 and sum(i.label for i in fooled) >= 40
-
-
-def test_on_the_labelled_set_the_scorer_is_accurate_and_beats_the_co_mention_baseline() -> None:
-    report = evaluate(timing=False)
-    ours, base = report["scorer"], report["baseline"]
+def test_on_the_dev_items_of_every_language_the_scorer_beats_co_mention() -> None:
+    items = [i for i in load_items(MULTILINGUAL) if i.split == "dev"]
+    report = evaluate(items)
+    ours, base = report["all"]["scorer"], report["all"]["baseline"]
     mistakes = [f"{i.id}: {r.reason}" for i, r in report["misclassified"]]
-    assert ours.precision >= 0.9, mistakes
-    assert ours.recall >= 0.9, mistakes
-    assert ours.precision > base.f1 and ours.recall > base.f1
-    assert ours.f1 > base.f1
+    assert ours.precision >= 0.9 and ours.recall >= 0.9, mistakes
+    assert ours.f1 > base.f1 + 0.15
+    for code, figs in report["splits"]["dev"]["languages"].items():
+        assert figs["scorer"].recall >= 0.7, (code, mistakes)  # every language caught
+
+
+def test_the_older_english_russian_korean_set_still_scores_well() -> None:
+    report = evaluate(load_items(LABELLED))
+    ours = report["all"]["scorer"]
+    mistakes = [f"{i.id}: {r.reason}" for i, r in report["misclassified"]]
+    assert ours.precision >= 0.95 and ours.recall >= 0.9, mistakes
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every language, every script: items written for these tests in the style of outlets of each language.
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary", "names"),
+    [
+        ("de", "Nordkoreanische Truppen in russischer Region Kursk eingetroffen", "", ("Nordkoreanische", "Kursk")),
+        ("de", "Lawrows Nordkorea-Besuch: Treffen mit Choe Son Hui", "", ("Lawrows", "Nordkorea", "Choe Son Hui")),
+        ("lv", "Ziemeļkorejas karavīri ieradušies Krievijas pierobežā", "", ("Ziemeļkorejas", "Krievijas")),
+        ("sk", "Putin pricestoval do Pchjongjangu, stretol sa s Kim Čong-unom", "", ("Pchjongjangu", "Kim Čong-unom")),
+        ("et", "Venemaa kaitseminister kohtus Põhja-Koreaga sõlmitud lepingu üle", "", ("Venemaa", "Põhja-Koreaga")),
+        ("hu", "Kim Dzsong Un Oroszországba utazott", "", ("Kim Dzsong Un", "Oroszországba")),
+        ("ru", "Делегация КНДР прибыла в Москву", "", ("КНДР", "Москву")),
+        ("uk", "Північнокорейські військові помічені на Курщині поруч із росіянами", "", ("Курщині", "росіянами")),
+        ("ko", "북한이 러시아와 철도 협정 체결", "", ("북한", "러시아")),
+        ("ja", "プーチン大統領が平壌に到着", "", ("プーチン", "平壌")),
+        ("zh", "普京抵达平壤 与金正恩举行会谈", "", ("普京", "平壤", "金正恩")),
+        ("ar", "كوريا الشمالية وروسيا توقعان اتفاقية للسكك الحديدية", "", ("كوريا الشمالية", "روسيا")),
+        ("fa", "وزیر خارجه کره شمالی در مسکو با لاوروف دیدار کرد", "", ("کره شمالی", "مسکو", "لاوروف")),
+        ("hi", "पुतिन प्योंगयांग पहुंचे, किम जोंग उन से मिले", "", ("पुतिन", "प्योंगयांग")),
+        ("vi", "Triều Tiên và Nga ký hiệp ước đối tác chiến lược", "", ("Triều Tiên", "Nga")),
+        ("id", "Korut dan Rusia sepakati jalur kereta baru", "", ("Korut", "Rusia")),
+        ("tr", "Kuzey Kore'nin dışişleri bakanı Moskova'da Lavrov ile görüştü", "", ("Kuzey Kore", "Moskova")),
+        (
+            "en",
+            "Delegation of Russian Federation arrives",
+            "A delegation led by Minister Kozlov arrived here by air.",
+            (),
+        ),
+    ],
+)
+def test_stories_in_every_language_and_script_are_kept_with_the_names_found(
+    scorer: Scorer, language: str, title: str, summary: str, names: tuple[str, ...]
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert r.relevant, r.reason
+    assert set(names) <= set(r.terms), r.terms
+    assert "North Korea (" in r.reason and "Russia (" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "reason"),
+    [
+        ("de", "Russland meldet Rekordernte", "only Russia mentioned (Russland)"),
+        ("ja", "北朝鮮が弾道ミサイル発射", "only North Korea mentioned (北朝鮮)"),
+        ("vi", "Hàn Quốc và Nga hội đàm về nghề cá", "only Russia mentioned (Nga); Korea here is South Korea"),
+        ("it", "Le vene varicose: come curarle", "neither North Korea nor Russia mentioned"),  # not Estonian "Vene"
+    ],
+)
+def test_one_side_or_a_look_alike_is_dropped_with_a_reason(scorer: Scorer, language: str, title: str, reason: str):
+    r = scorer.score(title, "", language)
+    assert not r.relevant and r.score == 0
+    assert r.reason.startswith(reason), r.reason
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "summary", "reason"),
+    [
+        (
+            "third-party",
+            "Xi hosts Kim Jong Un in Beijing, Putin among guests at the parade",
+            "",
+            "the title names both around",
+        ),
+        (
+            "third-party",
+            "Kim Jong Un holds talks with Lukashenko in Minsk",
+            "Putin had visited Pyongyang a year earlier.",
+            "Russia only in the summary",
+        ),
+        ("venue", "Japan and North Korea weigh a summit in Vladivostok", "", "Russia only as the venue (Vladivostok)"),
+        ("venue", "日朝首脳会談、ウラジオストクで開催か", "", "Russia only as the venue (ウラジオストク)"),
+        (
+            "anecdote",
+            "Obituary: Russian ballet dancer who performed for Kim Il Sung dies at 88",
+            "",
+            "the story is about something else",
+        ),
+        ("list", "EU keeps Iran, North Korea and Russia on its high-risk list", "", "ranking or list"),
+        ("list", "Treasury updates sanctions on Iran, Syria, Cuba, Russia, North Korea and Venezuela", "", "in a list"),
+        (
+            "comparison",
+            "China and North Korea expand their nuclear forces while the US and Russia cut theirs",
+            "",
+            "North Korea paired with China and Russia with the US, never with each other",
+        ),
+        ("comparison", "Press freedom index: North Korea last, Russia 171st", "", "entries of a ranking or list"),
+    ],
+)
+def test_the_five_kinds_of_false_alarm_are_dropped_saying_why(
+    scorer: Scorer, kind: str, title: str, summary: str, reason: str
+) -> None:
+    r = scorer.score(title, summary)
+    assert not r.relevant, (kind, r.reason)
+    assert reason in r.reason, (kind, r.reason)
+
+
+def test_north_korea_and_russia_as_parties_are_kept_even_with_a_third_country_in_the_title(scorer: Scorer) -> None:
+    for title in (
+        "Putin and Kim hold talks on the sidelines of the Beijing parade",
+        "Ukraine says North Korean troops have reached Russia's Kursk region",
+        "US, Japan and South Korea condemn North Korean arms transfers to Russia",
+    ):
+        r = scorer.score(title, "")
+        assert r.relevant, (title, r.reason)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bad input: scored with every language's names, the reason saying so, never a crash.
+
+
+def test_a_language_without_a_lexicon_is_scored_with_every_languages_names(scorer: Scorer) -> None:
+    r = scorer.score("Putin na Kim Jong Un wasaini mkataba mjini Pyongyang", "", "sw")
+    assert r.relevant
+    assert "no lexicon for language 'sw': every language's names looked for" in r.reason
+
+
+def test_a_script_no_lexicon_covers_is_named_in_the_reason(scorer: Scorer) -> None:
+    r = scorer.score("Η Ρωσία και η Βόρεια Κορέα υπέγραψαν συμφωνία", "")
+    assert not r.relevant
+    assert "Greek script, which no lexicon covers" in r.reason
+
+
+def test_mixed_scripts_and_an_empty_title_are_scored(scorer: Scorer) -> None:
+    assert scorer.score("Путин meets 김정은 in Pyongyang", "").relevant
+    empty = scorer.score("", "Russia and North Korea signed a treaty on Tuesday.", "en")
+    assert empty.relevant and "of the summary" in empty.reason
+    assert scorer.score("", "", None).reason == "neither North Korea nor Russia mentioned"
+
+
+def test_a_one_megabyte_summary_is_read_up_to_a_limit_and_the_reason_says_so(scorer: Scorer) -> None:
+    summary = "Russia and North Korea signed a treaty. " + "Lorem ipsum dolor sit amet. " * 40_000
+    r = scorer.score("Treaty signed", summary, "en")
+    assert r.relevant
+    assert "only the first 20,000 characters of a longer text read" in r.reason
+
+
+def test_the_compiled_lexicon_is_cached_in_the_data_directory_and_rebuilt_when_unreadable(tmp_path, monkeypatch):
+    from nkru import lexicon as lx
+
+    monkeypatch.setenv("NKRU_DATA_DIR", str(tmp_path))
+    text = "Lavrov arrives in Pyongyang"
+    _, built = lx.compile_lexicon(None, [])
+    cached_files = list((tmp_path / "cache").glob("lexicon-*.pickle"))
+    assert len(cached_files) == 1
+    _, cached = lx.compile_lexicon(None, [])
+    assert cached.find(text, "en") == built.find(text, "en") != []
+    cached_files[0].write_bytes(b"not a pickle")
+    _, rebuilt = lx.compile_lexicon(None, [])
+    assert rebuilt.find(text, "en") == built.find(text, "en")
