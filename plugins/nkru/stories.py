@@ -17,7 +17,10 @@ and the event's own date when the text gives it).
 happening than a story, whatever else they share, when
   1. one is an announcement and the other is not ("Shoigu will visit Pyongyang" vs "Shoigu in Pyongyang");
   2. both name a treaty step and the steps differ (Duma vote, Federation Council, the President's signature...);
-  3. both give an event date and the dates are more than `DATE_TOLERANCE_DAYS` apart.
+  3. both give an event date and the dates are more than `DATE_TOLERANCE_DAYS` apart;
+and, outside near-copies,
+  4. both name people and none in common (Lavrov in Moscow and Shoigu in Moscow the same day are two events);
+  5. both headlines name places (beyond the two capitals) and none in common.
 Otherwise it joins a story when it is
   a. a near-copy of one of the story's reports (MinHash at least `MATCH_THRESHOLD` within the window), or
   b. another report of the same event: the story's first report within `EVENT_GAP_HOURS` (`DATED_EVENT_GAP_HOURS`
@@ -212,6 +215,7 @@ EVENT_THRESHOLD = 0.45
 NUMBER_WEIGHT = 1.0
 # A report that scores at least this against two stories shows they are one event: they are merged.
 MERGE_THRESHOLD = 0.5
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Without a shared actor, the same main kind within this many hours of the first report, and only one such story.
 KIND_TIME_GAP_HOURS = 20.0
 # What two reports must share beyond the background: an actor, a place or a figure (a person when one headline
@@ -242,6 +246,7 @@ class Report:
     language: str | None = None
     says: bool = False  # its headline cues a statement ("says", "заявил", "밝혀")
     headline_kinds: tuple[str, ...] = ()
+    headline_places: frozenset[str] = frozenset()  # places beyond the background its headline names
 
     def strong_entities(self, background: frozenset[str]) -> set[str]:
         return {name for name in self.entities if name not in background}
@@ -270,6 +275,13 @@ def report(
     cues = cues or events.load_cues()
     text = events.features(title, summary, published_at, cues, language=language)
     weights: dict[str, float] = {f"#{n}": NUMBER_WEIGHT for n in events.figures(f"{title}\n{summary}")}
+    folded_title = events.fold(title)
+    mentions = list(mentions)
+    headline_places = frozenset(
+        name
+        for name, label in mentions
+        if label in PLACE_LABELS and name not in cues.rules.background_entities and events.fold(name) in folded_title
+    )
     for name, label in mentions:
         weight = LABEL_WEIGHTS.get(label, 0.0)
         if name in cues.rules.background_entities:
@@ -291,6 +303,7 @@ def report(
         language=language,
         says=bool(set(text.headline_kinds) & cues.rules.generic),
         headline_kinds=text.headline_kinds,
+        headline_places=headline_places,
     )
 
 
@@ -306,6 +319,7 @@ class _Story:
     event_date: date | None
     language: str | None  # its first report's
     says: bool  # its first report's headline cues a statement
+    headline_places: set[str] = field(default_factory=set)  # places its reports' headlines name
     entities: dict[str, float] = field(default_factory=dict)
     kinds: Counter = field(default_factory=Counter)
     members: int = 0
@@ -320,6 +334,7 @@ class _Story:
             self.event_date = rep.event_date
         if self.step is None:
             self.step = rep.step
+        self.headline_places.update(rep.headline_places)
 
 
 @dataclass(frozen=True)
@@ -479,6 +494,12 @@ class EventMatcher:
             return 0.0, {}, veto
         background = self.cues.rules.background_entities
         shared = sorted(set(rep.entities) & set(story.entities))
+        if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
+            return 0.0, {}, "different places in the headlines"
+        mine_people = {n for n, w in rep.entities.items() if w == LABEL_WEIGHTS["PERSON"]}
+        their_people = {n for n, w in story.entities.items() if w == LABEL_WEIGHTS["PERSON"]}
+        if mine_people and their_people and not mine_people & their_people:
+            return 0.0, {}, "different people"
         # A statement about a happening (a reaction) shares its subject's names; it must share a person too.
         needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
         if sum(rep.entities[name] for name in shared if name not in background) < needed:
@@ -557,6 +578,7 @@ class EventMatcher:
             kept.entities[name] = max(weight, kept.entities.get(name, 0.0))
         kept.kinds.update(gone.kinds)
         kept.event_date = kept.event_date or gone.event_date
+        kept.headline_places.update(gone.headline_places)
         kept.step = kept.step or gone.step
         self._merged_into[drop] = keep
         for key in self._keys_of.pop(drop, set()):
@@ -667,6 +689,7 @@ class StoryIndex:
                 language=row.language,
                 says=bool(set(row.headline_kinds) & matcher.cues.rules.generic),
                 headline_kinds=tuple(row.headline_kinds),
+                headline_places=frozenset(row.headline_places),
             )
             matcher.add(rep, matcher.resolve(row.story_id))
         return taken
@@ -727,6 +750,7 @@ class StoryIndex:
             entities=rep.entities,
             kinds=list(rep.kinds),
             headline_kinds=list(rep.headline_kinds),
+            headline_places=sorted(rep.headline_places),
             step=rep.step,
             event_date=rep.event_date,
             published_at=article.published_at,

@@ -11,6 +11,7 @@ CREATE TABLE story_members (
     entities     jsonb NOT NULL DEFAULT '{}',      -- canonical name (or #figure) -> weight in "who"
     kinds        text[] NOT NULL DEFAULT '{}',     -- kinds of happening its text cues (config/events)
     headline_kinds text[] NOT NULL DEFAULT '{}',   -- the kinds its headline alone cues
+    headline_places text[] NOT NULL DEFAULT '{}',  -- places (beyond the two sides' capitals) its headline names
     step         text,                             -- treaty step its headline names, if any
     event_date   date,                             -- the day the text gives for the happening, if any
     published_at timestamptz NOT NULL,

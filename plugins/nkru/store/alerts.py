@@ -100,6 +100,7 @@ class MemberRow:
     language: str | None
     headline_kinds: list[str]
     seq: int | None
+    headline_places: list[str]
 
 
 def recent_members(cur: Cursor, method: str, since: datetime, after_seq: int | None = None) -> list[MemberRow]:
@@ -128,6 +129,7 @@ def recent_members(cur: Cursor, method: str, since: datetime, after_seq: int | N
             *r[7:11],
             list(r[11]),
             r[12],
+            list(r[13]),
         )
         for r in cur.fetchall()
     ]
@@ -140,7 +142,7 @@ def _members_params(method: str, since: datetime, after_seq: int | None) -> dict
 _MEMBERS_SQL = """SELECT coalesce(m.article_id, g.article_id), coalesce(m.story_id, g.story_id), a.title,
        coalesce(g.title_key, ''), g.minhash, coalesce(m.entities, '{}'::jsonb),
        coalesce(m.kinds, '{}'), m.step, m.event_date, coalesce(m.published_at, g.published_at),
-       a.language, coalesce(m.headline_kinds, '{}'), m.seq
+       a.language, coalesce(m.headline_kinds, '{}'), m.seq, coalesce(m.headline_places, '{}')
 FROM (SELECT * FROM story_members WHERE seen_at >= %(since)s) m
 FULL JOIN (SELECT * FROM story_signatures WHERE method = %(method)s AND seen_at >= %(since)s) g
   ON g.article_id = m.article_id
@@ -171,14 +173,16 @@ def save_member(
     entities: dict,
     kinds: list[str],
     headline_kinds: list[str],
+    headline_places: list[str],
     step: str | None,
     event_date: date | None,
     published_at: datetime,
     seen_at: datetime,
 ) -> None:
     cur.execute(
-        "INSERT INTO story_members (article_id, story_id, rule, reason, entities, kinds, headline_kinds, step,"
-        " event_date, published_at, seen_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        "INSERT INTO story_members (article_id, story_id, rule, reason, entities, kinds, headline_kinds,"
+        " headline_places, step, event_date, published_at, seen_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (article_id) DO NOTHING",
         (
             article_id,
@@ -188,6 +192,7 @@ def save_member(
             Json(entities),
             kinds,
             headline_kinds,
+            headline_places,
             step,
             event_date,
             published_at,
