@@ -1,7 +1,7 @@
 """`make bench`: run every benchmark in `bench/` one after another and print what each measured.
 
 Each benchmark prints ratios against a baseline measured in the same run (ours vs the plain way), never a
-bare time as a verdict. Pass names to run only some: `python bench/run_all.py relevance ner`.
+bare time as a verdict. Pass names to run only some: `python bench/run_all.py relevance entities`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 # Quick ones first; the synthetic-history benchmark takes the longest.
-ORDER = ["relevance", "stories", "events", "ner", "fetch", "pipeline", "latency", "scale", "trends"]
+ORDER = ["relevance", "stories", "events", "entities", "fetch", "pipeline", "latency", "scale", "trends"]
 
 
 def main(argv: list[str]) -> int:

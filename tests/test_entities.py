@@ -35,7 +35,7 @@ NARYSHKIN_ENTITIES = {
 
 
 @pytest.fixture(scope="module")
-def nlp() -> spacy.language.Language:
+def nlp() -> entities.Extractor:
     return load_pipeline(GAZETTEER)
 
 
@@ -49,7 +49,7 @@ def by_name(mentions: list[EntityMention]) -> dict[str, EntityMention]:
     return {m.name: m for m in mentions}
 
 
-def one(nlp: spacy.language.Language, content: str) -> dict[str, EntityMention]:
+def one(nlp: entities.Extractor, content: str) -> dict[str, EntityMention]:
     return by_name(extract(nlp, [content])[0])
 
 
@@ -102,20 +102,13 @@ def test_dates_numbers_and_other_labels_are_dropped(nlp):
     assert not names & {"October 14, 1948", "March 25-28", "2022", "two", "first", "11,000", "Monday"}
 
 
-def test_clean_up_alone_repairs_the_small_models_known_errors(nlp):
-    """Without the ruler the model says "Chang Dae", "North Korea’s" and Luhansk the PERSON; the clean-up fixes it.
-
-    This is what protects spellings the ruler does not know.
-    """
+def test_the_small_models_known_errors_are_repaired(nlp):
+    """The bare model says "Chang Dae", "North Korea’s" and Luhansk the PERSON; what we store is right."""
     story = text("naryshkin_pyongyang.txt")
-    with nlp.select_pipes(disable=["entity_ruler", entities.CLEANUP]):
-        raw = {(e.text, e.label_) for e in nlp(story).ents}
+    raw = {(e.text, e.label_) for e in nlp(story).ents}
     if not {("Chang Dae", "PERSON"), ("North Korea’s", "GPE"), ("Luhansk", "PERSON")} <= raw:
         pytest.skip(f"this model does not make the errors this test is about: {sorted(raw)}")
-    with nlp.select_pipes(disable=["entity_ruler"]):
-        found = one(nlp, story)
-        spans = {e.text for e in nlp(story).ents}
-    assert "North Korea" in spans and "North Korea’s" not in spans and "North Korea's" not in spans
+    found = one(nlp, story)
     assert NARYSHKIN_ENTITIES.items() <= {(m.name, m.label) for m in found.values()}
     assert found["Ri Chang Dae"].label == "PERSON"
     assert found["Luhansk"].label == "GPE"
@@ -123,15 +116,9 @@ def test_clean_up_alone_repairs_the_small_models_known_errors(nlp):
     assert "Chang Dae" not in found and "North Korea’s" not in found
 
 
-def test_clean_up_completes_a_gazetteer_name_whose_family_name_is_an_english_word(nlp):
+def test_a_gazetteer_name_whose_family_name_is_an_english_word_is_found_whole(nlp):
     """ "No" is not on the generic Korean surname list (it is an English word); the gazetteer knows No Kwang Chol."""
-    sentence = "The minister, No Kwang Chol, said the talks went well."
-    with nlp.select_pipes(disable=["entity_ruler", entities.CLEANUP]):
-        raw = [e.text for e in nlp(sentence).ents]
-    if raw != ["Kwang Chol"]:
-        pytest.skip(f"this model does not cut this name short: {raw}")
-    with nlp.select_pipes(disable=["entity_ruler"]):
-        assert list(one(nlp, sentence)) == ["No Kwang Chol"]
+    assert list(one(nlp, "The minister, No Kwang Chol, said the talks went well.")) == ["No Kwang Chol"]
 
 
 # --- The other fixture texts ---------------------------------------------------------------------------------------
@@ -307,9 +294,10 @@ def test_edited_gazetteer_takes_effect_without_a_restart(tmp_path):
     assert after["Kim Jong Un"].aliases == ("Kim Jong Un", "Kimjongun")
 
 
-def test_pipeline_runs_ner_only_with_ruler_before_and_clean_up_after(nlp):
-    assert nlp.pipe_names == ["entity_ruler", "ner", entities.CLEANUP]
-    assert not {"tagger", "parser", "lemmatizer", "attribute_ruler", "senter"} & set(nlp.component_names)
+def test_english_model_runs_ner_only(nlp):
+    english = nlp.english()
+    assert english.pipe_names == ["ner"]
+    assert not {"tagger", "parser", "lemmatizer", "attribute_ruler", "senter"} & set(english.component_names)
 
 
 def test_pipeline_is_loaded_once_per_process(nlp):
@@ -331,8 +319,8 @@ def test_missing_model_error_names_the_setting(monkeypatch):
     assert "en_no_such_model_xyz" in str(err.value)
 
 
-def test_text_in_another_script_gets_gazetteer_names_only(nlp) -> None:
-    """The English model tags stray Russian words; only the gazetteer speaks for Cyrillic or Hangul text."""
+def test_russian_text_without_a_language_goes_to_the_russian_model(nlp) -> None:
+    """The English model tags stray Russian words; Cyrillic text goes to Natasha and the gazetteer instead."""
     text = (
         "Лавров и Чо Сон Хи обсудили мост через Туманную.\n"
         "Министр иностранных дел России Сергей Лавров и глава МИД КНДР Чо Сон Хи обсудили строительство моста."

@@ -241,18 +241,19 @@ def _check_stored(conn, serial: int) -> None:
     """Every article one feed stored: clean text, a mail with only our headers, clean terminal output."""
     with conn, conn.cursor() as cur:
         cur.execute(
-            "SELECT title, summary, url, guid, published_at, score, matched_terms FROM articles"
+            "SELECT title, summary, url, guid, published_at, score, matched_terms, language FROM articles"
             " WHERE url LIKE %s ORDER BY id",
             (f"https://h{serial}.example.org/%",),
         )
         rows = cur.fetchall()
-    for title, summary, url, guid, published_at, score, terms in rows:
+    for title, summary, url, guid, published_at, score, terms, language in rows:
         assert_no_controls(title, summary, url, guid)
         assert_headers_hold(title, summary, url, "prop", (title[:40],))
         row = {
             "title": title,
             "published_at": published_at,
             "source": "prop",
+            "language": language,
             "other_outlets": 0,
             "score": score,
             "url": url,

@@ -6,12 +6,14 @@ import spaCy.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 _DASHES = str.maketrans({c: " " for c in "-‐‑‒–—―−﹘﹣"})
 _DROPPED = str.maketrans({c: None for c in "'’‘ʼ`´′."})
 
 
+@functools.lru_cache(maxsize=131072)
 def alias_key(text: str) -> str:
     """The key an alias is looked up by, so "Kim Jong-un", "kim jong un" and "KIM JONG UN" share one.
 

@@ -295,7 +295,7 @@ def process_pending(
 
     now = now or utcnow()
     report = ProcessReport()
-    seeded = False
+    nlp = None
     index = None
     while True:
         with store.advisory_lock(conn, store.PROCESS_LOCK_ID):
@@ -303,39 +303,37 @@ def process_pending(
                 pending = article_store.pending_extraction(cur, PROCESS_CHUNK)
             if not pending:
                 return report
-            if not seeded:
-                _seed_gazetteer(conn, settings)
-                seeded = True
+            if nlp is None:
+                nlp = _load_extractor(conn, settings)
             with conn, conn.cursor() as cur:
                 if index is None:
                     index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
                 else:
                     index.catch_up(cur)
-            _process_chunk(conn, settings, pending, now, report, index)
+            _process_chunk(conn, settings, nlp, pending, now, report, index)
         if on_progress:
             on_progress(len(pending))
-
-
-def _seed_gazetteer(conn: store.Connection, settings: Settings) -> None:
-    from nkru import entities
-
-    with conn, conn.cursor() as cur:
-        article_store.seed_gazetteer(cur, entities.gazetteer_entries(settings.entities.gazetteer), entities.alias_key)
 
 
 def _process_chunk(
     conn: store.Connection,
     settings: Settings,
+    nlp,
     pending: list[article_store.StoredArticle],
     now: datetime,
     report: ProcessReport,
     index: StoryIndex,
 ) -> None:
-    """Extract, group and queue alerts for `pending`, one transaction per article (under the process lock)."""
+    """Extract, group and queue alerts for `pending`, one transaction per article (under the process lock).
+    Each item goes to the extractor of its detected language (nkru.entities)."""
     from nkru import alerts, entities
 
-    nlp = entities.load_pipeline(settings.entities.gazetteer)  # loaded once per process
-    found = entities.extract(nlp, (_text_of(a) for a in pending), batch_size=settings.entities.batch_size)
+    found = entities.extract(
+        nlp,
+        [_text_of(a) for a in pending],
+        batch_size=settings.entities.batch_size,
+        languages=[a.language for a in pending],
+    )
     for article, mentions in zip(pending, found, strict=True):
         rows = [(m.name, m.label, m.count, tuple(m.aliases)) for m in mentions]
         with conn, conn.cursor() as cur:
@@ -352,14 +350,70 @@ def _process_chunk(
                 now=now,
                 new_kinds=assigned.new_kinds,
             )
-            article_store.mark_extracted(cur, article.id, now)
+            article_store.mark_extracted(cur, article.id, now, list(mentions.notes))
         report.articles += 1
         report.mentions += len(rows)
         report.stories.add(assigned.story_id)
 
 
 def _text_of(article: article_store.StoredArticle) -> str:
-    return f"{article.title}.\n{article.summary}" if article.summary else article.title
+    return _joined(article.title, article.summary)
+
+
+def _joined(title: str, summary: str) -> str:
+    return f"{title}.\n{summary}" if summary else title
+
+
+def _load_extractor(conn: store.Connection, settings: Settings):
+    """The entity extractor with the analysts' aliases; the gazetteer's spellings and nationality links are
+    written to the database first, so every spelling is findable before any article mentions it."""
+    from nkru import entities
+
+    gazetteer = settings.entities.gazetteer
+    with conn, conn.cursor() as cur:
+        aliases = article_store.analyst_aliases(cur)
+        article_store.seed_gazetteer(cur, entities.gazetteer_entries(gazetteer), entities.alias_key)
+        article_store.link_nationalities(cur, entities.nationality_links(gazetteer))
+    return entities.load_pipeline(gazetteer, aliases=aliases)
+
+
+def reextract_all(
+    conn: store.Connection,
+    settings: Settings,
+    chunk: int = PROCESS_CHUNK,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """Extract the entities of every relevant, already extracted article again, with the current gazetteer and
+    analysts' aliases; (articles, mentions). Idempotent: each article's mentions are replaced in its own
+    transaction. Stories and alerts are left alone (they were decided when the article arrived)."""
+    from nkru import entities
+
+    nlp = _load_extractor(conn, settings)
+    total = mentions = 0
+    last_id = 0
+    while True:
+        with conn, conn.cursor() as cur:
+            rows = article_store.articles_for_reextract(cur, last_id, chunk)
+        if not rows:
+            return total, mentions
+        found = entities.extract(
+            nlp,
+            [_joined(title, summary) for _, title, summary, _ in rows],
+            batch_size=settings.entities.batch_size,
+            languages=[language for *_, language in rows],
+        )
+        now = utcnow()
+        for (article_id, *_), result in zip(rows, found, strict=True):
+            with conn, conn.cursor() as cur:
+                article_store.save_mentions(
+                    cur, article_id, [(m.name, m.label, m.count, tuple(m.aliases)) for m in result], entities.alias_key
+                )
+                article_store.mark_extracted(cur, article_id, now, list(result.notes))
+            mentions += len(result)
+        total += len(rows)
+        last_id = rows[-1][0]
+        if on_progress:
+            on_progress(len(rows))
 
 
 def rescore_all(

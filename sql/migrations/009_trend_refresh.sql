@@ -2,7 +2,9 @@
 -- The co-mention step of nkru_refresh_daily joined the day's top mentions to themselves; the planner estimated
 -- one row for that set and chose a nested loop, so one busy day (2,500 relevant articles, 22,500 mentions) took
 -- 25 s. Pairs are now formed inside each article's sorted array of top entities (0.3 s on the same day).
--- The rest of the function is unchanged. Applied by `nkru migrate` inside one transaction.
+-- The rest of the function is unchanged, except that a nationality counts for its country (entities.country_id,
+-- added by 006; the same function text is in 006, so either order of applying them ends the same).
+-- Applied by `nkru migrate` inside one transaction.
 
 CREATE OR REPLACE FUNCTION nkru_refresh_daily(since_day date, until_day date, pair_top_k integer DEFAULT 100)
     RETURNS integer LANGUAGE plpgsql SET work_mem = '64MB' AS $$
@@ -50,8 +52,8 @@ BEGIN
 
     DELETE FROM entity_daily WHERE day = ANY (days);
     INSERT INTO entity_daily (day, entity_id, articles, mentions)
-    SELECT nkru_day(a.published_at), m.entity_id, count(*), sum(m.count)
-    FROM articles a JOIN mentions m ON m.article_id = a.id
+    SELECT nkru_day(a.published_at), coalesce(e.country_id, m.entity_id), count(DISTINCT a.id), sum(m.count)
+    FROM articles a JOIN mentions m ON m.article_id = a.id JOIN entities e ON e.id = m.entity_id  -- nationality -> country
     WHERE a.relevant AND a.published_at >= lo AND a.published_at < hi AND nkru_day(a.published_at) IN (SELECT unnest(days))
     GROUP BY 1, 2;
 
@@ -73,14 +75,16 @@ BEGIN
               FROM entity_daily WHERE day = ANY (days)) ranked
         WHERE rank <= pair_top_k
     ), per_article AS MATERIALIZED (  -- each article's top entities as one sorted array
-        SELECT nkru_day(a.published_at) AS day, array_agg(m.entity_id ORDER BY m.entity_id) AS ids
+        SELECT nkru_day(a.published_at) AS day,
+               array_agg(DISTINCT coalesce(e.country_id, m.entity_id) ORDER BY coalesce(e.country_id, m.entity_id)) AS ids
         FROM articles a
         JOIN mentions m ON m.article_id = a.id
-        JOIN top t ON t.day = nkru_day(a.published_at) AND t.entity_id = m.entity_id
+        JOIN entities e ON e.id = m.entity_id  -- a nationality counts for its country
+        JOIN top t ON t.day = nkru_day(a.published_at) AND t.entity_id = coalesce(e.country_id, m.entity_id)
         WHERE a.relevant AND a.published_at >= lo AND a.published_at < hi
           AND nkru_day(a.published_at) IN (SELECT unnest(days))
         GROUP BY a.id
-        HAVING count(*) > 1
+        HAVING count(DISTINCT coalesce(e.country_id, m.entity_id)) > 1
     )
     -- Pairs are taken within each article's array, never by joining mentions to themselves: the planner
     -- cannot estimate such a self-join and chose a nested loop over every pair of mention rows.

@@ -6,19 +6,20 @@
 --   %(limit)s      integer  rows
 -- Columns: entity, label, articles (articles naming both), share (articles / the entity's own articles in the
 --          window, 0..1), entity_articles (the entity's own articles in the window)
--- Exact, from mentions: the entity's articles in the window, then everything else those articles name.
+-- Exact, from mentions: the entity's articles in the window, then everything else those articles name. A
+-- nationality counts for its country (entities.country_id), as in the trend tables.
 WITH target AS (
-    SELECT m.article_id
-    FROM mentions m JOIN articles a ON a.id = m.article_id
-    WHERE m.entity_id = %(entity_id)s
+    SELECT DISTINCT m.article_id
+    FROM mentions m JOIN articles a ON a.id = m.article_id JOIN entities e ON e.id = m.entity_id
+    WHERE coalesce(e.country_id, m.entity_id) = %(entity_id)s
       AND a.relevant
       AND a.published_at >= nkru_day_start(%(since)s::date)
       AND a.published_at < nkru_day_start(%(until)s::date + 1)
 ), together AS (
-    SELECT m.entity_id, count(*)::integer AS articles
-    FROM target t JOIN mentions m ON m.article_id = t.article_id
-    WHERE m.entity_id <> %(entity_id)s
-    GROUP BY m.entity_id
+    SELECT coalesce(e.country_id, m.entity_id) AS entity_id, count(DISTINCT m.article_id)::integer AS articles
+    FROM target t JOIN mentions m ON m.article_id = t.article_id JOIN entities e ON e.id = m.entity_id
+    WHERE coalesce(e.country_id, m.entity_id) <> %(entity_id)s
+    GROUP BY 1
 )
 SELECT e.name AS entity, e.label, c.articles,
        round(c.articles::numeric / (SELECT count(*) FROM target), 3)::float8 AS share,

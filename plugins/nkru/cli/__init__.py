@@ -7,7 +7,14 @@ import importlib
 import click
 
 # Modules that add subcommands to `main`; each defines `register(main)`.
-_COMMAND_MODULES = ("nkru.cli.ingest", "nkru.cli.explain", "nkru.cli.alerts", "nkru.cli.trends", "nkru.cli.ops")
+_COMMAND_MODULES = (
+    "nkru.cli.ingest",
+    "nkru.cli.explain",
+    "nkru.cli.alerts",
+    "nkru.cli.trends",
+    "nkru.cli.ops",
+    "nkru.cli.entities",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -211,9 +211,15 @@ def _joined_line(report: dict) -> str:
 @click.option("--top", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.option("--label", help="Only this label: PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, PRODUCT.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option(
+    "--unlinked", is_flag=True, help="Frequent names with no canonical link yet (candidates for `nkru alias add`)."
+)
+@click.option("--min-articles", type=click.IntRange(1, 100_000), default=2, show_default=True, help="With --unlinked.")
 @with_database_errors
-def entities(since: datetime, top: int, label: str | None, as_json: bool) -> None:
+def entities(since: datetime, top: int, label: str | None, as_json: bool, unlinked: bool, min_articles: int) -> None:
     """Most mentioned canonical entities in relevant articles, by number of articles."""
+    if unlinked:
+        return _unlinked(since, top, min_articles, as_json)
     with database() as conn, conn, conn.cursor() as cur:
         rows = article_store.top_entities(cur, since, top, label.upper() if label else None)
     if as_json:
@@ -228,6 +234,34 @@ def entities(since: datetime, top: int, label: str | None, as_json: bool) -> Non
         common_console().print(table)
     else:
         echo(f"no entities in relevant articles since {since:%Y-%m-%d %H:%M} UTC", err=True)
+    if not rows:
+        raise SystemExit(EXIT_NO_DATA)
+
+
+def _unlinked(since: datetime, top: int, min_articles: int, as_json: bool) -> None:
+    """Names the gazetteer does not know and no analyst has linked, most frequent first."""
+    from nkru import entities as extraction
+
+    settings = settings_or_exit()
+    known = sorted({name for name, _, _ in extraction.gazetteer_entries(settings.entities.gazetteer)})
+    with database() as conn:
+        store.migrate(conn)
+        with conn, conn.cursor() as cur:
+            rows = article_store.unlinked_entities(cur, since, known, min_articles, top)
+    if as_json:
+        print_json(rows)
+    elif rows:
+        table = Table(title=f"Names with no canonical link since {since:%Y-%m-%d %H:%M} UTC")
+        for column in ("name", "label", "articles", "languages", "spellings"):
+            table.add_column(column, justify="right" if column == "articles" else "left")
+        for row in rows:
+            spellings = ", ".join(row["spellings"] or [])
+            cells = (row["name"], row["label"], str(row["articles"]), " ".join(row["languages"]), spellings)
+            table.add_row(*(Text(terminal_text(c)) for c in cells))
+        common_console().print(table)
+        echo('link one with: nkru alias add "<spelling>" "<canonical name>"', err=True)
+    else:
+        echo(f"every name seen in at least {min_articles} articles since {since:%Y-%m-%d} is linked", err=True)
     if not rows:
         raise SystemExit(EXIT_NO_DATA)
 

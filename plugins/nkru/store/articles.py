@@ -10,6 +10,9 @@ import psycopg2.extras
 
 from nkru.store import Cursor
 
+# No entity name or spelling longer than this is stored (extraction keeps names far shorter; this is the backstop).
+MAX_NAME_CHARS = 200
+
 
 @dataclass(frozen=True)
 class StoredArticle:
@@ -164,6 +167,11 @@ def save_mentions(
     (after a gazetteer change) never double counts.
     """
     cur.execute("DELETE FROM mentions WHERE article_id = %s", (article_id,))
+    mentions = [
+        (name, label, count, tuple(f for f in forms if len(f) <= MAX_NAME_CHARS))
+        for name, label, count, forms in mentions
+        if len(name) <= MAX_NAME_CHARS
+    ]
     if not mentions:
         return
     ids = _entity_ids(cur, [(name, label) for name, label, _, _ in mentions])
@@ -211,8 +219,132 @@ def seed_gazetteer(cur: Cursor, entries: list[tuple[str, str, str]], alias_key: 
     save_aliases(cur, sorted({(alias_key(a), a, ids[(n, lb)]) for n, lb, a in entries if alias_key(a)}))
 
 
-def mark_extracted(cur: Cursor, article_id: int, now: datetime) -> None:
-    cur.execute("UPDATE articles SET extracted_at = %s WHERE id = %s", (now, article_id))
+def mark_extracted(cur: Cursor, article_id: int, now: datetime, notes: list[str] | None = None) -> None:
+    """The article's entities are extracted; `notes` say why anything was cut or skipped (stored, bounded)."""
+    cur.execute(
+        "UPDATE articles SET extracted_at = %s, extract_notes = %s WHERE id = %s",
+        (now, [n[:300] for n in (notes or [])][:20], article_id),
+    )
+
+
+def link_nationalities(cur: Cursor, links: list[tuple[str, str]]) -> int:
+    """Point each nationality (NORP) at its country: (nationality, country) canonical names.
+
+    The days of articles mentioning a nationality whose link changed are marked for the trend refresh, so
+    entity_daily counts them for the country from then on. Returns the number of links changed.
+    """
+    if not links:
+        return 0
+    cur.execute(
+        """WITH v(norp, country) AS (SELECT * FROM unnest(%s::text[], %s::text[])),
+                changed AS (
+                    UPDATE entities n SET country_id = c.id
+                    FROM v JOIN entities c ON c.name = v.country AND c.label = 'GPE'
+                    WHERE n.name = v.norp AND n.label = 'NORP' AND n.country_id IS DISTINCT FROM c.id
+                    RETURNING n.id),
+                dirty AS (
+                    INSERT INTO trend_dirty_days
+                    SELECT DISTINCT nkru_day(a.published_at)
+                    FROM mentions m JOIN articles a ON a.id = m.article_id
+                    WHERE m.entity_id IN (SELECT id FROM changed))
+           SELECT count(*) FROM changed""",
+        ([n for n, _ in links], [c for _, c in links]),
+    )
+    return cur.fetchone()[0]
+
+
+# --- Analysts' aliases ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnalystAlias:
+    alias: str
+    name: str
+    label: str
+    created_at: datetime
+
+
+def add_alias(cur: Cursor, alias: str, key: str, name: str, label: str) -> None:
+    """Store an analyst's alias (replacing an earlier one for the same spelling) and make the spelling findable
+    at once (`nkru trend "Kim Čong-un"`); extraction uses it from the next run."""
+    cur.execute(
+        """INSERT INTO analyst_aliases (alias_key, alias, name, label) VALUES (%s, %s, %s, %s)
+           ON CONFLICT (alias_key) DO UPDATE SET alias = EXCLUDED.alias, name = EXCLUDED.name,
+                                                label = EXCLUDED.label, created_at = now()""",
+        (key, alias, name, label),
+    )
+    ids = _entity_ids(cur, [(name, label)])
+    save_aliases(cur, [(key, alias, ids[(name, label)])])
+
+
+def remove_alias(cur: Cursor, key: str) -> AnalystAlias | None:
+    """Forget an analyst's alias; the spellings already stored with past mentions stay until re-extraction."""
+    cur.execute("DELETE FROM analyst_aliases WHERE alias_key = %s RETURNING alias, name, label, created_at", (key,))
+    row = cur.fetchone()
+    return AnalystAlias(*row) if row else None
+
+
+def list_aliases(cur: Cursor) -> list[AnalystAlias]:
+    cur.execute("SELECT alias, name, label, created_at FROM analyst_aliases ORDER BY name, alias")
+    return [AnalystAlias(*row) for row in cur.fetchall()]
+
+
+def analyst_aliases(cur: Cursor) -> list[tuple[str, str, str]]:
+    """(alias, canonical name, label) for the extractor."""
+    return [(a.alias, a.name, a.label) for a in list_aliases(cur)]
+
+
+def entity_labels(cur: Cursor, name: str, key: str) -> list[tuple[str, str]]:
+    """The (canonical name, label) pairs a name or spelling leads to: to check an alias's target."""
+    cur.execute(
+        """SELECT e.name, e.label FROM entities e WHERE e.name = %s
+           UNION
+           SELECT e.name, e.label FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+           WHERE a.alias_key = %s
+           ORDER BY 1, 2""",
+        (name, key),
+    )
+    return cur.fetchall()
+
+
+def unlinked_entities(cur: Cursor, since: datetime, known: list[str], min_articles: int, limit: int) -> list[dict]:
+    """Frequent names with no canonical link yet: not gazetteer names, not analysts' alias targets, by articles.
+
+    `known` are the gazetteer's canonical names. Each row has the languages the name was seen in and its
+    spellings, for the analyst to decide which alias to add.
+    """
+    cur.execute(
+        """SELECT e.name, e.label, count(DISTINCT a.id) AS articles,
+                  array_agg(DISTINCT coalesce(a.language, '?') ORDER BY coalesce(a.language, '?')) AS languages,
+                  (SELECT array_agg(x.alias ORDER BY x.alias) FROM (
+                       SELECT ea.alias FROM entity_aliases ea WHERE ea.entity_id = e.id ORDER BY ea.alias LIMIT 5
+                   ) x) AS spellings
+           FROM mentions m
+           JOIN articles a ON a.id = m.article_id
+           JOIN entities e ON e.id = m.entity_id
+           WHERE a.relevant AND a.published_at >= %(since)s
+             AND e.country_id IS NULL
+             AND NOT (e.name = ANY (%(known)s::text[]))
+             AND NOT EXISTS (SELECT 1 FROM analyst_aliases aa WHERE aa.name = e.name)
+           GROUP BY e.id, e.name, e.label
+           HAVING count(DISTINCT a.id) >= %(min)s
+           ORDER BY articles DESC, e.name
+           LIMIT %(limit)s""",
+        {"since": since, "known": known, "min": min_articles, "limit": limit},
+    )
+    columns = [c.name for c in cur.description]
+    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+
+def articles_for_reextract(cur: Cursor, after_id: int, limit: int) -> list[tuple[int, str, str, str | None]]:
+    """(id, title, summary, language) of relevant, already extracted articles after `after_id`, in id order:
+    history for `nkru reextract`."""
+    cur.execute(
+        """SELECT id, title, summary, language FROM articles
+           WHERE relevant AND extracted_at IS NOT NULL AND id > %s ORDER BY id LIMIT %s""",
+        (after_id, limit),
+    )
+    return cur.fetchall()
 
 
 def articles_for_rescore(cur: Cursor, after_id: int, limit: int) -> list[tuple[int, str, str, str | None, bool]]:
@@ -296,12 +428,14 @@ def latest_stories(cur: Cursor, since: datetime, limit: int) -> list[dict]:
 
 
 def top_entities(cur: Cursor, since: datetime, top: int, label: str | None) -> list[dict]:
-    """Canonical entities by the number of relevant articles mentioning them since `since`."""
+    """Canonical entities by the number of relevant articles mentioning them since `since` (a nationality counts
+    for its country, as in the trend tables)."""
     cur.execute(
-        """SELECT e.name, e.label, count(*) AS articles, sum(m.count) AS mentions
+        """SELECT e.name, e.label, count(DISTINCT a.id) AS articles, sum(m.count) AS mentions
            FROM mentions m
            JOIN articles a ON a.id = m.article_id
-           JOIN entities e ON e.id = m.entity_id
+           JOIN entities n ON n.id = m.entity_id
+           JOIN entities e ON e.id = coalesce(n.country_id, n.id)
            WHERE a.relevant AND a.published_at >= %(since)s
              AND (%(label)s::text IS NULL OR e.label = %(label)s)
            GROUP BY e.id, e.name, e.label
