@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: install run demo test lint bench lock clean
+.PHONY: install run demo test lint browser bench lock clean
 
 install: $(STAMP)
 
@@ -31,8 +31,22 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint browser
 	$(BIN)/pytest
+
+# The workspace's browser test drives Debian's Chromium with Playwright (never `playwright install`), and its
+# screenshots need CJK fonts to show Korean, Japanese and Chinese headlines: both installed from the package
+# manager once, when missing; quiet when they are there.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+
+browser:
+	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	[ -z "$$missing" ] || { \
+	  echo "installing" $$missing "for the browser test (apt-get)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 || { \
+	    $$SUDO apt-get update -qq >/dev/null && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }; }
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -16,7 +16,8 @@ In the same run it measures:
 * precision, recall and F1 per language and overall, dev and holdout apart; the scorer at other thresholds (dev);
   the scorer's dev mistakes;
 * speed on the same texts, same batch, best of N on every side: the scorer, a plain regex co-mention check (the
-  baseline above as two compiled regular expressions), and today's scorer before issue 9 (bench/legacy), printed
+  baseline above as two compiled regular expressions), the scorer as round 1 of issue 9 left it
+  (bench/legacy/round1, with its lexicon files) and the scorer before issue 9 (bench/legacy), printed
   as items/s and as ratios.
 
 `evaluate()` returns the numbers for tests.
@@ -45,7 +46,9 @@ from nkru.relevance import Scorer  # noqa: E402
 
 MULTILINGUAL = Path(__file__).with_name("relevance")
 LABELLED = Path(__file__).with_name("relevance_labelled.yaml")  # the older en/ru/ko set
+OFF_TOPIC = Path(__file__).with_name("relevance_offtopic.yaml")  # sport, weather, markets... in every language
 SPEED_RUNS = 5
+MIX_ON_TOPIC = 0.05  # share of the speed mix that names both sides, as in a real feed (~5% on the beat)
 
 
 @dataclass(frozen=True)
@@ -174,20 +177,49 @@ def evaluate(items: list[Item], scorer: Scorer | None = None, languages: list[st
     }
 
 
-def throughput(items: list[Item], languages: list[str | None]) -> dict[str, float]:
-    """Items per second of the scorer, the plain regex co-mention check and today's scorer, on the same texts:
-    each a whole pass over the items, best of `SPEED_RUNS` passes, in turn."""
+def load_off_topic(path: Path = OFF_TOPIC) -> list[Item]:
+    """The off-topic feed items (label false), grouped by language in the file as [title, summary] rows. A feed's
+    lede runs to two or three sentences: each item's summary is its own followed by the next two of its
+    language's, so the texts are as long as the labelled ones."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = []
+    for code, rows in data["items"].items():
+        for n, (title, _) in enumerate(rows):
+            summary = " ".join(rows[(n + k) % len(rows)][1] for k in range(3))
+            items.append(Item(id=f"off-{code}-{n + 1:02}", split="off-topic", lang=code, title=title,
+                              summary=summary, label=False))  # fmt: skip
+    return items
+
+
+def speed_mix(on_topic: list[Item], off_topic: list[Item]) -> list[Item]:
+    """A feed-like mix: every labelled item (all name both sides) as `MIX_ON_TOPIC` of it, the rest off-topic
+    items in every language, repeated in turn, interleaved."""
+    n_off = round(len(on_topic) * (1 - MIX_ON_TOPIC) / MIX_ON_TOPIC)
+    off = [off_topic[n % len(off_topic)] for n in range(n_off)]
+    step = max(1, len(off) // max(1, len(on_topic)))
+    mix: list[Item] = []
+    for n, item in enumerate(on_topic):
+        mix += off[n * step : (n + 1) * step] + [item]
+    return mix + off[len(on_topic) * step :]
+
+
+def throughput(items: list[Item], languages: list[str | None], runs: int = SPEED_RUNS) -> dict[str, float]:
+    """Items per second of the scorer, the plain regex co-mention check, the scorer as round 1 of issue 9 left it
+    (bench/legacy/round1, with its own lexicon files) and the scorer before issue 9 (bench/legacy), on the same texts:
+    each a whole pass over the items, best of `runs` passes, in turn."""
+    from bench.legacy.round1.relevance import Scorer as RoundOneScorer
     from bench.legacy.topic import Scorer as LegacyScorer
 
-    scorer, legacy, baseline = Scorer(), LegacyScorer(), Baseline()
+    scorer, round_one, legacy, baseline = Scorer(), RoundOneScorer(), LegacyScorer(), Baseline()
     work = list(zip([i.title for i in items], [i.summary for i in items], languages, strict=True))
     candidates = {
         "scorer": lambda: [scorer.score(t, s, c) for t, s, c in work],
         "regex co-mention": lambda: [baseline(t, s) for t, s, _ in work],
-        "today's scorer": lambda: [legacy.score(t, s, c) for t, s, c in work],
+        "round-1 scorer": lambda: [round_one.score(t, s, c) for t, s, c in work],
+        "pre-issue-9 scorer": lambda: [legacy.score(t, s, c) for t, s, c in work],
     }
     best = dict.fromkeys(candidates, 0.0)
-    for _ in range(SPEED_RUNS):
+    for _ in range(runs):
         for name, run in candidates.items():
             start = time.perf_counter()
             run()
@@ -259,11 +291,31 @@ def main() -> None:
         print(f"  {item.id:<8} {what:<24} score {result.score:<5g} {item.title[:70]}")
         print(f"  {'':<8} {'':<24} {result.reason}")
 
-    speed = throughput(items, languages)
-    ours = speed["scorer"]
-    print(f"\nthroughput on the same {len(items)} texts (best of {SPEED_RUNS} passes each):")
-    for name, rate in speed.items():
-        print(f"  {name:<18} {rate:>12,.0f} items/s   scorer at {ours / rate:.3f}x of it")
+    off_topic = load_off_topic()
+    off_languages = detect_languages(off_topic)
+    alarms = [
+        i for i, c in zip(off_topic, off_languages, strict=True) if Scorer().score(i.title, i.summary, c).relevant
+    ]
+    print(
+        f"\noff-topic feed items ({len(off_topic)}, {len({i.lang for i in off_topic})} languages): "
+        f"{len(alarms)} false alarms"
+    )
+    for item in alarms:
+        print(f"  {item.id:<10} {item.title[:80]}")
+
+    code_of = {id(i): c for i, c in zip(items + off_topic, languages + off_languages, strict=True)}
+    mix = speed_mix(items, off_topic)
+    runs = {
+        f"on-topic only: the {len(items)} labelled texts": (items, SPEED_RUNS),
+        f"feed mix: {len(mix)} texts, {MIX_ON_TOPIC:.0%} of them the labelled ones, the rest off-topic": (mix, 3),
+    }
+    for label, (texts, n) in runs.items():
+        speed = throughput(texts, [code_of[id(i)] for i in texts], n)
+        ours = speed["scorer"]
+        chars = sum(len(i.title) + len(i.summary) for i in texts) / len(texts)
+        print(f"\nthroughput, {label}, {chars:.0f} characters an item (best of {n} passes each, same texts):")
+        for name, rate in speed.items():
+            print(f"  {name:<20} {rate:>12,.0f} items/s   scorer at {ours / rate:.3f}x of it")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 # Quick ones first; the synthetic-history benchmark takes the longest.
-ORDER = ["relevance", "stories", "events", "entities", "fetch", "pipeline", "latency", "scale", "trends"]
+ORDER = ["relevance", "stories", "events", "entities", "fetch", "pipeline", "latency", "scale", "search", "trends"]
 
 
 def main(argv: list[str]) -> int:

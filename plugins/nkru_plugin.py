@@ -1,21 +1,22 @@
-"""nkru's pages in the Airflow UI: a "North Korea–Russia" navigation entry showing the trend page.
+"""nkru's pages in the Airflow UI: a "North Korea–Russia" navigation entry opening the analyst's workspace.
 
-The page is a FastAPI app served by Airflow's API server under /nkru and shown in the UI (Airflow 3.1+
-`external_views`, top-level navigation). It checks every request against Airflow's auth manager itself
-(see nkru.trends.web); importing this module touches neither the database nor the network.
+The workspace (overview, stories search, story, entity and feeds pages; see nkru.web) is a FastAPI app served by
+Airflow's API server under /nkru and shown in the UI (Airflow 3.1+ `external_views`, top-level navigation). It
+checks every request against Airflow's auth manager itself (see nkru.web.auth); importing this module touches
+neither the database nor the network.
 """
 
 from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
-from nkru.trends.web import app
+from nkru.web.app import app
 
 NAME = "North Korea–Russia"
 
 
 class NkruPlugin(AirflowPlugin):
-    """Adds the trend page (volume, rising entities, latest stories, feed health) to the Airflow UI."""
+    """Adds the workspace (overview, stories, story, entity and feeds pages) to the Airflow UI."""
 
     name = "nkru"
     fastapi_apps = [{"app": app, "url_prefix": "/nkru", "name": NAME}]

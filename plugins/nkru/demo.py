@@ -1,8 +1,10 @@
 """`nkru demo`: a first look without internet access.
 
-Serves the bundled sample feeds (`config/demo_feeds/`, written for nkru, not real news) on 127.0.0.1 and
-runs one pass of the real pipeline over them into the configured news database. Their dates are moved to
-the last few hours so they show up under `--since 7d`.
+Serves the bundled sample feeds on 127.0.0.1 and runs one pass of the real pipeline over them into the configured
+news database: `config/demo_feeds/` (the latest hours) and, unless another directory is given, eight weeks of
+history in five languages from seven outlets generated from `config/demo_history.yaml` (nkru.demo_history), so
+trends, rising entities, pairs, co-occurrence, the stories search and the digest have something to show. All of
+it was written for nkru; none of it is real news.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from nkru import pipeline, store
 from nkru.config import FeedConfig, FetchConfig, Settings, load_settings
 from nkru.paths import project_root
+from nkru.store import trends as trend_store
 
 
 def demo_feeds_dir() -> Path:
@@ -65,10 +68,13 @@ def run_demo(conn: store.Connection, feeds_dir: Path | None) -> str:
     base_settings = load_settings()
     with tempfile.TemporaryDirectory() as staging:
         now = datetime.now(UTC)
+        feeds = {f"demo-{p.stem}": (p.name, None) for p in sorted(source.glob("*.xml"))}
         for path in sorted(source.glob("*.xml")):
             (Path(staging) / path.name).write_text(recent_dates(path.read_text(encoding="utf-8"), now), "utf-8")
+        if feeds_dir is None:
+            feeds.update(_stage_history(Path(staging), now))
         with serve_directory(Path(staging)) as base_url:
-            settings = _demo_settings(base_settings, base_url, sorted(p.name for p in source.glob("*.xml")))
+            settings = _demo_settings(base_settings, base_url, feeds)
             demo_names = {f.name for f in settings.feeds} - {f.name for f in base_settings.feeds}
             batch = [
                 request
@@ -78,15 +84,56 @@ def run_demo(conn: store.Connection, feeds_dir: Path | None) -> str:
             ]
             report = pipeline.ingest_batch(conn, settings, batch, run_id=f"demo:{now.isoformat()}")
     processed = pipeline.process_pending(conn, settings)
+    trend_store.refresh_daily(conn)  # so psql users, the UI and the digest see the history at once
     return (
         f"demo: {report.feeds} feeds, {report.items} items, {report.new_articles} new articles, "
         f"{processed.articles} relevant articles processed into {len(processed.stories)} stories"
     )
 
 
-def _demo_settings(base: Settings, base_url: str, files: list[str]) -> Settings:
+def alerts_note(conn: store.Connection, settings: Settings, now: datetime, sent_now: int | None) -> list[str]:
+    """When the alerts the demo queued will be mailed, in words: instant ones by the next ingest run (or now,
+    when `sent_now` says they were sent), digest ones at the next 06:00 UTC or on `nkru digest --send-now`."""
+    from nkru.store import alerts as alert_store
+
+    with conn, conn.cursor() as cur:
+        instant = alert_store.count_pending(cur, "instant")
+        digest = alert_store.count_pending(cur, "digest")
+    lines = []
+    if sent_now is not None:
+        lines.append(f"alerts: {sent_now} instant alert e-mail(s) sent now; {instant} still pending")
+    elif instant:
+        lines.append(
+            f"alerts: {instant} instant alert e-mail(s) queued; the next nkru_ingest run sends them (every 15 minutes "
+            "under `make run`), or run `nkru demo` again with NKRU_SMTP_URL set to send them now"
+        )
+    if digest:
+        six = datetime.combine(now.date(), datetime.min.time(), UTC) + timedelta(hours=6)
+        next_digest = six if six > now else six + timedelta(days=1)
+        wait = next_digest - now
+        lines.append(
+            f"digest: {digest} stor{'y' if digest == 1 else 'ies'} wait for the daily digest, mailed by nkru_digest at "
+            f"{next_digest:%Y-%m-%d %H:%M} UTC (in {wait.seconds // 3600} h {wait.seconds % 3600 // 60:02d} min); "
+            "see it now: `nkru digest --preview digest.html`, send it now: `nkru digest --send-now`"
+        )
+    return lines
+
+
+def _stage_history(staging: Path, now: datetime) -> dict[str, tuple[str, str | None]]:
+    """Write the eight weeks of demo history as RSS files; {feed name: (file name, language)}."""
+    from nkru import demo_history
+
+    data = demo_history.load()
+    outlets = demo_history.sources(data)
+    files = demo_history.write_feeds(outlets, demo_history.items(data, now), staging)
+    return {s.name: (files[s.name], s.language) for s in outlets}
+
+
+def _demo_settings(base: Settings, base_url: str, feeds: dict[str, tuple[str, str | None]]) -> Settings:
     """The user's settings plus the demo feeds (and loopback allowed). The real feeds stay in the list so
     they are not disabled; only the demo feeds are fetched. The next scheduled run disables the demo feeds."""
-    feeds = [FeedConfig(name=f"demo-{Path(f).stem}", url=f"{base_url}/{f}") for f in files]
+    demo = [
+        FeedConfig(name=name, url=f"{base_url}/{file}", language=language) for name, (file, language) in feeds.items()
+    ]
     fetch = FetchConfig(**{**base.fetch.model_dump(), "allow_private_addresses": True})
-    return base.model_copy(update={"feeds": base.feeds + feeds, "fetch": fetch})
+    return base.model_copy(update={"feeds": base.feeds + demo, "fetch": fetch})

@@ -7,8 +7,10 @@ for the next day's. The digest row and its story rows are marked sent together, 
 
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 from nkru.alerts.outbox import SendReport, message_id, with_coverage
 from nkru.alerts.render import DigestExtras, render_digest
@@ -111,6 +113,45 @@ def _send_for(
             alert_store.mark_digest_sent(cur, digest.id, now)
             report.sent += 1
     return True
+
+
+def preview_digest(
+    conn: Connection, settings: Settings, rule: AlertRule, *, now: datetime, extras: DigestExtras | None = None
+) -> tuple[EmailMessage, int]:
+    """The digest `rule`'s first recipient would get if it were sent now, and how many stories it lists.
+
+    Sends nothing and changes nothing: the stories are those waiting for the rule's next digest.
+    """
+    recipient = rule.recipients[0]
+    day = now.astimezone(UTC).date()
+    with conn, conn.cursor() as cur:
+        items = alert_store.waiting_digest_items(cur, rule.name, recipient)
+    msg = render_digest(
+        items,
+        rule=rule.name,
+        terms=rule_terms(rule),
+        sender=settings.alerts.sender,
+        recipient=recipient,
+        message_id=digest_message_id(rule.name, recipient, day),
+        day=day,
+        now=now,
+        extras=extras,
+    )
+    return msg, len(items)
+
+
+def html_page(msg: EmailMessage) -> str:
+    """The HTML part of an e-mail as a page a browser opens on its own: inline images become data URIs."""
+    html_part = msg.get_body(preferencelist=("html",))
+    if html_part is None:
+        raise ValueError("the message has no HTML part")
+    html = html_part.get_content()
+    for part in msg.walk():
+        cid = part.get("Content-ID")
+        if cid and part.get_content_type().startswith("image/"):
+            data = base64.b64encode(part.get_payload(decode=True)).decode("ascii")
+            html = html.replace(f"cid:{cid.strip('<>')}", f"data:{part.get_content_type()};base64,{data}")
+    return html
 
 
 def trends_extras(conn: Connection, now: datetime) -> DigestExtras | None:

@@ -11,6 +11,7 @@ _COMMAND_MODULES = (
     "nkru.cli.ingest",
     "nkru.cli.explain",
     "nkru.cli.alerts",
+    "nkru.cli.digest",
     "nkru.cli.trends",
     "nkru.cli.ops",
     "nkru.cli.entities",

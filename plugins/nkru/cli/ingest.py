@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -277,12 +278,32 @@ def _unlinked(since: datetime, top: int, min_articles: int, as_json: bool) -> No
 def demo(feeds_dir: Path | None) -> None:
     """Serve the bundled sample feeds on 127.0.0.1 and run one pass over them into the news database.
 
-    For a first look without internet access: afterwards `nkru stories --since 4w` shows what was kept.
+    For a first look without internet access: eight weeks of coverage in five languages from seven made-up
+    outlets (config/demo_history.yaml) plus the latest hours (config/demo_feeds/). It says when the alerts it
+    queued will be mailed, and sends the instant ones now when NKRU_SMTP_URL is set.
     """
-    from nkru.demo import run_demo
+    from nkru.demo import alerts_note, run_demo
 
+    settings = settings_or_exit()
     with database() as conn:
         store.migrate(conn)
         summary = run_demo(conn, feeds_dir)
-    echo(summary)
-    echo("now try: nkru stories --since 4w   ·   nkru entities --since 4w")
+        echo(summary)
+        sent_now = _send_demo_alerts(conn, settings)
+        for line in alerts_note(conn, settings, pipeline.utcnow(), sent_now):
+            echo(line)
+    echo("now try: nkru stories --since 8w   ·   nkru rising   ·   nkru trend Шойгу --since 8w")
+    echo("         and the North Korea–Russia pages in the Airflow UI (make run): search Шойгу, open a story")
+
+
+def _send_demo_alerts(conn, settings) -> int | None:
+    """Instant alerts sent now when a mail server is configured (NKRU_SMTP_URL); None when none is."""
+    from nkru import alerts
+
+    if not os.environ.get("NKRU_SMTP_URL"):
+        return None
+    try:
+        report = alerts.send_pending(conn, settings, alerts.smtp_target())
+    except alerts.SmtpNotConfigured:
+        return None
+    return report.sent

@@ -514,6 +514,16 @@ def digest_items(cur: Cursor, digest_id: int) -> list[StoryItem]:
     return [_item(r) for r in cur.fetchall()]
 
 
+def waiting_digest_items(cur: Cursor, rule: str, recipient: str) -> list[StoryItem]:
+    """The stories the next digest of (rule, recipient) would list, newest first: everything pending for it."""
+    cur.execute(
+        _ITEM_SQL + " WHERE o.rule = %s AND o.recipient = %s AND o.mode = 'digest' AND o.status = 'pending'"
+        " ORDER BY a.published_at DESC, o.id",
+        (rule, recipient),
+    )
+    return [_item(r) for r in cur.fetchall()]
+
+
 def delete_digest(cur: Cursor, digest_id: int) -> None:
     cur.execute("DELETE FROM alert_digests WHERE id = %s AND status = 'pending'", (digest_id,))
 

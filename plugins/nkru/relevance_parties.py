@@ -1,0 +1,196 @@
+"""Lists and parties, for the relevance scorer (nkru.relevance): which country mentions sit in an enumeration
+("Iran, North Korea and Russia"), and who is paired with whom ("Russia and North Korea" as the two parties of one
+relation, or "China and North Korea" with Russia a passer-by)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from nkru import lexicon as lx
+from nkru.lexicon import BOTH, COUNTRY, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH
+from nkru.relevance_hits import (
+    _LIST_ITEM,
+    _POSSESSIVE,
+    LIST_CUE_REACH,
+    LIST_MIN_COUNTRIES,
+    PAIR_GAP,
+    SIDE_NAMES,
+    SUMMARY,
+    TITLE,
+    Hit,
+    and_list,
+    names_of,
+    short,
+)
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """What may stand between two country mentions, in one language."""
+
+    enumeration: re.Pattern[str]  # in a list or an "X, Y" pairing: separators, "and"/"or", "the", "'s"
+    joined: re.Pattern[str]  # between two parties of one relation with a third country: "and", "with", "-"
+
+
+def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
+    """The gaps of `language` (English joiners always count: names and wire copy cross languages); of every
+    language when it is unknown or has no lexicon file."""
+    codes = [language, "en"] if language in lexicon.rules else list(lexicon.rules)
+    spaced, attached = set(), set()
+    for code in codes:
+        rules = lexicon.rules[code]
+        bucket = attached if rules.boundaries != "words" or rules.prefixes else spaced
+        bucket.update(j for j in lexicon.joiners.get(code, ()) if j.strip())
+    words = "|".join(re.escape(j) for j in sorted(spaced, key=len, reverse=True))
+    glued = "|".join(re.escape(j) for j in sorted(attached, key=len, reverse=True))
+    joiners = [rf"(?<!\w)(?:{words})(?!\w)"] if words else []
+    joiners += [f"(?:{glued})"] if glued else []
+    enumeration = [r"\s", r"[,;/&·・、،\-–—]", _POSSESSIVE, *joiners]
+    link = "|".join([r"(?<=\S)[-/·・](?=\S)", *joiners])  # at least one of these: a space alone joins nothing
+    return Gaps(
+        re.compile(f"(?:{'|'.join(enumeration)})*", re.IGNORECASE),
+        re.compile(rf"\s*(?:{link})(?:\s|{link})*", re.IGNORECASE),
+    )
+
+
+def mark_lists(hits: list[Hit], text: str, gap: re.Pattern[str]) -> None:
+    """Flag the country mentions that sit in an enumeration: a run of countries separated only by commas,
+    "and" or particles, either of `LIST_MIN_COUNTRIES` or more ("Iran, North Korea and Russia"), or of two
+    introduced by a generic-list word ("adversaries such as Russia and North Korea", "중국·러시아 등")."""
+    places = [h for h in hits if h.term.side in (NK, RU, BOTH, COUNTRY, SOUTH)]
+    list_cues = [h for h in hits if h.term.side == LIST_CUE]
+    if len(places) < (2 if list_cues else LIST_MIN_COUNTRIES):
+        return  # too few countries for any list
+    for run in _runs(places, text, gap):
+        if len(run) < 2:
+            continue
+        countries = _countries(run)
+        introduced = any(
+            c.sentence == run[0].sentence
+            and (
+                0 <= run[0].start - c.end <= LIST_CUE_REACH  # "adversaries such as" Russia and North Korea
+                or 0 <= c.start - run[-1].end <= 3  # 러시아, 북한 "등"
+            )
+            for c in list_cues
+        )
+        if len(countries) >= LIST_MIN_COUNTRIES or (len(countries) >= 2 and introduced):
+            for hit in run:
+                hit.mark_listed()
+
+
+def _runs(places: list[Hit], text: str, gap: re.Pattern[str]) -> Iterable[list[Hit]]:
+    """Maximal runs of place mentions with nothing but list separators between neighbours."""
+    run: list[Hit] = []
+    for hit in places:
+        if run:
+            last = run[-1]
+            same_word = hit.start < last.end  # "日朝": one word, two countries
+            joined = hit.start > last.end and bool(
+                gap.fullmatch(text, last.end, hit.start) or _LIST_ITEM.fullmatch(text, last.end, hit.start)
+            )
+            if hit.field != last.field or not (same_word or joined):
+                yield run
+                run = []
+        run.append(hit)
+    if run:
+        yield run
+
+
+def _countries(run: Iterable[Hit]) -> set[str]:
+    keys: set[str] = set()
+    for hit in run:
+        if hit.term.side == BOTH:
+            keys.update((NK, RU))
+        else:
+            keys.add(hit.place_key)
+    return keys
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Parties: who is paired with whom
+
+
+@dataclass(frozen=True)
+class Parties:
+    nk_ru: bool  # North Korea and Russia paired ("Russia and North Korea", "Putin-Kim", "북러")
+    nk_ru_title: bool  # ... in the title
+    thirds: dict[str, list[str]]  # side -> the third countries it is paired with ("nk": ["Japan"])
+
+    def passers_by(self, hits: list[Hit], observers: frozenset[str]) -> str:
+        """Why the two sides are passers-by of a third country's relation, or "" when they are not."""
+        if self.nk_ru_title:
+            return ""
+        if NK in self.thirds and RU in self.thirds and not self.nk_ru:
+            return (
+                f"North Korea paired with {and_list(self.thirds[NK])} and Russia with {and_list(self.thirds[RU])}, "
+                "never with each other"
+            )
+        title = [h for h in hits if h.field == TITLE and not h.listed]
+        others = names_of(h for h in title if h.term.side in (COUNTRY, SOUTH) and not _observer(h, observers))
+        nk, ru = [h for h in title if h.nk], [h for h in title if h.ru]
+        if others:
+            for venue, actor in ((ru, nk), (nk, ru)):
+                only_places = venue and all(h.term.kind in PLACE_KINDS for h in venue)
+                if only_places and actor and not any(h.term.kind in ("leader", "official") for h in actor):
+                    where = short(names_of(venue), 2)
+                    return f"{_side(venue)} only as the venue ({where}) of {_side(actor)} with {and_list(others)}"
+            if bool(nk) != bool(ru):
+                present, missing = ("North Korea", "Russia") if nk else ("Russia", "North Korea")
+                return f"the title is about {present} and {and_list(others)}; {missing} only in the summary"
+            if nk and ru and not self.thirds:
+                return f"the title names both around {and_list(others)}, never together"
+        if not self.thirds or self.nk_ru:
+            return ""
+        paired = NK if NK in self.thirds else RU
+        other = RU if paired == NK else NK
+        other_hits = [h for h in hits if h.counts_for(other) and not h.listed]
+        name, other_name = SIDE_NAMES[paired], SIDE_NAMES[other]
+        if other_hits and all(h.term.kind in PLACE_KINDS for h in other_hits):
+            return f"{name} paired with {and_list(self.thirds[paired])}; {other_name} only as a venue"
+        if other_hits and all(h.field == SUMMARY for h in other_hits):
+            return f"{name} paired with {and_list(self.thirds[paired])}; {other_name} only in the summary"
+        return ""
+
+
+def _observer(hit: Hit, observers: frozenset[str]) -> bool:
+    """South Korea, Ukraine, the US...: states whose word on North Korea–Russia dealings is the news."""
+    return hit.term.side == SOUTH or hit.term.country in observers
+
+
+def _side(hits: list[Hit]) -> str:
+    return "North Korea" if hits[0].nk else "Russia"
+
+
+def find_parties(hits: list[Hit], text: str, gaps: Gaps) -> Parties:
+    """Pairs of neighbouring country mentions in one sentence: North Korea and Russia joined by "and", a comma
+    or a dash ("Putin, Kim sign pact", "Russia-North Korea"), or one word naming both ("북러"); a side and a
+    third country joined by "and", "with" or a hyphen ("Japan and North Korea", "日朝")."""
+    places = [h for h in hits if h.term.side in (NK, RU, BOTH, COUNTRY, SOUTH) and not h.listed]
+    both = [h for h in places if h.term.side == BOTH]
+    nk_ru = bool(both)
+    nk_ru_title = any(h.field == TITLE for h in both)
+    thirds: dict[str, list[str]] = {}
+
+    for i, a in enumerate(places):
+        for b in places[i + 1 : i + 3]:
+            if b.field != a.field or b.sentence != a.sentence:
+                break
+            same_word = b.start < a.end
+            between = "" if same_word else text[a.end : b.start]
+            near = same_word or len(between) <= PAIR_GAP
+            sides = {a.term.side, b.term.side}
+            linked = same_word or between == "" or (between.strip() and gaps.enumeration.fullmatch(between))
+            if sides == {NK, RU} and near and linked:
+                nk_ru = True
+                nk_ru_title = nk_ru_title or a.field == TITLE
+            elif near and (same_word or gaps.joined.fullmatch(between)):
+                for mine, theirs in ((a, b), (b, a)):
+                    if mine.term.side in (NK, RU) and theirs.term.side in (COUNTRY, SOUTH):
+                        third = theirs.term.country or SIDE_NAMES[SOUTH]
+                        if third not in thirds.setdefault(mine.term.side, []):
+                            thirds[mine.term.side].append(third)
+            if not same_word:
+                break
+    return Parties(nk_ru, nk_ru_title, thirds)
