@@ -184,9 +184,10 @@ def _print_stories(rows: list[dict]) -> None:
             line("  terms: " + ", ".join(row["matched_terms"]))
         if row["entities"]:
             line("  entities: " + ", ".join(row["entities"]))
-        if len(row["reports"]) > 1:
-            line(f"  {row['coverage']}")
-            for report in row["reports"][1:]:
+        reports = row.get("reports") or []
+        if len(reports) > 1:
+            line(f"  {row.get('coverage') or ''}")
+            for report in reports[1:]:
                 line(f"    + {_joined_line(report)}")
         console.print()
 
