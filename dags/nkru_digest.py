@@ -3,12 +3,12 @@
 
 Once a day, for every alert rule with `mode: digest` in `config/nkru.yaml` (NKRU_CONFIG), sends each recipient
 one e-mail listing the stories that matched since their last digest: headline, source, time, why it matched,
-entities, and how many other outlets carried it. When `nkru.trends` is available the digest ends with its
-charts (inline images).
+entities, and how many other outlets carried it. The digest ends with the week's trend charts (inline images).
 
-* **send_digests**: reads `nkru_db` and `nkru_smtp` at run time. Exactly once per rule, recipient and UTC day:
-  a digest is marked sent only after the mail server accepted it, and carries a fixed Message-ID. If the mail
-  server is down the task fails and retries with back-off; a retry or a re-run sends nothing twice.
+* **send_digests**: reads `nkru_db` and `nkru_smtp` (else NKRU_DATABASE_URL / NKRU_SMTP_URL) at run time.
+  Exactly once per rule, recipient and UTC day: a digest is marked sent only after the mail server accepted it,
+  and carries a fixed Message-ID. If the mail server is down the task fails and retries with back-off; a retry or
+  a re-run sends nothing twice.
 
 * **apply_retention**: deletes non-relevant items older than `operations.retention_days_irrelevant` (relevant
   ones are kept for ever) and fetch records older than `operations.retention_days_fetch_log`.
@@ -23,8 +23,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from nkru.airflow_tasks import apply_retention, notify_task_failure
-from nkru.alerts.digest import daily_digest
+from nkru.airflow_tasks import apply_retention, daily_digest, notify_task_failure
 
 DEFAULT_ARGS = {
     "owner": "nkru",

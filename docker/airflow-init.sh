@@ -31,8 +31,8 @@ from cryptography.fernet import Fernet
 Fernet(os.environ["AIRFLOW__CORE__FERNET_KEY"].encode())
 PY
 fi
-[[ -n "${AIRFLOW_CONN_NKRU_DB:-}" ]] || fail "AIRFLOW_CONN_NKRU_DB is empty: set it in .env (see .env.example)"
-[[ -n "${AIRFLOW_CONN_NKRU_SMTP:-}" ]] || fail "AIRFLOW_CONN_NKRU_SMTP is empty: set it in .env (see .env.example)"
+[[ -n "${NKRU_DATABASE_URL:-}" ]] || fail "NKRU_DATABASE_URL is empty: set it in .env (see .env.example)"
+[[ -n "${NKRU_SMTP_URL:-}" ]] || fail "NKRU_SMTP_URL is empty: set it in .env (see .env.example)"
 
 # --- Airflow's metadata database ----------------------------------------------------------------------------------
 say "migrating Airflow's metadata database"
@@ -54,16 +54,13 @@ PY
     say "UI user(s) ${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS%%:*} get the password AIRFLOW_ADMIN_PASSWORD from .env"
 fi
 
-# --- the news database: the nkru command reads it from the same connection the DAGs use ---------------------------
-NKRU_DATABASE_URL="$(python -c 'from nkru.airflow_conns import database_url; print(database_url())' 2>/dev/null)" \
-    || fail "AIRFLOW_CONN_NKRU_DB in .env is not a connection URI: use postgresql://USER:PASSWORD@HOST:5432/DBNAME"
-export NKRU_DATABASE_URL
+# --- the news database (NKRU_DATABASE_URL, read by the tasks and the nkru command alike) ---------------------------
 say "migrating the news database"
-nkru migrate || fail "cannot migrate the news database named by AIRFLOW_CONN_NKRU_DB (see the error above).
+nkru migrate || fail "cannot migrate the news database named by NKRU_DATABASE_URL (see the error above).
   'database \"nkru\" does not exist' on a postgres volume made before nkru: docker compose exec postgres bash /docker-entrypoint-initdb.d/10-nkru-db.sh
-  'password authentication failed': the password in AIRFLOW_CONN_NKRU_DB must equal NKRU_DB_PASSWORD (URL-encoded)"
+  'password authentication failed': the password in NKRU_DATABASE_URL must equal NKRU_DB_PASSWORD (URL-encoded)"
 
 # --- everything else a first run needs ----------------------------------------------------------------------------
 say "checking the settings, the news database, the mail server and the spaCy model"
-nkru doctor || fail "nkru doctor found a problem (see FAIL above and its fix). The mail server is AIRFLOW_CONN_NKRU_SMTP in .env."
+nkru doctor || fail "nkru doctor found a problem (see FAIL above and its fix). The mail server is NKRU_SMTP_URL in .env."
 say "ready"

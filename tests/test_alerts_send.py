@@ -9,7 +9,7 @@ from datetime import timedelta
 import psycopg2
 import pytest
 
-from nkru import alerts, store
+from nkru import alerts, resources, store
 from nkru.alerts.outbox import alert_message_id
 from tests.alert_data import NOW, NewsDB, rule, settings
 from tests.smtpserver import CaptureServer
@@ -255,15 +255,15 @@ def test_no_mail_server_configured_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.delenv("NKRU_SMTP_URL", raising=False)
     monkeypatch.delenv("AIRFLOW_CONN_NKRU_SMTP", raising=False)
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
-    with pytest.raises(alerts.SmtpNotConfigured, match="NKRU_SMTP_URL"):
-        alerts.smtp_target()
+    with pytest.raises(resources.SmtpNotConfigured, match="NKRU_SMTP_URL"):
+        resources.smtp_target()
     monkeypatch.setenv("NKRU_SMTP_URL", "smtp://127.0.0.1:2525")
-    assert alerts.smtp_target().port == 2525
+    assert resources.smtp_target().port == 2525
 
 
 def test_airflow_connection_is_read_through_the_smtp_hook(monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_NKRU_SMTP", "smtp://bot:secret@mail.example.org:2587?disable_ssl=true&timeout=7")
-    t = alerts.smtp_target_from_airflow("nkru_smtp")
+    t = resources.smtp_target_from_airflow("nkru_smtp")
     # disable_ssl without disable_tls: the provider's default is STARTTLS.
     assert (t.host, t.port, t.username, t.password, t.security, t.timeout) == (
         "mail.example.org",

@@ -92,9 +92,7 @@ def test_config_is_valid_with_env_from_example(env_file):
     assert result.stderr.strip() == "", result.stderr  # no warnings (unset variables, obsolete keys)
 
 
-@pytest.mark.parametrize(
-    "name", ["POSTGRES_PASSWORD", "NKRU_DB_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_CONN_NKRU_DB"]
-)
+@pytest.mark.parametrize("name", ["POSTGRES_PASSWORD", "NKRU_DB_PASSWORD", "AIRFLOW_JWT_SECRET", "NKRU_DATABASE_URL"])
 def test_a_missing_secret_is_refused_naming_it(tmp_path, name):
     lines = [line for line in ENV_EXAMPLE.read_text().splitlines() if not line.startswith(f"{name}=")]
     path = tmp_path / ".env"
@@ -138,8 +136,8 @@ def test_services_follow_the_airflow_3_structure(model):
         assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://redis:"), name
         assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://airflow:"), name
         assert "@postgres:5432/airflow" in env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], name
-        assert env["AIRFLOW_CONN_NKRU_DB"].startswith("postgresql://nkru:"), name
-        assert env["AIRFLOW_CONN_NKRU_SMTP"].startswith("smtp://mailpit:1025"), name
+        assert env["NKRU_DATABASE_URL"].startswith("postgresql://nkru:"), name
+        assert env["NKRU_SMTP_URL"].startswith("smtp://mailpit:1025"), name
         assert env["NKRU_CONFIG"] == "/opt/nkru/config/nkru.yaml"
     # The same secrets everywhere: a worker's token must validate at the API server.
     for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__CORE__FERNET_KEY"):
@@ -314,8 +312,8 @@ def init_env(tmp_path: Path, metadata_url: str, news_url: str, smtp_url: str) ->
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp_path / "auth" / "passwords.json"),
         "AIRFLOW_ADMIN_PASSWORD": "from-dot-env",
-        "AIRFLOW_CONN_NKRU_DB": news_url,
-        "AIRFLOW_CONN_NKRU_SMTP": smtp_url,
+        "NKRU_DATABASE_URL": news_url,
+        "NKRU_SMTP_URL": smtp_url,
         "NKRU_CONFIG": str(ROOT / "config" / "nkru.yaml"),
         "NKRU_HOME": str(ROOT),
     }
@@ -336,7 +334,7 @@ def run_init(env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_airflow_init_migrates_both_databases_and_runs_doctor(tmp_path, mail):
     metadata_url, news_url = create_database(), create_database()
     try:
-        smtp_url = f"smtp://{mail.host}:{mail.port}?disable_ssl=true&disable_tls=true"
+        smtp_url = f"smtp://{mail.host}:{mail.port}"
         env = init_env(tmp_path, metadata_url, news_url, smtp_url)
         result = run_init(env)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -354,10 +352,10 @@ def test_airflow_init_migrates_both_databases_and_runs_doctor(tmp_path, mail):
         assert mail.messages == [], "the doctor's mail check sends nothing"
 
         # A news database that does not exist yet: the init stops, naming the variable and the fix.
-        env["AIRFLOW_CONN_NKRU_DB"] = news_url.rsplit("/", 1)[0] + "/nkru_test_missing"
+        env["NKRU_DATABASE_URL"] = news_url.rsplit("/", 1)[0] + "/nkru_test_missing"
         result = run_init(env)
         assert result.returncode != 0
-        assert "AIRFLOW_CONN_NKRU_DB" in result.stderr and "10-nkru-db.sh" in result.stderr, result.stderr
+        assert "NKRU_DATABASE_URL" in result.stderr and "10-nkru-db.sh" in result.stderr, result.stderr
     finally:
         drop_database(metadata_url)
         drop_database(news_url)

@@ -65,7 +65,7 @@ def run_ingest_dag(monkeypatch, db_url: str, settings_file: Path, smtp_url: str)
     from airflow.dag_processing.dagbag import DagBag
 
     monkeypatch.setenv("AIRFLOW_CONN_NKRU_DB", db_url)
-    monkeypatch.setenv("AIRFLOW_CONN_NKRU_SMTP", smtp_url)
+    monkeypatch.delenv("AIRFLOW_CONN_NKRU_SMTP", raising=False)  # the tasks fall back to NKRU_SMTP_URL
     monkeypatch.setenv("NKRU_SMTP_URL", smtp_url)
     monkeypatch.setenv("NKRU_CONFIG", str(settings_file))
     monkeypatch.delenv("NKRU_DATABASE_URL", raising=False)

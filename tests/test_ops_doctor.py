@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
-from nkru import ops
+from nkru import doctor
 from nkru.cli import main
 from tests.smtpserver import free_port
 
@@ -59,7 +59,7 @@ def env(tmp_path, monkeypatch, db_url, mail):
     return config
 
 
-def by_name(checks) -> dict[str, ops.Check]:
+def by_name(checks) -> dict[str, doctor.Check]:
     return {c.name: c for c in checks}
 
 
@@ -84,7 +84,7 @@ def test_json_output_and_exit_code_when_one_fails(env, monkeypatch):
 
 def test_a_bad_settings_file_names_the_key_and_line(env):
     env.write_text(GOOD_CONFIG.replace("operators: [ops@example.org]", "operators: [not-an-address]"))
-    (check,) = ops.run_checks(["config"])
+    (check,) = doctor.run_checks(["config"])
     assert not check.ok
     assert "line 7" in check.summary and "operations.operators[0]" in check.summary
     assert str(env) in check.fix
@@ -92,20 +92,20 @@ def test_a_bad_settings_file_names_the_key_and_line(env):
 
 def test_a_missing_settings_file(env, monkeypatch, tmp_path):
     monkeypatch.setenv("NKRU_CONFIG", str(tmp_path / "nope.yaml"))
-    (check,) = ops.run_checks(["config"])
+    (check,) = doctor.run_checks(["config"])
     assert not check.ok and "cannot read settings file" in check.summary and "NKRU_CONFIG" in check.fix
 
 
 def test_no_operators_is_pointed_out_but_not_a_failure(env):
     env.write_text(GOOD_CONFIG.replace("operators: [ops@example.org]", "operators: []"))
-    (check,) = ops.run_checks(["config"])
+    (check,) = doctor.run_checks(["config"])
     assert check.ok and "nobody is e-mailed" in check.summary
 
 
 def test_a_news_database_that_does_not_exist_yet(env, monkeypatch, db_url):
     missing = db_url.rsplit("/", 1)[0] + "/nkru_test_does_not_exist"
     monkeypatch.setenv("NKRU_DATABASE_URL", missing)
-    check = ops.check_database()
+    check = doctor.check_database()
     assert not check.ok
     assert 'database "nkru_test_does_not_exist" does not exist' in check.summary
     assert "createdb" in check.fix and "nkru migrate" in check.fix
@@ -113,30 +113,30 @@ def test_a_news_database_that_does_not_exist_yet(env, monkeypatch, db_url):
 
 def test_an_unmigrated_database_says_run_migrate(env, monkeypatch, empty_db_url):
     monkeypatch.setenv("NKRU_DATABASE_URL", empty_db_url)
-    check = ops.check_database()
+    check = doctor.check_database()
     assert not check.ok and "migrations not applied" in check.summary and "nkru migrate" in check.fix
 
 
 def test_nothing_listening_and_no_database_configured(env, monkeypatch):
     monkeypatch.setenv("NKRU_DATABASE_URL", f"postgresql://nkru:secret@127.0.0.1:{free_port()}/nkru")
-    check = ops.check_database()
+    check = doctor.check_database()
     assert not check.ok and "nothing answers at 127.0.0.1" in check.fix
     assert "secret" not in check.summary, "passwords are never printed"
     monkeypatch.delenv("NKRU_DATABASE_URL")
     monkeypatch.delenv("AIRFLOW_CONN_NKRU_DB", raising=False)
-    check = ops.check_database()
+    check = doctor.check_database()
     assert not check.ok and "NKRU_DATABASE_URL" in check.fix
 
 
 def test_mail_login_checked_without_sending(env, monkeypatch, auth_mail):
     host, port = auth_mail
     monkeypatch.setenv("NKRU_SMTP_URL", f"smtp://nkru:right@{host}:{port}")
-    check = ops.check_mail()
+    check = doctor.check_mail()
     assert check.ok, check
     assert "logged in as nkru" in check.summary
 
     monkeypatch.setenv("NKRU_SMTP_URL", f"smtp://nkru:wrong@{host}:{port}")
-    check = ops.check_mail()
+    check = doctor.check_mail()
     assert not check.ok
     assert "refused the login for nkru" in check.summary and "535" in check.summary
     assert "password in NKRU_SMTP_URL" in check.fix
@@ -145,17 +145,17 @@ def test_mail_login_checked_without_sending(env, monkeypatch, auth_mail):
 
 def test_mail_tls_mismatch_is_explained(env, monkeypatch, mail):
     monkeypatch.setenv("NKRU_SMTP_URL", f"smtps://{mail.host}:{mail.port}?timeout=3")
-    check = ops.check_mail()
+    check = doctor.check_mail()
     assert not check.ok and "TLS failed" in check.summary and "smtps://" in check.fix
     monkeypatch.setenv("NKRU_SMTP_URL", f"smtp://{mail.host}:{mail.port}?starttls=true")
-    check = ops.check_mail()
+    check = doctor.check_mail()
     assert not check.ok and "does not offer STARTTLS" in check.summary
 
 
 def test_no_mail_server_configured(env, monkeypatch):
     monkeypatch.delenv("NKRU_SMTP_URL")
     monkeypatch.delenv("AIRFLOW_CONN_NKRU_SMTP", raising=False)
-    check = ops.check_mail()
+    check = doctor.check_mail()
     assert not check.ok and "NKRU_SMTP_URL" in check.fix
 
 

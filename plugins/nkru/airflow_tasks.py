@@ -1,5 +1,7 @@
-"""The callables behind nkru's Airflow tasks: each reads the `nkru_db` connection and the settings at run time
-(never at parse time) and calls one pipeline function. The DAG files only wire these together."""
+"""The callables behind nkru's Airflow tasks: each reads the settings and where the news database and the mail
+server are at run time (never at parse time), by the rule of `nkru.resources` inside Airflow (the connections
+`nkru_db` / `nkru_smtp`, else NKRU_DATABASE_URL / NKRU_SMTP_URL), and calls one library function. The DAG files
+only wire these together."""
 
 from __future__ import annotations
 
@@ -8,22 +10,24 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import datetime
 
 import psycopg2
 
-from nkru import pipeline, store
-from nkru.airflow_conns import database_url
-from nkru.config import load_settings
+from nkru import alerts, ops, pipeline, resources, store, trends
+from nkru.clock import utcnow
+from nkru.config import Settings, load_settings
 from nkru.redact import scrub
+from nkru.store import trends as trend_store
 
 log = logging.getLogger(__name__)
 
 
 @contextmanager
 def _news_database() -> Iterator[store.Connection]:
-    """The `nkru_db` connection, closed on exit. libpq's "invalid dsn" error quotes the whole URL, password
+    """The news database, closed on exit. libpq's "invalid dsn" error quotes the whole URL, password
     included: it is raised again with the password masked, so the task log never shows it."""
-    url = database_url()
+    url = resources.database_url(airflow=True)
     try:
         conn = store.connect(url)
     except psycopg2.Error as exc:
@@ -39,7 +43,7 @@ def plan() -> list[list[dict]]:
     settings = load_settings()
     with _news_database() as conn:
         store.migrate(conn)
-        batches = pipeline.plan_batches(conn, settings, pipeline.utcnow())
+        batches = pipeline.plan_batches(conn, settings, utcnow())
     log.info("%d feeds due, in %d batches", sum(len(b) for b in batches), len(batches))
     return batches
 
@@ -69,26 +73,45 @@ def process() -> dict:
 
 def refresh_trends() -> None:
     """Refresh the daily aggregates behind the trend queries (the days that changed only; idempotent)."""
-    from nkru.store import trends as trend_store
-
     with _news_database() as conn:
         trend_store.refresh_daily(conn)
 
 
-def send_alerts() -> dict:
-    """Deliver pending alert e-mails through `nkru_smtp`; failures stay pending for the next run."""
-    from nkru import alerts
+def _mail_server() -> alerts.SmtpTarget:
+    """The mail server; no server configured is an error worth a failed task. A malformed NKRU_SMTP_URL is
+    quoted in its error: raised again with the password masked, never in the task log."""
+    try:
+        return resources.smtp_target(airflow=True)
+    except ValueError as exc:
+        raise ValueError(scrub(str(exc), os.environ.get(resources.SMTP_URL_ENV))) from None
 
+
+def send_alerts() -> dict:
+    """Deliver pending alert e-mails; failures stay pending for the next run."""
     settings = load_settings()
     if not settings.alerts.rules:
         log.info("no alert rules in the settings: nothing to send")
         return {}
-    try:
-        target = alerts.smtp_target()  # no mail server configured is an error worth a failed task
-    except ValueError as exc:  # a malformed NKRU_SMTP_URL, quoted in the message: never in the task log
-        raise ValueError(scrub(str(exc), os.environ.get("NKRU_SMTP_URL"))) from None
+    target = _mail_server()
     with _news_database() as conn:
         report = alerts.send_pending(conn, settings, target)
+    return asdict(report)
+
+
+def daily_digest(now: datetime | None = None) -> dict:
+    """The `nkru_digest` task: today's digests for every digest rule, with the week's trend charts.
+
+    Raises when something stays pending because of an error, so Airflow retries the task (which sends
+    nothing twice).
+    """
+    now = now or utcnow()
+    settings = load_settings()
+    target = _mail_server()
+    with _news_database() as conn:
+        extras = trends.digest_extras_or_none(conn, now)
+        report = alerts.send_digests(conn, settings, target, now=now, extras=extras)
+    if report.errors and report.pending:
+        raise RuntimeError(f"{report.pending} digest stories still pending: {'; '.join(report.errors)}")
     return asdict(report)
 
 
@@ -101,16 +124,14 @@ def notify_task_failure(context) -> None:
     Runs when a task has failed for good (after its retries). It never raises: a broken database or mail
     server is logged here, and the end-of-run `operator_notices` task records the failure again anyway.
     """
-    from nkru import ops
-
     try:
         ti = context.get("ti") or context["task_instance"]
         settings = load_settings()
         with _news_database() as conn:
             store.migrate(conn)
-            now = ops.utcnow()
+            now = utcnow()
             ops.report_task_failure(conn, ti.dag_id, ti.task_id, ops.failure_detail(context), now, ti.run_id)
-            ops.notify_if_configured(conn, settings, now)
+            _notify_operators(conn, settings, now)
     except Exception:
         log.exception("could not record the failure for the operators (operator_notices will try again)")
 
@@ -119,8 +140,6 @@ def operator_notices() -> dict:
     """Last task of a run: open/close task episodes from this run's outcome, check feeds failing for too long,
     and send the operator notices due (once per episode: failing, then recovered)."""
     from airflow.sdk import get_current_context
-
-    from nkru import ops
 
     ti = get_current_context()["ti"]
     try:
@@ -131,11 +150,11 @@ def operator_notices() -> dict:
     settings = load_settings()
     with _news_database() as conn:
         store.migrate(conn)
-        now = ops.utcnow()
+        now = utcnow()
         review = ops.review_run(conn, ti.dag_id, ti.run_id, crumbs, now, ignore=[ti.task_id])
         feeds = ops.check_feeds(conn, settings, now)
         ops.report_task_success(conn, ti.dag_id, ti.task_id, now, f"succeeded in run {ti.run_id}")
-        report = ops.notify_if_configured(conn, settings, now)
+        report = _notify_operators(conn, settings, now)
     log.info(
         "tasks failing: +%s, recovered: %s; feeds failing: +%s, recovered: %s; %s",
         review.opened,
@@ -154,10 +173,22 @@ def operator_notices() -> dict:
     }
 
 
+def _notify_operators(conn: store.Connection, settings: Settings, now: datetime) -> ops.NoticeReport:
+    """`ops.notify` through the mail server; when none is configured, log why and leave the notices pending."""
+    try:
+        target = resources.smtp_target(airflow=True)
+    except (resources.SmtpNotConfigured, ValueError) as exc:
+        report = ops.NoticeReport()
+        if settings.operations.operators:
+            reason = scrub(str(exc), os.environ.get(resources.SMTP_URL_ENV))  # a malformed URL is quoted in it
+            log.warning("operator notices not sent: %s", reason)
+            report.errors.append(reason)
+        return report
+    return ops.notify(conn, settings, target, now)
+
+
 def apply_retention() -> dict:
     """Delete non-relevant articles older than `operations.retention_days_irrelevant` (daily DAG)."""
-    from nkru import ops
-
     settings = load_settings()
     with _news_database() as conn:
         report = ops.apply_retention(conn, settings)

@@ -44,12 +44,10 @@ def main() -> int:
     signal.signal(signal.SIGINT, _interrupt)
     try:
         news_url, metadata_url, server = _databases(data, env)
+        # Tasks read these too when no Airflow connection nkru_db / nkru_smtp is defined (nkru.resources).
         env["NKRU_DATABASE_URL"] = news_url
-        env.setdefault("AIRFLOW_CONN_NKRU_DB", news_url)
         if not (env.get("NKRU_SMTP_URL") or env.get("AIRFLOW_CONN_NKRU_SMTP")):
             children.append(_start_mail_catcher(data, env))
-        if env.get("NKRU_SMTP_URL"):
-            env.setdefault("AIRFLOW_CONN_NKRU_SMTP", env["NKRU_SMTP_URL"])
         _airflow_settings(env, root, data, metadata_url)
         subprocess.run([sys.executable, "-m", "nkru.cli", "migrate"], env=env, check=True)
         airflow = subprocess.Popen(

@@ -12,19 +12,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import psycopg2
 
 from nkru import language, store
+from nkru.clock import utcnow
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, fetch_feeds, parse_feed
 from nkru.feeds.text import shorten
 from nkru.relevance import Scorer
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
-from nkru.untrusted import strip_controls
+from nkru.untrusted import one_line
 
 if TYPE_CHECKING:
     from nkru.stories import StoryIndex
@@ -60,10 +61,6 @@ class ProcessReport:
     articles: int = 0
     mentions: int = 0
     stories: set[int] = field(default_factory=set)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def plan_batches(conn: store.Connection, settings: Settings, now: datetime, due_only: bool = True) -> list[list[dict]]:
@@ -219,8 +216,7 @@ def _connection_lost(conn: store.Connection, exc: Exception) -> bool:
 
 def _reason(exc: Exception, limit: int) -> str:
     """An exception as one clean line (its text may quote feed data)."""
-    text = strip_controls(f"{type(exc).__name__}: {exc}", keep_newlines=False)
-    return shorten(" ".join(text.split()), limit)
+    return shorten(one_line(f"{type(exc).__name__}: {exc}", limit=None), limit)
 
 
 def _scored(item, scorer: Scorer) -> article_store.NewArticle:

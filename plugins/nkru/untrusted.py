@@ -14,6 +14,8 @@ import re
 # decoded from UTF-8, e.g. from `&#xD800;` or a surrogateescape'd byte).
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROLS_AND_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+# The default cut of `one_line`: a long headline, and short enough for an e-mail subject or a table cell.
+MAX_LINE_CHARS = 300
 
 
 def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
@@ -26,6 +28,13 @@ def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
     if keep_newlines:
         return _CONTROLS.sub("", text)
     return _CONTROLS_AND_BREAKS.sub(lambda m: " " if m.group(0) in "\t\n\u2028\u2029" else "", text)
+
+
+def one_line(text: str, limit: int | None = MAX_LINE_CHARS) -> str:
+    """`text` for one line of output: control characters dropped, whitespace (newlines included) folded to single
+    spaces, ends trimmed, and cut at `limit` characters with '…' (no cut when `limit` is None)."""
+    text = " ".join(strip_controls(text, keep_newlines=False).split())
+    return text if limit is None or len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def has_controls(text: str) -> bool:

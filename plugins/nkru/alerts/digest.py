@@ -16,6 +16,7 @@ from nkru.alerts.outbox import SendReport, message_id, with_coverage
 from nkru.alerts.render import DigestExtras, render_digest
 from nkru.alerts.rules import rule_terms
 from nkru.alerts.smtp import DeliveryError, MailServerUnavailable, SmtpSession, SmtpTarget
+from nkru.clock import utcnow
 from nkru.config import AlertRule, Settings
 from nkru.store import Connection
 from nkru.store import alerts as alert_store
@@ -36,7 +37,7 @@ def send_digests(
     extras: DigestExtras | None = None,
 ) -> SendReport:
     """Send today's digest for every digest rule and recipient with new stories, and retry earlier ones."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     report = SendReport()
     pairs = [(rule, rcpt) for rule in settings.alerts.rules if rule.mode == "digest" for rcpt in rule.recipients]
     with SmtpSession(target) as session:
@@ -152,41 +153,3 @@ def html_page(msg: EmailMessage) -> str:
             data = base64.b64encode(part.get_payload(decode=True)).decode("ascii")
             html = html.replace(f"cid:{cid.strip('<>')}", f"data:{part.get_content_type()};base64,{data}")
     return html
-
-
-def trends_extras(conn: Connection, now: datetime) -> DigestExtras | None:
-    """Charts for the digest from `nkru.trends.digest_extras`, when that module exists; never fails the digest."""
-    try:
-        from nkru.trends import digest_extras
-    except ImportError:
-        return None
-    try:
-        return digest_extras(conn, now)
-    except Exception:  # charts are a bonus: the stories must go out without them
-        log.exception("digest charts failed; sending the digest without them")
-        conn.rollback()
-        return None
-
-
-def daily_digest(now: datetime | None = None) -> dict:
-    """The `nkru_digest` task: settings, `nkru_db` and `nkru_smtp` read at run time, then `send_digests`.
-
-    Raises when something stays pending because of an error, so Airflow retries the task (which sends
-    nothing twice).
-    """
-    from dataclasses import asdict
-
-    from nkru import store
-    from nkru.airflow_conns import database_url
-    from nkru.alerts.smtp import smtp_target
-    from nkru.config import load_settings
-
-    now = now or datetime.now(UTC)
-    settings = load_settings()
-    target = smtp_target()
-    with store.connection(database_url()) as conn:
-        extras = trends_extras(conn, now)
-        report = send_digests(conn, settings, target, now=now, extras=extras)
-    if report.errors and report.pending:
-        raise RuntimeError(f"{report.pending} digest stories still pending: {'; '.join(report.errors)}")
-    return asdict(report)

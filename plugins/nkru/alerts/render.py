@@ -22,11 +22,11 @@ from html import escape
 from urllib.parse import urlsplit
 
 from nkru.alerts.rules import term_pattern
+from nkru.clock import utc_text as _utc
 from nkru.store.alerts import StoryItem
-from nkru.untrusted import has_controls, strip_controls
+from nkru.untrusted import has_controls, one_line, strip_controls
 
 MAX_SUMMARY_CHARS = 1000
-MAX_TITLE_CHARS = 300
 MAX_URL_CHARS = 2000
 MAX_DIGEST_ITEMS = 200
 MAX_HEADER_CHARS = 300
@@ -47,12 +47,6 @@ class DigestExtras:
     text: str = ""
     html: str = ""
     images: dict[str, bytes] = field(default_factory=dict)
-
-
-def one_line(text: str, limit: int = MAX_TITLE_CHARS) -> str:
-    """Whitespace (newlines included) folded to single spaces, control characters dropped, cut at `limit`."""
-    text = " ".join(strip_controls(text, keep_newlines=False).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def cut(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
@@ -91,10 +85,6 @@ def highlight(text: str, terms: list[str]) -> str:
         last = match.end()
     out.append(escape(text[last:]))
     return "".join(out)
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _link_html(text_html: str, url: str) -> str:

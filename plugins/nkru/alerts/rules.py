@@ -2,16 +2,17 @@
 
 Conditions combine with AND; a rule with none matches every relevant story. Terms are matched case-insensitively
 on word boundaries in the title and summary, or exactly against the terms the relevance scorer matched.
-Entities are compared through `nkru.entities.alias_key`, so "Kim Jong-un" in a rule finds "Kim Jong Un".
+Entities are compared through `nkru.aliases.alias_key`, so "Kim Jong-un" in a rule finds "Kim Jong Un".
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from nkru.aliases import alias_key
 from nkru.config import AlertRule
 
 
@@ -27,18 +28,8 @@ class ArticleFacts:
     language: str | None
 
 
-@functools.cache
-def entity_key_function() -> Callable[[str], str]:
-    """`nkru.entities.alias_key` (the key stored in entity_aliases); casefolded words if it is unavailable."""
-    try:
-        from nkru.aliases import alias_key
-    except ImportError:
-        return lambda text: " ".join(text.casefold().split())
-    return alias_key
-
-
 def entity_key(name: str) -> str:
-    return entity_key_function()(name)
+    return alias_key(name)
 
 
 @functools.lru_cache(maxsize=4096)

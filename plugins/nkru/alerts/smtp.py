@@ -1,16 +1,14 @@
 """Where alert e-mail goes and how one message is handed over: `SmtpTarget` and `SmtpSession` (smtplib).
 
-The mail server is NKRU_SMTP_URL (`smtp://[user:pass@]host:port`, `smtps://` for implicit TLS,
-`?starttls=true`) outside Airflow and the Airflow connection `nkru_smtp` inside it. The connection is read
-through the SMTP provider's `SmtpHook`, so its fields and TLS extras (`disable_ssl`, `disable_tls`,
-`ssl_context`, `timeout`) mean what they mean everywhere else in Airflow. We send with smtplib ourselves
-because the hook's `send_email_smtp` builds its own HTML-only message: we need multipart/alternative,
-a fixed Message-ID and the server's per-recipient verdict.
+A target is parsed from a URL here (`smtp://[user:pass@]host:port`, `smtps://` for implicit TLS,
+`?starttls=true`); which URL or Airflow connection applies is decided at the edge, by `nkru.resources`.
+We send with smtplib ourselves because the SMTP provider's `send_email_smtp` builds its own HTML-only message:
+we need multipart/alternative, a fixed Message-ID and the server's per-recipient verdict. `nkru doctor`
+probes a server through the same session code (`SmtpSession.noop`).
 """
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -20,24 +18,24 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from nkru.redact import mask_url
 
-SMTP_URL_ENV = "NKRU_SMTP_URL"
-SMTP_CONN_ID = "nkru_smtp"
+SMTP_URL_ENV = "NKRU_SMTP_URL"  # named in the messages about a malformed URL
 Security = Literal["none", "starttls", "ssl"]
 
 
-class SmtpNotConfigured(RuntimeError):
-    """Neither NKRU_SMTP_URL nor the Airflow connection `nkru_smtp` says where to send mail."""
-
-
-MailNotConfigured = SmtpNotConfigured  # the earlier name, kept for callers that use it
-
-
 class MailServerUnavailable(ConnectionError):
-    """The mail server could not be reached or refused the session (connect, TLS, login)."""
+    """The mail server could not be reached or refused the session; `step` says where (connect, STARTTLS,
+    login) and `__cause__` holds smtplib's or ssl's own exception."""
+
+    def __init__(self, message: str, step: str = "connect"):
+        super().__init__(message)
+        self.step = step
 
 
 class MailLoginFailed(MailServerUnavailable):
     """The mail server did not accept our user name and password (or gave up on them); nothing was sent."""
+
+    def __init__(self, message: str):
+        super().__init__(message, step="login")
 
 
 class DeliveryError(Exception):
@@ -93,42 +91,6 @@ def smtp_target_from_url(url: str) -> SmtpTarget:
     )
 
 
-def smtp_target_from_airflow(conn_id: str = SMTP_CONN_ID) -> SmtpTarget:
-    """The Airflow connection `conn_id`, read by the SMTP provider's hook (call inside a task only)."""
-    from airflow.providers.smtp.hooks.smtp import SmtpHook
-
-    hook = SmtpHook(smtp_conn_id=conn_id)
-    hook.smtp_connection = hook.get_connection(conn_id)
-    security: Security = "ssl" if hook.use_ssl else ("starttls" if hook.smtp_starttls else "none")
-    return SmtpTarget(
-        host=hook.host or "localhost",
-        port=hook.port or (465 if security == "ssl" else 25),
-        username=hook.smtp_user or None,
-        password=hook.smtp_password or None,
-        security=security,
-        timeout=float(hook.timeout),
-        verify_tls=hook.ssl_context != "none",
-    )
-
-
-def smtp_target() -> SmtpTarget:
-    """NKRU_SMTP_URL if set, else the Airflow connection `nkru_smtp` if there is one; else a clear error."""
-    url = os.environ.get(SMTP_URL_ENV)
-    if url:
-        return smtp_target_from_url(url)
-    try:
-        return smtp_target_from_airflow()
-    except ImportError:
-        reason = "Airflow is not installed"
-    except Exception as exc:  # not found, or no Airflow context: either way there is no configured server
-        reason = f"{type(exc).__name__}: {exc}"
-    raise SmtpNotConfigured(
-        f"no mail server configured: set {SMTP_URL_ENV}=smtp://host:port (smtps:// for TLS, ?starttls=true) "
-        f"or define the Airflow connection {SMTP_CONN_ID!r} ({reason}). "
-        "`make run` starts a local mail catcher that stores messages under .data/mail/."
-    )
-
-
 class SmtpSession:
     """One SMTP connection, opened on first use and reopened after it drops; use as a context manager."""
 
@@ -159,23 +121,34 @@ class SmtpSession:
         return context
 
     def _connect(self) -> smtplib.SMTP:
+        """Connect, start TLS as configured and log in when a user is set."""
         t = self.target
         client: smtplib.SMTP | None = None
+        step = "connect"
         try:
             if t.security == "ssl":
                 client = smtplib.SMTP_SSL(t.host, t.port, timeout=t.timeout, context=self._tls_context())
             else:
                 client = smtplib.SMTP(t.host, t.port, timeout=t.timeout)
             if t.security == "starttls":
+                step = "STARTTLS"
                 client.starttls(context=self._tls_context())
                 client.ehlo()
         except (OSError, smtplib.SMTPException) as exc:
             if client is not None:
                 client.close()
-            raise MailServerUnavailable(f"cannot reach mail server {t.describe()}: {_describe(exc)}") from exc
+            raise MailServerUnavailable(
+                f"cannot reach mail server {t.describe()}: {_describe(exc)}", step=step
+            ) from exc
         if t.username:
             self._login(client)
         return client
+
+    def noop(self) -> tuple[int, bytes]:
+        """Open the session (connect, TLS, login) if it is not open, and say NOOP: a probe that sends no mail."""
+        if self._client is None:
+            self._client = self._connect()
+        return self._client.noop()
 
     def _login(self, client: smtplib.SMTP) -> None:
         """Log in, naming a refused login as such. Servers often answer a wrong password only after a delay

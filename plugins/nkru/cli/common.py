@@ -18,7 +18,7 @@ import psycopg2
 from rich.console import Console
 from rich.markup import escape as escape_markup
 
-from nkru import store
+from nkru import resources, store
 from nkru.config import ConfigError, Settings, load_settings
 from nkru.redact import scrub
 from nkru.untrusted import strip_controls
@@ -75,7 +75,7 @@ def terminal_text(value: object, *, markup: bool = False) -> str:
     the window title, NUL, C1) and lone surrogates dropped, passwords of the configured URLs masked, and, with
     `markup=True`, rich's markup escaped (so a feed's "[/bold]" is shown, not obeyed)."""
     text = strip_controls(str(value))
-    text = scrub(text, os.environ.get(store.DATABASE_URL_ENV), os.environ.get("NKRU_SMTP_URL"))
+    text = scrub(text, os.environ.get(resources.DATABASE_URL_ENV), os.environ.get(resources.SMTP_URL_ENV))
     return escape_markup(text) if markup else text
 
 
@@ -127,11 +127,11 @@ def settings_or_exit() -> Settings:
 def database() -> Iterator[store.Connection]:
     """Open the news database or exit with a message that says what to fix."""
     try:
-        conn = store.connect()
-    except store.DatabaseNotConfigured as exc:
+        conn = store.connect(resources.database_url())
+    except resources.DatabaseNotConfigured as exc:
         fail(str(exc), EXIT_CONFIG)
     except psycopg2.ProgrammingError as exc:  # libpq could not read the URL ("invalid dsn")
-        fail(f"{store.DATABASE_URL_ENV} is not a valid libpq URI: {str(exc).strip()}", EXIT_CONFIG)
+        fail(f"{resources.DATABASE_URL_ENV} is not a valid libpq URI: {str(exc).strip()}", EXIT_CONFIG)
     except psycopg2.Error as exc:
         fail(f"cannot connect to the news database: {str(exc).strip()}", EXIT_DATABASE)
     try:

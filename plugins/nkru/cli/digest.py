@@ -36,7 +36,7 @@ def digest(preview_path: Path | None, send_now: bool, rule_name: str | None) -> 
     """
     if not preview_path and not send_now:
         raise click.UsageError("say --preview FILE.html, --send-now, or both")
-    from nkru.alerts.digest import trends_extras
+    from nkru.trends import digest_extras_or_none
 
     settings = settings_or_exit()
     rules = [r for r in settings.alerts.rules if r.mode == "digest"]
@@ -44,7 +44,7 @@ def digest(preview_path: Path | None, send_now: bool, rule_name: str | None) -> 
         fail("no alert rule has `mode: digest` in the settings file; add one under alerts.rules", EXIT_CONFIG)
     now = datetime.now(UTC)
     with database() as conn:
-        extras = trends_extras(conn, now)
+        extras = digest_extras_or_none(conn, now)
         waiting = _preview(conn, settings, rules, rule_name, preview_path, now, extras) if preview_path else None
         if send_now:
             waiting = _send_now(conn, settings, now, extras)
@@ -69,11 +69,12 @@ def _preview(conn, settings, rules, rule_name, path: Path, now: datetime, extras
 
 
 def _send_now(conn, settings, now: datetime, extras) -> int:
-    from nkru.alerts import SmtpNotConfigured, send_digests, smtp_target
+    from nkru import resources
+    from nkru.alerts import send_digests
 
     try:
-        target = smtp_target()
-    except SmtpNotConfigured as exc:
+        target = resources.smtp_target()
+    except resources.SmtpNotConfigured as exc:
         fail(str(exc), EXIT_CONFIG)
     report = send_digests(conn, settings, target, now=now, extras=extras)
     click.echo(f"digests: {report.summary()}")

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from nkru import pipeline, store
+from nkru import pipeline, resources, store
 from nkru.cli.common import (
     EXIT_DATABASE,
     EXIT_NO_DATA,
@@ -41,8 +41,8 @@ def register(main: click.Group) -> None:
 def migrate() -> None:
     """Create or update the news database schema (safe to run again)."""
     try:
-        conn = store.connect()
-    except store.DatabaseNotConfigured as exc:
+        conn = store.connect(resources.database_url())
+    except resources.DatabaseNotConfigured as exc:
         fail(str(exc), EXIT_DATABASE)
     except Exception as exc:  # psycopg2.OperationalError, "invalid dsn" and friends: say what to fix
         fail(f"cannot connect to the news database: {str(exc).strip()}", EXIT_DATABASE)
@@ -119,8 +119,8 @@ def _send(conn, settings) -> None:
     from nkru import alerts
 
     try:
-        target = alerts.smtp_target()
-    except alerts.SmtpNotConfigured as exc:
+        target = resources.smtp_target()
+    except resources.SmtpNotConfigured as exc:
         echo(f"alerts: not sent ({exc}); they stay queued for the next run")
         return
     except ValueError as exc:  # a malformed NKRU_SMTP_URL (its message quotes the URL: terminal_text masks it)
@@ -304,7 +304,7 @@ def _send_demo_alerts(conn, settings) -> int | None:
     if not os.environ.get("NKRU_SMTP_URL"):
         return None
     try:
-        report = alerts.send_pending(conn, settings, alerts.smtp_target())
-    except alerts.SmtpNotConfigured:
+        report = alerts.send_pending(conn, settings, resources.smtp_target())
+    except resources.SmtpNotConfigured:
         return None
     return report.sent

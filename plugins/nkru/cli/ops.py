@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from nkru import doctor as doctor_checks
 from nkru.cli.common import echo, print_json, terminal_text
 
 _CHECK_CHOICES = ("config", "database", "mail", "model")
@@ -29,9 +30,7 @@ def doctor(only: tuple[str, ...], as_json: bool) -> None:
     check connects, starts TLS and logs in as configured, then says NOOP and QUIT. Exits 1 if any check
     failed.
     """
-    from nkru import ops
-
-    checks = ops.run_checks(only or _CHECK_CHOICES)
+    checks = doctor_checks.run_checks(only or _CHECK_CHOICES)
     if as_json:
         print_json([c.as_dict() for c in checks])
     else:

@@ -25,6 +25,7 @@ import httpx
 from nkru.config import FetchConfig
 from nkru.feeds.addresses import BlockedAddress, Resolver, refuse_legacy_form
 from nkru.feeds.inflate import ACCEPT_ENCODING, CappedDecoder, TooLarge, UndecodableBody
+from nkru.feeds.urls import DEFAULT_PORTS
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,6 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)

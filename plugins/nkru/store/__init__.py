@@ -1,5 +1,7 @@
 """PostgreSQL access: connections and migrations. Every SQL statement the code runs lives in this package.
 
+The caller says which database (a libpq URI): where it is configured is decided at the edge (`nkru.resources`).
+
 We use psycopg2 directly (not Airflow's PostgresHook, which uses psycopg 3 in provider 7.x) so the same code
 runs inside Airflow, in the `nkru` command and in tests. Submodules group the statements by concern:
 `feeds` (feed list and health), `articles` (items, relevance, entities), `alerts` (stories and the outbox),
@@ -9,9 +11,9 @@ runs inside Airflow, in the `nkru` command and in tests. Submodules group the st
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg2
 import psycopg2.extensions
@@ -23,15 +25,10 @@ from nkru.paths import sql_dir
 Connection = psycopg2.extensions.connection
 Cursor = psycopg2.extensions.cursor
 
-DATABASE_URL_ENV = "NKRU_DATABASE_URL"
 # Advisory lock ids: any constants work; each only has to be the same for every process using the same database.
 _MIGRATION_LOCK_ID = 0x6E6B7275
 # Held while a process extracts entities, groups articles into stories and queues alerts (pipeline.process_pending).
 PROCESS_LOCK_ID = 0x6E6B7276
-
-
-class DatabaseNotConfigured(RuntimeError):
-    """Neither NKRU_DATABASE_URL nor an Airflow connection `nkru_db` says where the news database is."""
 
 
 def describe_error(exc: psycopg2.Error) -> str:
@@ -73,20 +70,15 @@ def _connection_lost(exc: BaseException) -> bool:
     return not code or code.startswith(_CONNECTION_LOST)
 
 
-def database_url() -> str:
-    """The news database for the `nkru` command: NKRU_DATABASE_URL (a libpq URI)."""
-    url = os.environ.get(DATABASE_URL_ENV)
-    if not url:
-        raise DatabaseNotConfigured(
-            f"{DATABASE_URL_ENV} is not set. Set it to a libpq URI, e.g. "
-            f"postgresql://user@127.0.0.1:5432/nkru (or start `make run`, which sets one up)."
-        )
-    return url
+def connect(url: str, *, application_name: str = "nkru") -> Connection:
+    """Open a psycopg2 connection to the libpq URI `url`; timestamps come back tz-aware in UTC.
 
-
-def connect(url: str | None = None, *, application_name: str = "nkru") -> Connection:
-    """Open a psycopg2 connection; timestamps come back tz-aware in UTC."""
-    conn = psycopg2.connect(url or database_url(), application_name=application_name, connect_timeout=10)
+    Parameters the URI sets itself (`application_name`, `connect_timeout`, `sslmode`...) win over our defaults.
+    """
+    params = psycopg2.extensions.parse_dsn(url)
+    params.setdefault("application_name", application_name)
+    params.setdefault("connect_timeout", "10")
+    conn = psycopg2.connect(**params)
     with conn.cursor() as cur:
         cur.execute("SET TIME ZONE 'UTC'")
     conn.commit()
@@ -94,7 +86,7 @@ def connect(url: str | None = None, *, application_name: str = "nkru") -> Connec
 
 
 @contextmanager
-def connection(url: str | None = None) -> Iterator[Connection]:
+def connection(url: str) -> Iterator[Connection]:
     """A connection that is closed on exit (psycopg2's own `with conn` only ends the transaction)."""
     conn = connect(url)
     try:
@@ -157,7 +149,7 @@ def migrate(conn: Connection) -> list[str]:
                 " version integer PRIMARY KEY, name text NOT NULL,"
                 " applied_at timestamptz NOT NULL DEFAULT now())"
             )
-        for version, path in _migration_files():
+        for version, path in migration_files():
             with conn, conn.cursor() as cur:
                 cur.execute("SELECT 1 FROM schema_migrations WHERE version = %s", (version,))
                 if cur.fetchone():
@@ -178,10 +170,17 @@ def applied_migrations(conn: Connection) -> list[str]:
         return [r[0] for r in cur.fetchall()]
 
 
-def _migration_files() -> list[tuple[int, os.PathLike]]:
+def migration_files() -> list[tuple[int, Path]]:
+    """The numbered files in `sql/migrations/`, (number, path) in order: what `migrate` applies."""
     files = []
     for path in sorted((sql_dir() / "migrations").glob("*.sql")):
         number = path.name.split("_", 1)[0]
         if number.isdigit():
             files.append((int(number), path))
     return sorted(files)
+
+
+def dict_rows(cur: Cursor) -> list[dict]:
+    """The rows left in `cur`, each as a dict keyed by column name."""
+    columns = [c.name for c in cur.description]
+    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from psycopg2.extras import Json
 
-from nkru.store import Cursor
+from nkru.store import Cursor, dict_rows
 
 # ---------------------------------------------------------------------------------------------- stories
 
@@ -404,8 +404,7 @@ def list_outbox(cur: Cursor, statuses: list[str] | None, since: datetime | None,
         " ORDER BY o.created_at DESC, o.id DESC LIMIT %(limit)s",
         {"statuses": statuses, "since": since, "limit": limit},
     )
-    columns = [c.name for c in cur.description]
-    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+    return dict_rows(cur)
 
 
 # ------------------------------------------------------------------------------------ what e-mails show

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import psycopg2.extras
 
-from nkru.store import Cursor
+from nkru.store import Cursor, dict_rows
 
 # No entity name or spelling longer than this is stored (extraction keeps names far shorter; this is the backstop).
 MAX_NAME_CHARS = 200
@@ -367,8 +367,8 @@ def article_by_url(cur: Cursor, url: str) -> dict | None:
            WHERE a.url = %s""",
         (url,),
     )
-    row = cur.fetchone()
-    return dict(zip([c.name for c in cur.description], row, strict=True)) if row else None
+    rows = dict_rows(cur)
+    return rows[0] if rows else None
 
 
 def update_relevance(
@@ -423,8 +423,7 @@ def latest_stories(cur: Cursor, since: datetime, limit: int) -> list[dict]:
            LIMIT %(limit)s""",
         {"since": since, "limit": limit},
     )
-    columns = [c.name for c in cur.description]
-    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+    return dict_rows(cur)
 
 
 def top_entities(cur: Cursor, since: datetime, top: int, label: str | None) -> list[dict]:
@@ -443,5 +442,4 @@ def top_entities(cur: Cursor, since: datetime, top: int, label: str | None) -> l
            LIMIT %(top)s""",
         {"since": since, "top": top, "label": label},
     )
-    columns = [c.name for c in cur.description]
-    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+    return dict_rows(cur)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from nkru.store import Cursor
+from nkru.store import Cursor, dict_rows
 
 # ------------------------------------------------------------------------------------------------ episodes
 
@@ -207,8 +207,7 @@ def notices(cur: Cursor, episode_id: int | None = None) -> list[dict]:
         " n.recipient",
         {"id": episode_id},
     )
-    columns = [c.name for c in cur.description]
-    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+    return dict_rows(cur)
 
 
 # ---------------------------------------------------------------------------------------------- retention

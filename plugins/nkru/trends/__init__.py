@@ -37,11 +37,12 @@ stored nothing costs one look-up. Days are UTC calendar days.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nkru.alerts import DigestExtras
+    from nkru.alerts.render import DigestExtras
     from nkru.store import Connection
 
 
@@ -53,3 +54,13 @@ def digest_extras(conn: Connection, now: datetime) -> DigestExtras:
     from nkru.trends.digest import digest_extras as build
 
     return build(conn, now)
+
+
+def digest_extras_or_none(conn: Connection, now: datetime) -> DigestExtras | None:
+    """`digest_extras`, or None when drawing them fails: charts are a bonus, the stories must go out without them."""
+    try:
+        return digest_extras(conn, now)
+    except Exception:
+        logging.getLogger(__name__).exception("digest charts failed; sending the digest without them")
+        conn.rollback()
+        return None

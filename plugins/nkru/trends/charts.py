@@ -22,7 +22,7 @@ matplotlib.use("Agg")
 from matplotlib import dates as mdates  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from nkru.untrusted import strip_controls  # noqa: E402
+from nkru.untrusted import one_line  # noqa: E402
 
 Row = dict[str, Any]
 FORMATS = ("png", "svg")
@@ -167,4 +167,4 @@ def _name(row: Row) -> str:
 
 def _label(text: str) -> str:
     """A name from a feed as chart text: one line, no control characters, "$" shown as a dollar sign."""
-    return " ".join(strip_controls(str(text), keep_newlines=False).split()).replace("$", r"\$")
+    return one_line(str(text), limit=None).replace("$", r"\$")

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape
 from typing import Any
 
-from nkru.alerts import DigestExtras
+from nkru.alerts.render import DigestExtras
 from nkru.store import Connection
 from nkru.store import trends as trend_store
 from nkru.trends import charts

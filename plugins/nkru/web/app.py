@@ -36,12 +36,12 @@ def _respond(
     """Open the news database, build the page; 404 when it names nothing, 503 when the database cannot be read.
 
     `trends`: the page reads the daily aggregates, so bring them up to date first."""
-    from nkru.airflow_conns import database_url
+    from nkru import resources
     from nkru.web import pages
 
     base = _base(request)
     try:
-        with store.connection(database_url(conn_id="nkru_db")) as conn:
+        with store.connection(resources.database_url(airflow=True)) as conn:
             if trends:
                 _refresh(conn)
             page = build(conn, base)
