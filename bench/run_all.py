@@ -16,6 +16,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ORDER = [
     "relevance",
     "stories",
+    "events",
     "entities",
     "fetch",
     "politeness",

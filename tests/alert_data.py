@@ -131,9 +131,11 @@ class NewsDB:
         with self.conn, self.conn.cursor() as cur:
             index = stories.StoryIndex.load(cur, now=now, window_hours=window_hours)
         with self.conn, self.conn.cursor() as cur:
-            story_id = index.assign(cur, article)
-            alerts.queue_for_article(cur, cfg, article, story_id, mentions or [], now=now)
-        return story_id
+            assigned = index.assign(cur, article, [(name, label) for name, label, _count in mentions or []])
+            alerts.queue_for_article(
+                cur, cfg, article, assigned.story_id, mentions or [], now=now, new_kinds=assigned.new_kinds
+            )
+        return assigned.story_id
 
     def outbox(self) -> list[dict]:
         with self.conn, self.conn.cursor() as cur:

@@ -32,6 +32,11 @@ university scholarship fishing quota timber coal iron smelter port crane warehou
 hotel orchestra exhibition film archive museum monument protocol memorandum committee commission chairman
 """
 VOCABULARY = tuple(_VOCABULARY_TEXT.split())
+# Events a day and an hour apart: with actors cycling through short lists, events published together would
+# share people and places, and event-level grouping (nkru.stories) would rightly call them one happening.
+EVENT_SPACING_HOURS = 25
+# The alert rule must still alert the oldest event's story.
+MAX_STORY_AGE_HOURS = EVENT_SPACING_HOURS * EVENTS + 24
 DATELINES = ("SEOUL, March 26 (Yonhap) -- ", "MOSCOW, March 26 (AFP) - ", "PYONGYANG — ")
 
 
@@ -49,7 +54,8 @@ def store_syndicated_news(conn: store.Connection) -> int:
         for n, outlet in enumerate(OUTLETS):
             edited_title = ("(LEAD) " if n == 1 else "") + title
             edited_lede = DATELINES[n] + (lede if n != 2 else lede.rsplit(",", 1)[0] + ".")
-            news.article(outlet, edited_title, edited_lede, published_at=NOW - timedelta(minutes=90 - n * 10))
+            published = NOW - timedelta(hours=EVENT_SPACING_HOURS * (EVENTS - 1 - event), minutes=90 - n * 10)
+            news.article(outlet, edited_title, edited_lede, published_at=published)
             count += 1
     return count
 

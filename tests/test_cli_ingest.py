@@ -53,6 +53,10 @@ def test_run_then_query_stories_and_entities(env, feeds):
     assert {"Sergei Shoigu", "Kim Jong Un", "Pyongyang"} <= set(shoigu["entities"])
     assert shoigu["matched_terms"] and shoigu["score"] >= 1.0
     assert {"source", "published_at"} <= set(shoigu)
+    # Every report of the story with why it joined (issue 16); the copy in the mirror is the same article.
+    assert [r["joined_by"] for r in shoigu["reports"]] == ["new"]
+    assert {"Sergei Shoigu", "Kim Jong Un"} <= set(shoigu["reports"][0]["why"]["entities"])
+    assert shoigu["coverage"].startswith(f"First reported by {shoigu['source']} (en) at ")
 
     table = nkru("stories", "--since", "7d")
     assert table.exit_code == 0 and "Shoigu meets Kim Jong Un" in table.output

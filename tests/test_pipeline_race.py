@@ -41,7 +41,7 @@ def outcome(conn: store.Connection) -> dict[str, object]:
 
 @pytest.mark.slow
 def test_two_processes_racing_never_double_a_story_or_an_alert(db_url):
-    cfg = settings(rule("all", recipients=("analyst@example.org",)))
+    cfg = settings(rule("all", recipients=("analyst@example.org",)), max_story_age_hours=racing.MAX_STORY_AGE_HOURS)
     with store.connection(db_url) as conn:
         assert racing.store_syndicated_news(conn) == racing.EVENTS * len(racing.OUTLETS)
         pipeline.process_pending(conn, cfg, now=NOW)

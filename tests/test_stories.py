@@ -110,7 +110,7 @@ def test_a_story_from_a_rolled_back_article_is_not_reused(db):
         index.assign(cur, first)
     db.rollback()
     with db, db.cursor() as cur:
-        story = index.assign(cur, copy)
+        story = index.assign(cur, copy).story_id
     assert _story(news, copy.id) == story
     assert _story(news, first.id) is None
 

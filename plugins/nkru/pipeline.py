@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import psycopg2
 
@@ -27,6 +28,9 @@ from nkru.store import feeds as feed_store
 from nkru.store import fulltext as text_store
 from nkru.store import hosts as host_store
 from nkru.untrusted import one_line
+
+if TYPE_CHECKING:
+    from nkru.stories import StoryIndex
 
 log = logging.getLogger(__name__)
 
@@ -302,17 +306,22 @@ def process_pending(
     at all. The spaCy model is loaded only when there is something to extract.
 
     Safe when several processes run it on one database at once (two `nkru run`, a retried task overlapping a
-    late one, two workers). Grouping decides against the stories already stored, in an index loaded once per
-    chunk, so two processes grouping at the same time would each open a story for the same report and each
-    queue its alert. Each chunk is therefore processed under a database-wide advisory lock
-    (`store.PROCESS_LOCK_ID`), held across the chunk's per-article transactions: a second process waits, then
-    reads the queue again and loads the index with the first one's stories in it. Inside the lock each article
-    is claimed again (`claim_pending`), so one that another process finished meanwhile is skipped. The lock
-    lives here, around whatever `stories` does, so any grouping method is serialised the same way.
+    late one, two workers). Grouping decides against the stories already stored, so two processes grouping at
+    the same time would each open a story for the same report and each queue its alert. Each chunk is therefore
+    processed under a database-wide advisory lock (`store.PROCESS_LOCK_ID`), held across the chunk's
+    per-article transactions: a second process waits, then reads the queue again. The story index is loaded
+    once per call (issue 15) and kept up to date in memory as articles are assigned; under the lock, before each
+    chunk after the first, it takes in what other processes grouped meanwhile (`StoryIndex.catch_up`). Inside
+    the lock each article is claimed again (`claim_pending`), so one that another process finished meanwhile is
+    skipped. The lock lives here, around whatever `stories` does, so any grouping method is serialised the same
+    way.
     """
+    from nkru import stories
+
     now = now or utcnow()
     report = ProcessReport()
     nlp = None
+    index = None
     while True:
         with store.advisory_lock(conn, store.PROCESS_LOCK_ID):
             with conn, conn.cursor() as cur:
@@ -321,7 +330,12 @@ def process_pending(
                 return report
             if nlp is None:
                 nlp = _load_extractor(conn, settings)
-            _process_chunk(conn, settings, nlp, pending, now, report)
+            with conn, conn.cursor() as cur:
+                if index is None:
+                    index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
+                else:
+                    index.catch_up(cur)
+            _process_chunk(conn, settings, nlp, pending, now, report, index)
         if on_progress:
             on_progress(len(pending))
 
@@ -333,10 +347,11 @@ def _process_chunk(
     pending: list[article_store.StoredArticle],
     now: datetime,
     report: ProcessReport,
+    index: StoryIndex,
 ) -> None:
     """Extract, group and queue alerts for `pending`, one transaction per article (under the process lock).
     Each item goes to the extractor of its detected language (nkru.entities)."""
-    from nkru import alerts, entities, stories
+    from nkru import alerts, entities
 
     with conn, conn.cursor() as cur:
         bodies = text_store.texts_for(cur, [a.id for a in pending])
@@ -346,22 +361,26 @@ def _process_chunk(
         batch_size=settings.entities.batch_size,
         languages=[a.language for a in pending],
     )
-    with conn, conn.cursor() as cur:
-        index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
     for article, mentions in zip(pending, found, strict=True):
         rows = [(m.name, m.label, m.count, tuple(m.aliases)) for m in mentions]
         with conn, conn.cursor() as cur:
             if not article_store.claim_pending(cur, article.id):
                 continue  # finished by another process since it was read
             article_store.save_mentions(cur, article.id, rows, entities.alias_key)
-            story_id = index.assign(cur, article)
+            assigned = index.assign(cur, article, [(m.name, m.label) for m in mentions])
             alerts.queue_for_article(
-                cur, settings, article, story_id, [(m.name, m.label, m.count) for m in mentions], now=now
+                cur,
+                settings,
+                article,
+                assigned.story_id,
+                [(m.name, m.label, m.count) for m in mentions],
+                now=now,
+                new_kinds=assigned.new_kinds,
             )
             article_store.mark_extracted(cur, article.id, now, list(mentions.notes))
         report.articles += 1
         report.mentions += len(rows)
-        report.stories.add(story_id)
+        report.stories.add(assigned.story_id)
 
 
 def _text_of(article: article_store.StoredArticle, body: str | None = None) -> str:

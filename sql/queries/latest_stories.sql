@@ -2,7 +2,9 @@
 -- Parameters:
 --   %(limit)s  integer  stories
 -- Columns: story_id, title, published_at, url (the earliest relevant article's link), source (its feed),
---          outlets (feeds that carried the story), entities (text[]: canonical names, most articles first, at most 8)
+--          outlets (feeds that carried the story), entities (text[]: canonical names, most articles first, at most 8),
+--          languages (text[]), reports (json: each relevant article, first first, with outlet, language, time, and
+--          joined_by / why from story_members: the rule and the shared entities, kind, time gap, similarity)
 SELECT s.id AS story_id, s.title, s.published_at, first.url, first.source,
        (SELECT count(DISTINCT c.feed_id)::integer
         FROM articles a
@@ -14,7 +16,14 @@ SELECT s.id AS story_id, s.title, s.published_at, first.url, first.source,
              WHERE a.story_id = s.id AND a.relevant
              GROUP BY e.id, e.name
              ORDER BY count(*) DESC, sum(m.count) DESC, e.name
-             LIMIT 8) AS entities
+             LIMIT 8) AS entities,
+       ARRAY(SELECT DISTINCT a.language FROM articles a
+             WHERE a.story_id = s.id AND a.relevant AND a.language IS NOT NULL ORDER BY a.language) AS languages,
+       (SELECT coalesce(json_agg(json_build_object(
+                   'outlet', f.name, 'language', a.language, 'published_at', a.published_at, 'title', a.title,
+                   'joined_by', m.rule, 'why', m.reason) ORDER BY a.published_at, a.id), '[]'::json)
+        FROM articles a JOIN feeds f ON f.id = a.feed_id LEFT JOIN story_members m ON m.article_id = a.id
+        WHERE a.story_id = s.id AND a.relevant) AS reports
 FROM stories s
 JOIN LATERAL (SELECT a.url, f.name AS source
               FROM articles a JOIN feeds f ON f.id = a.feed_id

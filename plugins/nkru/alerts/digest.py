@@ -12,7 +12,7 @@ import logging
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from nkru.alerts.outbox import SendReport, message_id
+from nkru.alerts.outbox import SendReport, message_id, with_coverage
 from nkru.alerts.render import DigestExtras, render_digest
 from nkru.alerts.rules import rule_terms
 from nkru.alerts.smtp import DeliveryError, MailServerUnavailable, SmtpSession, SmtpTarget
@@ -73,7 +73,7 @@ def _send_for(
                 continue  # another sender has it, or it went out meanwhile
             if digest.day == day:
                 alert_store.attach_to_digest(cur, digest)
-            items = alert_store.digest_items(cur, digest.id)
+            items = [with_coverage(cur, item) for item in alert_store.digest_items(cur, digest.id)]
             if not items:
                 alert_store.delete_digest(cur, digest.id)
                 continue

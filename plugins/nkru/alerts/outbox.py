@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from nkru.alerts.render import render_alert
@@ -34,8 +34,10 @@ def message_id(*parts: object) -> str:
     return f"<{digest}@nkru>"
 
 
-def alert_message_id(rule: str, story_id: int, recipient: str) -> str:
-    return message_id(rule, story_id, recipient.casefold())
+def alert_message_id(rule: str, story_id: int, recipient: str, kind: str = "first") -> str:
+    if kind == "first":
+        return message_id(rule, story_id, recipient.casefold())
+    return message_id(rule, story_id, recipient.casefold(), kind)
 
 
 @dataclass
@@ -76,6 +78,20 @@ def _facts(cur: Cursor, article: StoredArticle, mentions: Iterable[Mention]) -> 
     )
 
 
+def with_coverage(cur: Cursor, item: alert_store.StoryItem) -> alert_store.StoryItem:
+    """The item with its story's coverage line: who reported it first and when, how many followed, in what languages."""
+    from nkru import stories
+
+    return replace(item, coverage=stories.coverage(alert_store.story_reports(cur, item.story_id)))
+
+
+def update_kinds() -> frozenset[str]:
+    """Kinds that make a later report an update of its story (config/events/kinds.yaml `update`)."""
+    from nkru import events
+
+    return events.load_cues().rules.update
+
+
 def queue_for_article(
     cur: Cursor,
     settings: Settings,
@@ -84,11 +100,19 @@ def queue_for_article(
     mentions: Iterable[Mention],
     *,
     now: datetime | None = None,
+    new_kinds: Iterable[str] = (),
 ) -> int:
     """Write outbox rows for every rule the article matches (in the caller's transaction); returns rows added.
 
     A story first seen or published more than `max_story_age_hours` ago never alerts (e.g. after a rescore
-    over history); a story that already alerted a rule's recipient is skipped by the unique constraint.
+    over history); a story that already alerted a rule's recipient is skipped by the unique constraint: later
+    reports of the same event do not alert again (the story's e-mails and `nkru stories` list them).
+
+    The update rule: a later report that adds to the story a kind listed as `update` in
+    config/events/kinds.yaml (`new_kinds`, from `StoryIndex.assign`: the visit → an agreement signed at it)
+    and matches the rule alerts once more, as an update, when the story's first alert to that recipient has
+    already gone out (if it has not, that e-mail will list the report anyway). At most one update per
+    (rule, story, recipient): the unique constraint keeps it so.
     """
     now = now or datetime.now(UTC)
     rules = settings.alerts.rules
@@ -98,11 +122,25 @@ def queue_for_article(
     if now - min(first_seen, published) > timedelta(hours=settings.alerts.max_story_age_hours):
         return 0
     facts = _facts(cur, article, mentions)
+    updates = set(new_kinds) & update_kinds()
     added = 0
     for rule in rules:
         if not matches(rule, facts):
             continue
         for recipient in rule.recipients:
+            if updates and alert_store.story_alerted(cur, story_id, rule.name, recipient):
+                added += alert_store.queue_alert(
+                    cur,
+                    rule=rule.name,
+                    story_id=story_id,
+                    recipient=recipient,
+                    mode=rule.mode,
+                    article_id=article.id,
+                    message_id=alert_message_id(rule.name, story_id, recipient, "update"),
+                    now=now,
+                    kind="update",
+                )
+                continue
             added += alert_store.queue_alert(
                 cur,
                 rule=rule.name,
@@ -160,7 +198,7 @@ def _deliver(
     moment = now or datetime.now(UTC)
     try:
         msg = render_alert(
-            alert_store.story_item(cur, row.id),
+            with_coverage(cur, alert_store.story_item(cur, row.id)),
             rule=row.rule,
             terms=terms,
             sender=settings.alerts.sender,

@@ -126,6 +126,8 @@ def _item_text(item: StoryItem, terms: list[str]) -> str:
         lines.append("Entities: " + ", ".join(one_line(e, 120) for e in item.entities))
     if item.other_outlets:
         lines.append(_outlets_line(item))
+    if item.coverage:
+        lines.append(one_line(item.coverage, 600))
     summary = cut(item.summary)
     if summary:
         lines += ["", summary]
@@ -151,6 +153,8 @@ def _item_html(item: StoryItem, terms: list[str], heading: str = "h2") -> str:
         parts.append(f'<p style="margin:4px 0"><b>Entities:</b> {names}</p>')
     if item.other_outlets:
         parts.append(f'<p style="margin:4px 0">{escape(_outlets_line(item))}</p>')
+    if item.coverage:
+        parts.append(f'<p style="margin:4px 0">{escape(one_line(item.coverage, 600))}</p>')
     summary = cut(item.summary)
     if summary:
         parts.append(f'<p style="margin:8px 0">{highlight(summary, all_terms)}</p>')
@@ -211,7 +215,7 @@ def render_alert(
     msg = EmailMessage()
     _headers(
         msg,
-        subject=f"[nkru: {one_line(rule, 100)}] {one_line(item.title, 200)}",
+        subject=f"[nkru: {one_line(rule, 100)}] {'Update: ' if item.update else ''}{one_line(item.title, 200)}",
         sender=sender,
         recipient=recipient,
         message_id=message_id,

@@ -161,6 +161,10 @@ def stories(since: datetime, limit: int, as_json: bool) -> None:
     """Newest North Korea–Russia stories: headline, link, source, time, language, score, matched terms, entities."""
     with database() as conn, conn, conn.cursor() as cur:
         rows = article_store.latest_stories(cur, since, limit)
+    from nkru.stories import coverage
+
+    for row in rows:
+        row["coverage"] = coverage(row["reports"])
     if as_json:
         print_json(rows)
     elif rows:
@@ -189,7 +193,28 @@ def _print_stories(rows: list[dict]) -> None:
             line("  terms: " + ", ".join(row["matched_terms"]))
         if row["entities"]:
             line("  entities: " + ", ".join(row["entities"]))
+        reports = row.get("reports") or []
+        if len(reports) > 1:
+            line(f"  {row.get('coverage') or ''}")
+            for report in reports[1:]:
+                line(f"    + {_joined_line(report)}")
         console.print()
+
+
+def _joined_line(report: dict) -> str:
+    """'TASS (ru) 2026-03-25 09:10 UTC: same event: shared Sergei Naryshkin, Ri Chang Dae; kind visit; 2.1 h'."""
+    why = report.get("why") or {}
+    parts = [str(report.get("joined_by") or "grouped before reasons were kept")]
+    if why.get("shared_entities"):
+        parts.append("shared " + ", ".join(why["shared_entities"][:6]))
+    if why.get("kind"):
+        parts.append(f"kind {why['kind']}")
+    if why.get("time_gap_hours") is not None:
+        parts.append(f"{why['time_gap_hours']} h after the first report")
+    if why.get("similarity"):
+        parts.append(f"similarity {why['similarity']}")
+    when = str(report.get("published_at", ""))[:16].replace("T", " ")
+    return f"{report.get('outlet')} ({report.get('language') or '?'}) {when} UTC: " + "; ".join(parts)
 
 
 @click.command()

@@ -134,13 +134,15 @@ def _known_guids(cur: Cursor, feed_id: int, guids: list[str]) -> set[str]:
 
 
 def pending_extraction(cur: Cursor, limit: int) -> list[StoredArticle]:
-    """Relevant articles whose entities are not extracted yet (and so whose alerts are not queued), oldest first."""
+    """Relevant articles whose entities are not extracted yet (and so whose alerts are not queued), first published
+    first (then by URL): stories are grouped in publication order, and the same pending articles are grouped
+    the same way whatever order the feeds were fetched and stored in."""
     cur.execute(
         """SELECT a.id, a.url, a.title, a.summary, a.language, a.published_at, a.fetched_at, f.name,
                   a.score, a.matched_terms, a.reason
            FROM articles a JOIN feeds f ON f.id = a.feed_id
            WHERE a.relevant AND a.extracted_at IS NULL
-           ORDER BY a.id LIMIT %s""",
+           ORDER BY a.published_at, a.url LIMIT %s""",
         (limit,),
     )
     return [StoredArticle(*row[:9], tuple(row[9]), row[10]) for row in cur.fetchall()]
@@ -391,7 +393,8 @@ def count_pending_extraction(cur: Cursor) -> int:
 
 
 def latest_stories(cur: Cursor, since: datetime, limit: int) -> list[dict]:
-    """Newest relevant stories since `since`: the first article of each story, its entities, other outlets."""
+    """Newest relevant stories since `since`: the first article of each story, its entities, other outlets,
+    the story's kinds and every report in it (outlet, language, time, and why it joined: `story_members`)."""
     cur.execute(
         """WITH firsts AS (
              SELECT DISTINCT ON (coalesce(a.story_id, -a.id)) a.*
@@ -406,7 +409,15 @@ def latest_stories(cur: Cursor, since: datetime, limit: int) -> list[dict]:
                             WHERE m.article_id = a.id), '{}') AS entities,
                   coalesce((SELECT count(DISTINCT af.feed_id) - 1 FROM articles s
                             JOIN article_feeds af ON af.article_id = s.id
-                            WHERE s.story_id = a.story_id), 0) AS other_outlets
+                            WHERE s.story_id = a.story_id), 0) AS other_outlets,
+                  coalesce((SELECT s.kinds FROM stories s WHERE s.id = a.story_id), '{}') AS kinds,
+                  coalesce((SELECT json_agg(json_build_object(
+                                'article_id', r.id, 'outlet', rf.name, 'language', r.language,
+                                'published_at', r.published_at, 'title', r.title, 'url', r.url,
+                                'joined_by', m.rule, 'why', m.reason) ORDER BY r.published_at, r.id)
+                            FROM articles r JOIN feeds rf ON rf.id = r.feed_id
+                            LEFT JOIN story_members m ON m.article_id = r.id
+                            WHERE r.story_id = a.story_id AND r.relevant), '[]'::json) AS reports
            FROM firsts a JOIN feeds f ON f.id = a.feed_id
            ORDER BY a.published_at DESC, a.id DESC
            LIMIT %(limit)s""",

@@ -1,0 +1,391 @@
+"""What happened and when, read from a report's text: the "what" and "when" of event-level story grouping.
+
+Two reports of one happening are written independently (TASS and Yonhap on the same visit) and share few words,
+but they agree on the kind of happening (a visit, talks, a treaty step, a sanctions designation...) and on its
+day. `features()` reads both from the headline and summary:
+
+- **kinds**: cue words per language, kept as data in ``config/events/<language>.yaml`` (stems matched at word
+  beginnings for alphabetic scripts, anywhere for Chinese, Japanese, Korean and Arabic); the kinds themselves, their
+  precedence and the rules about them are in ``config/events/kinds.yaml``. Cues of every language are looked for
+  in every text, so a headline in one language and a summary in another still get their kinds.
+- **event date**: the day the text gives for the happening ("on Tuesday", "25 March", "25 марта", "3월 25일",
+  "13일", "yesterday"), resolved against the publication time. Month and weekday names come from CLDR (Babel),
+  relative day words from the language files. A date more than a week before publication (a recalled event) or
+  more than a day after it is not the report's own and is ignored.
+
+Nothing here knows about the database: `nkru.stories` combines these with the entities and near-copy signal.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import ahocorasick
+import yaml
+from babel import Locale
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "config" / "events"
+RULES_FILE = "kinds.yaml"
+# How far from publication a date in the text can be and still be the report's own event date.
+OWN_DATE_BEFORE = timedelta(days=7)
+OWN_DATE_AFTER = timedelta(days=1)
+MAX_TEXT_CHARS = 20_000  # cues and dates are read from the headline and the start of the summary only
+
+_ALPHABETIC_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+class EventCuesError(ValueError):
+    """A file under config/events is malformed; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class EventRules:
+    """The kinds and the rules about them (config/events/kinds.yaml)."""
+
+    kinds: tuple[str, ...]
+    exclusive: frozenset[str]
+    steps: tuple[str, ...]
+    steps_of: str | None
+    generic: frozenset[str]
+    update: frozenset[str]
+    background_entities: frozenset[str]
+
+
+@dataclass(frozen=True)
+class TextFeatures:
+    """The kinds a text cues (in precedence order) and the event date it gives, if any."""
+
+    kinds: tuple[str, ...]
+    headline_kinds: tuple[str, ...]  # the kinds its headline alone cues
+    step: str | None  # the treaty step the headline (else the summary) names, if any
+    event_date: date | None
+    date_source: str | None  # the words the date was read from ("25 марта", "on Tuesday")
+
+    @property
+    def kind(self) -> str | None:
+        """The main kind: the first cued kind in precedence order."""
+        return self.kinds[0] if self.kinds else None
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Everything loaded from config/events: rules, one automaton over every language's cue words, date words."""
+
+    rules: EventRules
+    languages: tuple[str, ...]
+    automaton: ahocorasick.Automaton
+    relative_days: dict[str, int]
+    dates: DatePatterns
+
+
+def _is_alphabetic(ch: str) -> bool:
+    return ch.isalpha() and unicodedata.name(ch, "").startswith(_ALPHABETIC_SCRIPTS)
+
+
+def fold(text: str) -> str:
+    """Casefolded NFKC text with apostrophes unified, as cue words are stored."""
+    return unicodedata.normalize("NFKC", text).casefold().replace("’", "'").replace("ё", "е")
+
+
+@functools.cache
+def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
+    """Load config/events (once per process and directory)."""
+    directory = Path(directory)
+    rules = _load_rules(directory / RULES_FILE)
+    automaton = ahocorasick.Automaton()
+    relative: dict[str, int] = {}
+    languages = []
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == RULES_FILE:
+            continue
+        data = _read(path)
+        languages.append(str(data.get("language") or path.stem))
+        for kind, terms in (data.get("kinds") or {}).items():
+            if kind not in rules.kinds:
+                raise EventCuesError(f"{path}: unknown kind {kind!r} (known: {', '.join(rules.kinds)})")
+            for term in terms or []:
+                _add_cue(automaton, fold(str(term)), kind)
+        offsets = {"today": 0, "yesterday": -1, "tomorrow": 1}
+        for word_kind, words in (data.get("relative_days") or {}).items():
+            if word_kind not in offsets:
+                raise EventCuesError(f"{path}: relative_days has {word_kind!r}; use today, yesterday, tomorrow")
+            for word in words or []:
+                relative[fold(str(word))] = offsets[word_kind]
+    for word in relative:
+        _add_cue(automaton, word, "@day")
+    if len(automaton):
+        automaton.make_automaton()
+    return Cues(rules, tuple(languages), automaton, relative, DatePatterns.for_languages(languages))
+
+
+def _add_cue(automaton: ahocorasick.Automaton, term: str, kind: str) -> None:
+    if not term:
+        return
+    known = automaton.get(term, (term, frozenset()))
+    automaton.add_word(term, (term, known[1] | {kind}))
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise EventCuesError(f"{path}: cannot read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise EventCuesError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _load_rules(path: Path) -> EventRules:
+    data = _read(path)
+    kinds = tuple(str(k) for k in data.get("kinds") or [])
+    if not kinds:
+        raise EventCuesError(f"{path}: no kinds listed")
+    sets = {}
+    for name in ("exclusive", "generic", "update"):
+        values = frozenset(str(k) for k in data.get(name) or [])
+        if unknown := values - set(kinds):
+            raise EventCuesError(f"{path}: {name} lists unknown kinds {sorted(unknown)}")
+        sets[name] = values
+    steps = tuple(str(k) for k in data.get("steps") or [])
+    if unknown := set(steps) - set(kinds):
+        raise EventCuesError(f"{path}: steps lists unknown kinds {sorted(unknown)}")
+    steps_of = data.get("steps_of")
+    if steps_of is not None and steps_of not in kinds:
+        raise EventCuesError(f"{path}: steps_of names unknown kind {steps_of!r}")
+    background = frozenset(str(e) for e in data.get("background_entities") or [])
+    return EventRules(kinds, sets["exclusive"], steps, steps_of, sets["generic"], sets["update"], background)
+
+
+# -------------------------------------------------------------------------------------------------- kinds
+
+
+def cued(
+    cues: Cues, text: str, steps: list[tuple[int, int, str]] | None = None
+) -> tuple[set[str], list[tuple[int, str]]]:
+    """The kinds cued in `text` (already folded) and the relative-day words found, with their positions.
+
+    `steps`, when given, collects (start, -length, kind) of every treaty-step cue found."""
+    kinds: set[str] = set()
+    days: list[tuple[int, str]] = []
+    if not len(cues.automaton):
+        return kinds, days
+    for end, (term, found) in cues.automaton.iter(text):
+        start = end - len(term) + 1
+        if _is_alphabetic(term[0]) and start > 0 and text[start - 1].isalnum():
+            continue  # a cue word must start a word in alphabetic scripts ("visit" not in "revisit")
+        if "@day" in found:
+            after = end + 1
+            if after >= len(text) or not text[after].isalnum() or not _is_alphabetic(term[-1]):
+                days.append((start, term))
+            found = found - {"@day"}
+        kinds.update(found)
+        if steps is not None:
+            steps.extend((start, -len(term), k) for k in found if k in cues.rules.steps)
+    return kinds, days
+
+
+def features(
+    title: str, summary: str, published_at: datetime, cues: Cues | None = None, language: str | None = None
+) -> TextFeatures:
+    """Kinds and event date of one report (`language`: its detected language, for month and weekday names)."""
+    cues = cues or load_cues()
+    text = fold(f"{title}\n{summary}"[:MAX_TEXT_CHARS])
+    found, relative = cued(cues, text)
+    order = [k for k in cues.rules.kinds if k in found]
+    title_steps: list[tuple[int, int, str]] = []
+    text_steps: list[tuple[int, int, str]] = []
+    in_title, _ = cued(cues, fold(title[:MAX_TEXT_CHARS]), title_steps)
+    cued(cues, text, text_steps)
+    # The step a report is about is the one its headline names first (the longest cue there: "duma committee"
+    # is the committee, not the Duma); "the Duma approved, only the Federation Council remains" is the Duma's.
+    # A step named only in the summary counts when the text is about ratification ("NIS told lawmakers" is not).
+    if not title_steps and cues.rules.steps_of and cues.rules.steps_of not in found:
+        text_steps = []
+    steps = [min(title_steps or text_steps)[2]] if title_steps or text_steps else []
+    future = bool(found & cues.rules.exclusive)
+    when, source = cues.dates.find(text, published_at, future=future, language=language)
+    if when is None and relative:
+        position, word = min(relative)
+        when, source = (published_at.date() + timedelta(days=cues.relative_days[word])), word
+    headline = tuple(k for k in cues.rules.kinds if k in in_title)
+    return TextFeatures(tuple(order), headline, steps[0] if steps else None, when, source)
+
+
+def specific(kinds: Iterable[str], rules: EventRules) -> frozenset[str]:
+    """The kinds that say what happened (without the generic ones such as 'statement')."""
+    return frozenset(kinds) - rules.generic
+
+
+# -------------------------------------------------------------------------------------------------- dates
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Month and weekday names (CLDR) of some languages, and the patterns built from them."""
+
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    day_month: re.Pattern[str]  # "25 марта", "25. März", "25 de marzo"
+    month_day: re.Pattern[str]  # "March 25", "Mart 25"
+    weekday: re.Pattern[str]  # "Tuesday", "во вторник" (stems take a short ending), "화요일"
+
+    @classmethod
+    def of(cls, codes: Iterable[str]) -> _Names:
+        months: dict[str, int] = {}
+        weekdays: dict[str, int] = {}
+        for code in sorted(set(codes)):
+            try:
+                locale = Locale.parse(code)
+            except (ValueError, TypeError):
+                continue
+            for context in ("format", "stand-alone"):
+                for width in ("wide", "abbreviated"):
+                    for number, name in locale.months[context][width].items():
+                        name = fold(name).rstrip(".")
+                        if len(name) >= 3 and not name[0].isdigit() and name not in ("may", "mar"):
+                            months.setdefault(name, number)
+                for number, name in locale.days[context]["wide"].items():
+                    weekdays.setdefault(fold(name), number)
+        months["may"] = 5
+        month_names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
+        day_names = "|".join(
+            re.escape(stem) + (r"\w{0,2}" if stem != name else "")
+            for name, stem in sorted(((n, _weekday_stem(n)) for n in weekdays), key=lambda p: -len(p[1]))
+        )
+        return cls(
+            months=months,
+            weekdays=weekdays,
+            day_month=re.compile(rf"(?<!\d)(\d{{1,2}})(?:\.|-?го|er)?\s+(?:de\s+)?({month_names})(?!\w)"),
+            month_day=re.compile(rf"(?<!\w)({month_names})\.?\s+(\d{{1,2}})(?!\d)(?!\s*(?:%|bn|million))"),
+            weekday=re.compile(rf"(?<!\w)(?:{day_names})(?!\w)"),
+        )
+
+    def weekday_of(self, words: str) -> int | None:
+        """The weekday number (0 = Monday) of matched weekday words ("во вторник" → 1)."""
+        for name, number in self.weekdays.items():
+            if words.startswith(_weekday_stem(name)):
+                return number
+        return None
+
+
+_NUMERIC_CJK = re.compile(r"(?<!\d)(\d{1,2})\s*[월月]\s*(\d{1,2})\s*[일日]")  # "3월 25일", "3月25日"
+_DAY_ONLY_CJK = re.compile(r"(?<![\d월月.])(\d{1,2})\s*[일日](?!\s*[간本])")  # "25일", "25日"
+
+
+class DatePatterns:
+    """Reads the event date a news text gives, with the month and weekday names of its language (and English).
+
+    Names are taken per language because they collide across languages: Bulgarian "неделя" (Sunday) is Russian
+    for "week", Romanian "joi" (Thursday) begins English "joint". A text of unknown language is read with
+    the names of every language that has cue words.
+    """
+
+    def __init__(self, languages: Iterable[str]):
+        self.languages = tuple(sorted(set(languages)))
+        self._names: dict[str, _Names] = {}
+
+    @classmethod
+    def for_languages(cls, languages: Iterable[str]) -> DatePatterns:
+        return cls(languages)
+
+    def names(self, language: str | None) -> _Names:
+        code = (language or "").split("-")[0].casefold()
+        key = code if code in self.languages else "*"
+        if key not in self._names:
+            self._names[key] = _Names.of(self.languages if key == "*" else {key, "en"})
+        return self._names[key]
+
+    def find(
+        self, text: str, published_at: datetime, *, future: bool = False, language: str | None = None
+    ) -> tuple[date | None, str | None]:
+        """The report's own event date and the words it came from, or (None, None).
+
+        Explicit dates win over weekday names; the first date that can be the report's own wins. A weekday
+        names the last such day up to publication, or (in an announcement, `future`) the next one.
+        """
+        names = self.names(language)
+        published = published_at.date()
+        candidates: list[tuple[int, date | None, bool, str]] = []
+        for m in names.day_month.finditer(text):
+            candidates.append((m.start(), *_near(published, names.months[m.group(2)], int(m.group(1))), m.group(0)))
+        for m in names.month_day.finditer(text):
+            candidates.append((m.start(), *_near(published, names.months[m.group(1)], int(m.group(2))), m.group(0)))
+        for m in _NUMERIC_CJK.finditer(text):
+            candidates.append((m.start(), *_near(published, int(m.group(1)), int(m.group(2))), m.group(0)))
+        if not candidates:
+            for m in _DAY_ONLY_CJK.finditer(text):
+                candidates.append((m.start(), *_in_month(published, int(m.group(1))), m.group(0)))
+        for _pos, when, _known, source in sorted((c for c in candidates if c[1] is not None), key=lambda c: c[0]):
+            if published - OWN_DATE_BEFORE <= when <= published + OWN_DATE_AFTER:
+                return when, source
+        if candidates:
+            return None, None
+        m = names.weekday.search(text)
+        weekday = names.weekday_of(m.group(0)) if m else None
+        if weekday is not None:
+            back = (published.weekday() - weekday) % 7
+            when = published + timedelta(days=(7 - back) % 7) if future else published - timedelta(days=back)
+            return when, m.group(0)
+        return None, None
+
+
+def _weekday_stem(name: str) -> str:
+    """'вторник' and 'среда' → stems that also match 'во вторник', 'в среду'; 'tuesday' stays whole."""
+    if len(name) >= 5 and _is_alphabetic(name[-1]) and not name.isascii():
+        return name[:-1]
+    return name
+
+
+def _near(published: date, month: int, day: int) -> tuple[date | None, bool]:
+    """The date with this month and day closest to publication (this year, or the year before/after)."""
+    options = []
+    for year in (published.year - 1, published.year, published.year + 1):
+        try:
+            options.append(date(year, month, day))
+        except ValueError:
+            continue
+    if not options:
+        return None, False
+    return min(options, key=lambda d: abs(d - published)), True
+
+
+def _in_month(published: date, day: int) -> tuple[date | None, bool]:
+    """A day of the month alone ("25일"): this month's, or last month's when that is still to come."""
+    if not 1 <= day <= 31:
+        return None, False
+    month_start = published.replace(day=1)
+    for start in (month_start, (month_start - timedelta(days=1)).replace(day=1)):
+        try:
+            when = start.replace(day=day)
+        except ValueError:
+            continue
+        if when <= published + OWN_DATE_AFTER:
+            return when, True
+    return None, False
+
+
+# ------------------------------------------------------------------------------------------------ figures
+
+_FIGURE = re.compile(r"(?<![\w.,])(\d{1,3}(?:[,  .]\d{3})+|\d{2,})(?![\w,.]?\d)")
+
+
+def figures(text: str) -> set[str]:
+    """The figures a text gives, separators dropped ("3,000" and "3 000" → "3000"), without years and days.
+
+    A figure is written the same way in every language and script, so two reports giving the same unusual
+    figure (412 deputies, 5,000 builders) likely report the same thing.
+    """
+    out = set()
+    for m in _FIGURE.finditer(text[:MAX_TEXT_CHARS]):
+        number = re.sub(r"\D", "", m.group(1))
+        value = int(number)
+        if value <= 31 or 1900 <= value <= 2100 or len(number) > 12:
+            continue
+        out.add(number)
+    return out
