@@ -16,8 +16,7 @@ In the same run it measures:
 * precision, recall and F1 per language and overall, dev and holdout apart; the scorer at other thresholds (dev);
   the scorer's dev mistakes;
 * speed on the same texts, same batch, best of N on every side: the scorer, a plain regex co-mention check (the
-  baseline above as two compiled regular expressions), the scorer as round 1 of issue 9 left it
-  (bench/legacy/round1, with its lexicon files) and the scorer before issue 9 (bench/legacy), printed
+  baseline above as two compiled regular expressions) and the scorer before issue 9 (bench/legacy), printed
   as items/s and as ratios.
 
 `evaluate()` returns the numbers for tests.
@@ -204,18 +203,15 @@ def speed_mix(on_topic: list[Item], off_topic: list[Item]) -> list[Item]:
 
 
 def throughput(items: list[Item], languages: list[str | None], runs: int = SPEED_RUNS) -> dict[str, float]:
-    """Items per second of the scorer, the plain regex co-mention check, the scorer as round 1 of issue 9 left it
-    (bench/legacy/round1, with its own lexicon files) and the scorer before issue 9 (bench/legacy), on the same texts:
-    each a whole pass over the items, best of `runs` passes, in turn."""
-    from bench.legacy.round1.relevance import Scorer as RoundOneScorer
+    """Items per second of the scorer, the plain regex co-mention check and the scorer before issue 9
+    (bench/legacy), on the same texts: each a whole pass over the items, best of `runs` passes, in turn."""
     from bench.legacy.topic import Scorer as LegacyScorer
 
-    scorer, round_one, legacy, baseline = Scorer(), RoundOneScorer(), LegacyScorer(), Baseline()
+    scorer, legacy, baseline = Scorer(), LegacyScorer(), Baseline()
     work = list(zip([i.title for i in items], [i.summary for i in items], languages, strict=True))
     candidates = {
         "scorer": lambda: [scorer.score(t, s, c) for t, s, c in work],
         "regex co-mention": lambda: [baseline(t, s) for t, s, _ in work],
-        "round-1 scorer": lambda: [round_one.score(t, s, c) for t, s, c in work],
         "pre-issue-9 scorer": lambda: [legacy.score(t, s, c) for t, s, c in work],
     }
     best = dict.fromkeys(candidates, 0.0)
