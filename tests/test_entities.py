@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import spacy
+import yaml
 
 from nkru import entities
 from nkru.entities import LABELS, EntityMention, alias_key, extract, gazetteer_entries, load_pipeline
@@ -204,6 +205,11 @@ def test_lone_surname_shared_by_two_people_is_left_alone(nlp):
 def test_korean_family_name_completes_a_name_the_gazetteer_does_not_know(tmp_path):
     gazetteer = tmp_path / "gazetteer.yaml"
     gazetteer.write_text("- name: North Korea\n  label: GPE\n  aliases: [DPRK]\n", encoding="utf-8")
+    rules = yaml.safe_load((GAZETTEER.with_suffix("") / "rules.yaml").read_text(encoding="utf-8"))
+    (tmp_path / "gazetteer").mkdir()  # only the romanised Korean family names, no other names or rules
+    (tmp_path / "gazetteer" / "rules.yaml").write_text(
+        yaml.safe_dump({"romanised_korean_surnames": rules["romanised_korean_surnames"]}), encoding="utf-8"
+    )
     nlp = load_pipeline(gazetteer)
     found = one(nlp, "North Korea's Minister of State Security Ri Chang Dae met him.")
     assert "Ri Chang Dae" in found, sorted(found)

@@ -3,7 +3,7 @@
 -- one row for that set and chose a nested loop, so one busy day (2,500 relevant articles, 22,500 mentions) took
 -- 25 s. Pairs are now formed inside each article's sorted array of top entities (0.3 s on the same day).
 -- The rest of the function is unchanged, except that a nationality counts for its country (entities.country_id,
--- added by 006; the same function text is in 006, so either order of applying them ends the same).
+-- added by 006).
 -- Applied by `nkru migrate` inside one transaction.
 
 CREATE OR REPLACE FUNCTION nkru_refresh_daily(since_day date, until_day date, pair_top_k integer DEFAULT 100)
@@ -98,4 +98,4 @@ BEGIN
     RETURN cardinality(days);
 END $$;
 COMMENT ON FUNCTION nkru_refresh_daily(date, date, integer) IS
-    'Recompute the daily trend aggregates for a day range plus the days marked changed; idempotent.';
+    'Recompute the daily trend aggregates for a day range plus the days marked changed; nationalities count for their country; idempotent.';

@@ -205,7 +205,7 @@ def _model_candidates(
         batch = [texts[i] for i in indexes]
         try:
             if r == "spacy":
-                out = models.english(nlp.english(), batch, batch_size)
+                out = models.english(nlp.english(), batch, batch_size, nlp.gazetteer.korean_surnames)
             elif r == "natasha":
                 out = models.slavic(batch, lang or "ru")
             else:

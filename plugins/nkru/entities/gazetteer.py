@@ -57,6 +57,7 @@ class Gazetteer:
     short_forms: dict[str, str]  # alias key of a short form -> the name it stands for when the text names it too
     not_names: frozenset[str]  # alias keys of words a model takes for names but never are (한미일, ЦК)
     person_titles: frozenset[str]  # words that follow a person's name in languages without case (외무상)
+    korean_surnames: frozenset[str]  # romanised Korean family names the English model leaves off ("Ri" Chang Dae)
     capitals: dict[str, str]  # capital -> its country, for generic bodies ("das Außenministerium in Moskau")
     transliteration: dict[str, dict]  # language -> rules for Latin spellings of Cyrillic names it does not know
     by_name: dict[str, GazetteerEntry]
@@ -122,6 +123,7 @@ def _load(path: str, _stamp: tuple[int, ...]) -> Gazetteer:
         capitals=dict(rules.get("capitals") or {}),
         transliteration=dict(extra.get("transliteration") or {}),
         person_titles=frozenset(t for titles in (rules.get("person_titles") or {}).values() for t in titles or []),
+        korean_surnames=frozenset(rules.get("romanised_korean_surnames") or []),
         by_name={e.name: e for e in merged},
     )
 

