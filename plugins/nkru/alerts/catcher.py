@@ -53,15 +53,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8025, help="port to listen on (default 8025)")
     args = parser.parse_args(argv)
+    # Handlers first: once the server answers, a stop signal must always end it cleanly.
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
     controller = start(args.dir, args.host, args.port)
     print(
         f"nkru mail catcher: listening on {args.host}:{args.port}, saving messages to {args.dir.resolve()}/ "
         f"(NKRU_SMTP_URL=smtp://{args.host}:{args.port})",
         flush=True,
     )
-    stopped = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopped.set())
     try:
         stopped.wait()
     finally:
