@@ -13,41 +13,33 @@ caps) within the same per-host politeness (`nkru.feeds.politeness.HostGates`), w
 'paywalled', 'blocked', 'robots', 'not_html', 'too_large', 'timeout' or 'error', and a reason in words. A page
 never fails the run and never touches the feed item it came from, beyond a better score. Mails quote at most the
 feed's summary (the lede): the body is kept for scoring and extraction only.
+
+This module picks the candidates and runs the fetch; `fulltext.robots` says what robots.txt allows and
+`fulltext.pages` turns a fetched page into a status and its text.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
-
-import yaml
 
 from nkru import language as language_detection
 from nkru import store
 from nkru.config import FetchConfig, Settings
 from nkru.feeds.fetch import FetchRequest, FetchResult
 from nkru.feeds.politeness import HostGates, HostWait, fetch_client, host_of
-from nkru.paths import project_root
+from nkru.fulltext.pages import classify_page, head_of
+from nkru.fulltext.robots import fresh_robots, robots_from_fetch, robots_refusal, robots_url
 from nkru.relevance import Relevance, Scorer
 from nkru.store import articles as article_store
 from nkru.store import fulltext as text_store
 from nkru.store import hosts as host_store
 from nkru.store.hosts import Robots
-from nkru.untrusted import strip_controls
 
 log = logging.getLogger(__name__)
-
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-UNAVAILABLE_ROBOTS_RECHECK = timedelta(hours=1)  # a 5xx robots.txt is asked again sooner than a good one
-MIN_TEXT_CHARS = 80  # less than this is no article text (a JavaScript shell, a cookie wall)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -130,7 +122,7 @@ def score_with_body(
     """The item scored with the start of its body after the summary: body mentions count as summary mentions,
     so the headline still weighs most, and only `fulltext.scored_body_chars` of it count (a passing mention
     deep in a long piece does not make it relevant)."""
-    head = _head(body, settings.fulltext.scored_body_chars)
+    head = head_of(body, settings.fulltext.scored_body_chars)
     return scorer.score(title, f"{summary}\n{head}" if summary else head, language)
 
 
@@ -161,14 +153,6 @@ def what_body_added(before: Relevance, after: Relevance) -> str:
     else:
         verdict = f"left the score at {before.score:g}"
     return f"full text {terms}; {verdict}"
-
-
-def _head(text: str, limit: int) -> str:
-    """The first `limit` characters of `text`, cut at a word boundary."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    return cut[: cut.rfind(" ")] if " " in cut[limit // 2 :] else cut
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -208,7 +192,7 @@ def fetch_full_texts(conn: store.Connection, settings: Settings, now: datetime |
             return report
         hosts = sorted({host_of(p.url) for p in pages})
         cached = host_store.cached_robots(cur, hosts, now - timedelta(hours=rule.robots_cache_hours))
-        robots = _fresh_robots(cached, now)
+        robots = fresh_robots(cached, now)
         waits = host_store.waits_in_force(cur, now)
     fetched = asyncio.run(_fetch_pages(pages, settings, robots, waits))
     scorer = Scorer(settings.topic)
@@ -294,7 +278,7 @@ async def _fetch_pages(
             host = host_of(url)
             async with locks.setdefault(host, asyncio.Lock()):
                 if host not in known:
-                    request = FetchRequest(f"robots:{host}", _robots_url(url))
+                    request = FetchRequest(f"robots:{host}", robots_url(url))
                     result = await gates.fetch(client, request, robots_settings)
                     done.robots_requests += 1
                     if result.status == "rate_limited":
@@ -321,61 +305,6 @@ async def _fetch_pages(
     done.requests += done.robots_requests
     done.waits = gates.waits
     return done
-
-
-def _robots_url(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/robots.txt"
-
-
-def _fresh_robots(cached: dict[str, Robots], now: datetime) -> dict[str, Robots]:
-    """Cached robots.txt still good to use: an unavailable one is asked again after an hour."""
-    return {
-        host: robots
-        for host, robots in cached.items()
-        if robots.status != "unavailable" or now - robots.fetched_at < UNAVAILABLE_ROBOTS_RECHECK
-    }
-
-
-def robots_from_fetch(result: FetchResult, max_bytes: int) -> Robots:
-    """What a host's robots.txt fetch means (RFC 9309): a 4xx is no robots.txt (all allowed); a 5xx, a timeout or
-    an oversized file is 'unavailable' (nothing allowed until it is readable); a refused address is 'blocked'
-    (never stored: the pages are refused for it); else its text, bounded."""
-    now = datetime.now(UTC)
-    if result.status == "blocked_address":
-        return Robots("blocked", "", result.error, now)
-    if result.status == "ok":
-        text = (result.body or b"")[:max_bytes].decode("utf-8", errors="replace")
-        return Robots("ok", strip_controls(text), None, now)
-    if result.http_status is not None and 400 <= result.http_status < 500:
-        return Robots("missing", "", f"robots.txt answered HTTP {result.http_status}: everything allowed", now)
-    return Robots("unavailable", "", f"robots.txt unavailable ({result.error or result.status})", now)
-
-
-def robots_refusal(robots: Robots, url: str, user_agent: str) -> str | None:
-    """Why robots.txt forbids fetching `url`, or None when it allows it."""
-    if robots.status == "missing":
-        return None
-    if robots.status == "unavailable":
-        return f"{robots.note}: not fetched, as RFC 9309 asks while robots.txt cannot be read"
-    parser = _robots_parser(robots.text)
-    if parser is None:
-        return None  # nothing readable in it: no rules
-    if parser.can_fetch(url, user_agent):
-        return None
-    return f"robots.txt of {host_of(url)} disallows {urlsplit(url).path or '/'} for our user agent"
-
-
-@functools.lru_cache(maxsize=256)
-def _robots_parser(text: str):
-    """protego's parser for a robots.txt, or None when even protego cannot read it (junk)."""
-    from protego import Protego
-
-    try:
-        return Protego.parse(text)
-    except Exception:  # junk must never stop the run: it is treated as no rules
-        log.warning("unreadable robots.txt (%d chars): treated as no rules", len(text))
-        return None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -405,99 +334,10 @@ def _page_result(page: text_store.PendingPage, outcome: _Outcome, settings: Sett
         status = HTTP_STATUS.get(result.http_status or 0) or FETCH_STATUS.get(result.status, "error")
         return text_store.PageResult(status, result.error or result.status, result.http_status, result.final_url)
     try:
-        return classify_page(result.body or b"", result.headers, settings)._replace_fetch(result)
+        return classify_page(result.body or b"", result.headers, settings).with_fetch(result)
     except Exception as exc:  # a page's fault must never stop the others
         log.exception("unexpected error extracting %s", page.url)
         return text_store.PageResult("error", f"extraction failed: {exc}", result.http_status, result.final_url)
-
-
-@dataclass(frozen=True)
-class _Page:
-    status: str
-    reason: str | None = None
-    text: str | None = None
-
-    def _replace_fetch(self, result: FetchResult) -> text_store.PageResult:
-        return text_store.PageResult(self.status, self.reason, result.http_status, result.final_url, self.text)
-
-
-def classify_page(body: bytes, headers: dict[str, str], settings: Settings) -> _Page:
-    """Only HTML pages are read; the main text is extracted and bounded, and a paywall teaser is named as such."""
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type not in HTML_TYPES:
-        return _Page("not_html", f"Content-Type {media_type or 'missing'} is not an HTML page")
-    if _looks_binary(body):
-        return _Page("not_html", f"Content-Type says {media_type} but the body is binary, not HTML")
-    html = decode_html(body, content_type)
-    text = extract_text(html)
-    if len(text) < MIN_TEXT_CHARS:
-        if _paywall_marker(html):
-            return _Page("paywalled", "the page shows a paywall notice and no article text", text or None)
-        scripted = html.lower().count("<script") > 0
-        why = "the page builds its text with JavaScript" if scripted else "the page has no article text"
-        return _Page("error", f"no readable article text ({len(text)} chars): {why}")
-    text = _head(text, settings.fulltext.max_text_chars)
-    markers = _paywall_markers()
-    if len(text) < markers["max_teaser_chars"] and _paywall_marker(html):
-        return _Page("paywalled", f"a paywall notice follows {len(text)} chars of teaser", text)
-    return _Page("ok", None, text)
-
-
-def _looks_binary(body: bytes) -> bool:
-    start = body[:1024].lstrip()
-    return start.startswith(_BINARY_MAGIC) or b"\x00" in start
-
-
-def decode_html(body: bytes, content_type: str) -> str:
-    """The page as text: valid UTF-8 first (other encodings rarely pass as UTF-8), then the header's charset,
-    then the page's own <meta charset>, then a guess; never an error."""
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
-    meta = _META_CHARSET.search(body[:4096])
-    for name in (declared.group(1) if declared else None, meta.group(1).decode("ascii") if meta else None):
-        if name:
-            try:
-                return body.decode(name)
-            except (LookupError, UnicodeDecodeError):
-                continue
-    from trafilatura.utils import detect_encoding
-
-    for name in detect_encoding(body):
-        try:
-            return body.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return body.decode("utf-8", errors="replace")
-
-
-def extract_text(html: str) -> str:
-    """The main text of an article page (no navigation, ads or comments), '' when there is none."""
-    import trafilatura
-
-    text = trafilatura.extract(
-        html, include_comments=False, include_tables=False, favor_precision=True, deduplicate=True
-    )
-    return strip_controls(text or "").strip()
-
-
-@functools.cache
-def _paywall_markers() -> dict:
-    path = project_root() / "config" / "paywall_markers.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    phrases = [p.casefold() for group in (data.get("phrases") or {}).values() for p in group]
-    return {
-        "max_teaser_chars": int(data.get("max_teaser_chars", 1200)),
-        "needles": [m.casefold() for m in data.get("markup") or []] + phrases,
-    }
-
-
-def _paywall_marker(html: str) -> bool:
-    folded = html.casefold()
-    return any(needle in folded for needle in _paywall_markers()["needles"])
 
 
 def fetch_settings_for_pages(settings: Settings) -> FetchConfig:
