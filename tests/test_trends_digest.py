@@ -6,7 +6,7 @@ from __future__ import annotations
 import smtplib
 from datetime import UTC, datetime, time
 
-from nkru.alerts import DigestExtras, render_digest
+from nkru.mail import DigestExtras, render_digest
 from nkru.trends import digest_extras
 from nkru.trends.digest import RISING_CID, VOLUME_CID
 from tests import history

@@ -42,7 +42,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nkru.alerts.render import DigestExtras
+    from nkru.mail.render import DigestExtras
     from nkru.store import Connection
 
 

@@ -1,39 +1,34 @@
 """Alert and digest e-mails: multipart/alternative, plain text and HTML, built with `email.message.EmailMessage`.
 
-Everything that came from a feed (headline, summary, link, source, entity names) is untrusted: it is escaped
-with `html.escape` everywhere in the HTML, a link becomes an `href` only when it is an http(s) URL, control
-characters are dropped, summaries are cut to a sane length, and headlines reach the Subject only through
-`set_header`. That matters beyond folding to one line: Python's `email` package (3.11.7, CVE-2024-6923)
-decodes RFC 2047 encoded-words in a header value it is given and writes a decoded CR/LF out raw, so a
-headline holding `=?utf-8?b?DQpCY2M6...?=` would add a Bcc header or a whole new body. `set_header` breaks
-every `=?` so nothing is decoded, checks that the header reads back exactly as given, and `check_intact`
-re-reads the finished message to prove it has only the headers and parts we made.
+Everything that came from a feed (headline, summary, link, outlet names, entity names) is untrusted: it is
+escaped with `html.escape` everywhere in the HTML, a link becomes an `href` only when it is an http(s) URL,
+control characters are dropped, summaries are cut to a sane length, and headlines reach the Subject only
+through `nkru.mail.message.set_header` (which neutralises RFC 2047 encoded-words; see there why).
+
+What a story shows: the headline (linked to the article), the outlet's display name and time, who reported it
+first and how many outlets followed in how many languages, why it is relevant with the matched terms lightly
+highlighted, the entities, the other outlets, and a link to the story's page in the nkru workspace.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from email import message_from_bytes
-from email.message import EmailMessage, Message
-from email.utils import format_datetime
+from datetime import date, datetime
+from email.message import EmailMessage
 from html import escape
-from urllib.parse import urlsplit
 
-from nkru.alerts.rules import term_pattern
+from nkru.aliases import term_pattern
 from nkru.clock import utc_text as _utc
-from nkru.store.alerts import StoryItem
-from nkru.untrusted import has_controls, one_line, strip_controls
+from nkru.config import AlertRule
+from nkru.mail.message import MAX_URL_CHARS, check_intact, cut, safe_url, set_headers
+from nkru.store.outbox import StoryItem
+from nkru.untrusted import one_line, strip_controls
 
-MAX_SUMMARY_CHARS = 1000
-MAX_URL_CHARS = 2000
 MAX_DIGEST_ITEMS = 200
-MAX_HEADER_CHARS = 300
-# "=?" opens an RFC 2047 encoded-word; a word joiner between the two keeps the text as it reads and makes
-# it no encoded-word, so the email package has nothing to decode.
-_ENCODED_WORD_OPENER = "=?"
-_BROKEN_OPENER = "=\u2060?"
+# A pale highlight: the matched terms stand out without turning the text into a row of yellow bars.
+MARK = '<mark style="background-color:#fff5c8;color:inherit">'
 
 
 @dataclass(frozen=True)
@@ -49,31 +44,20 @@ class DigestExtras:
     images: dict[str, bytes] = field(default_factory=dict)
 
 
-def cut(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
-    """A summary cut to `limit` characters at a word boundary where there is one."""
-    text = one_line(text, limit=len(text) + 1)
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    return (head[:space] if space > limit // 2 else head).rstrip() + "…"
+def rule_terms(rule: AlertRule) -> list[str]:
+    """The terms a rule names, highlighted in its e-mails."""
+    return [*rule.any_terms, *rule.all_terms]
 
 
-def safe_url(url: str) -> str | None:
-    """The URL when it is a plain http(s) link to a host; None otherwise (it is then shown as text only)."""
-    if not url or len(url) > MAX_URL_CHARS or has_controls(url) or any(c.isspace() for c in url):
+def story_page(ui_base_url: object | None, story_id: int) -> str | None:
+    """The story's page in the nkru workspace (`/stories/ID` under the UI's base URL), or None without one."""
+    if not ui_base_url:
         return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
+    return safe_url(f"{str(ui_base_url).rstrip('/')}/stories/{int(story_id)}")
 
 
 def highlight(text: str, terms: list[str]) -> str:
-    """`text` escaped for HTML, with each occurrence of a term wrapped in <mark>."""
+    """`text` escaped for HTML, with each occurrence of a term lightly marked."""
     terms = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
     if not terms:
         return escape(text)
@@ -81,14 +65,14 @@ def highlight(text: str, terms: list[str]) -> str:
     out, last = [], 0
     for match in pattern.finditer(text):
         out.append(escape(text[last : match.start()]))
-        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        out.append(f"{MARK}{escape(match.group(0))}</mark>")
         last = match.end()
     out.append(escape(text[last:]))
     return "".join(out)
 
 
-def _link_html(text_html: str, url: str) -> str:
-    href = safe_url(url)
+def _link_html(text_html: str, url: str | None) -> str:
+    href = safe_url(url or "")
     return f'<a href="{escape(href, quote=True)}">{text_html}</a>' if href else text_html
 
 
@@ -99,10 +83,6 @@ def _outlets_line(item: StoryItem) -> str:
     return f"Also reported by {n} outlet{'s' if n != 1 else ''}: {', '.join(one_line(o) for o in item.other_outlets)}"
 
 
-def _item_terms(item: StoryItem, terms: list[str]) -> list[str]:
-    return [*terms, *item.matched_terms]
-
-
 def _found_terms(item: StoryItem, terms: list[str]) -> list[str]:
     """The scorer's matched terms plus the rule's terms that occur in the headline or summary."""
     text = f"{item.title}\n{item.summary}"
@@ -111,14 +91,16 @@ def _found_terms(item: StoryItem, terms: list[str]) -> list[str]:
     return sorted(found)
 
 
-def _item_text(item: StoryItem, terms: list[str]) -> str:
-    """One story in the plain-text part; terms are marked *like this* there."""
+def _item_text(item: StoryItem, terms: list[str], page: str | None) -> str:
+    """One story in the plain-text part."""
     lines = [
         one_line(item.title),
         one_line(item.url, MAX_URL_CHARS),
         f"Source: {one_line(item.source)} · published {_utc(item.published_at)}",
-        f"Why: {one_line(item.reason) or 'relevant'} (score {item.score:.2f})",
     ]
+    if item.coverage:
+        lines.append(one_line(item.coverage, 600))
+    lines.append(f"Why: {one_line(item.reason) or 'relevant'} (score {item.score:.2f})")
     found = _found_terms(item, terms)
     if found:
         lines.append("Matched terms: " + ", ".join(one_line(t, 80) for t in found))
@@ -126,38 +108,45 @@ def _item_text(item: StoryItem, terms: list[str]) -> str:
         lines.append("Entities: " + ", ".join(one_line(e, 120) for e in item.entities))
     if item.other_outlets:
         lines.append(_outlets_line(item))
-    if item.coverage:
-        lines.append(one_line(item.coverage, 600))
+    if page:
+        lines.append(f"In nkru: {page}")
     summary = cut(item.summary)
     if summary:
         lines += ["", summary]
     return "\n".join(lines)
 
 
-def _item_html(item: StoryItem, terms: list[str], heading: str = "h2") -> str:
+def _item_html(item: StoryItem, terms: list[str], page: str | None, heading: str = "h2") -> str:
     """One story in the HTML part. Every feed-derived string passes through `escape` or `highlight`."""
-    all_terms = _item_terms(item, terms)
-    title = _link_html(highlight(one_line(item.title), all_terms), item.url)
+    all_terms = [*terms, *item.matched_terms]
+    title = _link_html(escape(one_line(item.title)), item.url)
     parts = [
         f'<{heading} style="margin:0 0 4px 0">{title}</{heading}>',
         f'<p style="margin:0;color:#555">{escape(one_line(item.source))} · {escape(_utc(item.published_at))}</p>',
-        f'<p style="margin:4px 0"><b>Why:</b> {highlight(one_line(item.reason) or "relevant", all_terms)}'
-        f" (score {item.score:.2f})</p>",
     ]
+    if item.coverage:
+        parts.append(f'<p style="margin:4px 0">{escape(one_line(item.coverage, 600))}</p>')
+    parts.append(
+        f'<p style="margin:4px 0"><b>Why:</b> {highlight(one_line(item.reason) or "relevant", all_terms)}'
+        f" (score {item.score:.2f})</p>"
+    )
     found = _found_terms(item, terms)
     if found:
-        marked = ", ".join(f"<mark>{escape(one_line(t, 80))}</mark>" for t in found)
-        parts.append(f'<p style="margin:4px 0"><b>Matched terms:</b> {marked}</p>')
+        listed = ", ".join(escape(one_line(t, 80)) for t in found)
+        parts.append(f'<p style="margin:4px 0"><b>Matched terms:</b> {listed}</p>')
     if item.entities:
         names = ", ".join(escape(one_line(e, 120)) for e in item.entities)
         parts.append(f'<p style="margin:4px 0"><b>Entities:</b> {names}</p>')
     if item.other_outlets:
         parts.append(f'<p style="margin:4px 0">{escape(_outlets_line(item))}</p>')
-    if item.coverage:
-        parts.append(f'<p style="margin:4px 0">{escape(one_line(item.coverage, 600))}</p>')
     summary = cut(item.summary)
     if summary:
         parts.append(f'<p style="margin:8px 0">{highlight(summary, all_terms)}</p>')
+    if page:
+        parts.append(
+            f'<p style="margin:4px 0">{_link_html("Open this story in nkru", page)}'
+            " (every outlet and who was first, the entities, the alerts sent)</p>"
+        )
     return "\n".join(parts)
 
 
@@ -170,50 +159,22 @@ def _page(body: str, footer: str) -> str:
     )
 
 
-def header_text(text: str, limit: int = MAX_HEADER_CHARS) -> str:
-    """Untrusted text made safe for a header value: one line, no control characters, no encoded-word."""
-    return one_line(text, limit).replace(_ENCODED_WORD_OPENER, _BROKEN_OPENER)
-
-
-def set_header(msg: EmailMessage, name: str, value: str) -> None:
-    """Add header `name` with `value` (passed through `header_text`); ValueError if it does not read back as
-    exactly that text, i.e. if the email package decoded or split anything in it."""
-    value = header_text(value)
-    msg[name] = value
-    read_back = msg.get_all(name)[-1]
-    if str(read_back) != value or "\n" in str(read_back) or "\r" in str(read_back):
-        raise ValueError(f"refusing to build an e-mail: the {name} header does not read back as it was written")
-
-
-def check_intact(msg: EmailMessage) -> EmailMessage:
-    """`msg` itself, after proving that its serialised form parses back to the same header names and the same
-    MIME parts; ValueError otherwise (the message is then never sent). `set_header` checked each value."""
-    again = message_from_bytes(msg.as_bytes())  # compat32: reads names and structure, decodes nothing (fast)
-
-    def shape(m: Message) -> list[tuple[tuple[str, ...], str]]:
-        return [(tuple(k.lower() for k in part), part.get_content_type()) for part in m.walk()]
-
-    if shape(again) != shape(msg):
-        raise ValueError("refusing to send an e-mail whose headers or parts change when it is read back")
-    return msg
-
-
-def _headers(msg: EmailMessage, *, subject: str, sender: str, recipient: str, message_id: str, now: datetime) -> None:
-    set_header(msg, "Subject", subject)
-    set_header(msg, "From", sender)
-    set_header(msg, "To", recipient)
-    set_header(msg, "Date", format_datetime(now.astimezone(UTC)))
-    set_header(msg, "Message-ID", message_id)
-    set_header(msg, "Auto-Submitted", "auto-generated")
-
-
 def render_alert(
-    item: StoryItem, *, rule: str, terms: list[str], sender: str, recipient: str, message_id: str, now: datetime
+    item: StoryItem,
+    *,
+    rule: str,
+    terms: list[str],
+    sender: str,
+    recipient: str,
+    message_id: str,
+    now: datetime,
+    ui_base_url: object | None = None,
 ) -> EmailMessage:
     """The instant e-mail for one story under one rule."""
     footer = f"Sent by nkru because this story matches the alert rule “{rule}”."
+    page = story_page(ui_base_url, item.story_id)
     msg = EmailMessage()
-    _headers(
+    set_headers(
         msg,
         subject=f"[nkru: {one_line(rule, 100)}] {'Update: ' if item.update else ''}{one_line(item.title, 200)}",
         sender=sender,
@@ -221,8 +182,8 @@ def render_alert(
         message_id=message_id,
         now=now,
     )
-    msg.set_content(f"{_item_text(item, terms)}\n\n-- \n{footer}\n")
-    msg.add_alternative(_page(_item_html(item, terms), footer), subtype="html")
+    msg.set_content(f"{_item_text(item, terms, page)}\n\n-- \n{footer}\n")
+    msg.add_alternative(_page(_item_html(item, terms, page), footer), subtype="html")
     return check_intact(msg)
 
 
@@ -237,6 +198,7 @@ def render_digest(
     day: date,
     now: datetime,
     extras: DigestExtras | None = None,
+    ui_base_url: object | None = None,
 ) -> EmailMessage:
     """The daily digest for one rule: every new story once, with how many other outlets carried it."""
     shown, hidden = items[:MAX_DIGEST_ITEMS], max(0, len(items) - MAX_DIGEST_ITEMS)
@@ -245,8 +207,9 @@ def render_digest(
     text = [f"nkru digest — {rule} — {day.isoformat()} — {count}", ""]
     html = [f"<h1>{escape(one_line(rule, 100))}: {escape(count)} ({day.isoformat()})</h1>"]
     for number, item in enumerate(shown, 1):
-        text += [f"{number}. {_item_text(item, terms)}", ""]
-        html.append(f'<div style="margin:0 0 18px 0">{_item_html(item, terms, heading="h3")}</div>')
+        page = story_page(ui_base_url, item.story_id)
+        text += [f"{number}. {_item_text(item, terms, page)}", ""]
+        html.append(f'<div style="margin:0 0 18px 0">{_item_html(item, terms, page, heading="h3")}</div>')
     if hidden:
         text.append(f"… and {hidden} more (see `nkru stories`).")
         html.append(f"<p>… and {hidden} more (see <code>nkru stories</code>).</p>")
@@ -255,7 +218,7 @@ def render_digest(
     if extras and extras.html:
         html.append(strip_controls(extras.html))
     msg = EmailMessage()
-    _headers(
+    set_headers(
         msg,
         subject=f"[nkru: {one_line(rule, 100)}] digest {day.isoformat()}: {count}",
         sender=sender,
@@ -272,3 +235,17 @@ def render_digest(
                 png, maintype="image", subtype="png", cid=f"<{cid}>", disposition="inline", filename=f"{cid}.png"
             )
     return check_intact(msg)
+
+
+def html_page(msg: EmailMessage) -> str:
+    """The HTML part of an e-mail as a page a browser opens on its own: inline images become data URIs."""
+    html_part = msg.get_body(preferencelist=("html",))
+    if html_part is None:
+        raise ValueError("the message has no HTML part")
+    html = html_part.get_content()
+    for part in msg.walk():
+        cid = part.get("Content-ID")
+        if cid and part.get_content_type().startswith("image/"):
+            data = base64.b64encode(part.get_payload(decode=True)).decode("ascii")
+            html = html.replace(f"cid:{cid.strip('<>')}", f"data:{part.get_content_type()};base64,{data}")
+    return html
