@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from nkru import mail
+from nkru.store.outbox import DigestExtras
 from tests.alert_data import LAVROV_SUMMARY, LAVROV_TITLE, NOW, NewsDB, rule, settings
 from tests.test_alerts_send import COPY_SUMMARY, COPY_TITLE
 
@@ -105,7 +106,7 @@ def test_digest_with_extras_arrives_with_the_charts_as_inline_images(db, smtp_se
     news = NewsDB(db)
     cfg = settings(rule("daily", ("a@example.org",), mode="digest"))
     _two_stories(news, cfg)
-    extras = mail.DigestExtras(
+    extras = DigestExtras(
         text="Rising this week: Naryshkin", html='<img src="cid:rising@nkru" alt="rising">', images={"rising@nkru": PNG}
     )
     mail.send_digests(db, cfg, smtp_server.target, now=NOW, extras=extras)

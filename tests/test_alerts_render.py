@@ -11,8 +11,8 @@ import feedparser
 import pytest
 
 from nkru.mail.message import safe_url
-from nkru.mail.render import MARK, DigestExtras, render_alert, render_digest
-from nkru.store.outbox import StoryItem
+from nkru.mail.render import MARK, render_alert, render_digest
+from nkru.store.outbox import DigestExtras, StoryItem
 
 SANITIZE = Path(__file__).resolve().parents[2] / "shared/corpora/feedparser-tests/wellformed/sanitize"
 NOW = datetime(2026, 3, 26, 9, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ This package imports neither: the caller passes the settings and the `SmtpTarget
 from nkru.mail.delivery import SendReport, deliver
 from nkru.mail.digests import digest_message_id, preview_digest, send_digests
 from nkru.mail.instant import send_pending
-from nkru.mail.render import DigestExtras, html_page, render_alert, render_digest
+from nkru.mail.render import html_page, render_alert, render_digest
 from nkru.mail.smtp import (
     DeliveryError,
     MailLoginFailed,
@@ -23,7 +23,6 @@ from nkru.mail.smtp import (
 
 __all__ = [
     "DeliveryError",
-    "DigestExtras",
     "MailLoginFailed",
     "MailServerUnavailable",
     "SendReport",

@@ -17,10 +17,11 @@ from nkru.clock import utcnow
 from nkru.config import AlertRule, Settings
 from nkru.mail.delivery import SendReport, deliver
 from nkru.mail.instant import with_coverage
-from nkru.mail.render import DigestExtras, render_digest, rule_terms
+from nkru.mail.render import render_digest, rule_terms
 from nkru.mail.smtp import SmtpTarget
 from nkru.store import Connection, Cursor
 from nkru.store import outbox as outbox_store
+from nkru.store.outbox import DigestExtras
 
 
 def digest_message_id(rule: str, recipient: str, day: object) -> str:

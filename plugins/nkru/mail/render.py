@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
 from html import escape
@@ -23,25 +22,12 @@ from nkru.aliases import term_pattern
 from nkru.clock import utc_text as _utc
 from nkru.config import AlertRule
 from nkru.mail.message import MAX_URL_CHARS, check_intact, cut, safe_url, set_headers
-from nkru.store.outbox import StoryItem
+from nkru.store.outbox import DigestExtras, StoryItem
 from nkru.untrusted import one_line, strip_controls
 
 MAX_DIGEST_ITEMS = 200
 # A pale highlight: the matched terms stand out without turning the text into a row of yellow bars.
 MARK = '<mark style="background-color:#fff5c8;color:inherit">'
-
-
-@dataclass(frozen=True)
-class DigestExtras:
-    """Extra digest content from another module (the trends charts), added after the stories.
-
-    `text` goes into the plain-text part, `html` into the HTML part as is (the producer escapes what it
-    shows), and `images` maps a content id to PNG bytes; the HTML refers to each as `<img src="cid:ID">`.
-    """
-
-    text: str = ""
-    html: str = ""
-    images: dict[str, bytes] = field(default_factory=dict)
 
 
 def rule_terms(rule: AlertRule) -> list[str]:

@@ -11,7 +11,7 @@ follow the digest's status. Every write is idempotent.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from psycopg2 import sql
@@ -238,6 +238,20 @@ def instant_alert(cur: Cursor, message_id: str) -> tuple[str, StoryItem]:
     cur.execute(_ITEM_SQL + " WHERE o.message_id = %s", (message_id,))
     row = cur.fetchone()
     return row[14], _item(row)
+
+
+@dataclass(frozen=True)
+class DigestExtras:
+    """Extra digest content from another room (the trends charts, `nkru.trends.digest`), added after the stories.
+
+    `text` goes into the plain-text part, `html` into the HTML part as is (the producer escapes what it
+    shows), and `images` maps a content id to PNG bytes; the HTML refers to each as `<img src="cid:ID">`.
+    Defined here, below both, so that trends and mail need not import each other.
+    """
+
+    text: str = ""
+    html: str = ""
+    images: dict[str, bytes] = field(default_factory=dict)
 
 
 def feed_titles(cur: Cursor, names: list[str]) -> dict[str, str]:

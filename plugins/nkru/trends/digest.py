@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape
 from typing import Any
 
-from nkru.mail.render import DigestExtras
 from nkru.store import Connection
 from nkru.store import trends as trend_store
+from nkru.store.outbox import DigestExtras
 from nkru.trends import charts
 
 VOLUME_CID = "nkru-volume"
