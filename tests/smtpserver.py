@@ -27,7 +27,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
-from nkru.alerts.smtp import SmtpTarget
+from nkru.mail.smtp import SmtpTarget
 
 
 def free_port() -> int:

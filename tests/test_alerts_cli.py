@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nkru import alerts
+from nkru import mail
 from nkru.alerts import catcher
-from nkru.alerts.smtp import SmtpSession
 from nkru.cli import main
+from nkru.mail.smtp import SmtpSession
 from tests.alert_data import NOW, NewsDB, rule, settings
 from tests.smtpserver import free_port
 
@@ -45,7 +45,7 @@ def test_lists_pending_and_sent_alerts(db, cli, smtp_server):
     cfg = settings(rule("all", ("a@example.org", "b@example.org")))
     news.process(cfg, news.article("Yonhap", "Hostile \x1b[31mred\x1b[0m headline about Pyongyang and Moscow"))
     smtp_server.refuse = {"b@example.org"}
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW)
 
     everything = json.loads(cli("--json").output)
     assert sorted((r["recipient"], r["status"]) for r in everything) == [
@@ -66,7 +66,7 @@ def test_catcher_stores_each_message_as_an_eml_file(tmp_path):
     port = free_port()
     server = catcher.start(tmp_path / "mail", port=port)
     try:
-        target = alerts.smtp_target_from_url(f"smtp://127.0.0.1:{port}")
+        target = mail.smtp_target_from_url(f"smtp://127.0.0.1:{port}")
         with SmtpSession(target) as session:
             for n in range(2):
                 msg = message_from_bytes(f"Subject: hello {n}\r\nMessage-ID: <{n}@nkru>\r\n\r\nbody\r\n".encode())
@@ -99,7 +99,7 @@ def test_catcher_runs_as_a_module(tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, "catcher did not start"
                 time.sleep(0.1)
-        with SmtpSession(alerts.smtp_target_from_url(f"smtp://127.0.0.1:{port}")) as session:
+        with SmtpSession(mail.smtp_target_from_url(f"smtp://127.0.0.1:{port}")) as session:
             session.send(message_from_bytes(b"Subject: hi\r\n\r\nbody\r\n"), "nkru@localhost", "a@example.org")
         assert len(list(tmp_path.glob("*.eml"))) == 1
     finally:

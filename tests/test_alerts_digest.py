@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nkru import alerts
+from nkru import mail
+from nkru.store.outbox import DigestExtras
 from tests.alert_data import LAVROV_SUMMARY, LAVROV_TITLE, NOW, NewsDB, rule, settings
 from tests.test_alerts_send import COPY_SUMMARY, COPY_TITLE
 
@@ -24,16 +25,16 @@ def test_digest_lists_each_new_story_once_with_its_other_outlets(db, smtp_server
     news = NewsDB(db)
     cfg = settings(DAILY, rule("instant", ("a@example.org",)))
     _two_stories(news, cfg)
-    assert alerts.send_pending(db, cfg, smtp_server.target, now=NOW).sent == 2  # instant rule: one per story
+    assert mail.send_pending(db, cfg, smtp_server.target, now=NOW).sent == 2  # instant rule: one per story
     smtp_server.messages.clear()
     smtp_server.envelopes.clear()
 
-    report = alerts.send_digests(db, cfg, smtp_server.target, now=NOW + timedelta(hours=20))
+    report = mail.send_digests(db, cfg, smtp_server.target, now=NOW + timedelta(hours=20))
     assert (report.sent, report.pending) == (2, 0)
     assert sorted(m["To"] for m in smtp_server.messages) == ["a@example.org", "b@example.org"]
     msg = smtp_server.to("a@example.org")[0]
     assert msg["Subject"] == "[nkru: daily] digest 2026-03-27: 2 new stories"
-    assert msg["Message-ID"] == alerts.digest_message_id("daily", "a@example.org", (NOW + timedelta(hours=20)).date())
+    assert msg["Message-ID"] == mail.digest_message_id("daily", "a@example.org", (NOW + timedelta(hours=20)).date())
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     for body in (text, html):
@@ -48,15 +49,15 @@ def test_digest_goes_once_a_day_and_later_stories_wait_for_the_next_day(db, smtp
     cfg = settings(rule("daily", ("a@example.org",), mode="digest"))
     news.process(cfg, news.article("Yonhap"))
     day1 = NOW + timedelta(hours=1)
-    assert alerts.send_digests(db, cfg, smtp_server.target, now=day1).sent == 1
+    assert mail.send_digests(db, cfg, smtp_server.target, now=day1).sent == 1
     # A new story the same day, and a second run the same day: nothing more today.
     news.process(cfg, news.article("AFP", LAVROV_TITLE, LAVROV_SUMMARY), now=day1 + timedelta(hours=1))
-    assert alerts.send_digests(db, cfg, smtp_server.target, now=day1 + timedelta(hours=2)).sent == 0
+    assert mail.send_digests(db, cfg, smtp_server.target, now=day1 + timedelta(hours=2)).sent == 0
     assert len(smtp_server.messages) == 1
     # The next UTC day's digest lists only the new story.
     day2 = day1 + timedelta(days=1)
-    assert alerts.send_digests(db, cfg, smtp_server.target, now=day2).sent == 1
-    assert alerts.send_digests(db, cfg, smtp_server.target, now=day2 + timedelta(hours=1)).sent == 0
+    assert mail.send_digests(db, cfg, smtp_server.target, now=day2).sent == 1
+    assert mail.send_digests(db, cfg, smtp_server.target, now=day2 + timedelta(hours=1)).sent == 0
     first, second = smtp_server.messages
     assert "Naryshkin" in first.get_body(("plain",)).get_content()
     assert "Lavrov" not in first.get_body(("plain",)).get_content()
@@ -70,20 +71,20 @@ def test_digest_outage_then_back_sends_it_once_with_the_same_message_id(db, smtp
     cfg = settings(DAILY)
     _two_stories(news, cfg)
     smtp_server.stop()
-    down = alerts.send_digests(db, cfg, smtp_server.target, now=NOW)
+    down = mail.send_digests(db, cfg, smtp_server.target, now=NOW)
     assert (down.sent, down.pending) == (0, 4)
     assert {r["status"] for r in news.outbox()} == {"pending"}
     smtp_server.start()
     smtp_server.drop_after = 1  # then a connection drop after the first digest
-    flaky = alerts.send_digests(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=10))
+    flaky = mail.send_digests(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=10))
     assert (flaky.sent, flaky.retrying) == (1, 1)
     smtp_server.drop_after = None
-    back = alerts.send_digests(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=20))
+    back = mail.send_digests(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=20))
     assert (back.sent, back.pending) == (1, 0)
     assert sorted(m["To"] for m in smtp_server.messages) == ["a@example.org", "b@example.org"]
     day = NOW.date()
     assert sorted(smtp_server.message_ids()) == sorted(
-        alerts.digest_message_id("daily", r, day) for r in ("a@example.org", "b@example.org")
+        mail.digest_message_id("daily", r, day) for r in ("a@example.org", "b@example.org")
     )
     assert {r["status"] for r in news.outbox()} == {"sent"}
 
@@ -93,8 +94,8 @@ def test_refused_digest_recipient_does_not_block_the_other(db, smtp_server):
     cfg = settings(DAILY, max_attempts=2)
     _two_stories(news, cfg)
     smtp_server.refuse = {"a@example.org"}
-    alerts.send_digests(db, cfg, smtp_server.target, now=NOW)
-    last = alerts.send_digests(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=10))
+    mail.send_digests(db, cfg, smtp_server.target, now=NOW)
+    last = mail.send_digests(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=10))
     assert [m["To"] for m in smtp_server.messages] == ["b@example.org"]
     assert last.failed == 1
     statuses = {(r["recipient"], r["status"], r["attempts"]) for r in news.outbox()}
@@ -105,10 +106,10 @@ def test_digest_with_extras_arrives_with_the_charts_as_inline_images(db, smtp_se
     news = NewsDB(db)
     cfg = settings(rule("daily", ("a@example.org",), mode="digest"))
     _two_stories(news, cfg)
-    extras = alerts.DigestExtras(
+    extras = DigestExtras(
         text="Rising this week: Naryshkin", html='<img src="cid:rising@nkru" alt="rising">', images={"rising@nkru": PNG}
     )
-    alerts.send_digests(db, cfg, smtp_server.target, now=NOW, extras=extras)
+    mail.send_digests(db, cfg, smtp_server.target, now=NOW, extras=extras)
     [msg] = smtp_server.messages
     [image] = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     assert (image["Content-ID"], image.get_content()) == ("<rising@nkru>", PNG)
@@ -119,6 +120,6 @@ def test_instant_sender_leaves_digest_rows_alone(db, smtp_server):
     news = NewsDB(db)
     cfg = settings(DAILY)
     _two_stories(news, cfg)
-    assert alerts.send_pending(db, cfg, smtp_server.target, now=NOW).sent == 0
+    assert mail.send_pending(db, cfg, smtp_server.target, now=NOW).sent == 0
     assert smtp_server.messages == []
-    assert alerts.send_digests(db, settings(), smtp_server.target, now=NOW).sent == 0  # rule removed: none sent
+    assert mail.send_digests(db, settings(), smtp_server.target, now=NOW).sent == 0  # rule removed: none sent

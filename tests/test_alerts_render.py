@@ -10,8 +10,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from nkru.alerts.render import DigestExtras, render_alert, render_digest, safe_url
-from nkru.store.alerts import StoryItem
+from nkru.mail.message import safe_url
+from nkru.mail.render import MARK, render_alert, render_digest
+from nkru.store.outbox import DigestExtras, StoryItem
 
 SANITIZE = Path(__file__).resolve().parents[2] / "shared/corpora/feedparser-tests/wellformed/sanitize"
 NOW = datetime(2026, 3, 26, 9, 0, tzinfo=UTC)
@@ -99,7 +100,7 @@ def test_hostile_fields_are_escaped_everywhere():
     subject, text, html = alert_html(story, terms=["onerror"])
     assert_only_our_markup(html)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as text, not dropped
-    assert "&lt;img src=x <mark>onerror</mark>=&quot;alert(2)&quot;&gt;" in html
+    assert f"&lt;img src=x {MARK}onerror</mark>=&quot;alert(2)&quot;&gt;" in html
     assert "<script>alert(1)</script>" in text  # the plain part shows the text as is
     assert subject.startswith("[nkru: all] <script>")
 

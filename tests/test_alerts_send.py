@@ -9,8 +9,9 @@ from datetime import timedelta
 import psycopg2
 import pytest
 
-from nkru import alerts, resources, store
+from nkru import mail, resources, store
 from nkru.alerts.outbox import alert_message_id
+from nkru.mail.render import MARK
 from tests.alert_data import NOW, NewsDB, rule, settings
 from tests.smtpserver import CaptureServer
 
@@ -40,12 +41,12 @@ def test_one_email_per_rule_story_recipient_across_runs_and_a_syndicated_copy(db
         rule("spies", ("a@example.org",), any_terms=["espionage"]),
     )
     story = news.process(cfg, news.article("Yonhap"))
-    first = alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    first = mail.send_pending(db, cfg, smtp_server.target, now=NOW)
     # The same report arrives in another feed 20 minutes later; then a second delivery run.
     copy = news.article("Korea Herald", COPY_TITLE, COPY_SUMMARY)
     assert news.process(cfg, copy, now=NOW + timedelta(minutes=20)) == story
-    second = alerts.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=20))
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=40))
+    second = mail.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=20))
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=40))
 
     assert (first.sent, second.sent) == (3, 0)
     got = sorted((m["To"], m["Subject"].split("]")[0]) for m in smtp_server.messages)
@@ -62,7 +63,7 @@ def test_the_email_shows_the_story(db, smtp_server):
     news.process(cfg, article, mentions)
     news.process(cfg, news.article("Korea Herald", COPY_TITLE, COPY_SUMMARY), now=NOW + timedelta(minutes=5))
     news.process(cfg, news.article("AFP Asia", COPY_TITLE + ".", COPY_SUMMARY), now=NOW + timedelta(minutes=6))
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=10))
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=10))
 
     [msg] = smtp_server.messages
     assert msg["Subject"] == f"[nkru: military] {article.title}"
@@ -78,12 +79,13 @@ def test_the_email_shows_the_story(db, smtp_server):
         assert "Also reported by 2 outlets: AFP Asia, Korea Herald" in body  # not Yonhap's own second feed
         assert "military" in body.split("nkru")[-1]  # the footer names the rule
     assert "Why: mentions North Korea and Russia together (score 3.00)" in text  # the relevance reason
-    assert "mentions <mark>North Korea</mark> and <mark>Russia</mark> together" in html
+    assert f"mentions {MARK}North Korea</mark> and {MARK}Russia</mark> together" in html  # a pale highlight
     assert f'<a href="{article.url}">' in html
     assert "Matched terms: espionage, north korea, pyongyang, russia" in text  # not "missile": not in the story
-    assert "<b>Matched terms:</b> <mark>espionage</mark>, <mark>north korea</mark>" in html
-    assert "against <mark>espionage</mark>" in html  # highlighted where it occurs
-    assert "<mark>Pyongyang</mark>" in html  # a term the relevance scorer matched
+    assert "<b>Matched terms:</b> espionage, north korea, pyongyang, russia" in html  # a list: not highlighted
+    assert f"against {MARK}espionage</mark>" in html  # highlighted where it occurs
+    assert f"{MARK}Pyongyang</mark>" in html  # a term the relevance scorer matched
+    assert "<mark" not in html.split("</h2>")[0]  # not in the headline
 
 
 def article_story(news: NewsDB, article_id: int) -> int:
@@ -95,7 +97,7 @@ def test_smtp_outage_then_server_back_every_alert_arrives_exactly_once(db, smtp_
     cfg = settings(rule("all", ("a@example.org", "b@example.org")))
     _stories(news, cfg, 3)
     smtp_server.stop()
-    down = alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    down = mail.send_pending(db, cfg, smtp_server.target, now=NOW)
     assert (down.sent, down.pending) == (0, 6)
     assert "cannot reach mail server" in down.errors[0]
     rows = news.outbox()
@@ -104,8 +106,8 @@ def test_smtp_outage_then_server_back_every_alert_arrives_exactly_once(db, smtp_
     assert "cannot reach mail server" in rows[0]["last_error"]
 
     smtp_server.start()
-    up = alerts.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=15))
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=30))
+    up = mail.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=15))
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=30))
     assert (up.sent, up.pending) == (6, 0)
     assert len(smtp_server.messages) == 6
     assert sorted(smtp_server.message_ids()) == sorted(r["message_id"] for r in rows)
@@ -129,7 +131,7 @@ def test_a_wrong_password_is_reported_as_a_login_failure(db, login_delay: float,
     _stories(news, cfg, 2)
     with CaptureServer(timeout=1, login=("nkru", "right"), login_delay=login_delay) as server:
         target = replace(server.target, username="nkru", password="wrong")
-        report = alerts.send_pending(db, cfg, target, now=NOW)
+        report = mail.send_pending(db, cfg, target, now=NOW)
         assert (report.sent, report.pending) == (0, 2)
         assert len(report.errors) == 1 and report.errors[0].startswith(f"mail server {target.describe()} {error}")
         rows = news.outbox()
@@ -137,7 +139,7 @@ def test_a_wrong_password_is_reported_as_a_login_failure(db, login_delay: float,
 
         server.stop()  # waits until a slow answer is over, then the same server comes back
         server.start()
-        right = alerts.send_pending(db, cfg, replace(target, password="right"), now=NOW)
+        right = mail.send_pending(db, cfg, replace(target, password="right"), now=NOW)
         assert (right.sent, right.pending) == (2, 0)
         assert len(server.messages) == 2
 
@@ -147,14 +149,14 @@ def test_connection_dropped_mid_run_keeps_the_rest_pending_then_each_arrives_onc
     cfg = settings(rule("all", ("a@example.org",)))
     _stories(news, cfg, 4)
     smtp_server.drop_after = 1  # accepts one message, then drops every connection at DATA
-    broken = alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    broken = mail.send_pending(db, cfg, smtp_server.target, now=NOW)
     assert (broken.sent, broken.retrying, broken.pending) == (1, 3, 3)
     assert len(smtp_server.messages) == 1
     pending = [r for r in news.outbox() if r["status"] == "pending"]
     assert all(r["attempts"] == 1 and "connection to the mail server lost" in r["last_error"] for r in pending)
 
     smtp_server.drop_after = None
-    healed = alerts.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=15))
+    healed = mail.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=15))
     assert (healed.sent, healed.pending) == (3, 0)
     assert len(smtp_server.messages) == len(set(smtp_server.message_ids())) == 4
 
@@ -166,11 +168,11 @@ def test_slow_server_leaves_rows_pending(db):
         cfg = settings(rule("all", ("a@example.org",)))
         _stories(news, cfg, 1)
         server.delay = 2.0  # answers DATA after the client gave up
-        slow = alerts.send_pending(db, cfg, server.target, now=NOW)
+        slow = mail.send_pending(db, cfg, server.target, now=NOW)
         assert (slow.sent, slow.pending) == (0, 1)
         assert news.outbox()[0]["status"] == "pending"
         server.delay = 0
-        assert alerts.send_pending(db, cfg, server.target, now=NOW).sent == 1
+        assert mail.send_pending(db, cfg, server.target, now=NOW).sent == 1
         assert len(server.messages) == 1
     finally:
         server.stop()
@@ -185,7 +187,7 @@ def test_refused_recipient_does_not_block_others_and_fails_after_max_attempts(db
     cfg = settings(rule("all", ("a@example.org", "gone@example.org", "c@example.org")), max_attempts=3)
     _stories(news, cfg, 1)
     smtp_server.refuse = {"gone@example.org"}
-    reports = [alerts.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=m)) for m in (0, 15, 30)]
+    reports = [mail.send_pending(db, cfg, smtp_server.target, now=NOW + timedelta(minutes=m)) for m in (0, 15, 30)]
 
     assert sorted(m["To"] for m in smtp_server.messages) == ["a@example.org", "c@example.org"]
     assert [(r.sent, r.retrying, r.failed) for r in reports] == [(2, 1, 0), (0, 1, 0), (0, 0, 1)]
@@ -215,7 +217,7 @@ def test_two_senders_at_once_never_send_a_row_twice(db_url, db, smtp_server):
 
     def sender():
         with store.connection(db_url) as conn:
-            reports.append(alerts.send_pending(conn, cfg, smtp_server.target, now=NOW))
+            reports.append(mail.send_pending(conn, cfg, smtp_server.target, now=NOW))
 
     threads = [threading.Thread(target=sender) for _ in range(2)]
     for t in threads:
@@ -235,7 +237,7 @@ def test_message_id_is_deterministic_per_rule_story_recipient():
 
 
 def test_smtp_urls():
-    t = alerts.smtp_target_from_url("smtp://user%40corp:p%3Ass@mail.example.org:587?starttls=true&timeout=5")
+    t = mail.smtp_target_from_url("smtp://user%40corp:p%3Ass@mail.example.org:587?starttls=true&timeout=5")
     assert (t.host, t.port, t.username, t.password, t.security, t.timeout) == (
         "mail.example.org",
         587,
@@ -245,10 +247,10 @@ def test_smtp_urls():
         5.0,
     )
     assert "p:ss" not in repr(t)
-    assert alerts.smtp_target_from_url("smtps://mail.example.org").port == 465
-    assert alerts.smtp_target_from_url("smtp://127.0.0.1:8025").security == "none"
+    assert mail.smtp_target_from_url("smtps://mail.example.org").port == 465
+    assert mail.smtp_target_from_url("smtp://127.0.0.1:8025").security == "none"
     with pytest.raises(ValueError, match="NKRU_SMTP_URL"):
-        alerts.smtp_target_from_url("http://mail.example.org")
+        mail.smtp_target_from_url("http://mail.example.org")
 
 
 def test_no_mail_server_configured_is_a_clear_error(monkeypatch, tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nkru import alerts, ops, pipeline, store
+from nkru import mail, ops, pipeline, store
 from nkru.cli import main
 from nkru.config import parse_settings
 from tests.alert_data import NewsDB
@@ -284,7 +284,7 @@ def test_digest_and_operator_notice_headers_hold(db, smtp_server: CaptureServer)
     )
     article = news.article("Yonhap", BCC_TITLE, published_at=now - timedelta(hours=1))
     news.process(cfg, article, now=now)
-    assert alerts.send_digests(db, cfg, smtp_server.target, now=now + timedelta(hours=1)).sent == 1
+    assert mail.send_digests(db, cfg, smtp_server.target, now=now + timedelta(hours=1)).sent == 1
 
     feed_id = news.feed(REPLY_TITLE)
     with db, db.cursor() as cur:

@@ -30,13 +30,13 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from nkru import pipeline, store
-from nkru.alerts.render import render_alert
 from nkru.cli.common import print_json, terminal_text
 from nkru.cli.ingest import _print_stories
 from nkru.config import FeedConfig, parse_settings
 from nkru.feeds import FetchResult, parse_feed
+from nkru.mail.render import render_alert
 from nkru.store import feeds as feed_store
-from nkru.store.alerts import StoryItem
+from nkru.store.outbox import StoryItem
 from nkru.trends import charts, tables
 from nkru.untrusted import has_controls
 from tests.databases import create_database, drop_database

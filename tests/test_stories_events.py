@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nkru import alerts, stories
+from nkru import mail, stories
 from tests.alert_data import NOW, NewsDB, rule, settings
 
 T0 = NOW - timedelta(hours=6)
@@ -121,7 +121,7 @@ def test_one_alert_per_event_then_one_update_when_an_agreement_is_signed(db, smt
     story = news.process(cfg, _report(news, "Yonhap English", VISIT_EN, 0), NARYSHKIN)
     assert news.process(cfg, _report(news, "TASS", VISIT_RU, 1, "ru"), NARYSHKIN) == story
     assert len(news.outbox()) == 1  # the second report of the visit does not alert
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW)
     first_mail = smtp_server.messages[-1]
     assert "First reported by Yonhap English (en) at" in first_mail.get_body(("plain",)).get_content()
     assert "in 2 languages (en, ru)" in first_mail.get_body(("plain",)).get_content()
@@ -129,8 +129,8 @@ def test_one_alert_per_event_then_one_update_when_an_agreement_is_signed(db, smt
     # The spy chiefs sign an agreement at the talks: the picture changes, one update goes out.
     assert news.process(cfg, _report(news, "AFP", SIGNED, 2), NARYSHKIN) == story
     assert news.process(cfg, _report(news, "Reuters", SIGNED, 2.5), NARYSHKIN) == story
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW)
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW)
     subjects = [m["Subject"] for m in smtp_server.messages]
     assert len(subjects) == 2
     assert "Update: " in subjects[1] and "Update: " not in subjects[0]
@@ -191,7 +191,7 @@ def test_a_report_that_bridges_two_stories_merges_them_into_the_first_without_a_
     first = news.process(
         cfg, _report(news, "Yonhap English", VISIT_EN, 0), [("Sergei Naryshkin", "PERSON", 1), ("Pyongyang", "GPE", 1)]
     )
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW)
     # Another outlet names only the North Korean side: nothing shared yet, so a story of its own (and an alert,
     # queued but not sent yet).
     ri_only = [("Ri Chang Dae", "PERSON", 1), ("Ministry of State Security", "ORG", 1)]
@@ -211,7 +211,7 @@ def test_a_report_that_bridges_two_stories_merges_them_into_the_first_without_a_
     assert news.scalar("SELECT count(DISTINCT story_id) FROM articles") == 1
     assert news.scalar("SELECT merged_into FROM stories WHERE id = %s", (second,)) == first
     assert _member(news, bridge.id)[1]["merged_stories"] == [second]
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW)
     assert len(smtp_server.messages) == 1  # the second story's pending alert went with the merge
     # Re-running keeps everything where it is.
     assert news.process(cfg, bridge, NARYSHKIN) == first

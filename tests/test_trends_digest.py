@@ -6,7 +6,8 @@ from __future__ import annotations
 import smtplib
 from datetime import UTC, datetime, time
 
-from nkru.alerts import DigestExtras, render_digest
+from nkru.mail import render_digest
+from nkru.store.outbox import DigestExtras
 from nkru.trends import digest_extras
 from nkru.trends.digest import RISING_CID, VOLUME_CID
 from tests import history

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import psycopg2
 
-from nkru import alerts, ops, pipeline, resources, store, trends
+from nkru import mail, ops, pipeline, resources, store, trends
 from nkru.clock import utcnow
 from nkru.config import Settings, load_settings
 from nkru.redact import scrub
@@ -88,7 +88,7 @@ def refresh_trends() -> None:
         trend_store.refresh_daily(conn)
 
 
-def _mail_server() -> alerts.SmtpTarget:
+def _mail_server() -> mail.SmtpTarget:
     """The mail server; no server configured is an error worth a failed task. A malformed NKRU_SMTP_URL is
     quoted in its error: raised again with the password masked, never in the task log."""
     try:
@@ -105,7 +105,7 @@ def send_alerts() -> dict:
         return {}
     target = _mail_server()
     with _news_database() as conn:
-        report = alerts.send_pending(conn, settings, target)
+        report = mail.send_pending(conn, settings, target)
     return asdict(report)
 
 
@@ -120,7 +120,7 @@ def daily_digest(now: datetime | None = None) -> dict:
     target = _mail_server()
     with _news_database() as conn:
         extras = trends.digest_extras_or_none(conn, now)
-        report = alerts.send_digests(conn, settings, target, now=now, extras=extras)
+        report = mail.send_digests(conn, settings, target, now=now, extras=extras)
     if report.errors and report.pending:
         raise RuntimeError(f"{report.pending} digest stories still pending: {'; '.join(report.errors)}")
     return asdict(report)

@@ -1,4 +1,5 @@
-"""The lookup key of an entity's spelling, shared by extraction, alert rules and trend queries.
+"""The lookup key of an entity's spelling, shared by extraction, alert rules and trend queries; and the pattern
+of a rule's term in a text, shared by alert rules (matching) and e-mails (highlighting).
 
 Kept apart from `nkru.entities` so that looking a name up (the `nkru trend` command, alert rules) does not
 import spaCy.
@@ -7,6 +8,7 @@ import spaCy.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 _DASHES = str.maketrans({c: " " for c in "-‐‑‒–—―−﹘﹣"})
@@ -32,3 +34,10 @@ def _strip_latin_accent(ch: str) -> str:
     if ch.isascii() or not ("\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"):
         return ch
     return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=4096)
+def term_pattern(term: str) -> re.Pattern[str]:
+    """`term` as a whole word or phrase, any case, any run of whitespace between its words."""
+    body = r"\s+".join(re.escape(part) for part in term.split())
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)

@@ -136,6 +136,9 @@ class AlertsConfig(_Strict):
     max_attempts: int = Field(default=8, ge=1, le=100)
     # Stories first seen longer ago than this never alert (e.g. after `nkru rescore` over history).
     max_story_age_hours: float = Field(default=72, gt=0)
+    # Where analysts open the workspace (the Airflow UI's /nkru pages): each e-mail links to the story's page
+    # under it, e.g. https://airflow.example.org/nkru/stories/42. null leaves the link out.
+    ui_base_url: HttpUrl | None = HttpUrl("http://localhost:8080/nkru")
 
     @field_validator("rules")
     @classmethod

@@ -94,11 +94,11 @@ def run_demo(conn: store.Connection, feeds_dir: Path | None) -> str:
 def alerts_note(conn: store.Connection, settings: Settings, now: datetime, sent_now: int | None) -> list[str]:
     """When the alerts the demo queued will be mailed, in words: instant ones by the next ingest run (or now,
     when `sent_now` says they were sent), digest ones at the next 06:00 UTC or on `nkru digest --send-now`."""
-    from nkru.store import alerts as alert_store
+    from nkru.store import outbox as outbox_store
 
     with conn, conn.cursor() as cur:
-        instant = alert_store.count_pending(cur, "instant")
-        digest = alert_store.count_pending(cur, "digest")
+        instant = outbox_store.count_pending(cur, "instant")
+        digest = outbox_store.count_pending(cur, "digest")
     lines = []
     if sent_now is not None:
         lines.append(f"alerts: {sent_now} instant alert e-mail(s) sent now; {instant} still pending")

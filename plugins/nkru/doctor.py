@@ -19,8 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from nkru import resources, store
-from nkru.alerts.smtp import MailLoginFailed, MailServerUnavailable, SmtpSession, SmtpTarget
 from nkru.config import ConfigError, Settings, config_path, load_settings
+from nkru.mail.smtp import MailLoginFailed, MailServerUnavailable, SmtpTarget, probe
 from nkru.redact import mask_url, scrub
 
 
@@ -150,7 +150,8 @@ def _explain_database_error(error: str, url: str, fix_var: str) -> tuple[str, st
 
 
 def check_mail(target: SmtpTarget | None = None, timeout: float = 10.0) -> Check:
-    """Open an SMTP session as the alerts do (connect, STARTTLS or implicit TLS, login), say NOOP and QUIT."""
+    """Open an SMTP session as the delivery loop does (`nkru.mail.probe`: connect, STARTTLS or implicit TLS, login),
+    say NOOP and QUIT."""
     source, fix_var = "the given target", "the mail server settings"
     if target is None:
         source = fix_var = resources.SMTP_URL_ENV
@@ -167,8 +168,7 @@ def check_mail(target: SmtpTarget | None = None, timeout: float = 10.0) -> Check
             return Check("mail", False, scrub(str(exc), os.environ.get(resources.SMTP_URL_ENV)), f"correct {fix_var}")
     where = f"{target.host}:{target.port} ({target.security}, from {source})"
     try:
-        with SmtpSession(replace(target, timeout=min(float(target.timeout), timeout))) as session:
-            code, reply = session.noop()
+        code, reply = probe(replace(target, timeout=min(float(target.timeout), timeout)))
     except MailServerUnavailable as exc:
         return _mail_failure(exc, target, where, fix_var)
     except (OSError, smtplib.SMTPException) as exc:  # the session opened, then NOOP itself failed

@@ -291,6 +291,7 @@ def _outcome(
         wait_until=wait.until if wait is not None else None,
         validators_checked=checked,
         hidden_by_304=new if after_304 else 0,
+        title=parsed.title if parsed else None,
     )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from nkru.alerts.smtp import Security, SmtpTarget, smtp_target_from_url
+from nkru.mail.smtp import Security, SmtpTarget, smtp_target_from_url
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,10 @@ Entities are compared through `nkru.aliases.alias_key`, so "Kim Jong-un" in a ru
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nkru.aliases import alias_key
+from nkru.aliases import alias_key, term_pattern
 from nkru.config import AlertRule
 
 
@@ -30,13 +28,6 @@ class ArticleFacts:
 
 def entity_key(name: str) -> str:
     return alias_key(name)
-
-
-@functools.lru_cache(maxsize=4096)
-def term_pattern(term: str) -> re.Pattern[str]:
-    """`term` as a whole word or phrase, any case, any run of whitespace between its words."""
-    body = r"\s+".join(re.escape(part) for part in term.split())
-    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
 
 def has_term(facts: ArticleFacts, term: str) -> bool:
@@ -77,8 +68,3 @@ def matches(rule: AlertRule, facts: ArticleFacts) -> bool:
     ):
         return False
     return not (rule.languages and not _has_language(facts, rule.languages))
-
-
-def rule_terms(rule: AlertRule) -> list[str]:
-    """The terms a rule names, for highlighting in its e-mails."""
-    return [*rule.any_terms, *rule.all_terms]

@@ -6,9 +6,9 @@ from datetime import datetime
 
 import click
 
-from nkru.alerts.render import one_line
 from nkru.cli.common import EXIT_NO_DATA, SINCE, database, echo, print_json, with_database_errors
-from nkru.store import alerts as alert_store
+from nkru.store import outbox as outbox_store
+from nkru.untrusted import one_line
 
 
 def register(main: click.Group) -> None:
@@ -29,8 +29,8 @@ def alerts(pending: bool, failed: bool, since: datetime | None, limit: int, as_j
     """
     statuses = [s for s, wanted in (("pending", pending), ("failed", failed)) if wanted] or None
     with database() as conn, conn, conn.cursor() as cur:
-        rows = alert_store.list_outbox(cur, statuses, since, limit)
-        failed_total = alert_store.count_failed(cur) if pending and not failed else 0
+        rows = outbox_store.list_outbox(cur, statuses, since, limit)
+        failed_total = outbox_store.count_failed(cur) if pending and not failed else 0
     if as_json:
         print_json(rows)
     elif rows:

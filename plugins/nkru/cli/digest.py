@@ -53,7 +53,7 @@ def digest(preview_path: Path | None, send_now: bool, rule_name: str | None) -> 
 
 
 def _preview(conn, settings, rules, rule_name, path: Path, now: datetime, extras) -> int:
-    from nkru.alerts.digest import html_page, preview_digest
+    from nkru.mail import html_page, preview_digest
 
     rule = next((r for r in rules if r.name == rule_name), None) if rule_name else rules[0]
     if rule is None:
@@ -70,7 +70,7 @@ def _preview(conn, settings, rules, rule_name, path: Path, now: datetime, extras
 
 def _send_now(conn, settings, now: datetime, extras) -> int:
     from nkru import resources
-    from nkru.alerts import send_digests
+    from nkru.mail import send_digests
 
     try:
         target = resources.smtp_target()

@@ -125,7 +125,7 @@ def _refresh_trends(conn) -> None:
 
 
 def _send(conn, settings) -> None:
-    from nkru import alerts
+    from nkru import mail
 
     try:
         target = resources.smtp_target()
@@ -135,7 +135,7 @@ def _send(conn, settings) -> None:
     except ValueError as exc:  # a malformed NKRU_SMTP_URL (its message quotes the URL: terminal_text masks it)
         echo(f"alerts: not sent (NKRU_SMTP_URL cannot be read: {exc}); they stay queued for the next run")
         return
-    report = alerts.send_pending(conn, settings, target)
+    report = mail.send_pending(conn, settings, target)
     echo(f"alerts: {report.summary()}")
 
 
@@ -308,12 +308,12 @@ def demo(feeds_dir: Path | None) -> None:
 
 def _send_demo_alerts(conn, settings) -> int | None:
     """Instant alerts sent now when a mail server is configured (NKRU_SMTP_URL); None when none is."""
-    from nkru import alerts
+    from nkru import mail
 
     if not os.environ.get("NKRU_SMTP_URL"):
         return None
     try:
-        report = alerts.send_pending(conn, settings, resources.smtp_target())
+        report = mail.send_pending(conn, settings, resources.smtp_target())
     except resources.SmtpNotConfigured:
         return None
     return report.sent

@@ -10,11 +10,10 @@ A failure *episode* runs from the first failure seen to the recovery. Two kinds:
 
 Each episode e-mails every address in ``operations.operators`` once when it opens ("failing") and once when it
 closes ("recovered", only to those who were told it was failing); a failure seen again in later runs adds to
-the episode's count and sends nothing. Notices are rows in ``ops_notices`` claimed with ``FOR UPDATE SKIP
-LOCKED`` and marked sent only after the mail server accepted them, like the alert outbox, through the same
-mail server and the same SMTP session (``nkru.alerts.smtp``). A notice the server did not take stays pending
-for the next run. Where the mail server is comes from the caller (the task callables, through
-``nkru.resources``).
+the episode's count and sends nothing. Notices are rows in ``ops_notices``, sent through the same mail server by
+the same delivery loop as the alerts (``nkru.mail.delivery``: claimed, marked sent only after the server accepted
+them, the same outage policy). A notice the server did not take stays pending for the next run. Where the mail
+server is comes from the caller (the task callables, through ``nkru.resources``).
 """
 
 from __future__ import annotations
@@ -25,16 +24,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime
 
 from nkru import store
-from nkru.alerts.outbox import message_id
-from nkru.alerts.render import check_intact, set_header
-from nkru.alerts.smtp import DeliveryError, MailServerUnavailable, SmtpSession, SmtpTarget
 from nkru.clock import utc_text, utcnow
 from nkru.config import Settings
+from nkru.mail.delivery import SendReport, deliver
+from nkru.mail.message import check_intact, set_header, set_headers
+from nkru.mail.smtp import SmtpTarget
 from nkru.redact import scrub
 from nkru.store import ops as ops_store
+from nkru.store import outbox as outbox_store
+from nkru.store.outbox import message_id
 from nkru.untrusted import strip_controls
 
 log = logging.getLogger(__name__)
@@ -182,14 +182,10 @@ def failure_detail(context: dict) -> str:
 
 
 @dataclass
-class NoticeReport:
-    """What one `notify` did; `pending` counts notices left for the next run."""
+class NoticeReport(SendReport):
+    """What one `notify` did: notices queued, and the delivery run's counts (`pending`: left for the next run)."""
 
     queued: int = 0
-    sent: int = 0
-    failed: int = 0
-    pending: int = 0
-    errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         text = f"{self.sent} operator notices sent, {self.pending} pending, {self.failed} given up"
@@ -200,11 +196,33 @@ def notice_message_id(episode_id: int, event: str, recipient: str) -> str:
     return message_id("ops", episode_id, event, recipient.casefold())
 
 
+@dataclass(frozen=True)
+class OperatorNotices:
+    """The pending rows of `ops_notices`, for the delivery loop (`nkru.mail.delivery.deliver`)."""
+
+    settings: Settings
+    queue = outbox_store.NOTICES
+    noun = "operator notice"
+    failed_hint = "see the ops_notices table"
+
+    def waiting(self, conn: store.Connection) -> list[str]:
+        with conn, conn.cursor() as cur:
+            return ops_store.waiting_notices(cur)
+
+    def build(self, cur: store.Cursor, row: outbox_store.Claimed, now: datetime) -> EmailMessage:
+        notice = ops_store.notice(cur, row.message_id)
+        return render_notice(ops_store.episode(cur, notice.episode_id), notice, self.settings, now)
+
+    def pending(self, cur: store.Cursor) -> int:
+        return ops_store.count_pending_notices(cur)
+
+
 def notify(conn: store.Connection, settings: Settings, target: SmtpTarget, now: datetime | None = None) -> NoticeReport:
     """Queue and send the operator notices due: 'failing' for open episodes, 'recovered' for closed ones.
 
-    `target` is the same mail server the alerts use. Each notice is sent in its own transaction holding its
-    row lock, and marked sent only once the server accepted it.
+    `target` is the same mail server the alerts use, and the delivery loop the same: each notice is sent in its
+    own transaction holding its row lock and marked sent only once the server accepted it; a server that
+    cannot be reached stops the run and leaves every notice pending.
     """
     now = now or utcnow()
     report = NoticeReport()
@@ -213,39 +231,15 @@ def notify(conn: store.Connection, settings: Settings, target: SmtpTarget, now: 
         if recipients:
             report.queued += ops_store.queue_failing_notices(cur, recipients, now, notice_message_id)
         report.queued += ops_store.queue_recovered_notices(cur, now, notice_message_id)
-        keys = ops_store.pending_notice_keys(cur)
-    unreachable: str | None = None
-    with SmtpSession(target) as session:
-        for key in keys:
-            with conn, conn.cursor() as cur:
-                notice = ops_store.claim_notice(cur, *key)
-                if notice is None:
-                    continue  # sent or cancelled meanwhile, or another sender holds it
-                if unreachable:
-                    ops_store.note_notice_error(cur, notice, unreachable, now)
-                    report.pending += 1
-                    continue
-                try:
-                    msg = render_notice(ops_store.episode(cur, notice.episode_id), notice, settings, now)
-                    session.send(msg, str(settings.alerts.sender), notice.recipient)
-                except MailServerUnavailable as exc:
-                    unreachable = str(exc)
-                    ops_store.note_notice_error(cur, notice, unreachable, now)
-                    report.pending += 1
-                    report.errors.append(unreachable)
-                    continue
-                except (DeliveryError, ValueError) as exc:  # ValueError: a notice we refuse to build
-                    status = ops_store.record_notice_failure(cur, notice, str(exc), now, settings.alerts.max_attempts)
-                    report.errors.append(f"{notice.recipient}: {exc}")
-                    if status == "failed":
-                        report.failed += 1
-                    else:
-                        report.pending += 1
-                    continue
-                ops_store.mark_notice_sent(cur, notice, now)
-                report.sent += 1
-    if report.errors:
-        log.warning("operator notices: %s", report.summary())
+    deliver(
+        conn,
+        target,
+        OperatorNotices(settings),
+        sender=str(settings.alerts.sender),
+        max_attempts=settings.alerts.max_attempts,
+        now=now,
+        report=report,
+    )
     return report
 
 
@@ -278,12 +272,14 @@ def render_notice(
             f"Last error: {episode.detail.splitlines()[-1] if episode.detail else 'unknown'}",
         ]
     msg = EmailMessage()
-    set_header(msg, "Subject", subject)
-    set_header(msg, "From", str(settings.alerts.sender))
-    set_header(msg, "To", notice.recipient)
-    set_header(msg, "Date", format_datetime(now))
-    set_header(msg, "Message-ID", notice.message_id)
-    set_header(msg, "Auto-Submitted", "auto-generated")
+    set_headers(
+        msg,
+        subject=subject,
+        sender=str(settings.alerts.sender),
+        recipient=notice.recipient,
+        message_id=notice.message_id,
+        now=now,
+    )
     set_header(msg, "X-Nkru-Episode", f"{episode.kind}:{episode.id}:{notice.event}")
     # The detail quotes errors, which may quote what a server or a feed sent: no control characters.
     msg.set_content(strip_controls("\n".join(lines)) + "\n")

@@ -44,6 +44,7 @@ class FetchOutcome:
     wait_until: datetime | None = None  # 'rate_limited': the host asked us to wait until then
     validators_checked: bool = False  # the validators were checked (see nkru.feeds.politeness)
     hidden_by_304: int = 0  # new items a fetch without validators found right after a 304
+    title: str | None = None  # the title the feed gives itself (feeds.title: e-mails show it as the outlet)
 
 
 def sync_feeds(cur: Cursor, feeds: list[FeedConfig]) -> None:
@@ -163,7 +164,8 @@ def _record_success(cur: Cursor, feed_id: int, outcome: FetchOutcome, now: datet
                                           ELSE coalesce(validators_checked_at, %(now)s) END,
              validators_ignored_since = CASE WHEN %(note)s::text IS NOT NULL THEN %(now)s
                                              ELSE validators_ignored_since END,
-             validators_note = coalesce(%(note)s, validators_note)
+             validators_note = coalesce(%(note)s, validators_note),
+             title = coalesce(%(title)s, title)
            WHERE id = %(feed_id)s""",
         {
             "now": now,
@@ -177,6 +179,7 @@ def _record_success(cur: Cursor, feed_id: int, outcome: FetchOutcome, now: datet
             "next_due": now + timedelta(minutes=poll_minutes),
             "checked": outcome.validators_checked,
             "note": note,
+            "title": outcome.title,
             "feed_id": feed_id,
         },
     )

@@ -1,7 +1,7 @@
 """SQL for operations: failure episodes, operator notices, retention, and what `nkru doctor` asks the database.
 
 Every write is idempotent: reporting the same failure twice in one run, or closing an episode already closed,
-changes nothing; a notice row is claimed with `FOR UPDATE SKIP LOCKED`, so two senders never send one.
+changes nothing. Notices are claimed and marked like every queued e-mail, by `nkru.store.outbox`.
 """
 
 from __future__ import annotations
@@ -151,51 +151,25 @@ class Notice:
     attempts: int
 
 
-def pending_notice_keys(cur: Cursor) -> list[tuple[int, str, str]]:
+def waiting_notices(cur: Cursor) -> list[str]:
+    """Message-IDs of the pending notices, oldest first (claimed and marked through `nkru.store.outbox`)."""
     cur.execute(
-        "SELECT episode_id, event, recipient FROM ops_notices WHERE status = 'pending'"
-        " ORDER BY created_at, episode_id, event, recipient"
+        "SELECT message_id FROM ops_notices WHERE status = 'pending' ORDER BY created_at, episode_id, event, recipient"
     )
-    return cur.fetchall()
+    return [r[0] for r in cur.fetchall()]
 
 
-def claim_notice(cur: Cursor, episode_id: int, event: str, recipient: str) -> Notice | None:
-    """Lock one pending notice, or None when it was sent, cancelled or is held by another sender."""
+def notice(cur: Cursor, message_id: str) -> Notice:
     cur.execute(
-        "SELECT episode_id, event, recipient, message_id, attempts FROM ops_notices"
-        " WHERE episode_id = %s AND event = %s AND recipient = %s AND status = 'pending'"
-        " FOR UPDATE SKIP LOCKED",
-        (episode_id, event, recipient),
+        "SELECT episode_id, event, recipient, message_id, attempts FROM ops_notices WHERE message_id = %s",
+        (message_id,),
     )
-    row = cur.fetchone()
-    return Notice(*row) if row else None
+    return Notice(*cur.fetchone())
 
 
-def mark_notice_sent(cur: Cursor, notice: Notice, now: datetime) -> None:
-    cur.execute(
-        "UPDATE ops_notices SET status = 'sent', sent_at = %s, attempts = attempts + 1, last_attempt_at = %s,"
-        " last_error = NULL WHERE episode_id = %s AND event = %s AND recipient = %s",
-        (now, now, notice.episode_id, notice.event, notice.recipient),
-    )
-
-
-def record_notice_failure(cur: Cursor, notice: Notice, error: str, now: datetime, max_attempts: int) -> str:
-    cur.execute(
-        "UPDATE ops_notices SET attempts = attempts + 1, last_error = %s, last_attempt_at = %s,"
-        " status = CASE WHEN attempts + 1 >= %s THEN 'failed' ELSE 'pending' END"
-        " WHERE episode_id = %s AND event = %s AND recipient = %s RETURNING status",
-        (error[:2000], now, max_attempts, notice.episode_id, notice.event, notice.recipient),
-    )
+def count_pending_notices(cur: Cursor) -> int:
+    cur.execute("SELECT count(*) FROM ops_notices WHERE status = 'pending'")
     return cur.fetchone()[0]
-
-
-def note_notice_error(cur: Cursor, notice: Notice, error: str, now: datetime) -> None:
-    """The mail server could not be reached: record why without counting an attempt."""
-    cur.execute(
-        "UPDATE ops_notices SET last_error = %s, last_attempt_at = %s"
-        " WHERE episode_id = %s AND event = %s AND recipient = %s",
-        (error[:2000], now, notice.episode_id, notice.event, notice.recipient),
-    )
 
 
 def notices(cur: Cursor, episode_id: int | None = None) -> list[dict]:

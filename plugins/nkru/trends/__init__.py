@@ -42,8 +42,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nkru.alerts.render import DigestExtras
     from nkru.store import Connection
+    from nkru.store.outbox import DigestExtras
 
 
 def digest_extras(conn: Connection, now: datetime) -> DigestExtras:

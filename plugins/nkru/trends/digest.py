@@ -1,6 +1,6 @@
 """The trend section of the daily digest e-mail: the week's volume chart, the rising-entities chart, top pairs.
 
-The alerts module owns the e-mail (recipients, exactly-once delivery, the stories list); this module only hands
+The mail module owns the e-mail (recipients, exactly-once delivery, the stories list); this module only hands
 it a `DigestExtras`: plain text, HTML (every name escaped here) and PNG images referenced as `cid:`.
 """
 
@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape
 from typing import Any
 
-from nkru.alerts.render import DigestExtras
 from nkru.store import Connection
 from nkru.store import trends as trend_store
+from nkru.store.outbox import DigestExtras
 from nkru.trends import charts
 
 VOLUME_CID = "nkru-volume"

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from nkru.alerts.render import safe_url
+from nkru.mail.message import safe_url
 from nkru.trends.tables import when
 from nkru.untrusted import strip_controls
 

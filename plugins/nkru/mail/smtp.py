@@ -1,10 +1,14 @@
-"""Where alert e-mail goes and how one message is handed over: `SmtpTarget` and `SmtpSession` (smtplib).
+"""Where nkru's e-mail goes and how one message is handed over: `SmtpTarget`, `SmtpSession` (smtplib), `probe`.
 
 A target is parsed from a URL here (`smtp://[user:pass@]host:port`, `smtps://` for implicit TLS,
 `?starttls=true`); which URL or Airflow connection applies is decided at the edge, by `nkru.resources`.
 We send with smtplib ourselves because the SMTP provider's `send_email_smtp` builds its own HTML-only message:
-we need multipart/alternative, a fixed Message-ID and the server's per-recipient verdict. `nkru doctor`
-probes a server through the same session code (`SmtpSession.noop`).
+we need multipart/alternative, a fixed Message-ID and the server's per-recipient verdict.
+
+The session tells the two kinds of failure apart, which is what the delivery loop's outage policy rests on:
+`MailServerUnavailable` (connect, TLS or login failed: nothing can be sent now) and `DeliveryError` (the
+server did not take this one message). `probe` opens a session the same way and sends no mail: `nkru doctor`
+uses it.
 """
 
 from __future__ import annotations
@@ -198,6 +202,16 @@ class SmtpSession:
         client, self._client = self._client, None
         if client is not None:
             client.close()
+
+
+def probe(target: SmtpTarget) -> tuple[int, bytes]:
+    """Connect, start TLS and log in exactly as a delivery run does, say NOOP and QUIT; no mail is sent.
+
+    Returns the NOOP reply; raises `MailServerUnavailable` (or `MailLoginFailed`) when the session cannot be
+    opened, with smtplib's or ssl's exception as its cause, and smtplib's own errors when NOOP itself fails.
+    """
+    with SmtpSession(target) as session:
+        return session.noop()
 
 
 def _text(reply: bytes | str) -> str:
