@@ -28,7 +28,7 @@ def problems_in(items: list[dict], lang: str, seen: set[str]) -> list[str]:
         if item["id"] in seen:
             found.append(f"{item['id']}: id used twice")
         seen.add(item["id"])
-        if item["lang"] != lang or item["kind"] not in KINDS or item["split"] not in ("dev", "holdout"):
+        if item["lang"] != lang or item["kind"] not in KINDS or item["split"] not in ("dev", "holdout", "holdout3"):
             found.append(f"{item['id']}: bad lang, kind or split")
         if item["label"] != (item["kind"] == "relevant") or not item["title"].strip():
             found.append(f"{item['id']}: label does not match kind, or empty title")
