@@ -206,8 +206,8 @@ def _judge(
     ru = min(SIDE_CAP, _strength(ru_hits))
     pair = min(nk, ru)
     together = _together(hits, lede) if pair > 0 else None
-    parties = find_parties(hits, text, gaps) if pair > 0 else Parties(False, False, {})
-    passers = (parties.passers_by(hits, observers) or _aside(hits)) if pair > 0 else ""
+    parties = find_parties(hits, text, gaps, observers) if pair > 0 else Parties(False, False, {})
+    passers = (parties.passers_by(hits, observers) or _aside(hits, parties)) if pair > 0 else ""
     if passers:
         pair *= PASSER_FACTOR
         together = None
@@ -238,12 +238,13 @@ def _ranking_frame(hits: list[Hit]) -> str:
     return short(names_of(framing), 2) if framing else ""
 
 
-def _aside(hits: list[Hit]) -> str:
-    """Why the item is about something else ("died", "memoir"...), or "": such a word in the title and no beat
-    word there."""
+def _aside(hits: list[Hit], parties: Parties) -> str:
+    """Why the item is about something else ("died", "memoir", "birthday"...), or "": such a word in the title,
+    and either no beat word there or no clause naming both sides ("Former ambassador in Pyongyang publishes
+    memoirs" / Russia only in the summary; "北, 김정일 생일…러 대사관도 헌화")."""
     title = [h for h in hits if h.field == TITLE]
     words = [h for h in title if h.term.side == ASIDE]
-    if not words or any(h.term.side == CUE for h in title):
+    if not words or (parties.one_clause and any(h.term.side == CUE for h in title)):
         return ""
     return f"the story is about something else ({short(names_of(words), 2)})"
 
