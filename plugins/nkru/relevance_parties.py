@@ -116,8 +116,10 @@ def _countries(run: Iterable[Hit]) -> set[str]:
 
 
 # Between two clauses of a headline: "Xi receives Kim, Putin a guest at the parade", "…", " - ".
-_CLAUSE_BREAK = re.compile(r"[,;:…|，；：؛،\n]|\s[-–—]\s")
+_CLAUSE_BREAK = re.compile(r"[,;:…|，；：؛،\n\u3000]|\s[-–—]\s")
 _SEMICOLON = re.compile("[;；؛]")
+_HARD_BREAK = re.compile("[;；؛:：…|\n\u3000]")
+_HOST_AFTER = 4  # characters between the second of two names and a host word after them ("최선희 접견", "外相と会談")
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,9 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     nk_ru = bool(both)
     nk_ru_title = any(h.field == TITLE for h in both)
     thirds: dict[str, list[str]] = {}
-    hosted, guests = _hosts(hits, places, text, observers)
+    hosted, guests, host_pair = _hosts(hits, places, text, observers)
+    nk_ru = nk_ru or host_pair is not None
+    nk_ru_title = nk_ru_title or host_pair == TITLE
     for side, (country, _) in hosted.items():
         thirds.setdefault(side, []).append(country)
 
@@ -251,26 +255,50 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
 
 def _hosts(
     hits: list[Hit], places: list[Hit], text: str, observers: frozenset[str]
-) -> tuple[dict[str, tuple[str, str]], list[Hit]]:
-    """Sides received by a third country's leader: a host word ("receives", "принял", "会談", "پذیرفت") in a clause
-    that names a third country and only one of the two sides ("Xi receives Kim", "시진핑, 김정은과 정상회담").
-    Observers (Ukraine, the US...) are no hosts: "UN Security Council meets on North Korean troops in Ukraine".
-    Returns side -> (host country, host word), and the guest mentions."""
+) -> tuple[dict[str, tuple[str, str]], list[Hit], str | None]:
+    """Who receives whom. A host word ("receives", "принял", "会談", "پذیرفت") in a clause that names a third
+    country first and then only one of the two sides makes that side the third country's guest ("Xi receives
+    Kim", "시진핑, 김정은과 정상회담"); observers (Ukraine, the US...) are no hosts ("UN Security Council meets
+    on North Korean troops in Ukraine"). A host word right between North Korea and Russia pairs them ("Kim meets
+    Russian delegation", "푸틴, 최선희 접견"). Returns side -> (host country, host word), the guest mentions, and
+    the field where a host word pairs the two sides (or None)."""
     hosted: dict[str, tuple[str, str]] = {}
     guests: list[Hit] = []
+    paired: str | None = None
     words = [h for h in hits if h.term.side == HOST]
     if not words:
-        return hosted, guests
+        return hosted, guests, paired
     clause = _clauses(text)
     for word in words:
+        if paired is None and _links_both(word, places, text):
+            paired = word.field
         near = [p for p in places if clause(p) == clause(word) and abs(p.start - word.start) <= HOST_REACH]
-        sides = {p.term.side for p in near if p.term.side in (NK, RU, BOTH)}
+        mine = [p for p in near if p.term.side in (NK, RU, BOTH)]
         thirds = [p for p in near if p.term.side == COUNTRY and not _observer(p, observers)]
-        if len(sides) == 1 and BOTH not in sides and thirds:
+        sides = {p.term.side for p in mine}
+        if len(sides) == 1 and BOTH not in sides and thirds and thirds[0].start < mine[0].start:
             side = sides.pop()
             hosted.setdefault(side, (thirds[0].term.country, word.text))
-            guests += [p for p in near if p.term.side == side]
-    return hosted, guests
+            guests += mine
+    return hosted, guests, paired
+
+
+def _links_both(word: Hit, places: list[Hit], text: str) -> bool:
+    """The host word stands between a North Korea and a Russia mention in one clause ("Kim meets Russian
+    delegation"), or right after the two ("푸틴, 최선희 접견", "プーチン大統領、崔善姫外相と会談")."""
+    same = [p for p in places if p.field == word.field and p.sentence == word.sentence]
+    before = [p for p in same if p.end <= word.start]
+    after = [p for p in same if p.start >= word.end]
+    if before and after and {before[-1].term.side, after[0].term.side} == {NK, RU}:
+        a, b = before[-1], after[0]
+        if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start):
+            return True
+    if len(before) >= 2 and {before[-2].term.side, before[-1].term.side} == {NK, RU}:
+        a, b = before[-2], before[-1]
+        close = word.start - b.end <= _HOST_AFTER
+        if close and word.end - a.start <= HOST_REACH and not _HARD_BREAK.search(text, a.end, word.start):
+            return True
+    return False
 
 
 def _clauses(text: str):  # noqa: ANN202 - a small closure
