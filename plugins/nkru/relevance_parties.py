@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nkru import lexicon as lx
-from nkru.lexicon import BOTH, COUNTRY, HOST, JOINT, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH
+from nkru.lexicon import ASIDE, BOTH, COUNTRY, HOST, JOINT, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH
 from nkru.relevance_hits import (
     _LIST_ITEM,
     _POSSESSIVE,
@@ -119,6 +119,7 @@ def _countries(run: Iterable[Hit]) -> set[str]:
 _CLAUSE_BREAK = re.compile(r"[,;:…|，；：؛،\n\u3000]|\s[-–—]\s")
 _SEMICOLON = re.compile("[;；؛]")
 _HARD_BREAK = re.compile("[;；؛:：…|\n\u3000]")
+_SUBJECT_COMMA = re.compile(r"\s*[,，、،]\s*")
 _HOST_AFTER = 4  # characters between the second of two names and a host word after them ("최선희 접견", "外相と会談")
 
 
@@ -180,7 +181,7 @@ class Parties:
 def _joint_statement(hits: list[Hit], parties: Parties, observers: frozenset[str]) -> str:
     """ "Russia, China joint statement urges restraint over North Korea": a joint statement of one side and a
     third country in the title, the other side only its topic (the two sides are never paired)."""
-    if parties.nk_ru:
+    if parties.nk_ru or not any(h.term.side == JOINT for h in hits):
         return ""
     title = [h for h in hits if h.field == TITLE and not h.listed]
     words = [h for h in title if h.term.side == JOINT]
@@ -248,7 +249,9 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
                             thirds[mine.term.side].append(third)
             if not same_word:
                 break
-    one_clause = not _apart(places, text)
+    # Clauses matter only for a guest's counterpart and for asides ("birthday", "memoir") in the title.
+    asides = any(h.term.side == ASIDE and h.field == TITLE for h in hits)
+    one_clause = not _apart(places, text) if hosted or asides else True
     apart = frozenset(hosted) if hosted and not one_clause else frozenset()
     return Parties(nk_ru, nk_ru_title, thirds, hosted, apart, one_clause)
 
@@ -274,7 +277,13 @@ def _hosts(
             paired = word.field
         near = [p for p in places if clause(p) == clause(word) and abs(p.start - word.start) <= HOST_REACH]
         mine = [p for p in near if p.term.side in (NK, RU, BOTH)]
-        thirds = [p for p in near if p.term.side == COUNTRY and not _observer(p, observers)]
+        if mine:  # the host as the subject before a comma: "시진핑, 김정은과 정상회담"
+            near += [
+                p for p in places if p.end < mine[0].start and _SUBJECT_COMMA.fullmatch(text, p.end, mine[0].start)
+            ]
+        thirds = sorted(
+            (p for p in near if p.term.side == COUNTRY and not _observer(p, observers)), key=lambda p: p.start
+        )
         sides = {p.term.side for p in mine}
         if len(sides) == 1 and BOTH not in sides and thirds and thirds[0].start < mine[0].start:
             side = sides.pop()
