@@ -22,8 +22,13 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   paired, and either the other side is paired with a third country too ("... while the US and Russia cut
   theirs") or it is only a venue or only in the summary ("... might be held in Vladivostok", "Putin was
   among the guests"), the sides count for `PASSER_FACTOR` and the together bonus is dropped. So do they when
-  the title is about something else (a birthday, a film, a match: `aside_words`), and a ranking or list frame
-  (an index, a travel ban, the death penalty: `ranking_words`) makes both sides entries, not parties.
+  the title is about something else (a birthday, a film, a memoir: `aside_words`; even next to beat words when
+  no clause names both sides), and a ranking or list frame (an index, a travel ban, the death penalty:
+  `ranking_words`) makes both sides entries, not parties. A third country's leader receiving one side ("Xi
+  receives Kim, Putin a guest at the parade": `host_words`, the host named first in the clause) makes that side
+  a guest and the other a passer-by when no clause names both; a joint statement of one side and a third
+  country (`joint_words`) makes the other side its topic. A host word between the two sides pairs them ("Kim
+  meets Russian delegation").
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
