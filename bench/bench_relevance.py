@@ -1,9 +1,10 @@
 """How well does the relevance scorer (nkru.relevance) pick North Korea–Russia stories in every language, against
 a co-mention baseline given the same multilingual names, and how fast is it?
 
-Run: `.venv/bin/python bench/bench_relevance.py` (`--dev-only` while tuning: the holdout is not read).
+Run: `.venv/bin/python bench/bench_relevance.py` (`--dev-only` while tuning: neither holdout is read).
 
-Labelled items: `bench/relevance/<lang>.yaml` (28 languages, split dev / holdout, see its README) and the older
+Labelled items: `bench/relevance/<lang>.yaml` (28 languages, split dev / holdout / holdout3, see its README; each
+split is reported apart, the mistakes of dev only) and the older
 English/Russian/Korean set `bench/relevance_labelled.yaml` (reported apart, as a further set). Each item's language
 is detected from its text (nkru.language, the item's language as the feed's hint), as ingest does.
 
@@ -13,7 +14,7 @@ In the same run it measures:
 * the baseline: keep an item when a name of North Korea and a name of Russia both occur in the title or summary
   (case-insensitive substrings), given the same multilingual names as the scorer — every country name and capital
   of both sides in the lexicon, CLDR's and the files', in every language;
-* precision, recall and F1 per language and overall, dev and holdout apart; the scorer at other thresholds (dev);
+* precision, recall and F1 per language and overall, each split apart; the scorer at other thresholds (dev);
   the scorer's dev mistakes;
 * speed on the same texts, same batch, best of N on every side: the scorer, a plain regex co-mention check (the
   baseline above as two compiled regular expressions) and the scorer before issue 9 (bench/legacy), printed

@@ -48,6 +48,12 @@ def test_bad_input_is_detected_without_crashing():
     assert language.same_language("id", "ms") and not language.same_language("id", None)
 
 
+def test_a_script_none_of_the_languages_uses_has_no_language_whatever_the_hint():
+    detected = language.detect("ჩრდილოეთ კორეა და რუსეთი ხელშეკრულებას აწერენ ხელს", "", hint="en")
+    assert (detected.code, detected.source) == (None, "script Georgian")
+    assert detected.describe() == "language unknown (Georgian script)"
+
+
 def test_detected_and_declared_languages_are_stored_and_rescore_detects_again(db, tmp_path):
     (tmp_path / "mixed.xml").write_text(
         """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Mixed</title>

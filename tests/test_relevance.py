@@ -373,7 +373,7 @@ def test_one_side_or_a_look_alike_is_dropped_with_a_reason(scorer: Scorer, langu
             "third-party",
             "Xi hosts Kim Jong Un in Beijing, Putin among guests at the parade",
             "",
-            "the title names both around",
+            "North Korea the guest of China (hosts); Russia only in another clause",
         ),
         (
             "third-party",
@@ -602,7 +602,7 @@ def test_a_third_countrys_leader_in_the_title_makes_the_lede_a_passer_by(scorer:
             "ru",
             "Путин и Си Цзиньпин приняли совместное заявление",
             "В документе стороны выступили против санкционного давления на КНДР и Иран.",
-            "Russia with China, never with each other",
+            "a joint statement (совместное заявление) of Russia and China; North Korea is its topic",
         ),
     ],
 )
@@ -612,6 +612,58 @@ def test_birthdays_lists_films_sport_and_a_russia_china_statement_are_dropped_sa
     r = scorer.score(title, summary, language)
     assert not r.relevant, r.reason
     assert reason in r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary", "reason"),
+    [
+        ("sk", "Si Ťin-pching prijal Kim Čong-una, Putin bol hosťom prehliadky", "", "North Korea the guest of China"),
+        (
+            "es",
+            "Xi Jinping recibe al primer ministro norcoreano; Putin envía un mensaje al foro",
+            "",
+            "the guest of China",
+        ),
+        ("ko", "시진핑, 김정은과 정상회담…푸틴도 열병식 참석", "", "North Korea the guest of China"),
+        ("fa", "لوکاشنکو نخست‌وزیر کره شمالی را در مینسک پذیرفت؛ پوتین نیز پیام فرستاد", "", "the guest of Belarus"),
+        (
+            "en",
+            "Russia, China joint statement urges restraint over North Korea",
+            "",
+            "a joint statement (joint statement)",
+        ),
+        ("de", "Putin und Xi unterzeichnen gemeinsame Erklärung – auch zu Nordkorea", "", "North Korea is its topic"),
+        ("ko", '중·러 공동성명 "한반도 대화"…북한 언급', "", "a joint statement (공동성명) of Russia and China"),
+        ("bg", "Бивш български посланик в Пхенян издаде спомени", "Пътувал дотам с влак през Русия.", "something else"),
+        ("ko", "北, 김정일 생일 맞아 금수산궁전 참배…러 대사관도 헌화", "", "something else"),
+        ("nl", "Global Firepower: Rusland tweede, Noord-Korea 34ste", "", "entries of a ranking or list"),
+    ],
+)
+def test_a_third_countrys_guest_a_joint_statement_a_memoir_or_a_ranking_are_not_the_two_parties(
+    scorer: Scorer, language: str, title: str, summary: str, reason: str
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert not r.relevant, r.reason
+    assert reason in r.reason, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        ("en", "Kim meets Russian delegation after returning from China", ""),
+        ("ko", '푸틴, 최선희 접견…"김정은 방러 준비"', ""),
+        ("ja", "プーチン大統領、崔善姫外相と会談", ""),
+        ("ko", "로씨야련방 정부대표단 출발", "로씨야련방 정부대표단이 12일 이곳을 출발하였다."),
+        ("zh", "俄罗斯联邦政府代表团离开", "俄罗斯联邦政府代表团12日离开这里。"),
+        ("it", "Il prigioniero nordcoreano: «Credevo fosse un'esercitazione»", "Catturato nella regione di Kursk."),
+    ],
+)
+def test_a_meeting_of_the_two_sides_and_kcna_copy_where_north_korea_is_here_are_kept(
+    scorer: Scorer, language: str, title: str, summary: str
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert r.relevant, r.reason
+    assert "passers-by" not in r.reason
 
 
 def test_items_naming_neither_side_are_answered_by_the_quick_first_pass_with_the_same_verdict(scorer: Scorer) -> None:

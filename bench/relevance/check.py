@@ -1,8 +1,9 @@
 """Check the hand-written relevance sets and print their totals.
 
 Run: python3 bench/relevance/check.py. It fails (exit 1) if a file does not parse, an id repeats, an item lacks
-a field, a language has fewer than 34 items or fewer than 40% negatives, or the hard negatives (the five
-confounding kinds) are under 35% of all items, as issue 9 asks.
+a field or has a split other than dev, holdout or holdout3 (round 3's new holdout), a language has fewer than 34
+items or fewer than 40% negatives, or the hard negatives (the five confounding kinds) are under 35% of all items,
+as issue 9 asks.
 """
 
 import collections
@@ -28,7 +29,7 @@ def problems_in(items: list[dict], lang: str, seen: set[str]) -> list[str]:
         if item["id"] in seen:
             found.append(f"{item['id']}: id used twice")
         seen.add(item["id"])
-        if item["lang"] != lang or item["kind"] not in KINDS or item["split"] not in ("dev", "holdout"):
+        if item["lang"] != lang or item["kind"] not in KINDS or item["split"] not in ("dev", "holdout", "holdout3"):
             found.append(f"{item['id']}: bad lang, kind or split")
         if item["label"] != (item["kind"] == "relevant") or not item["title"].strip():
             found.append(f"{item['id']}: label does not match kind, or empty title")

@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from nkru import lexicon
+
 # ISO 639-1 codes of the languages nkru detects and has lexicons for. Chinese is one code: simplified and
 # traditional characters are both "zh".
 SUPPORTED: tuple[str, ...] = (
@@ -31,6 +33,9 @@ MIN_CONFIDENCE = 0.5
 MAX_CHARS = 1500
 
 _SAME = {"ms": "id"}  # written alike in news copy
+# The scripts the supported languages are written in (first word of the Unicode names of their letters). A text
+# mostly in another script (Georgian, Thai, Greek...) is in none of them, whatever the nearest model says.
+SCRIPTS = frozenset({"LATIN", "CYRILLIC", "HANGUL", "CJK", "HIRAGANA", "KATAKANA", "ARABIC", "DEVANAGARI"})
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,17 @@ class Detection:
 
     code: str | None
     confidence: float
-    source: str  # "text" (detected), "hint" (the feed's declared language), "none" (neither)
+    source: str  # "text" (detected), "hint" (the feed's declared language), "none" (neither), "script Georgian"
+    # (written in a script none of the languages uses: no language, whatever the hint)
 
     def describe(self) -> str:
         """A short phrase for reason lines and `nkru explain`."""
         if self.code is None:
-            return "language unknown"
+            return (
+                f"language unknown ({self.source.removeprefix('script ')} script)"
+                if self.source.startswith("script")
+                else "language unknown"
+            )
         if self.source == "hint":
             return f"{self.code} (declared by the feed; too little text to detect)"
         return f"{self.code} (detected, {self.confidence:.0%})"
@@ -56,6 +66,8 @@ def detect(title: str, summary: str = "", hint: str | None = None) -> Detection:
     text = f"{title or ''}\n{summary or ''}"[:MAX_CHARS]
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
         return Detection(hint, 0.0, "hint") if hint else Detection(None, 0.0, "none")
+    if (script := lexicon.script_of(text)) not in SCRIPTS:
+        return Detection(None, 0.0, f"script {script.title()}")
     candidates = _detector().compute_language_confidence_values(text)
     if not candidates:
         return Detection(hint, 0.0, "hint") if hint else Detection(None, 0.0, "none")

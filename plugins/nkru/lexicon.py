@@ -51,6 +51,8 @@ LIST_CUE = "list"  # a word introducing a generic list ("adversaries such as")
 STOP = "stop"  # a longer word hiding a term inside it ("Pyeongchang", "평양냉면"): matches nothing
 RANKING = "ranking"  # a ranking, index or list frame ("passport index", "blacklist"): countries are entries
 ASIDE = "aside"  # a story about something else ("died", "memoir", "match"): countries are passers-by
+HOST = "host"  # a third country's leader receiving a side ("Xi receives Kim"): that side is the guest
+JOINT = "joint"  # a joint statement or declaration: its signers are the parties, the countries it names topics
 
 SIDE_SECTIONS = {"north_korea": NK, "russia": RU, "both": BOTH, "south_korea": SOUTH, "korea": KOREA}
 
@@ -266,6 +268,10 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(RANKING, text, "ranking", 0.0)
     for text in data.get("aside_words", []) or []:
         add(ASIDE, text, "aside", 0.0)
+    for text in data.get("host_words", []) or []:
+        add(HOST, text, "host", 0.0)
+    for text in data.get("joint_words", []) or []:
+        add(JOINT, text, "joint", 0.0)
 
 
 def _entries(section: Any) -> Iterable[tuple[str, float, str]]:

@@ -22,8 +22,13 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   paired, and either the other side is paired with a third country too ("... while the US and Russia cut
   theirs") or it is only a venue or only in the summary ("... might be held in Vladivostok", "Putin was
   among the guests"), the sides count for `PASSER_FACTOR` and the together bonus is dropped. So do they when
-  the title is about something else (a birthday, a film, a match: `aside_words`), and a ranking or list frame
-  (an index, a travel ban, the death penalty: `ranking_words`) makes both sides entries, not parties.
+  the title is about something else (a birthday, a film, a memoir: `aside_words`; even next to beat words when
+  no clause names both sides), and a ranking or list frame (an index, a travel ban, the death penalty:
+  `ranking_words`) makes both sides entries, not parties. A third country's leader receiving one side ("Xi
+  receives Kim, Putin a guest at the parade": `host_words`, the host named first in the clause) makes that side
+  a guest and the other a passer-by when no clause names both; a joint statement of one side and a third
+  country (`joint_words`) makes the other side its topic. A host word between the two sides pairs them ("Kim
+  meets Russian delegation").
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
@@ -206,8 +211,8 @@ def _judge(
     ru = min(SIDE_CAP, _strength(ru_hits))
     pair = min(nk, ru)
     together = _together(hits, lede) if pair > 0 else None
-    parties = find_parties(hits, text, gaps) if pair > 0 else Parties(False, False, {})
-    passers = (parties.passers_by(hits, observers) or _aside(hits)) if pair > 0 else ""
+    parties = find_parties(hits, text, gaps, observers) if pair > 0 else Parties(False, False, {})
+    passers = (parties.passers_by(hits, observers) or _aside(hits, parties)) if pair > 0 else ""
     if passers:
         pair *= PASSER_FACTOR
         together = None
@@ -238,12 +243,13 @@ def _ranking_frame(hits: list[Hit]) -> str:
     return short(names_of(framing), 2) if framing else ""
 
 
-def _aside(hits: list[Hit]) -> str:
-    """Why the item is about something else ("died", "memoir"...), or "": such a word in the title and no beat
-    word there."""
+def _aside(hits: list[Hit], parties: Parties) -> str:
+    """Why the item is about something else ("died", "memoir", "birthday"...), or "": such a word in the title,
+    and either no beat word there or no clause naming both sides ("Former ambassador in Pyongyang publishes
+    memoirs" / Russia only in the summary; "北, 김정일 생일…러 대사관도 헌화")."""
     title = [h for h in hits if h.field == TITLE]
     words = [h for h in title if h.term.side == ASIDE]
-    if not words or any(h.term.side == CUE for h in title):
+    if not words or (parties.one_clause and any(h.term.side == CUE for h in title)):
         return ""
     return f"the story is about something else ({short(names_of(words), 2)})"
 

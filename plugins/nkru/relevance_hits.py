@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, KOREA, LIST_CUE, NK, RANKING, RU, SOUTH, Term
+from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, HOST, JOINT, KOREA, LIST_CUE, NK, RANKING, RU, SOUTH, Term
 
 TITLE_FACTOR = 1.0  # a term in the title ...
 SUMMARY_FACTOR = 0.5  # ... counts twice as much as in the summary
@@ -23,6 +23,9 @@ SOUTH_CAP = 0.45
 PASSER_FACTOR = 0.5  # sides that are passers-by of a third country's relation
 LIST_MIN_COUNTRIES = 3  # "Iran, North Korea and Russia" is a list; "Iran and North Korea supply Russia" is not
 LIST_CUE_REACH = 30  # characters between "adversaries such as" and the first country of the list
+HOST_REACH = (
+    60  # at most this many characters from a host to its guest ("Xi Jinping receives the North Korean premier")
+)
 PAIR_GAP = 12  # at most this many characters between the two parties of a pair ("China and North Korea")
 MAX_CHARS = 20_000  # of a title or summary; the rest is not read (the reason says so)
 
@@ -41,6 +44,8 @@ SIDE_NAMES = {
     COUNTRY: "other country",
     RANKING: "ranking or list",
     ASIDE: "other subject",
+    HOST: "host word",
+    JOINT: "joint statement",
 }
 
 # A sentence ends at . ! ? (and their Arabic, Devanagari and CJK forms) followed by a space, not after an initial

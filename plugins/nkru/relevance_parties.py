@@ -4,15 +4,18 @@ relation, or "China and North Korea" with Russia a passer-by)."""
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nkru import lexicon as lx
-from nkru.lexicon import BOTH, COUNTRY, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH
+from nkru.lexicon import ASIDE, BOTH, COUNTRY, HOST, JOINT, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH
 from nkru.relevance_hits import (
     _LIST_ITEM,
     _POSSESSIVE,
+    HOST_REACH,
     LIST_CUE_REACH,
     LIST_MIN_COUNTRIES,
     PAIR_GAP,
@@ -112,16 +115,37 @@ def _countries(run: Iterable[Hit]) -> set[str]:
 # Parties: who is paired with whom
 
 
+# Between two clauses of a headline: "Xi receives Kim, Putin a guest at the parade", "…", " - ".
+_CLAUSE_BREAK = re.compile(r"[,;:…|，；：؛،\n\u3000]|\s[-–—]\s")
+_SEMICOLON = re.compile("[;；؛]")
+_HARD_BREAK = re.compile("[;；؛:：…|\n\u3000]")
+_SUBJECT_COMMA = re.compile(r"\s*[,，、،]\s*")
+_HOST_AFTER = 4  # characters between the second of two names and a host word after them ("최선희 접견", "外相と会談")
+
+
 @dataclass(frozen=True)
 class Parties:
     nk_ru: bool  # North Korea and Russia paired ("Russia and North Korea", "Putin-Kim", "북러")
     nk_ru_title: bool  # ... in the title
     thirds: dict[str, list[str]]  # side -> the third countries it is paired with ("nk": ["Japan"])
+    # side -> (host country, host word) when a third country's leader receives that side ("Xi receives Kim")
+    hosted: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    apart: frozenset[str] = frozenset()  # hosted sides whose counterpart is only in another clause or the summary
+    one_clause: bool = True  # some clause (a sentence, split at commas, colons, dashes) names both sides
 
     def passers_by(self, hits: list[Hit], observers: frozenset[str]) -> str:
         """Why the two sides are passers-by of a third country's relation, or "" when they are not."""
         if self.nk_ru_title:
             return ""
+        if joint := _joint_statement(hits, self, observers):
+            return joint
+        for guest in self.apart:
+            if not self.nk_ru:
+                host, word = self.hosted[guest]
+                other = SIDE_NAMES[RU if guest == NK else NK]
+                return (
+                    f"{SIDE_NAMES[guest]} the guest of {host} ({word}); {other} only in another clause or the summary"
+                )
         if NK in self.thirds and RU in self.thirds and not self.nk_ru:
             return (
                 f"North Korea paired with {and_list(self.thirds[NK])} and Russia with {and_list(self.thirds[RU])}, "
@@ -154,6 +178,27 @@ class Parties:
         return ""
 
 
+def _joint_statement(hits: list[Hit], parties: Parties, observers: frozenset[str]) -> str:
+    """ "Russia, China joint statement urges restraint over North Korea": a joint statement of one side and a
+    third country in the title, the other side only its topic (the two sides are never paired)."""
+    if parties.nk_ru or not any(h.term.side == JOINT for h in hits):
+        return ""
+    title = [h for h in hits if h.field == TITLE and not h.listed]
+    words = [h for h in title if h.term.side == JOINT]
+    thirds = [h for h in title if h.term.side == COUNTRY and not _observer(h, observers)]
+    if not words or not thirds:
+        return ""
+    signer = RU if RU in parties.thirds else NK if NK in parties.thirds else None
+    if signer is None:  # the side named nearest the third country signs with it
+        sides = [h for h in title if h.term.side in (NK, RU)]
+        if not sides:
+            return ""
+        signer = min(sides, key=lambda h: min(abs(h.start - t.start) for t in thirds)).term.side
+    other = RU if signer == NK else NK
+    third = thirds[0].term.country
+    return f"a joint statement ({words[0].text}) of {SIDE_NAMES[signer]} and {third}; {SIDE_NAMES[other]} is its topic"
+
+
 def _observer(hit: Hit, observers: frozenset[str]) -> bool:
     """South Korea, Ukraine, the US...: states whose word on North Korea–Russia dealings is the news."""
     return hit.term.side == SOUTH or hit.term.country in observers
@@ -163,7 +208,7 @@ def _side(hits: list[Hit]) -> str:
     return "North Korea" if hits[0].nk else "Russia"
 
 
-def find_parties(hits: list[Hit], text: str, gaps: Gaps) -> Parties:
+def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[str] = frozenset()) -> Parties:
     """Pairs of neighbouring country mentions in one sentence: North Korea and Russia joined by "and", a comma
     or a dash ("Putin, Kim sign pact", "Russia-North Korea"), or one word naming both ("북러"); a side and a
     third country joined by "and", "with" or a hyphen ("Japan and North Korea", "日朝")."""
@@ -172,6 +217,11 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps) -> Parties:
     nk_ru = bool(both)
     nk_ru_title = any(h.field == TITLE for h in both)
     thirds: dict[str, list[str]] = {}
+    hosted, guests, host_pair = _hosts(hits, places, text, observers)
+    nk_ru = nk_ru or host_pair is not None
+    nk_ru_title = nk_ru_title or host_pair == TITLE
+    for side, (country, _) in hosted.items():
+        thirds.setdefault(side, []).append(country)
 
     for i, a in enumerate(places):
         for b in places[i + 1 : i + 3]:
@@ -182,6 +232,12 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps) -> Parties:
             near = same_word or len(between) <= PAIR_GAP
             sides = {a.term.side, b.term.side}
             linked = same_word or between == "" or (between.strip() and gaps.enumeration.fullmatch(between))
+            if (
+                linked
+                and not same_word
+                and (_SEMICOLON.search(between) or ((a in guests or b in guests) and "," in between))
+            ):
+                linked = False  # "Xi receives Kim, Putin a guest": a clause ends, no pair
             if sides == {NK, RU} and near and linked:
                 nk_ru = True
                 nk_ru_title = nk_ru_title or a.field == TITLE
@@ -193,4 +249,76 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps) -> Parties:
                             thirds[mine.term.side].append(third)
             if not same_word:
                 break
-    return Parties(nk_ru, nk_ru_title, thirds)
+    # Clauses matter only for a guest's counterpart and for asides ("birthday", "memoir") in the title.
+    asides = any(h.term.side == ASIDE and h.field == TITLE for h in hits)
+    one_clause = not _apart(places, text) if hosted or asides else True
+    apart = frozenset(hosted) if hosted and not one_clause else frozenset()
+    return Parties(nk_ru, nk_ru_title, thirds, hosted, apart, one_clause)
+
+
+def _hosts(
+    hits: list[Hit], places: list[Hit], text: str, observers: frozenset[str]
+) -> tuple[dict[str, tuple[str, str]], list[Hit], str | None]:
+    """Who receives whom. A host word ("receives", "принял", "会談", "پذیرفت") in a clause that names a third
+    country first and then only one of the two sides makes that side the third country's guest ("Xi receives
+    Kim", "시진핑, 김정은과 정상회담"); observers (Ukraine, the US...) are no hosts ("UN Security Council meets
+    on North Korean troops in Ukraine"). A host word right between North Korea and Russia pairs them ("Kim meets
+    Russian delegation", "푸틴, 최선희 접견"). Returns side -> (host country, host word), the guest mentions, and
+    the field where a host word pairs the two sides (or None)."""
+    hosted: dict[str, tuple[str, str]] = {}
+    guests: list[Hit] = []
+    paired: str | None = None
+    words = [h for h in hits if h.term.side == HOST]
+    if not words:
+        return hosted, guests, paired
+    clause = _clauses(text)
+    for word in words:
+        if paired is None and _links_both(word, places, text):
+            paired = word.field
+        near = [p for p in places if clause(p) == clause(word) and abs(p.start - word.start) <= HOST_REACH]
+        mine = [p for p in near if p.term.side in (NK, RU, BOTH)]
+        if mine:  # the host as the subject before a comma: "시진핑, 김정은과 정상회담"
+            near += [
+                p for p in places if p.end < mine[0].start and _SUBJECT_COMMA.fullmatch(text, p.end, mine[0].start)
+            ]
+        thirds = sorted(
+            (p for p in near if p.term.side == COUNTRY and not _observer(p, observers)), key=lambda p: p.start
+        )
+        sides = {p.term.side for p in mine}
+        if len(sides) == 1 and BOTH not in sides and thirds and thirds[0].start < mine[0].start:
+            side = sides.pop()
+            hosted.setdefault(side, (thirds[0].term.country, word.text))
+            guests += mine
+    return hosted, guests, paired
+
+
+def _links_both(word: Hit, places: list[Hit], text: str) -> bool:
+    """The host word stands between a North Korea and a Russia mention in one clause ("Kim meets Russian
+    delegation"), or right after the two ("푸틴, 최선희 접견", "プーチン大統領、崔善姫外相と会談")."""
+    same = [p for p in places if p.field == word.field and p.sentence == word.sentence]
+    before = [p for p in same if p.end <= word.start]
+    after = [p for p in same if p.start >= word.end]
+    if before and after and {before[-1].term.side, after[0].term.side} == {NK, RU}:
+        a, b = before[-1], after[0]
+        if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start):
+            return True
+    if len(before) >= 2 and {before[-2].term.side, before[-1].term.side} == {NK, RU}:
+        a, b = before[-2], before[-1]
+        close = word.start - b.end <= _HOST_AFTER
+        if close and word.end - a.start <= HOST_REACH and not _HARD_BREAK.search(text, a.end, word.start):
+            return True
+    return False
+
+
+def _clauses(text: str):  # noqa: ANN202 - a small closure
+    """Hit -> its clause: its sentence, split at commas, semicolons, colons and dashes."""
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+    return lambda hit: (hit.sentence, bisect.bisect_right(breaks, hit.start))
+
+
+def _apart(places: list[Hit], text: str) -> bool:
+    """No clause names both sides: the guest's counterpart is in another clause or the summary only."""
+    clause = _clauses(text)
+    nk = {clause(p) for p in places if p.nk}
+    ru = {clause(p) for p in places if p.ru}
+    return not (nk & ru)
