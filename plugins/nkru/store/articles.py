@@ -133,17 +133,17 @@ def _known_guids(cur: Cursor, feed_id: int, guids: list[str]) -> set[str]:
     return {row[0] for row in cur.fetchall()}
 
 
-def pending_extraction(cur: Cursor, limit: int) -> list[StoredArticle]:
+def pending_extraction(cur: Cursor, limit: int, exclude: list[int] | None = None) -> list[StoredArticle]:
     """Relevant articles whose entities are not extracted yet (and so whose alerts are not queued), first published
     first (then by URL): stories are grouped in publication order, and the same pending articles are grouped
-    the same way whatever order the feeds were fetched and stored in."""
+    the same way whatever order the feeds were fetched and stored in. `exclude`: ids already tried this run."""
     cur.execute(
         """SELECT a.id, a.url, a.title, a.summary, a.language, a.published_at, a.fetched_at, f.name,
                   a.score, a.matched_terms, a.reason
            FROM articles a JOIN feeds f ON f.id = a.feed_id
-           WHERE a.relevant AND a.extracted_at IS NULL
+           WHERE a.relevant AND a.extracted_at IS NULL AND NOT (a.id = ANY(%s::bigint[]))
            ORDER BY a.published_at, a.url LIMIT %s""",
-        (limit,),
+        (exclude or [], limit),
     )
     return [StoredArticle(*row[:9], tuple(row[9]), row[10]) for row in cur.fetchall()]
 
@@ -151,39 +151,55 @@ def pending_extraction(cur: Cursor, limit: int) -> list[StoredArticle]:
 def claim_pending(cur: Cursor, article_id: int) -> bool:
     """Lock an article for its extract/group/alert transaction; False when it is no longer pending (another
     process finished it since it was read) or another transaction holds it now (that one will finish it)."""
+    return article_id in claim_pending_many(cur, [article_id])
+
+
+def claim_pending_many(cur: Cursor, article_ids: list[int]) -> set[int]:
+    """`claim_pending` for a batch in one round trip: the ids locked for this transaction."""
     cur.execute(
-        "SELECT 1 FROM articles WHERE id = %s AND relevant AND extracted_at IS NULL FOR UPDATE SKIP LOCKED",
-        (article_id,),
+        """SELECT id FROM articles WHERE id = ANY(%s::bigint[]) AND relevant AND extracted_at IS NULL
+           ORDER BY id FOR UPDATE SKIP LOCKED""",
+        (article_ids,),
     )
-    return cur.fetchone() is not None
+    return {row[0] for row in cur.fetchall()}
 
 
-def save_mentions(
-    cur: Cursor, article_id: int, mentions: list[tuple[str, str, int, tuple[str, ...]]], alias_key: Callable[[str], str]
-) -> None:
+Mention = tuple[str, str, int, tuple[str, ...]]  # (canonical name, label, count, surface forms)
+
+
+def save_mentions(cur: Cursor, article_id: int, mentions: list[Mention], alias_key: Callable[[str], str]) -> None:
     """Replace an article's mentions: (canonical name, label, count, surface forms) each.
 
     Entities and their aliases are upserted; the article's old mentions are replaced, so re-extraction
     (after a gazetteer change) never double counts.
     """
-    cur.execute("DELETE FROM mentions WHERE article_id = %s", (article_id,))
-    mentions = [
-        (name, label, count, tuple(f for f in forms if len(f) <= MAX_NAME_CHARS))
+    save_mentions_many(cur, [(article_id, mentions)], alias_key)
+
+
+def save_mentions_many(cur: Cursor, articles: list[tuple[int, list[Mention]]], alias_key: Callable[[str], str]) -> None:
+    """`save_mentions` for a batch of (article id, mentions), in four statements whatever the batch's size."""
+    if not articles:
+        return
+    cur.execute("DELETE FROM mentions WHERE article_id = ANY(%s::bigint[])", ([i for i, _ in articles],))
+    kept = [
+        (article_id, name, label, count, tuple(f for f in forms if len(f) <= MAX_NAME_CHARS))
+        for article_id, mentions in articles
         for name, label, count, forms in mentions
         if len(name) <= MAX_NAME_CHARS
     ]
-    if not mentions:
+    if not kept:
         return
-    ids = _entity_ids(cur, [(name, label) for name, label, _, _ in mentions])
+    ids = _entity_ids(cur, [(name, label) for _, name, label, _, _ in kept])
     psycopg2.extras.execute_values(
         cur,
         "INSERT INTO mentions (article_id, entity_id, count) VALUES %s "
         "ON CONFLICT (article_id, entity_id) DO UPDATE SET count = EXCLUDED.count",
-        [(article_id, ids[(name, label)], count) for name, label, count, _ in mentions],
+        [(article_id, ids[(name, label)], count) for article_id, name, label, count, _ in kept],
+        page_size=len(kept),
     )
     aliases = {
         (alias_key(form), form, ids[(name, label)])
-        for name, label, _, forms in mentions
+        for _, name, label, _, forms in kept
         for form in (name, *forms)
         if alias_key(form)
     }
@@ -197,6 +213,7 @@ def _entity_ids(cur: Cursor, keys: list[tuple[str, str]]) -> dict[tuple[str, str
         "ON CONFLICT (name, label) DO UPDATE SET name = EXCLUDED.name RETURNING id, name, label",
         sorted(set(keys)),
         fetch=True,
+        page_size=max(len(keys), 1),
     )
     return {(name, label): entity_id for entity_id, name, label in rows}
 
@@ -208,6 +225,7 @@ def save_aliases(cur: Cursor, aliases: list[tuple[str, str, int]]) -> None:
             cur,
             "INSERT INTO entity_aliases (alias_key, alias, entity_id) VALUES %s ON CONFLICT DO NOTHING",
             aliases,
+            page_size=len(aliases),
         )
 
 
@@ -221,10 +239,30 @@ def seed_gazetteer(cur: Cursor, entries: list[tuple[str, str, str]], alias_key: 
 
 def mark_extracted(cur: Cursor, article_id: int, now: datetime, notes: list[str] | None = None) -> None:
     """The article's entities are extracted; `notes` say why anything was cut or skipped (stored, bounded)."""
-    cur.execute(
-        "UPDATE articles SET extracted_at = %s, extract_notes = %s WHERE id = %s",
-        (now, [n[:300] for n in (notes or [])][:20], article_id),
+    mark_extracted_many(cur, [(article_id, notes or [])], now)
+
+
+def mark_extracted_many(cur: Cursor, articles: list[tuple[int, list[str]]], now: datetime) -> None:
+    """`mark_extracted` for a batch of (article id, notes) in one statement."""
+    if not articles:
+        return
+    psycopg2.extras.execute_values(
+        cur,
+        """UPDATE articles a SET extracted_at = v.now, extract_notes = v.notes
+           FROM (VALUES %s) AS v(id, notes, now) WHERE a.id = v.id""",
+        [(article_id, _bounded_notes(notes), now) for article_id, notes in articles],
+        template="(%s::bigint, %s::text[], %s::timestamptz)",
+        page_size=len(articles),
     )
+
+
+def note_pending_failure(cur: Cursor, article_id: int, reason: str) -> None:
+    """Keep why an article could not be processed in its notes; it stays pending (a later run tries again)."""
+    cur.execute("UPDATE articles SET extract_notes = %s WHERE id = %s", (_bounded_notes([reason]), article_id))
+
+
+def _bounded_notes(notes: list[str]) -> list[str]:
+    return [n[:300] for n in notes][:20]
 
 
 def link_nationalities(cur: Cursor, links: list[tuple[str, str]]) -> int:
