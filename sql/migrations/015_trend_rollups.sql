@@ -3,14 +3,16 @@
 -- * entity_cumulative: each entity's relevant articles and mentions from the first month on, up to and including
 --   each month (one row per month for every entity seen by then). A window's whole months are then the
 --   difference of two months' rows, whatever its length: top entities over 3 years reads ~2 × the entities,
---   not 36 months of entity_monthly.
+--   not 36 months of entity_monthly. Kept for the months already over; the month under way is read from
+--   entity_monthly (an ordinary run changes only that month, so it rewrites nothing here).
 -- * article_entity_sets: each relevant article's entities (a nationality folded into its country) as one sorted
 --   array, with its UTC day. Co-occurrence stays exact (every entity, not only a day's top ones as in pair_daily)
 --   and reads one row per article of the window instead of joining mentions to themselves.
 --
 -- Both follow the tables nkru_refresh_daily rewrites, by statement-level triggers on them, in the same
 -- transaction: entity_daily's days → article_entity_sets; entity_monthly's months → entity_cumulative from the
--- earliest month changed on (the current month only, on an ordinary run). nkru_refresh_daily itself is unchanged.
+-- earliest month changed on (nothing on an ordinary run; a month once, when it is over). nkru_refresh_daily itself
+-- is unchanged.
 -- Applied by `nkru migrate` inside one transaction.
 
 CREATE TABLE entity_cumulative (
@@ -35,12 +37,15 @@ CREATE INDEX article_entity_sets_day ON article_entity_sets (day);
 COMMENT ON TABLE article_entity_sets IS
     'Each relevant article''s entities (nationalities folded into their country) per UTC day (derived).';
 
--- entity_cumulative from month `since` on, from entity_monthly and the month before `since`.
+-- entity_cumulative from month `since` on, up to the last month already over (UTC), from entity_monthly and the
+-- month before `since`. The month under way is left to entity_monthly: every run changes it, and rewriting a row
+-- per entity on every run would cost more than the queries save.
 CREATE FUNCTION nkru_refresh_cumulative(since date) RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' AS $$
 DECLARE
     last date;
 BEGIN
-    SELECT max(month) INTO last FROM entity_monthly;
+    SELECT least(max(month), (date_trunc('month', nkru_day(now())::timestamp) - interval '1 month')::date)
+    INTO last FROM entity_monthly;
     DELETE FROM entity_cumulative WHERE month >= since;
     IF last IS NULL OR last < since THEN
         RETURN;
@@ -52,7 +57,7 @@ BEGIN
     ), entities_seen AS (
         SELECT entity_id FROM before
         UNION
-        SELECT entity_id FROM entity_monthly WHERE month >= since
+        SELECT entity_id FROM entity_monthly WHERE month >= since AND month <= last
     ), grid AS (
         SELECT g::date AS month, s.entity_id
         FROM generate_series(since, last, interval '1 month') g CROSS JOIN entities_seen s
@@ -75,13 +80,19 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- From the earliest month changed, or the first month not yet summed (a month just over), whichever is earlier.
 CREATE FUNCTION nkru_follow_monthly() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     since date;
 BEGIN
     WITH consumed AS (DELETE FROM entity_cumulative_dirty RETURNING month)
-    SELECT min(m) INTO since FROM (SELECT month AS m FROM consumed UNION ALL SELECT month FROM new_rows) s;
-    IF since IS NOT NULL THEN
+    SELECT min(m) INTO since
+    FROM (SELECT month AS m FROM consumed
+          UNION ALL SELECT month FROM new_rows
+          UNION ALL SELECT coalesce((max(month) + interval '1 month')::date, (SELECT min(month) FROM entity_monthly))
+                    FROM entity_cumulative) s;
+    IF since IS NOT NULL
+       AND since <= (date_trunc('month', nkru_day(now())::timestamp) - interval '1 month')::date THEN
         PERFORM nkru_refresh_cumulative(since);
     END IF;
     RETURN NULL;

@@ -6,22 +6,30 @@
 --   %(limit)s  integer  entities per label
 -- Columns: label, rank (1 = most articles), entity (canonical name), articles, mentions
 -- Counts articles, not tokens: an article naming Putin five times counts once. The whole calendar months inside
--- the window are the difference of two months of entity_cumulative (running totals per entity), whatever the
--- window's length; entity_daily gives the days around them.
+-- the window are the difference of two months of entity_cumulative (running totals per entity, kept for the
+-- months already over), whatever the window's length; entity_monthly gives any whole month not summed there yet
+-- and entity_daily the days around the whole months.
 -- first_month .. end_month (exclusive) are the whole months: first_month is the first 1st-of-a-month on or
--- after since, end_month the first 1st-of-a-month after until.
-WITH counts AS (
-    SELECT c.entity_id, c.articles, c.mentions  -- the running totals at the last whole month ...
-    FROM entity_cumulative c
-    WHERE c.month = (date_trunc('month', (%(until)s::date + 1)::timestamp) - interval '1 month')::date
-      AND (date_trunc('month', (%(since)s::date - 1)::timestamp) + interval '1 month')
-          < date_trunc('month', (%(until)s::date + 1)::timestamp)
+-- after since, end_month the first 1st-of-a-month after until; summed_end is the first month not in
+-- entity_cumulative.
+WITH bounds AS MATERIALIZED (
+    SELECT w.first_month, w.end_month,
+           least(w.end_month, greatest(w.first_month, s.summed_end)) AS summed_end
+    FROM (SELECT (date_trunc('month', (%(since)s::date - 1)::timestamp) + interval '1 month')::date AS first_month,
+                 date_trunc('month', (%(until)s::date + 1)::timestamp)::date AS end_month) w,
+         (SELECT coalesce((max(month) + interval '1 month')::date, '-infinity'::date) AS summed_end
+          FROM entity_cumulative) s
+), counts AS (
+    SELECT c.entity_id, c.articles, c.mentions  -- the running totals at the last whole month summed ...
+    FROM bounds b JOIN entity_cumulative c ON c.month = (b.summed_end - interval '1 month')::date
+    WHERE b.first_month < b.summed_end
     UNION ALL
     SELECT c.entity_id, -c.articles, -c.mentions  -- ... less those before the first whole month
-    FROM entity_cumulative c
-    WHERE c.month = date_trunc('month', (%(since)s::date - 1)::timestamp)::date
-      AND (date_trunc('month', (%(since)s::date - 1)::timestamp) + interval '1 month')
-          < date_trunc('month', (%(until)s::date + 1)::timestamp)
+    FROM bounds b JOIN entity_cumulative c ON c.month = (b.first_month - interval '1 month')::date
+    WHERE b.first_month < b.summed_end
+    UNION ALL
+    SELECT m.entity_id, m.articles, m.mentions  -- whole months not summed yet
+    FROM bounds b JOIN entity_monthly m ON m.month >= b.summed_end AND m.month < b.end_month
     UNION ALL
     SELECT d.entity_id, d.articles, d.mentions  -- the days before the first whole month
     FROM entity_daily d
