@@ -26,6 +26,7 @@ from nkru.clock import utcnow
 from nkru.config import Settings
 from nkru.feeds.text import shorten
 from nkru.store import articles as article_store
+from nkru.store import extraction as extract_store
 from nkru.store import fulltext as text_store
 from nkru.untrusted import one_line
 
@@ -77,7 +78,7 @@ def process_pending(
     transactions: a second process waits, then reads the queue again. The story index is loaded once per call
     and kept up to date in memory as articles are assigned; under the lock, before each chunk after the first,
     it takes in what other processes grouped meanwhile (`StoryIndex.catch_up`). Inside the lock each batch is
-    claimed again (`claim_pending`), so an article another process finished meanwhile is skipped. The lock
+    claimed again (`claim_pending_many`), so an article another process finished meanwhile is skipped. The lock
     lives here, around whatever `stories` does, so any grouping method is serialised the same way.
     """
     now = now or utcnow()
@@ -158,9 +159,9 @@ class _Work:
         from nkru import alerts, entities
 
         with self.conn, self.conn.cursor() as cur:
-            claimed = article_store.claim_pending_many(cur, [a.id for a, _ in batch])
+            claimed = extract_store.claim_pending_many(cur, [a.id for a, _ in batch])
             batch = [(a, m) for a, m in batch if a.id in claimed]  # others were finished by another process
-            article_store.save_mentions_many(cur, [(a.id, mention_rows(m)) for a, m in batch], entities.alias_key)
+            extract_store.save_mentions_many(cur, [(a.id, mention_rows(m)) for a, m in batch], entities.alias_key)
             done = []
             for article, mentions in batch:
                 assigned = self.index.assign(cur, article, [(m.name, m.label) for m in mentions])
@@ -174,7 +175,7 @@ class _Work:
                     new_kinds=assigned.new_kinds,
                 )
                 done.append(_Done(article.id, len(mentions), assigned.story_id))
-            article_store.mark_extracted_many(cur, [(a.id, list(m.notes)) for a, m in batch], self.now)
+            extract_store.mark_extracted_many(cur, [(a.id, list(m.notes)) for a, m in batch], self.now)
         return done
 
     def _record_failure(self, article: article_store.StoredArticle, exc: Exception, report: ProcessReport) -> None:
@@ -185,7 +186,7 @@ class _Work:
         self.index = _load_index(self.conn, self.settings, self.now)
         try:
             with self.conn, self.conn.cursor() as cur:
-                article_store.note_pending_failure(cur, article.id, reason)
+                extract_store.note_pending_failure(cur, article.id, reason)
         except psycopg2.Error:
             log.warning("could not store the failure note of article %d", article.id, exc_info=True)
 
@@ -230,8 +231,8 @@ def load_extractor(conn: store.Connection, settings: Settings):
     gazetteer = settings.entities.gazetteer
     with conn, conn.cursor() as cur:
         aliases = article_store.analyst_aliases(cur)
-        article_store.seed_gazetteer(cur, entities.gazetteer_entries(gazetteer), entities.alias_key)
-        article_store.link_nationalities(cur, entities.nationality_links(gazetteer))
+        extract_store.seed_gazetteer(cur, entities.gazetteer_entries(gazetteer), entities.alias_key)
+        extract_store.link_nationalities(cur, entities.nationality_links(gazetteer))
     return entities.load_pipeline(gazetteer, aliases=aliases)
 
 
@@ -266,8 +267,8 @@ def reextract_all(
         now = utcnow()
         for (article_id, *_), result in zip(rows, found, strict=True):
             with conn, conn.cursor() as cur:
-                article_store.save_mentions(cur, article_id, mention_rows(result), entities.alias_key)
-                article_store.mark_extracted(cur, article_id, now, list(result.notes))
+                extract_store.save_mentions(cur, article_id, mention_rows(result), entities.alias_key)
+                extract_store.mark_extracted(cur, article_id, now, list(result.notes))
             mentions += len(result)
         total += len(rows)
         last_id = rows[-1][0]
