@@ -97,7 +97,14 @@ def process() -> dict:
     with _news_database() as conn:
         report = pipeline.process_pending(conn, settings)
     log.info("processed %d articles, %d mentions, %d stories", report.articles, report.mentions, len(report.stories))
-    return {"articles": report.articles, "mentions": report.mentions, "stories": len(report.stories)}
+    for article_id, reason in report.errors.items():  # each stays pending; the next run tries it again
+        log.warning("article %d %s", article_id, reason)
+    return {
+        "articles": report.articles,
+        "mentions": report.mentions,
+        "stories": len(report.stories),
+        "errors": len(report.errors),
+    }
 
 
 def refresh_trends() -> None:
