@@ -9,6 +9,8 @@ import pytest
 
 from nkru import pipeline, store
 from nkru.config import FeedConfig, Settings, parse_settings
+from nkru.store import articles as article_store
+from nkru.store import feeds as feed_store
 from tests.feedserver import FeedServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,4 +151,74 @@ def test_store_database_outage_raises_and_leaves_nothing_half_written(db_url):
         cur.execute("SELECT count(*) FROM articles")
         assert cur.fetchone()[0] == 0
         cur.execute("SELECT count(*) FROM fetch_log")
+        assert cur.fetchone()[0] == 0
+
+
+REFUSE_RASON = """
+CREATE FUNCTION refuse_rason() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM articles WHERE id = NEW.article_id AND title LIKE '%Rason%') THEN
+        RAISE EXCEPTION 'mentions of this article are refused';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER refuse_rason BEFORE INSERT ON mentions FOR EACH ROW EXECUTE FUNCTION refuse_rason();
+"""
+
+
+def test_one_bad_article_never_stops_the_others_and_is_tried_again(db):
+    """Articles are written in batches; one the database refuses stays pending with its reason, the others of its
+    batch are stored, and the next run stores it once the database takes it."""
+    settings = parse_settings(f'entities: {{gazetteer: "{ROOT / "config" / "gazetteer.yaml"}"}}')
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    titles = [
+        "Kim Jong Un meets Sergei Shoigu in Pyongyang",
+        "North Korea and Russia open a bridge in Rason",
+        "Sergei Lavrov praises North Korean allies in Moscow",
+    ]
+    with db, db.cursor() as cur:
+        feed_store.sync_feeds(cur, [FeedConfig(name="wire", url="https://wire.example.org/rss")])
+        feed_id = feed_store.feed_ids(cur, ["wire"])["wire"]
+        article_store.save_articles(
+            cur,
+            feed_id,
+            [
+                article_store.NewArticle(
+                    url=f"https://wire.example.org/{n}",
+                    guid=str(n),
+                    title=title,
+                    summary="The talks covered trade.",
+                    language="en",
+                    published_at=now - timedelta(hours=n + 1),
+                    score=3.0,
+                    relevant=True,
+                    matched_terms=("test",),
+                    reason="test",
+                )
+                for n, title in enumerate(titles)
+            ],
+            now,
+        )
+        cur.execute(REFUSE_RASON)
+
+    first = pipeline.process_pending(db, settings, now=now)
+
+    with db, db.cursor() as cur:
+        cur.execute(
+            "SELECT a.title, a.extracted_at IS NOT NULL, a.extract_notes, a.story_id IS NOT NULL, "
+            "(SELECT count(*) FROM mentions m WHERE m.article_id = a.id) FROM articles a ORDER BY a.id"
+        )
+        rows = {title: rest for title, *rest in cur.fetchall()}
+        cur.execute("DROP TRIGGER refuse_rason ON mentions")
+    bad = rows.pop(titles[1])
+    assert first.articles == 2 and len(first.errors) == 1
+    assert "mentions of this article are refused" in next(iter(first.errors.values()))
+    assert bad[0] is False and bad[2] is False and bad[3] == 0, "nothing of the refused article is half-written"
+    assert any("could not be processed" in note for note in bad[1])
+    assert all(done and story and mentions > 0 for done, _, story, mentions in rows.values())
+
+    second = pipeline.process_pending(db, settings, now=now)
+    assert second.articles == 1 and not second.errors
+    with db, db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM articles WHERE extracted_at IS NULL")
         assert cur.fetchone()[0] == 0

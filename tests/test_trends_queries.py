@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -282,3 +282,33 @@ def test_empty_database_gives_empty_answers(db):
     assert trend_store.rising_entities(db, today, today, today - timedelta(days=28)) == []
     assert all(r["articles"] == 0 for r in trend_store.volume(db, today - timedelta(days=3), today))
     assert trend_store.feed_coverage(db, today, today, today) == []
+
+
+def test_long_windows_follow_a_change_inside_an_earlier_whole_month(db):
+    """Whole months are read from running totals and co-occurrence from each article's entity set: both follow an
+    article of an earlier month becoming irrelevant, exactly as the day-by-day counts do."""
+    hist = history.build(db, today=date(2026, 3, 17))
+    kim = hist.entity_ids["Kim Jong Un"]
+    first = hist.since(70)  # 2026-01-06: February is the window's whole month
+
+    def counts() -> tuple[dict, dict]:
+        top = trend_store.top_entities(db, first, hist.today, limit=50)
+        together = trend_store.cooccurring(db, kim, first, hist.today)
+        return {r["entity"]: r["articles"] for r in top}, {r["entity"]: r["articles"] for r in together}
+
+    top, together = counts()
+    with db, db.cursor() as cur:  # February's last article naming Kim Jong Un (and North Korea) is rescored away
+        cur.execute(
+            """UPDATE articles SET relevant = false WHERE id = (
+                   SELECT a.id FROM articles a JOIN mentions m ON m.article_id = a.id AND m.entity_id = %s
+                   WHERE a.relevant AND nkru_day(a.published_at) BETWEEN '2026-02-01' AND '2026-02-28'
+                     AND EXISTS (SELECT 1 FROM mentions n WHERE n.article_id = a.id AND n.entity_id = %s)
+                   ORDER BY a.published_at DESC LIMIT 1)""",
+            (kim, hist.entity_ids["North Korea"]),
+        )
+        assert cur.rowcount == 1
+    trend_store.refresh_daily(db)
+    top_after, together_after = counts()
+    assert top_after["Kim Jong Un"] == top["Kim Jong Un"] - 1
+    assert top_after["Kim Jong Un"] == hist.articles_naming("Kim Jong Un", first, hist.today) - 1
+    assert together_after["North Korea"] == together["North Korea"] - 1

@@ -1,7 +1,12 @@
 """The callables behind nkru's Airflow tasks: each reads the settings and where the news database and the mail
 server are at run time (never at parse time), by the rule of `nkru.resources` inside Airflow (the connections
 `nkru_db` / `nkru_smtp`, else NKRU_DATABASE_URL / NKRU_SMTP_URL), and calls one library function. The DAG files
-only wire these together."""
+only wire these together.
+
+Every Airflow task process parses the DAG file, which imports this module: so its top level imports nothing of
+the library (issue 15: the library, psycopg2, pydantic and the pipeline cost a task ~1 s and tens of MB before
+it ran). Each callable imports what it uses when it runs.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import psycopg2
-
-from nkru import mail, ops, pipeline, resources, store, trends
-from nkru.clock import utcnow
-from nkru.config import Settings, load_settings
-from nkru.redact import scrub
-from nkru.store import trends as trend_store
+if TYPE_CHECKING:
+    from nkru import mail, ops, store
+    from nkru.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,11 @@ log = logging.getLogger(__name__)
 def _news_database() -> Iterator[store.Connection]:
     """The news database, closed on exit. libpq's "invalid dsn" error quotes the whole URL, password
     included: it is raised again with the password masked, so the task log never shows it."""
+    import psycopg2
+
+    from nkru import resources, store
+    from nkru.redact import scrub
+
     url = resources.database_url(airflow=True)
     try:
         conn = store.connect(url)
@@ -40,6 +47,10 @@ def _news_database() -> Iterator[store.Connection]:
 
 def plan() -> list[list[dict]]:
     """Sync the feed list and return the due feeds in batches, one mapped `ingest_batch` task each."""
+    from nkru import pipeline, store
+    from nkru.clock import utcnow
+    from nkru.config import load_settings
+
     settings = load_settings()
     with _news_database() as conn:
         store.migrate(conn)
@@ -53,6 +64,9 @@ def ingest_batch(batch: list[dict], run_id: str | None = None) -> dict:
 
     Airflow fills `run_id` from the task context (a parameter named like a context key).
     """
+    from nkru import pipeline
+    from nkru.config import load_settings
+
     settings = load_settings()
     with _news_database() as conn:
         report = pipeline.ingest_batch(conn, settings, batch, run_id or "manual")
@@ -65,6 +79,7 @@ def ingest_batch(batch: list[dict], run_id: str | None = None) -> dict:
 def fulltext() -> dict:
     """Fetch the article pages of this run's candidates (robots.txt and per-host politeness) and score them again."""
     from nkru import fulltext as full_text
+    from nkru.config import load_settings
 
     settings = load_settings()
     with _news_database() as conn:
@@ -75,15 +90,27 @@ def fulltext() -> dict:
 
 def process() -> dict:
     """Extract entities, group stories and queue alerts for every relevant article not yet processed."""
+    from nkru import pipeline
+    from nkru.config import load_settings
+
     settings = load_settings()
     with _news_database() as conn:
         report = pipeline.process_pending(conn, settings)
     log.info("processed %d articles, %d mentions, %d stories", report.articles, report.mentions, len(report.stories))
-    return {"articles": report.articles, "mentions": report.mentions, "stories": len(report.stories)}
+    for article_id, reason in report.errors.items():  # each stays pending; the next run tries it again
+        log.warning("article %d %s", article_id, reason)
+    return {
+        "articles": report.articles,
+        "mentions": report.mentions,
+        "stories": len(report.stories),
+        "errors": len(report.errors),
+    }
 
 
 def refresh_trends() -> None:
     """Refresh the daily aggregates behind the trend queries (the days that changed only; idempotent)."""
+    from nkru.store import trends as trend_store
+
     with _news_database() as conn:
         trend_store.refresh_daily(conn)
 
@@ -91,6 +118,9 @@ def refresh_trends() -> None:
 def _mail_server() -> mail.SmtpTarget:
     """The mail server; no server configured is an error worth a failed task. A malformed NKRU_SMTP_URL is
     quoted in its error: raised again with the password masked, never in the task log."""
+    from nkru import resources
+    from nkru.redact import scrub
+
     try:
         return resources.smtp_target(airflow=True)
     except ValueError as exc:
@@ -99,6 +129,9 @@ def _mail_server() -> mail.SmtpTarget:
 
 def send_alerts() -> dict:
     """Deliver pending alert e-mails; failures stay pending for the next run."""
+    from nkru import mail
+    from nkru.config import load_settings
+
     settings = load_settings()
     if not settings.alerts.rules:
         log.info("no alert rules in the settings: nothing to send")
@@ -115,6 +148,10 @@ def daily_digest(now: datetime | None = None) -> dict:
     Raises when something stays pending because of an error, so Airflow retries the task (which sends
     nothing twice).
     """
+    from nkru import mail, trends
+    from nkru.clock import utcnow
+    from nkru.config import load_settings
+
     now = now or utcnow()
     settings = load_settings()
     target = _mail_server()
@@ -135,6 +172,10 @@ def notify_task_failure(context) -> None:
     Runs when a task has failed for good (after its retries). It never raises: a broken database or mail
     server is logged here, and the end-of-run `operator_notices` task records the failure again anyway.
     """
+    from nkru import ops, store
+    from nkru.clock import utcnow
+    from nkru.config import load_settings
+
     try:
         ti = context.get("ti") or context["task_instance"]
         settings = load_settings()
@@ -151,6 +192,10 @@ def operator_notices() -> dict:
     """Last task of a run: open/close task episodes from this run's outcome, check feeds failing for too long,
     and send the operator notices due (once per episode: failing, then recovered)."""
     from airflow.sdk import get_current_context
+
+    from nkru import ops, store
+    from nkru.clock import utcnow
+    from nkru.config import load_settings
 
     ti = get_current_context()["ti"]
     try:
@@ -186,6 +231,9 @@ def operator_notices() -> dict:
 
 def _notify_operators(conn: store.Connection, settings: Settings, now: datetime) -> ops.NoticeReport:
     """`ops.notify` through the mail server; when none is configured, log why and leave the notices pending."""
+    from nkru import ops, resources
+    from nkru.redact import scrub
+
     try:
         target = resources.smtp_target(airflow=True)
     except (resources.SmtpNotConfigured, ValueError) as exc:
@@ -200,6 +248,9 @@ def _notify_operators(conn: store.Connection, settings: Settings, now: datetime)
 
 def apply_retention() -> dict:
     """Delete non-relevant articles older than `operations.retention_days_irrelevant` (daily DAG)."""
+    from nkru import ops
+    from nkru.config import load_settings
+
     settings = load_settings()
     with _news_database() as conn:
         report = ops.apply_retention(conn, settings)

@@ -3,17 +3,15 @@ group into stories, queue alerts) → send. The Airflow DAG wraps each in a task
 
 State lives in PostgreSQL between steps, not in XCom: a step that fails can be retried, and the next run
 picks up whatever an earlier one left pending (articles not yet extracted, e-mails not yet sent).
-Each feed is stored in its own transaction and each article is processed in its own transaction, so one bad
+Each feed is stored in its own transaction and articles are processed in batches (nkru.pipeline_process), so one bad
 feed or item never undoes the others and a database outage leaves nothing half-written.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import psycopg2
 
@@ -22,6 +20,7 @@ from nkru.clock import utcnow
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, parse_feed, politeness
 from nkru.feeds.text import shorten
+from nkru.pipeline_process import PROCESS_CHUNK, ProcessReport, process_pending, reextract_all
 from nkru.relevance import Scorer
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
@@ -29,13 +28,9 @@ from nkru.store import fulltext as text_store
 from nkru.store import hosts as host_store
 from nkru.untrusted import one_line
 
-if TYPE_CHECKING:
-    from nkru.stories import StoryIndex
+__all__ = ["PROCESS_CHUNK", "IngestReport", "ProcessReport", "process_pending", "reextract_all", "utcnow"]
 
 log = logging.getLogger(__name__)
-
-# Articles extracted per spaCy batch and per read of the queue.
-PROCESS_CHUNK = 256
 
 
 @dataclass
@@ -56,13 +51,6 @@ class IngestReport:
         for reason, count in other.skipped.items():
             self.skipped[reason] = self.skipped.get(reason, 0) + count
         self.errors.update(other.errors)
-
-
-@dataclass
-class ProcessReport:
-    articles: int = 0
-    mentions: int = 0
-    stories: set[int] = field(default_factory=set)
 
 
 def plan_batches(conn: store.Connection, settings: Settings, now: datetime, due_only: bool = True) -> list[list[dict]]:
@@ -94,7 +82,8 @@ def ingest_batch(
     now = now or utcnow()
     with conn, conn.cursor() as cur:
         host_store.record_waits(cur, fetched.waits)
-    scorer = Scorer(settings.topic)
+    # The topic lexicon takes a while to load: a batch whose feeds all answered 304 (or failed) never needs it.
+    scorer = Scorer(settings.topic) if any(r.status == "ok" for r in results) else None
     languages = {f.name: f.language for f in settings.feeds}
     report = IngestReport()
     with conn, conn.cursor() as cur:
@@ -112,7 +101,7 @@ def ingest_batch(
 def _store_feed(
     conn: store.Connection,
     settings: Settings,
-    scorer: Scorer,
+    scorer: Scorer | None,
     result: FetchResult,
     feed_id: int,
     language: str | None,
@@ -161,7 +150,7 @@ def _store_feed(
 def _store_item_by_item(
     conn: store.Connection,
     settings: Settings,
-    scorer: Scorer,
+    scorer: Scorer | None,
     result: FetchResult,
     feed_id: int,
     language: str | None,
@@ -293,159 +282,6 @@ def _outcome(
         hidden_by_304=new if after_304 else 0,
         title=parsed.title if parsed else None,
     )
-
-
-def process_pending(
-    conn: store.Connection,
-    settings: Settings,
-    now: datetime | None = None,
-    on_progress: Callable[[int], None] | None = None,
-) -> ProcessReport:
-    """Extract entities from relevant articles not yet processed, group them into stories and queue alerts.
-
-    Each article is committed on its own: its mentions, its story and its outbox rows land together or not
-    at all. The spaCy model is loaded only when there is something to extract.
-
-    Safe when several processes run it on one database at once (two `nkru run`, a retried task overlapping a
-    late one, two workers). Grouping decides against the stories already stored, so two processes grouping at
-    the same time would each open a story for the same report and each queue its alert. Each chunk is therefore
-    processed under a database-wide advisory lock (`store.PROCESS_LOCK_ID`), held across the chunk's
-    per-article transactions: a second process waits, then reads the queue again. The story index is loaded
-    once per call (issue 15) and kept up to date in memory as articles are assigned; under the lock, before each
-    chunk after the first, it takes in what other processes grouped meanwhile (`StoryIndex.catch_up`). Inside
-    the lock each article is claimed again (`claim_pending`), so one that another process finished meanwhile is
-    skipped. The lock lives here, around whatever `stories` does, so any grouping method is serialised the same
-    way.
-    """
-    from nkru import stories
-
-    now = now or utcnow()
-    report = ProcessReport()
-    nlp = None
-    index = None
-    while True:
-        with store.advisory_lock(conn, store.PROCESS_LOCK_ID):
-            with conn, conn.cursor() as cur:
-                pending = article_store.pending_extraction(cur, PROCESS_CHUNK)
-            if not pending:
-                return report
-            if nlp is None:
-                nlp = _load_extractor(conn, settings)
-            with conn, conn.cursor() as cur:
-                if index is None:
-                    index = stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
-                else:
-                    index.catch_up(cur)
-            _process_chunk(conn, settings, nlp, pending, now, report, index)
-        if on_progress:
-            on_progress(len(pending))
-
-
-def _process_chunk(
-    conn: store.Connection,
-    settings: Settings,
-    nlp,
-    pending: list[article_store.StoredArticle],
-    now: datetime,
-    report: ProcessReport,
-    index: StoryIndex,
-) -> None:
-    """Extract, group and queue alerts for `pending`, one transaction per article (under the process lock).
-    Each item goes to the extractor of its detected language (nkru.entities)."""
-    from nkru import alerts, entities
-
-    with conn, conn.cursor() as cur:
-        bodies = text_store.texts_for(cur, [a.id for a in pending])
-    found = entities.extract(
-        nlp,
-        [_text_of(a, bodies.get(a.id)) for a in pending],
-        batch_size=settings.entities.batch_size,
-        languages=[a.language for a in pending],
-    )
-    for article, mentions in zip(pending, found, strict=True):
-        rows = [(m.name, m.label, m.count, tuple(m.aliases)) for m in mentions]
-        with conn, conn.cursor() as cur:
-            if not article_store.claim_pending(cur, article.id):
-                continue  # finished by another process since it was read
-            article_store.save_mentions(cur, article.id, rows, entities.alias_key)
-            assigned = index.assign(cur, article, [(m.name, m.label) for m in mentions])
-            alerts.queue_for_article(
-                cur,
-                settings,
-                article,
-                assigned.story_id,
-                [(m.name, m.label, m.count) for m in mentions],
-                now=now,
-                new_kinds=assigned.new_kinds,
-            )
-            article_store.mark_extracted(cur, article.id, now, list(mentions.notes))
-        report.articles += 1
-        report.mentions += len(rows)
-        report.stories.add(assigned.story_id)
-
-
-def _text_of(article: article_store.StoredArticle, body: str | None = None) -> str:
-    return _joined(article.title, article.summary, body)
-
-
-def _joined(title: str, summary: str, body: str | None = None) -> str:
-    """Headline, lede (the feed's summary) and, when the page was fetched, the article's body."""
-    text = f"{title}.\n{summary}" if summary else title
-    return f"{text}\n{body}" if body else text
-
-
-def _load_extractor(conn: store.Connection, settings: Settings):
-    """The entity extractor with the analysts' aliases; the gazetteer's spellings and nationality links are
-    written to the database first, so every spelling is findable before any article mentions it."""
-    from nkru import entities
-
-    gazetteer = settings.entities.gazetteer
-    with conn, conn.cursor() as cur:
-        aliases = article_store.analyst_aliases(cur)
-        article_store.seed_gazetteer(cur, entities.gazetteer_entries(gazetteer), entities.alias_key)
-        article_store.link_nationalities(cur, entities.nationality_links(gazetteer))
-    return entities.load_pipeline(gazetteer, aliases=aliases)
-
-
-def reextract_all(
-    conn: store.Connection,
-    settings: Settings,
-    chunk: int = PROCESS_CHUNK,
-    on_progress: Callable[[int], None] | None = None,
-) -> tuple[int, int]:
-    """Extract the entities of every relevant, already extracted article again, with the current gazetteer and
-    analysts' aliases; (articles, mentions). Idempotent: each article's mentions are replaced in its own
-    transaction. Stories and alerts are left alone (they were decided when the article arrived)."""
-    from nkru import entities
-
-    nlp = _load_extractor(conn, settings)
-    total = mentions = 0
-    last_id = 0
-    while True:
-        with conn, conn.cursor() as cur:
-            rows = article_store.articles_for_reextract(cur, last_id, chunk)
-        if not rows:
-            return total, mentions
-        with conn, conn.cursor() as cur:
-            bodies = text_store.texts_for(cur, [row[0] for row in rows])
-        found = entities.extract(
-            nlp,
-            [_joined(title, summary, bodies.get(article_id)) for article_id, title, summary, _ in rows],
-            batch_size=settings.entities.batch_size,
-            languages=[language for *_, language in rows],
-        )
-        now = utcnow()
-        for (article_id, *_), result in zip(rows, found, strict=True):
-            with conn, conn.cursor() as cur:
-                article_store.save_mentions(
-                    cur, article_id, [(m.name, m.label, m.count, tuple(m.aliases)) for m in result], entities.alias_key
-                )
-                article_store.mark_extracted(cur, article_id, now, list(result.notes))
-            mentions += len(result)
-        total += len(rows)
-        last_id = rows[-1][0]
-        if on_progress:
-            on_progress(len(rows))
 
 
 def rescore_all(

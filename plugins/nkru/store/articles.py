@@ -1,17 +1,15 @@
-"""SQL for feed items: storing them with their relevance, finding those still to extract, saving entities."""
+"""SQL for feed items: storing them with their relevance, finding those still to extract, analysts' aliases
+and the queries over them. What extraction writes (mentions, entities, spellings) is in `store.extraction`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg2.extras
 
 from nkru.store import Cursor, dict_rows
-
-# No entity name or spelling longer than this is stored (extraction keeps names far shorter; this is the backstop).
-MAX_NAME_CHARS = 200
+from nkru.store.extraction import entity_ids, save_aliases
 
 
 @dataclass(frozen=True)
@@ -133,124 +131,19 @@ def _known_guids(cur: Cursor, feed_id: int, guids: list[str]) -> set[str]:
     return {row[0] for row in cur.fetchall()}
 
 
-def pending_extraction(cur: Cursor, limit: int) -> list[StoredArticle]:
+def pending_extraction(cur: Cursor, limit: int, exclude: list[int] | None = None) -> list[StoredArticle]:
     """Relevant articles whose entities are not extracted yet (and so whose alerts are not queued), first published
     first (then by URL): stories are grouped in publication order, and the same pending articles are grouped
-    the same way whatever order the feeds were fetched and stored in."""
+    the same way whatever order the feeds were fetched and stored in. `exclude`: ids already tried this run."""
     cur.execute(
         """SELECT a.id, a.url, a.title, a.summary, a.language, a.published_at, a.fetched_at, f.name,
                   a.score, a.matched_terms, a.reason
            FROM articles a JOIN feeds f ON f.id = a.feed_id
-           WHERE a.relevant AND a.extracted_at IS NULL
+           WHERE a.relevant AND a.extracted_at IS NULL AND NOT (a.id = ANY(%s::bigint[]))
            ORDER BY a.published_at, a.url LIMIT %s""",
-        (limit,),
+        (exclude or [], limit),
     )
     return [StoredArticle(*row[:9], tuple(row[9]), row[10]) for row in cur.fetchall()]
-
-
-def claim_pending(cur: Cursor, article_id: int) -> bool:
-    """Lock an article for its extract/group/alert transaction; False when it is no longer pending (another
-    process finished it since it was read) or another transaction holds it now (that one will finish it)."""
-    cur.execute(
-        "SELECT 1 FROM articles WHERE id = %s AND relevant AND extracted_at IS NULL FOR UPDATE SKIP LOCKED",
-        (article_id,),
-    )
-    return cur.fetchone() is not None
-
-
-def save_mentions(
-    cur: Cursor, article_id: int, mentions: list[tuple[str, str, int, tuple[str, ...]]], alias_key: Callable[[str], str]
-) -> None:
-    """Replace an article's mentions: (canonical name, label, count, surface forms) each.
-
-    Entities and their aliases are upserted; the article's old mentions are replaced, so re-extraction
-    (after a gazetteer change) never double counts.
-    """
-    cur.execute("DELETE FROM mentions WHERE article_id = %s", (article_id,))
-    mentions = [
-        (name, label, count, tuple(f for f in forms if len(f) <= MAX_NAME_CHARS))
-        for name, label, count, forms in mentions
-        if len(name) <= MAX_NAME_CHARS
-    ]
-    if not mentions:
-        return
-    ids = _entity_ids(cur, [(name, label) for name, label, _, _ in mentions])
-    psycopg2.extras.execute_values(
-        cur,
-        "INSERT INTO mentions (article_id, entity_id, count) VALUES %s "
-        "ON CONFLICT (article_id, entity_id) DO UPDATE SET count = EXCLUDED.count",
-        [(article_id, ids[(name, label)], count) for name, label, count, _ in mentions],
-    )
-    aliases = {
-        (alias_key(form), form, ids[(name, label)])
-        for name, label, _, forms in mentions
-        for form in (name, *forms)
-        if alias_key(form)
-    }
-    save_aliases(cur, sorted(aliases))
-
-
-def _entity_ids(cur: Cursor, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    rows = psycopg2.extras.execute_values(
-        cur,
-        "INSERT INTO entities (name, label) VALUES %s "
-        "ON CONFLICT (name, label) DO UPDATE SET name = EXCLUDED.name RETURNING id, name, label",
-        sorted(set(keys)),
-        fetch=True,
-    )
-    return {(name, label): entity_id for entity_id, name, label in rows}
-
-
-def save_aliases(cur: Cursor, aliases: list[tuple[str, str, int]]) -> None:
-    """(alias_key, alias, entity_id) rows; existing ones are kept."""
-    if aliases:
-        psycopg2.extras.execute_values(
-            cur,
-            "INSERT INTO entity_aliases (alias_key, alias, entity_id) VALUES %s ON CONFLICT DO NOTHING",
-            aliases,
-        )
-
-
-def seed_gazetteer(cur: Cursor, entries: list[tuple[str, str, str]], alias_key: Callable[[str], str]) -> None:
-    """Make every gazetteer spelling findable (`nkru trend "Ким Чен Ын"`) before any article mentions it."""
-    if not entries:
-        return
-    ids = _entity_ids(cur, [(name, label) for name, label, _ in entries])
-    save_aliases(cur, sorted({(alias_key(a), a, ids[(n, lb)]) for n, lb, a in entries if alias_key(a)}))
-
-
-def mark_extracted(cur: Cursor, article_id: int, now: datetime, notes: list[str] | None = None) -> None:
-    """The article's entities are extracted; `notes` say why anything was cut or skipped (stored, bounded)."""
-    cur.execute(
-        "UPDATE articles SET extracted_at = %s, extract_notes = %s WHERE id = %s",
-        (now, [n[:300] for n in (notes or [])][:20], article_id),
-    )
-
-
-def link_nationalities(cur: Cursor, links: list[tuple[str, str]]) -> int:
-    """Point each nationality (NORP) at its country: (nationality, country) canonical names.
-
-    The days of articles mentioning a nationality whose link changed are marked for the trend refresh, so
-    entity_daily counts them for the country from then on. Returns the number of links changed.
-    """
-    if not links:
-        return 0
-    cur.execute(
-        """WITH v(norp, country) AS (SELECT * FROM unnest(%s::text[], %s::text[])),
-                changed AS (
-                    UPDATE entities n SET country_id = c.id
-                    FROM v JOIN entities c ON c.name = v.country AND c.label = 'GPE'
-                    WHERE n.name = v.norp AND n.label = 'NORP' AND n.country_id IS DISTINCT FROM c.id
-                    RETURNING n.id),
-                dirty AS (
-                    INSERT INTO trend_dirty_days
-                    SELECT DISTINCT nkru_day(a.published_at)
-                    FROM mentions m JOIN articles a ON a.id = m.article_id
-                    WHERE m.entity_id IN (SELECT id FROM changed))
-           SELECT count(*) FROM changed""",
-        ([n for n, _ in links], [c for _, c in links]),
-    )
-    return cur.fetchone()[0]
 
 
 # --- Analysts' aliases ---------------------------------------------------------------------------------------------
@@ -273,7 +166,7 @@ def add_alias(cur: Cursor, alias: str, key: str, name: str, label: str) -> None:
                                                 label = EXCLUDED.label, created_at = now()""",
         (key, alias, name, label),
     )
-    ids = _entity_ids(cur, [(name, label)])
+    ids = entity_ids(cur, [(name, label)])
     save_aliases(cur, [(key, alias, ids[(name, label)])])
 
 

@@ -40,6 +40,7 @@ def run(conn: Connection, name: str, **params: Any) -> list[Row]:
     """
     with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
         cur.execute("SET LOCAL jit = off")
+        cur.execute("SET LOCAL work_mem = '32MB'")
         cur.execute(query_text(name), params)
         return [dict(row) for row in cur.fetchall()]
 
