@@ -17,6 +17,16 @@ Row = dict[str, Any]
 _STATUS_STYLE = {"failing": "bold red", "silent": "bold red", "quiet": "yellow"}
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 outlet', '2 outlets', '1 fetch', '3 fetches', '1 story', '0 stories' (`many` when it is irregular)."""
+    if count == 1:
+        return f"{count} {word}"
+    if many is None:
+        many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+        many = word + "es" if word.endswith(("ch", "sh", "s", "x")) else many
+    return f"{count} {many}"
+
+
 def spark(values: Sequence[int | float], maximum: float | None = None) -> str:
     """A one-line sparkline from zero to `maximum` (default: the largest value); flat when everything is zero."""
     if not values:
