@@ -4,7 +4,8 @@ The file is the one place a user edits by hand, so an edit by `nkru feeds add/re
 hand: only the feed's own line(s) change. ruamel.yaml reads the file (with the line of every entry) and writes the
 new entry in the style of its neighbours; the lines are then edited as text, so that nothing else is reformatted
 (ruamel would join a flow list written over two lines). When the feeds list is not a plain block list of entries
-(missing, empty, or written as `feeds: [...]`), ruamel writes the whole document instead, comments kept.
+(empty, or written as `feeds: [...]`), ruamel writes the whole document instead, comments kept; a file without
+`feeds:` gets it at its end.
 
 Nothing is written unless the result validates with the settings' own rules (`config.parse_settings`), and the new
 file replaces the old one atomically (a temporary file in the same directory, then a rename), so a reader never
@@ -136,6 +137,10 @@ def _block_list(feeds: Any) -> bool:
 def _with_feed_added(text: str, entry: dict[str, str]) -> tuple[str, int]:
     """The text with `entry` after the last feed, in the style of that feed; and the new entry's line (1-based)."""
     document, feeds = _feeds_node(text)
+    pairs = ", ".join(f"{k}: {_scalar(k, v)}" for k, v in entry.items())
+    if document is None or (isinstance(document, CommentedMap) and "feeds" not in document):
+        text += "" if not text or text.endswith("\n") else "\n"
+        return f"{text}feeds:\n  - {{{pairs}}}\n", text.count("\n") + 2
     if not _block_list(feeds):
         return _rewritten(document, feeds, entry)
     lines = text.splitlines(keepends=True)
@@ -145,7 +150,6 @@ def _with_feed_added(text: str, entry: dict[str, str]) -> tuple[str, int]:
     dash = lines[start].index("-")
     previous = feeds[last]
     if isinstance(previous, CommentedMap) and previous.fa.flow_style():
-        pairs = ", ".join(f"{k}: {_scalar(k, v)}" for k, v in entry.items())
         new = [f"{' ' * dash}- {{{pairs}}}\n"]
     else:
         pad = " " * (dash + 2)
