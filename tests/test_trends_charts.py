@@ -26,10 +26,12 @@ def _drawn_ticks(fig, axis: str) -> list[float]:
 
 
 def test_small_counts_get_whole_number_ticks():
+    trend = [{"period": d, "articles": c} for d, c in zip(DAYS, [0, 1, 0, 2, 1, 1], strict=True)]
+    named = [{"entity": "Russia", "label": "GPE", "articles": 2, "entity_articles": 3}]
     for fig, axis in (
         (charts.volume_chart(_volume([0, 1, 2, 1, 0, 1])), "y"),
-        (charts.trend_chart([{"period": d, "articles": c} for d, c in zip(DAYS, [0, 1, 0, 2, 1, 1])], "Shoigu"), "y"),
-        (charts.cooccur_chart([{"entity": "Russia", "label": "GPE", "articles": 2, "entity_articles": 3}], "X"), "x"),
+        (charts.trend_chart(trend, "Shoigu"), "y"),
+        (charts.cooccur_chart(named, "X"), "x"),
     ):
         ticks = _drawn_ticks(fig, axis)
         assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
