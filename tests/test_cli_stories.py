@@ -151,3 +151,27 @@ def test_bad_values_are_usage_errors_that_say_what_to_type(ws, args, message):
 def test_an_unknown_entity_with_json_still_prints_valid_json(ws):
     result = nkru("stories", "--entity", "Nobody At All", "--json")
     assert result.exit_code == EXIT_USAGE and json.loads(result.stdout) == []
+
+
+# ------------------------------------------------------------------------------ --csv on the other listings
+
+
+def test_entities_and_alerts_as_csv(ws):
+    result = nkru("entities", "--since", "30d", "--csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["name", "label", "articles", "mentions"]
+    assert {r["name"]: int(r["articles"]) for r in rows}["Sergei Shoigu"] == 5
+    alerts = list(csv.DictReader(io.StringIO(nkru("alerts", "--csv").stdout)))
+    assert [(a["rule"], a["status"], a["story_title"]) for a in alerts] == [("military-cooperation", "sent", VISIT)]
+    assert json.loads(nkru("alerts", "--json").stdout)[0]["recipient"] == alerts[0]["recipient"]
+
+
+def test_alias_list_as_csv(db_url, monkeypatch):
+    monkeypatch.setenv("NKRU_DATABASE_URL", db_url)
+    empty = nkru("alias", "list", "--csv")
+    assert empty.exit_code == EXIT_NO_DATA and empty.stdout == "alias,name,label,added\n"
+    assert nkru("alias", "add", "=Kim Čong-un", "Kim Jong Un", "--label", "PERSON").exit_code == 0
+    (row,) = csv.DictReader(io.StringIO(nkru("alias", "list", "--csv").stdout))
+    assert row["alias"] == "'=Kim Čong-un"  # a spelling that starts like a formula stays text in a spreadsheet
+    assert row["name"] == "Kim Jong Un" and row["added"].startswith("20")
