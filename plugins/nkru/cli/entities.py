@@ -7,7 +7,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from nkru import entities, pipeline, store
+from nkru import pipeline, store
 from nkru.aliases import alias_key
 from nkru.cli.common import (
     EXIT_NO_DATA,
@@ -70,6 +70,9 @@ def alias_add(spelling: str, canonical: str, label: str | None) -> None:
 
 def _in_gazetteer(canonical: str) -> list[tuple[str, str]]:
     """The gazetteer entry a canonical name or spelling leads to, for a database no run has filled yet."""
+    # nkru.entities compiles its name patterns on import (about 0.2 s): only when the database does not know it
+    from nkru import entities
+
     gazetteer = entities.load_gazetteer(settings_or_exit().entities.gazetteer)
     entry = gazetteer.by_name.get(canonical) or gazetteer.index.get(alias_key(canonical))
     return [(entry.name, entry.label)] if entry else []

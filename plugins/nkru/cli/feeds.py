@@ -8,7 +8,6 @@ import click
 
 from nkru.cli.common import EXIT_CONFIG, EXIT_USAGE, echo, fail
 from nkru.config import config_path
-from nkru.feeds_config import FeedsConfigError, SettingsFileBroken, add_feed, remove_feed
 
 _NEXT_RUN = "from the next run (`nkru run`, or the nkru_ingest DAG)"
 
@@ -23,6 +22,9 @@ def add(name: str, url: str, language: str | None, display_name: str | None) -> 
 
     Refused, with the file untouched, when NAME or URL is already there or the result would not be valid.
     """
+    # ruamel.yaml takes about 0.25 s to import: only when the file is edited
+    from nkru.feeds_config import FeedsConfigError, SettingsFileBroken, add_feed
+
     path = config_path()
     try:
         edit = add_feed(path, name, url, language=language, display_name=display_name)
@@ -38,6 +40,8 @@ def remove(name: str) -> None:
 
     Its stored articles stay in the database; it is no longer fetched from the next run.
     """
+    from nkru.feeds_config import FeedsConfigError, SettingsFileBroken, remove_feed  # ruamel.yaml: as above
+
     path = config_path()
     try:
         edit = remove_feed(path, name)

@@ -14,7 +14,6 @@ from rich.table import Table
 from rich.text import Text
 
 from nkru import alerts, fulltext, pipeline, resources, store
-from nkru import entities as extraction
 from nkru.cli.common import (
     EXIT_DATABASE,
     EXIT_NO_DATA,
@@ -191,6 +190,9 @@ def entities(since: datetime, top: int, label: str | None, output: str, unlinked
 
 def _unlinked(since: datetime, top: int, min_articles: int, output: str) -> None:
     """Names the gazetteer does not know and no analyst has linked, most frequent first."""
+    # nkru.entities compiles its name patterns on import (about 0.2 s): only for --unlinked
+    from nkru import entities as extraction
+
     settings = settings_or_exit()
     known = sorted({name for name, _, _ in extraction.gazetteer_entries(settings.entities.gazetteer)})
     with database() as conn:
