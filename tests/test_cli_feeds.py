@@ -86,7 +86,10 @@ def test_add_then_remove_gives_back_the_same_file(config):
         (("add", "tass-en", "https://other.example/rss"), "already has a feed named 'tass-en'"),
         (("add", "tass-again", "https://tass.com/rss/v2.xml"), "already has this URL, as the feed 'tass-en'"),
         (("add", "old", "gopher://old.example/feed"), "the feed is not valid: url: URL scheme should be 'http'"),
-        (("add", "ru-feed", "https://ru.example/rss", "--language", "Russian"), "language: String should match"),
+        (
+            ("add", "ru-feed", "https://ru.example/rss", "--language", "Russian"),
+            "language: 'Russian' is not a language code: use an ISO 639-1 code",
+        ),
         (("add", "", "https://x.example/rss"), "name: String should have at least 1 character"),
         (("remove", "no-such-feed"), "has no feed named 'no-such-feed' (feeds: kcna-watch, nk-news,"),
     ],

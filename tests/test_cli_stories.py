@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from nkru.cli import main
 from nkru.cli.common import EXIT_NO_DATA, EXIT_USAGE
+from nkru.cli.search import CSV_COLUMNS
 from tests import workspace_data
 from tests.workspace_data import VISIT
 
@@ -108,13 +109,7 @@ def test_csv_has_a_header_and_one_row_per_story(ws):
     assert rows[0]["other_articles"].split("; ")[0].startswith("Yonhap en https://yonhap.example/news/")
     empty = nkru("stories", "--since", "30d", "--grep", "zzzzqqq", "--csv")
     assert empty.exit_code == EXIT_NO_DATA
-    assert empty.stdout.splitlines() == [",".join(json_keys_of_csv())]
-
-
-def json_keys_of_csv() -> list[str]:
-    from nkru.cli.search import CSV_COLUMNS
-
-    return list(CSV_COLUMNS)
+    assert empty.stdout.splitlines() == [",".join(CSV_COLUMNS)]
 
 
 def test_the_table_names_the_first_reporter_and_every_outlet_at_80_columns(ws):

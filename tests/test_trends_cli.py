@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from nkru.cli import main
+from nkru.cli import trends as trend_cli
 from nkru.cli.common import EXIT_DATABASE, EXIT_NO_DATA, EXIT_USAGE
 from tests import history
 from tests.history import HOSTILE
@@ -223,8 +224,6 @@ CSV_COMMANDS = [
 
 @pytest.mark.parametrize(("args", "columns"), CSV_COMMANDS)
 def test_csv_has_the_json_columns_and_rows(hist, args, columns):
-    from nkru.cli import trends as trend_cli
-
     json_rows = as_json(nkru(*args, "--json"))
     result = nkru(*args, "--csv")
     assert result.exit_code == 0, result.output

@@ -104,8 +104,15 @@ def _validated_feed(entry: dict[str, str]) -> FeedConfig:
     try:
         return FeedConfig.model_validate(entry)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'feed'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'feed'}: {_say(e)}" for e in exc.errors())
         raise FeedsConfigError(f"the feed is not valid: {problems}") from None
+
+
+def _say(error: Any) -> str:
+    """pydantic's message, or a plainer one where it would quote a regular expression."""
+    if error["loc"] == ("language",) and error["type"] == "string_pattern_mismatch":
+        return f"{error['input']!r} is not a language code: use an ISO 639-1 code such as ru, en or ko"
+    return str(error["msg"])
 
 
 def _yaml() -> YAML:

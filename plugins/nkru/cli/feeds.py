@@ -16,7 +16,7 @@ _NEXT_RUN = "from the next run (`nkru run`, or the nkru_ingest DAG)"
 @click.argument("name")
 @click.argument("url")
 @click.option("--language", help="The feed's language (ISO 639-1, e.g. ru): a hint for language detection.")
-@click.option("--display-name", help='How the outlet is called in tables and e-mails, e.g. "TASS (Russian)".')
+@click.option("--display-name", help='How people call the outlet, e.g. "TASS (Russian)"; shown with NAME.')
 def add(name: str, url: str, language: str | None, display_name: str | None) -> None:
     """Add the feed NAME at URL to the settings file (a new line after the last feed; comments kept).
 
