@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -217,8 +218,8 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a number, negative or not, is never taken for a formula
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple | set | frozenset):
