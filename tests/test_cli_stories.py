@@ -170,3 +170,12 @@ def test_alias_list_as_csv(db_url, monkeypatch):
     (row,) = csv.DictReader(io.StringIO(nkru("alias", "list", "--csv").stdout))
     assert row["alias"] == "'=Kim Čong-un"  # a spelling that starts like a formula stays text in a spreadsheet
     assert row["name"] == "Kim Jong Un" and row["added"].startswith("20")
+
+
+def test_feeds_failing_for_one_reason_share_one_sentence(ws):
+    result = nkru("feeds")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "3 feeds failing: cannot resolve host (Border Watch, Daily Monitor, Sea Lanes), the first since" in out
+    assert "Border Watch: failing since" not in out
+    assert "Broken Feed: failing since" in out and "5 fetches in a row: HTTP 503 Service Unavailable" in out

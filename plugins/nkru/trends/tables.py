@@ -6,6 +6,8 @@ give way until the table fits, and a note says which; names and errors keep a re
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -19,6 +21,7 @@ from sparklines import sparklines
 from nkru.untrusted import strip_controls
 
 Row = dict[str, Any]
+_VARYING = re.compile(r"\S*[./]\S*|\[[^\]]*\]|\([^)]*\)")  # host names, URLs, addresses, [Errno -2], (details)
 _STATUS_STYLE = {"failing": "bold red", "silent": "bold red", "quiet": "yellow"}
 
 
@@ -258,11 +261,44 @@ def feeds_table(rows: Sequence[Row], recent_days: int, width: int | None = None)
     return _fitted_titled(title, columns, cells, width)
 
 
+@dataclass(frozen=True)
+class FailureGroup:
+    reason: str
+    feeds: tuple[str, ...]
+
+    @property
+    def line(self) -> str:
+        return f"{len(self.feeds)} failing: {self.reason}"
+
+
+def failure_reason(error: str | None, status: str | None) -> str:
+    """What a failure is, without what differs from feed to feed: 'cannot resolve host', 'HTTP 503 ...'."""
+    text = (error or "").strip()
+    if not text:
+        return (status or "unknown error").replace("_", " ")
+    head = text.split(":", 1)[0]
+    head = " ".join(_VARYING.sub(" ", head).split())
+    return head or (status or "unknown error").replace("_", " ")
+
+
+def failure_groups(rows: list[dict[str, Any]]) -> list[FailureGroup]:
+    """Failing feeds grouped by reason, the largest group first."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row["status"] == "failing":
+            groups[failure_reason(row["last_error"], row["last_status"])].append(row["feed"])
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [FailureGroup(reason, tuple(sorted(feeds))) for reason, feeds in ordered]
+
+
 def feed_notes(rows: Sequence[Row], recent_days: int) -> list[str]:
-    """One sentence for each feed that needs a look, saying whether its silence is a failure or a quiet source."""
-    notes = []
+    """One sentence for each feed that needs a look, saying whether its silence is a failure or a quiet source;
+    feeds failing for the same reason (no DNS on this machine, say) share one sentence."""
+    shared = [g for g in failure_groups(list(rows)) if len(g.feeds) > 1]
+    notes = [_failure_group_note(g, [r for r in rows if r["feed"] in g.feeds]) for g in shared]
+    grouped = {feed for g in shared for feed in g.feeds}
     for r in rows:
-        if r["status"] == "failing":
+        if r["status"] == "failing" and r["feed"] not in grouped:
             silent = f"; no items for {plural(recent_days, 'day')} because of it" if r["recent_items"] == 0 else ""
             notes.append(
                 f"{r['feed']}: failing since {when(r['failing_since'])} UTC, "
@@ -291,6 +327,16 @@ def feed_notes(rows: Sequence[Row], recent_days: int) -> list[str]:
                 f"UTC), so it is fetched without them."
             )
     return notes
+
+
+def _failure_group_note(group: FailureGroup, rows: Sequence[Row], named: int = 8) -> str:
+    """'3 feeds failing: cannot resolve host (Border Watch, Daily Monitor, Sea Lanes), since 2026-11-30 12:00 UTC.'"""
+    names = ", ".join(group.feeds[:named]) + (
+        f" and {len(group.feeds) - named} more" if len(group.feeds) > named else ""
+    )
+    since = min((r["failing_since"] for r in rows if r["failing_since"]), default=None)
+    started = f", the first since {when(since)} UTC" if since else ""
+    return f"{plural(len(group.feeds), 'feed')} failing: {group.reason} ({names}){started}."
 
 
 def every(minutes: float | None) -> str:
