@@ -163,3 +163,16 @@ def test_feeds_help_lists_add_and_remove():
     result = nkru("feeds", "--help")
     assert result.exit_code == 0 and "add" in result.output and "remove" in result.output
     assert "--since" in result.output and "--csv" in result.output
+
+
+def test_windows_line_endings_stay(tmp_path, monkeypatch):
+    path = tmp_path / "nkru.yaml"
+    path.write_bytes(
+        b"feeds:\r\n  - {name: one, url: 'https://one.example/rss'}  # first\r\n\r\nfetch: {timeout_seconds: 5}\r\n"
+    )
+    monkeypatch.setenv("NKRU_CONFIG", str(path))
+    assert nkru("feeds", "add", "two", "https://two.example/rss").exit_code == 0
+    assert path.read_bytes() == (
+        b"feeds:\r\n  - {name: one, url: 'https://one.example/rss'}  # first\r\n"
+        b'  - {name: two, url: "https://two.example/rss"}\r\n\r\nfetch: {timeout_seconds: 5}\r\n'
+    )

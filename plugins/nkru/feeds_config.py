@@ -91,7 +91,7 @@ def remove_feed(path: Path, name: str) -> Edit:
 def _read(path: Path) -> tuple[str, Settings]:
     """The file's text and its settings, which must be valid before any edit (fix the file first)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # line endings as they are
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsFileBroken(f"cannot read settings file {path}: {exc}") from None
     try:
@@ -156,14 +156,15 @@ def _with_feed_added(text: str, entry: dict[str, str]) -> tuple[str, int]:
     end = _last_line_of_item(lines, feeds, last, document)
     dash = lines[start].index("-")
     previous = feeds[last]
+    newline = "\r\n" if lines[start].endswith("\r\n") else "\n"  # as the file has them
     if isinstance(previous, CommentedMap) and previous.fa.flow_style():
-        new = [f"{' ' * dash}- {{{pairs}}}\n"]
+        new = [f"{' ' * dash}- {{{pairs}}}{newline}"]
     else:
         pad = " " * (dash + 2)
         new = [f"{' ' * dash}- " if i == 0 else pad for i in range(len(entry))]
-        new = [f"{lead}{k}: {_scalar(k, v)}\n" for lead, (k, v) in zip(new, entry.items(), strict=True)]
+        new = [f"{lead}{k}: {_scalar(k, v)}{newline}" for lead, (k, v) in zip(new, entry.items(), strict=True)]
     if not lines[end].endswith("\n"):
-        lines[end] += "\n"
+        lines[end] += newline
     lines[end + 1 : end + 1] = new
     return "".join(lines), end + 2
 
@@ -250,7 +251,7 @@ def _replace(path: Path, old_text: str, new_text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, target.stat().st_mode & 0o7777)
-        if target.read_text(encoding="utf-8") != old_text:
+        if target.read_bytes().decode("utf-8", "replace") != old_text:
             raise FeedsConfigError(f"{path} changed while it was being edited; nothing was written, try again")
         os.replace(temporary, target)
     except BaseException:
