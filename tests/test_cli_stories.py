@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
+from nkru import store
 from nkru.cli import main
 from nkru.cli.common import EXIT_NO_DATA, EXIT_USAGE
 from nkru.cli.search import CSV_COLUMNS
@@ -179,3 +180,18 @@ def test_feeds_failing_for_one_reason_share_one_sentence(ws):
     assert "3 feeds failing: cannot resolve host (Border Watch, Daily Monitor, Sea Lanes), the first since" in out
     assert "Border Watch: failing since" not in out
     assert "Broken Feed: failing since" in out and "5 fetches in a row: HTTP 503 Service Unavailable" in out
+
+
+def test_without_a_display_name_the_title_the_feed_gives_itself_is_shown(db_url, tmp_path, monkeypatch):
+    with store.connection(db_url) as conn:
+        workspace_data.build(conn)
+        with conn, conn.cursor() as cur:  # feeds.title comes with migration 016 (the alert e-mail's outlet names)
+            cur.execute("ALTER TABLE feeds ADD COLUMN IF NOT EXISTS title text")
+            cur.execute("UPDATE feeds SET title = name || ' (own title)' WHERE name IN ('TASS', 'Yonhap')")
+    settings = tmp_path / "nkru.yaml"
+    settings.write_text('feeds:\n  - {name: TASS, url: "https://tass.example/rss.xml", display_name: "TASS"}\n')
+    monkeypatch.setenv("NKRU_DATABASE_URL", db_url)
+    monkeypatch.setenv("NKRU_CONFIG", str(settings))
+    (visit,) = json.loads(nkru("stories", "--grep", "Pyongyang", "--source", "Yonhap", "--json").stdout)
+    shown = {r["source"]: r["display_name"] for r in visit["reports"]}
+    assert shown == {"TASS": "TASS", "Yonhap": "Yonhap (own title)", "Yonhap Korean": "Yonhap Korean", "DPA": "DPA"}

@@ -113,7 +113,7 @@ def stories(
             limit=limit,
         )
         found, _ = ws_store.search_stories(conn, search, alias_key(grep) if grep else None)
-        rows = _with_articles(conn, found, _display_names())
+        rows = _with_articles(conn, found, _display_names(conn))
     if output != "table":
         print_rows([_csv_row(r) for r in rows] if output == "csv" else rows, output, CSV_COLUMNS)
     elif rows:
@@ -172,14 +172,15 @@ def _entity_ids(conn: Connection, text: str, output: str) -> tuple[int, ...]:
         raise  # unreachable
 
 
-def _display_names() -> dict[str, str]:
-    """Each configured feed's display name (its name when it has none). A settings file that cannot be read
-    does not stop a query: the names are shown instead."""
+def _display_names(conn: Connection) -> dict[str, str]:
+    """How each feed is shown: the display name given in the settings file, else the title the feed gives itself
+    (as the alert e-mails show it), else its name. A settings file that cannot be read does not stop a query."""
+    names = ws_store.feed_titles(conn)
     try:
         settings = load_settings()
     except ConfigError:
-        return {}
-    return {f.name: f.display_name or f.name for f in settings.feeds}
+        return names
+    return {**names, **{f.name: f.display_name for f in settings.feeds if f.display_name}}
 
 
 def _with_articles(conn: Connection, found: list[dict], names: dict[str, str]) -> list[dict]:

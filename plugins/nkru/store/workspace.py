@@ -107,6 +107,20 @@ def filter_choices(conn: Connection) -> Row:
     }
 
 
+def feed_titles(conn: Connection) -> dict[str, str]:
+    """The title each feed gives itself ({name: title}, from its channel's <title>: feeds.title, migration 016),
+    for feeds that have one; empty where the column does not exist yet."""
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = 'feeds' AND column_name = 'title')"
+        )
+        if not cur.fetchone()[0]:
+            return {}
+    rows = _rows(conn, "SELECT name, title FROM feeds WHERE coalesce(title, '') <> ''", {})
+    return {r["name"]: r["title"] for r in rows}
+
+
 # ------------------------------------------------------------------------------------------- one story
 
 
