@@ -248,6 +248,8 @@ def test_nothing_from_a_feed_reaches_the_terminal_raw(dirty_db, tmp_path):
     runs = {
         "stories": nkru("stories", *since),
         "stories --json": nkru("stories", "--json", *since),
+        "stories --csv": nkru("stories", "--csv", *since),
+        "entities --csv": nkru("entities", "--csv", *since),
         "entities": nkru("entities", *since),
         "trend": nkru("trend", "pwned kim", *since, "--plot", str(tmp_path / "trend.svg")),
         "cooccur": nkru("cooccur", "putin", *since, "--plot", str(tmp_path / "cooccur.svg")),

@@ -31,7 +31,7 @@ from rich.console import Console
 
 from nkru import pipeline, store
 from nkru.cli.common import print_json, terminal_text
-from nkru.cli.ingest import _print_stories
+from nkru.cli.search import _print_stories
 from nkru.config import FeedConfig, parse_settings
 from nkru.feeds import FetchResult, parse_feed
 from nkru.mail.render import render_alert
@@ -254,12 +254,24 @@ def _check_stored(conn, serial: int) -> None:
             "title": title,
             "published_at": published_at,
             "source": "prop",
+            "display_name": f"Prop {title[:20]}",
             "language": language,
             "other_outlets": 0,
             "score": score,
             "url": url,
             "matched_terms": terms,
             "entities": [summary[:30]],
+            "coverage": f"First reported by {title[:20]}",
+            "reports": [
+                {
+                    "source": "prop",
+                    "display_name": title[:20],
+                    "url": url,
+                    "language": language,
+                    "published_at": published_at,
+                }
+            ]
+            * 2,
         }
         terminal = printed(_print_stories, [row]) + printed(print_json, [row])
         assert_no_controls(terminal)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -9,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from nkru.cli import main
+from nkru.cli import trends as trend_cli
 from nkru.cli.common import EXIT_DATABASE, EXIT_NO_DATA, EXIT_USAGE
 from tests import history
 from tests.history import HOSTILE
@@ -203,3 +206,65 @@ def test_every_command_has_help():
     for command in ("trend", "rising", "cooccur", "volume", "feeds"):
         result = nkru(command, "--help")
         assert result.exit_code == 0 and "--since" in result.stdout and "--json" in result.stdout
+
+
+# --------------------------------------------------------------------------------------------- --csv, 80 columns
+
+
+CSV_COMMANDS = [
+    (("trend", "Kim Jong Un", "--since", "10d", "--by", "day"), "TREND_COLUMNS"),
+    (("rising", "--min-count", "1"), "RISING_COLUMNS"),
+    (("rising", "--pairs"), "PAIR_COLUMNS"),
+    (("cooccur", "Kim Jong Un", "--since", "35d"), "COOCCUR_COLUMNS"),
+    (("volume", "--since", "10d", "--by", "day"), "VOLUME_COLUMNS"),
+    (("volume", "--since", "3d", "--by-feed"), "FEED_VOLUME_COLUMNS"),
+    (("feeds",), "FEED_COLUMNS"),
+]
+
+
+@pytest.mark.parametrize(("args", "columns"), CSV_COMMANDS)
+def test_csv_has_the_json_columns_and_rows(hist, args, columns):
+    json_rows = as_json(nkru(*args, "--json"))
+    result = nkru(*args, "--csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == list(getattr(trend_cli, columns)) == list(json_rows[0])
+    assert len(rows) == len(json_rows)
+    for row, data in zip(rows, json_rows, strict=True):
+        for key, value in data.items():
+            if isinstance(value, int | str) and not isinstance(value, bool):
+                assert row[key] in (str(value), "'" + str(value)), key
+
+
+def test_csv_cells_are_text_not_formulas_and_empty_results_keep_the_header(hist):
+    rows = list(csv.DictReader(io.StringIO(nkru("cooccur", "Kim Jong Un", "--since", "7d", "--csv").stdout)))
+    assert {r["entity"] for r in rows} >= {HOSTILE}  # ends in "--" but starts with a letter: unchanged
+    result = nkru("rising", "--csv", "--min-count", "1000")
+    assert result.exit_code == EXIT_NO_DATA
+    assert result.stdout.splitlines() == ["entity,label,recent,baseline,expected,score,daily"]
+    assert nkru("rising", "--csv", "--json").exit_code == EXIT_USAGE
+
+
+def test_at_80_columns_sparklines_give_way_and_names_and_errors_keep_their_width(hist, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    feeds = nkru("feeds")
+    assert feeds.exit_code == 0, feeds.output
+    lines = feeds.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    assert any("│ Broken Feed " in line and "│ HTTP 503 Service Unavailable" in line for line in lines)
+    assert "left out to fit 80 columns:" in feeds.stdout and "per day" in feeds.stdout.split("left out")[1]
+    assert not any(ch in feeds.stdout.split("left out")[0] for ch in "▁▂▃▄▅▆▇█")
+    rising = nkru("rising")
+    assert max(len(line.rstrip()) for line in rising.stdout.splitlines()) <= 80
+    assert any("│ 1 │ Sergei Naryshkin" in line for line in rising.stdout.splitlines())
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = nkru("rising")
+    assert any(ch in wide.stdout for ch in "▁▂▃▄▅▆▇█") and "left out" not in wide.stdout
+
+
+def test_counts_of_one_are_singular(hist):
+    result = nkru("trend", HOSTILE, "--since", "7d")
+    assert result.exit_code == 0, result.output
+    assert f"{HOSTILE} (ORG): 1 relevant article," in result.stdout
+    rising = nkru("rising", "--since", "1d", "--min-count", "1")
+    assert "Rising entities: last 1 day against the 28 days before" in " ".join(rising.stdout.split())

@@ -41,6 +41,8 @@ class FeedConfig(_Strict):
     name: str = Field(min_length=1, max_length=100)
     url: HttpUrl
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+    # How people call the outlet ("TASS", "Yonhap (Korean)"), shown next to `name` where there is room.
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class FetchConfig(_Strict):

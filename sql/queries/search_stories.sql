@@ -71,7 +71,7 @@ WITH text_hits AS (
     ORDER BY s.published_at DESC, s.id DESC
     LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT p.id AS story_id, p.title, p.published_at, first.source, first.url,
+SELECT p.id AS story_id, p.title, p.published_at, first.source, first.outlet, first.url,
        ARRAY(SELECT DISTINCT a.language FROM articles a
              WHERE a.story_id = p.id AND a.relevant AND a.language IS NOT NULL ORDER BY 1) AS languages,
        (SELECT count(DISTINCT c.feed_id)::integer
@@ -83,7 +83,7 @@ SELECT p.id AS story_id, p.title, p.published_at, first.source, first.url,
        (SELECT max(a.score)::float8 FROM articles a WHERE a.story_id = p.id AND a.relevant) AS score,
        p.total::integer AS total
 FROM page p
-JOIN LATERAL (SELECT a.url, f.name AS source
+JOIN LATERAL (SELECT a.url, f.name AS source, f.outlet
               FROM articles a JOIN feeds f ON f.id = a.feed_id
               WHERE a.story_id = p.id AND a.relevant
               ORDER BY a.published_at, a.id

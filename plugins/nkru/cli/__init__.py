@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from nkru.cli import alerts, digest, entities, explain, ingest, ops, trends
+from nkru.cli import alerts, digest, entities, explain, ingest, ops, search, trends
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -18,5 +18,5 @@ def main() -> None:
 
 
 # Each module adds its subcommands to `main` with `register(main)`.
-for _module in (ingest, explain, alerts, digest, trends, ops, entities):
+for _module in (ingest, search, explain, alerts, digest, trends, ops, entities):
     _module.register(main)

@@ -1,15 +1,19 @@
-"""What every subcommand shares: --since parsing, JSON output, opening the database, clear errors, and the
-one gate for text reaching the terminal (`terminal_text`: no control characters, no secrets)."""
+"""What every subcommand shares: --since/--until parsing, JSON and CSV output, opening the database, clear
+errors, and the one gate for text reaching the terminal (`terminal_text`: no control characters, no
+secrets)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -34,7 +38,7 @@ _RELATIVE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-def parse_since(text: str, now: datetime | None = None) -> datetime:
+def parse_since(text: str, now: datetime | None = None, option: str = "--since") -> datetime:
     """`90m`, `36h`, `7d`, `4w` (before now) or an ISO date/time (UTC if no zone) -> an aware UTC datetime."""
     now = now or datetime.now(UTC)
     match = _RELATIVE.match(text)
@@ -48,26 +52,42 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
             parsed = datetime.combine(date.fromisoformat(text.strip()), datetime.min.time())
         except ValueError:
             raise ValueError(
-                f"cannot read --since {text!r}: use 90m, 36h, 7d, 4w or an ISO date such as 2026-03-01"
+                f"cannot read {option} {text!r}: use 90m, 36h, 7d, 4w or an ISO date such as 2026-03-01"
             ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def parse_until(text: str, now: datetime | None = None) -> datetime:
+    """The end of a window, excluded: a date is included whole (`2026-11-01` runs to the end of that day, as the
+    Stories page's "until" does), a time or a span before now (`7d`) ends there."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return parse_since(text, now, option="--until")
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+
+
 class SinceType(click.ParamType):
-    """A click parameter type for --since with a readable error."""
+    """A click parameter type for --since (or, with `until=True`, --until) with a readable error."""
 
     name = "SINCE"
+
+    def __init__(self, until: bool = False) -> None:
+        self.until = until
+        if until:
+            self.name = "UNTIL"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
         if isinstance(value, datetime):
             return value
         try:
-            return parse_since(str(value))
+            return parse_until(str(value)) if self.until else parse_since(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
 
 
 SINCE = SinceType()
+UNTIL = SinceType(until=True)
 
 
 def terminal_text(value: object, *, markup: bool = False) -> str:
@@ -153,3 +173,60 @@ def with_database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(store.describe_error(exc), EXIT_DATABASE)
 
     return wrapper
+
+
+def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--json and --csv for a listing command; the command receives `output`: 'table', 'json' or 'csv'."""
+
+    @wraps(func)
+    def wrapper(*args: Any, as_json: bool, as_csv: bool, **kwargs: Any) -> Any:
+        if as_json and as_csv:
+            raise click.UsageError("choose one of --json and --csv")
+        return func(*args, output="json" if as_json else "csv" if as_csv else "table", **kwargs)
+
+    wrapper = click.option(
+        "--csv", "as_csv", is_flag=True, help="Print CSV with a header row (lists joined with '; ')."
+    )(wrapper)
+    return click.option("--json", "as_json", is_flag=True, help="Print a JSON array ([] when empty).")(wrapper)
+
+
+def print_rows(rows: Sequence[dict], output: str, columns: Sequence[str]) -> None:
+    """Rows as JSON or CSV (`columns` in that order: the CSV header is printed even when there are no rows)."""
+    if output == "json":
+        print_json(list(rows))
+    elif output == "csv":
+        print_csv(rows, columns)
+
+
+def print_csv(rows: Sequence[dict], columns: Sequence[str]) -> None:
+    """CSV with a header row. Lists become 'a; b; c', nested values JSON; text from feeds loses its control
+    characters and, if it starts like a spreadsheet formula (=, +, -, @), gets a leading apostrophe, so that a
+    headline cannot run as a formula when the file is opened in a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column)) for column in columns])
+    click.echo(buffer.getvalue(), nl=False)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t")
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a number, negative or not, is never taken for a formula
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        if all(isinstance(v, str | int | float) for v in value):
+            return "; ".join(_csv_cell(v) for v in value)
+        value = json.dumps(list(value), default=_json_default, ensure_ascii=False)
+    elif isinstance(value, dict):
+        value = json.dumps(value, default=_json_default, ensure_ascii=False)
+    text = terminal_text(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text

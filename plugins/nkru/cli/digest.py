@@ -9,7 +9,11 @@ from pathlib import Path
 
 import click
 
+from nkru import resources
 from nkru.cli.common import EXIT_CONFIG, EXIT_NO_DATA, database, fail, settings_or_exit, with_database_errors
+from nkru.mail import html_page, preview_digest, send_digests
+from nkru.trends import digest_extras_or_none
+from nkru.trends.tables import plural
 
 
 def register(main: click.Group) -> None:
@@ -36,8 +40,6 @@ def digest(preview_path: Path | None, send_now: bool, rule_name: str | None) -> 
     """
     if not preview_path and not send_now:
         raise click.UsageError("say --preview FILE.html, --send-now, or both")
-    from nkru.trends import digest_extras_or_none
-
     settings = settings_or_exit()
     rules = [r for r in settings.alerts.rules if r.mode == "digest"]
     if not rules:
@@ -53,14 +55,12 @@ def digest(preview_path: Path | None, send_now: bool, rule_name: str | None) -> 
 
 
 def _preview(conn, settings, rules, rule_name, path: Path, now: datetime, extras) -> int:
-    from nkru.mail import html_page, preview_digest
-
     rule = next((r for r in rules if r.name == rule_name), None) if rule_name else rules[0]
     if rule is None:
         fail(f"no digest rule is named {rule_name!r}; digest rules: {', '.join(r.name for r in rules)}", EXIT_CONFIG)
     msg, count = preview_digest(conn, settings, rule, now=now, extras=extras)
     path.write_text(html_page(msg), encoding="utf-8")
-    stories = f"{count} stor{'y' if count == 1 else 'ies'}"
+    stories = plural(count, "story")
     click.echo(f"digest preview for rule {rule.name!r} → {rule.recipients[0]}: {stories}, written to {path}")
     click.echo(f"subject: {msg['Subject']}")
     if not count:
@@ -69,9 +69,6 @@ def _preview(conn, settings, rules, rule_name, path: Path, now: datetime, extras
 
 
 def _send_now(conn, settings, now: datetime, extras) -> int:
-    from nkru import resources
-    from nkru.mail import send_digests
-
     try:
         target = resources.smtp_target()
     except resources.SmtpNotConfigured as exc:

@@ -16,12 +16,15 @@ from nkru.cli.common import (
     database,
     echo,
     fail,
-    print_json,
+    output_options,
+    print_rows,
     settings_or_exit,
     terminal_text,
     with_database_errors,
 )
 from nkru.store import articles as article_store
+from nkru.store import trends as trend_store
+from nkru.trends.tables import plural
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT")
 MAX_ALIAS_CHARS = 200
@@ -67,6 +70,7 @@ def alias_add(spelling: str, canonical: str, label: str | None) -> None:
 
 def _in_gazetteer(canonical: str) -> list[tuple[str, str]]:
     """The gazetteer entry a canonical name or spelling leads to, for a database no run has filled yet."""
+    # nkru.entities compiles its name patterns on import (about 0.2 s): only when the database does not know it
     from nkru import entities
 
     gazetteer = entities.load_gazetteer(settings_or_exit().entities.gazetteer)
@@ -91,16 +95,17 @@ def _target(canonical: str, label: str | None, targets: list[tuple[str, str]]) -
 
 
 @alias.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@output_options
 @with_database_errors
-def alias_list(as_json: bool) -> None:
+def alias_list(output: str) -> None:
     """Every analyst's alias: spelling, canonical name, label, when it was added."""
     with database() as conn:
         store.migrate(conn)
         with conn, conn.cursor() as cur:
             rows = article_store.list_aliases(cur)
-    if as_json:
-        print_json([{"alias": a.alias, "name": a.name, "label": a.label, "added": a.created_at} for a in rows])
+    if output != "table":
+        data = [{"alias": a.alias, "name": a.name, "label": a.label, "added": a.created_at} for a in rows]
+        print_rows(data, output, ("alias", "name", "label", "added"))
     elif rows:
         table = Table(title="Analysts' aliases")
         for column in ("spelling", "canonical name", "label", "added (UTC)"):
@@ -138,7 +143,8 @@ def reextract() -> None:
     with database() as conn:
         store.migrate(conn)
         articles, mentions = pipeline.reextract_all(conn, settings)
-        from nkru.store import trends as trend_store
-
         days = trend_store.refresh_daily(conn)
-    echo(f"re-extracted {articles} articles ({mentions} entity mentions); {days} day(s) of trends updated")
+    echo(
+        f"re-extracted {plural(articles, 'article')} ({plural(mentions, 'entity mention')}); "
+        f"{plural(days, 'day')} of trends updated"
+    )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
+from nkru import language as lang
 from nkru.cli.common import EXIT_NO_DATA, EXIT_USAGE, console, database, fail, print_json, settings_or_exit
+from nkru.relevance import Scorer
+from nkru.store import articles as article_store
 
 
 def register(main: click.Group) -> None:
@@ -24,15 +27,10 @@ def explain(url: str | None, title: str | None, summary: str, language: str | No
     Give a stored article's URL (`nkru explain https://...`) or a text (`nkru explain --title "..." --summary
     "..."`). A stored article is judged again with the current settings and lexicon, next to its stored verdict.
     """
-    from nkru import language as lang
-    from nkru.relevance import Scorer
-
     if bool(url) == bool(title is not None):
         fail("give either a stored article's URL or --title (with --summary)", EXIT_USAGE)
     stored = None
     if url:
-        from nkru.store import articles as article_store
-
         with database() as conn, conn, conn.cursor() as cur:
             stored = article_store.article_by_url(cur, url)
         if stored is None:

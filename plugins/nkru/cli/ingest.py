@@ -1,11 +1,11 @@
-"""`nkru migrate`, `run`, `rescore`, `stories`, `entities`, `demo`: the ingest side of the command."""
+"""`nkru migrate`, `run`, `rescore`, `entities`, `demo`: the ingest side of the command (`nkru stories` is in
+search.py)."""
 
 from __future__ import annotations
 
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from nkru import pipeline, resources, store
+from nkru import fulltext, mail, pipeline, resources, store
 from nkru.cli.common import (
     EXIT_DATABASE,
     EXIT_NO_DATA,
@@ -21,7 +21,8 @@ from nkru.cli.common import (
     database,
     echo,
     fail,
-    print_json,
+    output_options,
+    print_rows,
     settings_or_exit,
     terminal_text,
     with_database_errors,
@@ -29,11 +30,14 @@ from nkru.cli.common import (
 from nkru.cli.common import (
     console as common_console,
 )
+from nkru.demo import alerts_note, run_demo
 from nkru.store import articles as article_store
+from nkru.store import trends as trend_store
+from nkru.trends.tables import plural
 
 
 def register(main: click.Group) -> None:
-    for command in (migrate, run, rescore, stories, entities, demo):
+    for command in (migrate, run, rescore, entities, demo):
         main.add_command(command)
 
 
@@ -70,14 +74,14 @@ def run(due_only: bool, no_send: bool) -> None:
         echo(
             f"feeds: {total.feeds} fetched, {total.not_modified} unchanged (304), {total.failed_feeds} failed; "
             f"items: {total.items}, new articles: {total.new_articles}; "
-            f"relevant articles processed: {processed.articles} in {len(processed.stories)} stories"
+            f"relevant articles processed: {processed.articles} in {plural(len(processed.stories), 'story')}"
         )
         if pages.pages:
             echo(pages.summary())
         for feed, error in sorted(total.errors.items()):
             echo(f"  failed: {feed}: {error}")
         for reason, count in sorted(total.skipped.items()):
-            echo(f"  skipped {count} item(s): {reason}")
+            echo(f"  skipped {plural(count, 'item')}: {reason}")
         if not no_send:
             _send(conn, settings)
 
@@ -105,8 +109,6 @@ def _ingest_with_progress(conn, settings, run_id: str, due_only: bool) -> pipeli
 
 
 def _full_texts(conn, settings):
-    from nkru import fulltext
-
     return fulltext.fetch_full_texts(conn, settings)
 
 
@@ -119,14 +121,10 @@ def _process_with_progress(conn, settings) -> pipeline.ProcessReport:
 
 
 def _refresh_trends(conn) -> None:
-    from nkru.store import trends as trend_store
-
     trend_store.refresh_daily(conn)
 
 
 def _send(conn, settings) -> None:
-    from nkru import mail
-
     try:
         target = resources.smtp_target()
     except resources.SmtpNotConfigured as exc:
@@ -147,98 +145,39 @@ def rescore() -> None:
     settings = settings_or_exit()
     with database() as conn:
         total, gained, lost = pipeline.rescore_all(conn, settings)
-    echo(f"rescored {total} articles: {gained} became relevant, {lost} no longer relevant")
+    echo(f"rescored {plural(total, 'article')}: {gained} became relevant, {lost} no longer relevant")
     if gained:
         echo("newly relevant articles get their entities on the next `nkru run` or DAG run")
 
 
-@click.command()
-@click.option("--since", type=SINCE, default="7d", show_default=True, help="90m, 36h, 7d, 4w or an ISO date.")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
-@with_database_errors
-def stories(since: datetime, limit: int, as_json: bool) -> None:
-    """Newest North Korea–Russia stories: headline, link, source, time, language, score, matched terms, entities."""
-    with database() as conn, conn, conn.cursor() as cur:
-        rows = article_store.latest_stories(cur, since, limit)
-    from nkru.stories import coverage
-
-    for row in rows:
-        row["coverage"] = coverage(row["reports"])
-    if as_json:
-        print_json(rows)
-    elif rows:
-        _print_stories(rows)
-    else:
-        echo(f"no relevant stories since {since:%Y-%m-%d %H:%M} UTC", err=True)
-    if not rows:
-        raise SystemExit(EXIT_NO_DATA)
-
-
-def _print_stories(rows: list[dict]) -> None:
-    console = common_console()
-
-    def line(text: str, **style: Any) -> None:  # feed text: never read as markup, no control characters
-        console.print(terminal_text(text), highlight=False, markup=False, **style)
-
-    for row in rows:
-        outlets = f" (+{row['other_outlets']} more outlets)" if row["other_outlets"] else ""
-        line(row["title"], style="bold")
-        line(
-            f"  {row['published_at']:%Y-%m-%d %H:%M} UTC · {row['source']}{outlets} · {row['language'] or '??'}"
-            f" · score {row['score']:.1f}"
-        )
-        line(f"  {row['url']}", soft_wrap=True)
-        if row["matched_terms"]:
-            line("  terms: " + ", ".join(row["matched_terms"]))
-        if row["entities"]:
-            line("  entities: " + ", ".join(row["entities"]))
-        reports = row.get("reports") or []
-        if len(reports) > 1:
-            line(f"  {row.get('coverage') or ''}")
-            for report in reports[1:]:
-                line(f"    + {_joined_line(report)}")
-        console.print()
-
-
-def _joined_line(report: dict) -> str:
-    """'TASS (ru) 2026-03-25 09:10 UTC: same event: shared Sergei Naryshkin, Ri Chang Dae; kind visit; 2.1 h'."""
-    why = report.get("why") or {}
-    parts = [str(report.get("joined_by") or "grouped before reasons were kept")]
-    if why.get("shared_entities"):
-        parts.append("shared " + ", ".join(why["shared_entities"][:6]))
-    if why.get("kind"):
-        parts.append(f"kind {why['kind']}")
-    if why.get("time_gap_hours") is not None:
-        parts.append(f"{why['time_gap_hours']} h after the first report")
-    if why.get("similarity"):
-        parts.append(f"similarity {why['similarity']}")
-    when = str(report.get("published_at", ""))[:16].replace("T", " ")
-    return f"{report.get('outlet')} ({report.get('language') or '?'}) {when} UTC: " + "; ".join(parts)
+ENTITY_COLUMNS = ("name", "label", "articles", "mentions")
+UNLINKED_COLUMNS = ("name", "label", "articles", "languages", "spellings")
 
 
 @click.command()
 @click.option("--since", type=SINCE, default="7d", show_default=True, help="90m, 36h, 7d, 4w or an ISO date.")
 @click.option("--top", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.option("--label", help="Only this label: PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, PRODUCT.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option(
     "--unlinked", is_flag=True, help="Frequent names with no canonical link yet (candidates for `nkru alias add`)."
 )
 @click.option("--min-articles", type=click.IntRange(1, 100_000), default=2, show_default=True, help="With --unlinked.")
+@output_options
 @with_database_errors
-def entities(since: datetime, top: int, label: str | None, as_json: bool, unlinked: bool, min_articles: int) -> None:
+def entities(since: datetime, top: int, label: str | None, output: str, unlinked: bool, min_articles: int) -> None:
     """Most mentioned canonical entities in relevant articles, by number of articles."""
     if unlinked:
-        return _unlinked(since, top, min_articles, as_json)
+        return _unlinked(since, top, min_articles, output)
     with database() as conn, conn, conn.cursor() as cur:
-        rows = article_store.top_entities(cur, since, top, label.upper() if label else None)
-    if as_json:
-        print_json(rows)
+        rows = article_store.entities_named_since(cur, since, top, label.upper() if label else None)
+    if output != "table":
+        print_rows(rows, output, ENTITY_COLUMNS)
     elif rows:
         table = Table(title=f"Top entities since {since:%Y-%m-%d %H:%M} UTC")
-        for column, justify in (("entity", "left"), ("label", "left"), ("articles", "right"), ("mentions", "right")):
-            table.add_column(column, justify=justify)
+        table.add_column("entity", min_width=20)
+        table.add_column("label")
+        table.add_column("articles", justify="right")
+        table.add_column("mentions", justify="right")
         for row in rows:  # Text cells: a name is shown as written, never read as rich markup
             cells = (row["name"], row["label"], str(row["articles"]), str(row["mentions"]))
             table.add_row(*(Text(terminal_text(c)) for c in cells))
@@ -249,8 +188,9 @@ def entities(since: datetime, top: int, label: str | None, as_json: bool, unlink
         raise SystemExit(EXIT_NO_DATA)
 
 
-def _unlinked(since: datetime, top: int, min_articles: int, as_json: bool) -> None:
+def _unlinked(since: datetime, top: int, min_articles: int, output: str) -> None:
     """Names the gazetteer does not know and no analyst has linked, most frequent first."""
+    # nkru.entities compiles its name patterns on import (about 0.2 s): only for --unlinked
     from nkru import entities as extraction
 
     settings = settings_or_exit()
@@ -259,12 +199,15 @@ def _unlinked(since: datetime, top: int, min_articles: int, as_json: bool) -> No
         store.migrate(conn)
         with conn, conn.cursor() as cur:
             rows = article_store.unlinked_entities(cur, since, known, min_articles, top)
-    if as_json:
-        print_json(rows)
+    if output != "table":
+        print_rows(rows, output, UNLINKED_COLUMNS)
     elif rows:
         table = Table(title=f"Names with no canonical link since {since:%Y-%m-%d %H:%M} UTC")
-        for column in ("name", "label", "articles", "languages", "spellings"):
-            table.add_column(column, justify="right" if column == "articles" else "left")
+        table.add_column("name", min_width=16)
+        table.add_column("label")
+        table.add_column("articles", justify="right")
+        table.add_column("languages")
+        table.add_column("spellings")
         for row in rows:
             spellings = ", ".join(row["spellings"] or [])
             cells = (row["name"], row["label"], str(row["articles"]), " ".join(row["languages"]), spellings)
@@ -272,7 +215,8 @@ def _unlinked(since: datetime, top: int, min_articles: int, as_json: bool) -> No
         common_console().print(table)
         echo('link one with: nkru alias add "<spelling>" "<canonical name>"', err=True)
     else:
-        echo(f"every name seen in at least {min_articles} articles since {since:%Y-%m-%d} is linked", err=True)
+        articles = plural(min_articles, "article")
+        echo(f"every name seen in at least {articles} since {since:%Y-%m-%d} is linked", err=True)
     if not rows:
         raise SystemExit(EXIT_NO_DATA)
 
@@ -292,8 +236,6 @@ def demo(feeds_dir: Path | None) -> None:
     outlets (config/demo_history.yaml) plus the latest hours (config/demo_feeds/). It says when the alerts it
     queued will be mailed, and sends the instant ones now when NKRU_SMTP_URL is set.
     """
-    from nkru.demo import alerts_note, run_demo
-
     settings = settings_or_exit()
     with database() as conn:
         store.migrate(conn)
@@ -308,8 +250,6 @@ def demo(feeds_dir: Path | None) -> None:
 
 def _send_demo_alerts(conn, settings) -> int | None:
     """Instant alerts sent now when a mail server is configured (NKRU_SMTP_URL); None when none is."""
-    from nkru import mail
-
     if not os.environ.get("NKRU_SMTP_URL"):
         return None
     try:

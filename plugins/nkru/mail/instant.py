@@ -16,6 +16,7 @@ from nkru.mail.render import render_alert, rule_terms
 from nkru.mail.smtp import SmtpTarget
 from nkru.store import Connection, Cursor
 from nkru.store import alerts as story_store
+from nkru.store import feeds as feed_store
 from nkru.store import outbox as outbox_store
 from nkru.store.outbox import StoryItem
 
@@ -24,7 +25,7 @@ def with_coverage(cur: Cursor, item: StoryItem) -> StoryItem:
     """The item with its story's coverage line: who reported it first and when, how many outlets followed, in
     what languages; outlets by their display names."""
     reports = story_store.story_reports(cur, item.story_id)
-    titles = outbox_store.feed_titles(cur, sorted({r.outlet for r in reports}))
+    titles = feed_store.outlet_names(cur, sorted({r.outlet for r in reports}))
     reports = [replace(r, outlet=titles.get(r.outlet, r.outlet)) for r in reports]
     return replace(item, coverage=stories.coverage(reports))
 

@@ -285,41 +285,7 @@ def count_pending_extraction(cur: Cursor) -> int:
     return cur.fetchone()[0]
 
 
-def latest_stories(cur: Cursor, since: datetime, limit: int) -> list[dict]:
-    """Newest relevant stories since `since`: the first article of each story, its entities, other outlets,
-    the story's kinds and every report in it (outlet, language, time, and why it joined: `story_members`)."""
-    cur.execute(
-        """WITH firsts AS (
-             SELECT DISTINCT ON (coalesce(a.story_id, -a.id)) a.*
-             FROM articles a
-             WHERE a.relevant AND a.published_at >= %(since)s
-             ORDER BY coalesce(a.story_id, -a.id), a.published_at, a.id
-           )
-           SELECT a.story_id, a.id AS article_id, a.title, a.url, f.name AS source, a.language, a.published_at,
-                  round(a.score::numeric, 2)::float AS score, a.matched_terms,
-                  coalesce((SELECT array_agg(e.name ORDER BY m.count DESC, e.name)
-                            FROM mentions m JOIN entities e ON e.id = m.entity_id
-                            WHERE m.article_id = a.id), '{}') AS entities,
-                  coalesce((SELECT count(DISTINCT af.feed_id) - 1 FROM articles s
-                            JOIN article_feeds af ON af.article_id = s.id
-                            WHERE s.story_id = a.story_id), 0) AS other_outlets,
-                  coalesce((SELECT s.kinds FROM stories s WHERE s.id = a.story_id), '{}') AS kinds,
-                  coalesce((SELECT json_agg(json_build_object(
-                                'article_id', r.id, 'outlet', rf.name, 'language', r.language,
-                                'published_at', r.published_at, 'title', r.title, 'url', r.url,
-                                'joined_by', m.rule, 'why', m.reason) ORDER BY r.published_at, r.id)
-                            FROM articles r JOIN feeds rf ON rf.id = r.feed_id
-                            LEFT JOIN story_members m ON m.article_id = r.id
-                            WHERE r.story_id = a.story_id AND r.relevant), '[]'::json) AS reports
-           FROM firsts a JOIN feeds f ON f.id = a.feed_id
-           ORDER BY a.published_at DESC, a.id DESC
-           LIMIT %(limit)s""",
-        {"since": since, "limit": limit},
-    )
-    return dict_rows(cur)
-
-
-def top_entities(cur: Cursor, since: datetime, top: int, label: str | None) -> list[dict]:
+def entities_named_since(cur: Cursor, since: datetime, top: int, label: str | None) -> list[dict]:
     """Canonical entities by the number of relevant articles mentioning them since `since` (a nationality counts
     for its country, as in the trend tables)."""
     cur.execute(

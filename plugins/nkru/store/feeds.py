@@ -52,19 +52,27 @@ def sync_feeds(cur: Cursor, feeds: list[FeedConfig]) -> None:
 
     A changed URL forgets the old validators. Removed feeds are disabled, not deleted, so history stays.
     """
-    rows = [(f.name, str(f.url), f.language) for f in feeds]
+    rows = [(f.name, str(f.url), f.language, f.display_name) for f in feeds]
     psycopg2.extras.execute_values(
         cur,
-        """INSERT INTO feeds (name, url, language) VALUES %s
+        """INSERT INTO feeds (name, url, language, display_name) VALUES %s
            ON CONFLICT (name) DO UPDATE SET
              etag = CASE WHEN feeds.url = EXCLUDED.url THEN feeds.etag END,
              last_modified = CASE WHEN feeds.url = EXCLUDED.url THEN feeds.last_modified END,
              next_due_at = CASE WHEN feeds.url = EXCLUDED.url AND feeds.enabled THEN feeds.next_due_at
                                 ELSE now() END,
-             url = EXCLUDED.url, language = EXCLUDED.language, enabled = true""",
+             url = EXCLUDED.url, language = EXCLUDED.language, display_name = EXCLUDED.display_name,
+             enabled = true""",
         rows,
     )
     cur.execute("UPDATE feeds SET enabled = false WHERE enabled AND NOT (name = ANY(%s))", ([r[0] for r in rows],))
+
+
+def outlet_names(cur: Cursor, names: list[str] | None = None) -> dict[str, str]:
+    """{feed name: how the outlet is shown} (`feeds.outlet`: the settings file's display name, else the title the
+    feed gives itself, else the name) for the named feeds, or for every feed."""
+    cur.execute("SELECT name, outlet FROM feeds WHERE %s IS NULL OR name = ANY(%s)", (names, names))
+    return dict(cur.fetchall())
 
 
 def feeds_to_fetch(

@@ -212,7 +212,7 @@ class StoryItem:
 
 
 _ITEM_SQL = """
-SELECT a.story_id, a.id, a.title, a.url, a.summary, coalesce(nullif(f.title, ''), f.name), a.published_at, a.score,
+SELECT a.story_id, a.id, a.title, a.url, a.summary, f.outlet, a.published_at, a.score,
        a.reason, a.matched_terms,
        coalesce((SELECT array_agg(e.name ORDER BY m.count DESC, e.name)
                  FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.article_id = a.id), '{}'),
@@ -252,12 +252,6 @@ class DigestExtras:
     text: str = ""
     html: str = ""
     images: dict[str, bytes] = field(default_factory=dict)
-
-
-def feed_titles(cur: Cursor, names: list[str]) -> dict[str, str]:
-    """{feed name: display name} for the feeds that have a title of their own."""
-    cur.execute("SELECT name, title FROM feeds WHERE name = ANY(%s) AND coalesce(title, '') <> ''", (names,))
-    return dict(cur.fetchall())
 
 
 # ---------------------------------------------------------------------------------------------- digests

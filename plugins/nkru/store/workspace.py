@@ -121,17 +121,27 @@ def story(conn: Connection, story_id: int) -> Row | None:
 
 def story_articles(conn: Connection, story_id: int) -> list[Row]:
     """Every article of a story, earliest first, with the feed that first carried it and every other feed."""
-    return _rows(
+    return stories_articles(conn, [story_id]).get(story_id, [])
+
+
+def stories_articles(conn: Connection, story_ids: list[int]) -> dict[int, list[Row]]:
+    """`story_articles` of several stories in one query ({story_id: articles}), for a listing of them."""
+    rows = _rows(
         conn,
-        """SELECT a.id AS article_id, a.title, a.url, a.summary, a.language, a.published_at, a.fetched_at,
-                  a.score::float8 AS score, a.relevant, a.reason, a.matched_terms, f.name AS source,
+        """SELECT a.story_id, a.id AS article_id, a.title, a.url, a.summary, a.language, a.published_at,
+                  a.fetched_at, a.score::float8 AS score, a.relevant, a.reason, a.matched_terms,
+                  f.name AS source, f.outlet,
                   ARRAY(SELECT f2.name FROM article_feeds af JOIN feeds f2 ON f2.id = af.feed_id
                         WHERE af.article_id = a.id AND af.feed_id <> a.feed_id ORDER BY f2.name) AS also_in
            FROM articles a JOIN feeds f ON f.id = a.feed_id
-           WHERE a.story_id = %(id)s
-           ORDER BY a.published_at, a.id""",
-        {"id": story_id},
+           WHERE a.story_id = ANY (%(ids)s::bigint[])
+           ORDER BY a.story_id, a.published_at, a.id""",
+        {"ids": story_ids},
     )
+    by_story: dict[int, list[Row]] = {}
+    for row in rows:
+        by_story.setdefault(row["story_id"], []).append(row)
+    return by_story
 
 
 def story_joins(conn: Connection, article_ids: list[int]) -> dict[int, Row]:
@@ -154,16 +164,25 @@ def story_joins(conn: Connection, article_ids: list[int]) -> dict[int, Row]:
 
 def story_entities(conn: Connection, story_id: int) -> list[Row]:
     """The canonical entities a story's relevant articles name, most articles first."""
-    return _rows(
+    return stories_entities(conn, [story_id]).get(story_id, [])
+
+
+def stories_entities(conn: Connection, story_ids: list[int]) -> dict[int, list[Row]]:
+    """`story_entities` of several stories in one query ({story_id: entities})."""
+    rows = _rows(
         conn,
-        """SELECT e.id AS entity_id, e.name AS entity, e.label, count(*)::integer AS articles,
+        """SELECT a.story_id, e.id AS entity_id, e.name AS entity, e.label, count(*)::integer AS articles,
                   sum(m.count)::integer AS mentions
            FROM articles a JOIN mentions m ON m.article_id = a.id JOIN entities e ON e.id = m.entity_id
-           WHERE a.story_id = %(id)s AND a.relevant
-           GROUP BY e.id, e.name, e.label
-           ORDER BY count(*) DESC, sum(m.count) DESC, e.name""",
-        {"id": story_id},
+           WHERE a.story_id = ANY (%(ids)s::bigint[]) AND a.relevant
+           GROUP BY a.story_id, e.id, e.name, e.label
+           ORDER BY a.story_id, count(*) DESC, sum(m.count) DESC, e.name""",
+        {"ids": story_ids},
     )
+    by_story: dict[int, list[Row]] = {}
+    for row in rows:
+        by_story.setdefault(row["story_id"], []).append(row)
+    return by_story
 
 
 def story_alerts(conn: Connection, story_id: int) -> list[Row]:

@@ -2,55 +2,24 @@
 sources that have gone quiet although their fetches succeed.
 
 Twenty feeds failing for one reason (no DNS on this machine, say) are one problem, not twenty paragraphs: the
-reason is the error without what varies between feeds (host names, addresses, details after a colon).
+reason is the error without what varies between feeds (host names, addresses, details after a colon); the
+grouping is in nkru.trends.tables, which `nkru feeds` uses too.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from nkru.store import Connection
 from nkru.store import trends as trend_store
 from nkru.trends import tables
+from nkru.trends.tables import failure_groups, failure_reason
 from nkru.web import pages
 
 RECENT_DAYS = 7
 BASELINE_DAYS = 28
-_VARYING = re.compile(r"\S*[./]\S*|\[[^\]]*\]|\([^)]*\)")  # host names, URLs, addresses, [Errno -2], (details)
-
-
-@dataclass(frozen=True)
-class FailureGroup:
-    reason: str
-    feeds: tuple[str, ...]
-
-    @property
-    def line(self) -> str:
-        return f"{len(self.feeds)} failing: {self.reason}"
-
-
-def failure_reason(error: str | None, status: str | None) -> str:
-    """What a failure is, without what differs from feed to feed: 'cannot resolve host', 'HTTP 503 ...'."""
-    text = (error or "").strip()
-    if not text:
-        return (status or "unknown error").replace("_", " ")
-    head = text.split(":", 1)[0]
-    head = " ".join(_VARYING.sub(" ", head).split())
-    return head or (status or "unknown error").replace("_", " ")
-
-
-def failure_groups(rows: list[dict[str, Any]]) -> list[FailureGroup]:
-    """Failing feeds grouped by reason, the largest group first."""
-    groups: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        if row["status"] == "failing":
-            groups[failure_reason(row["last_error"], row["last_status"])].append(row["feed"])
-    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
-    return [FailureGroup(reason, tuple(sorted(feeds))) for reason, feeds in ordered]
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
