@@ -338,3 +338,19 @@ def test_embedded_postgres_is_migrated_and_keeps_its_data_across_restarts(tmp_pa
         conn.close()
     finally:
         server.cleanup()
+
+
+def test_it_refuses_to_start_beside_another_launcher_or_on_a_taken_port(tmp_path, monkeypatch):
+    from nkru import launcher
+
+    monkeypatch.setenv("NKRU_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("NKRU_SMTP_URL", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setattr(launcher, "API_PORT", taken.getsockname()[1])
+        monkeypatch.setattr(launcher, "SMTP_CATCHER_PORT", free_port())
+        assert "is in use: stop what holds it, or set NKRU_AIRFLOW_PORT" in launcher.cannot_start()
+    assert launcher.cannot_start() is None
+    launcher.write_state({"NKRU_DATABASE_URL": "postgresql://u@h/nkru"}, tmp_path, catcher=False)
+    assert f"already running (pid {os.getpid()})" in launcher.cannot_start()

@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -51,9 +52,9 @@ STOP_GRACE_SECONDS = 3.0
 
 def main() -> int:
     root, data = project_root(), data_dir()
-    running = resources.running_launcher()
-    if running:
-        print(f"nkru: `make run` is already running (pid {running['pid']}): {running.get('ui_url')}", flush=True)
+    refusal = cannot_start()
+    if refusal:
+        print(f"nkru: {refusal}", flush=True)
         return 1
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -183,6 +184,25 @@ def _airflow_settings(env: dict[str, str], root: Path, data: Path, metadata_url:
 # ============================================================================================ start-up
 
 
+def cannot_start() -> str | None:
+    """Why this launcher must not start (another one runs here, a port is taken), or None."""
+    running = resources.running_launcher()
+    if running:
+        return f"`make run` is already running (pid {running['pid']}): {running.get('ui_url')}"
+    ports = {API_PORT: "NKRU_AIRFLOW_PORT"}
+    if not (os.environ.get("NKRU_SMTP_URL") or os.environ.get("AIRFLOW_CONN_NKRU_SMTP")):
+        ports[SMTP_CATCHER_PORT] = "NKRU_SMTP_CATCHER_PORT"
+    for port, variable in ports.items():
+        if port_in_use(port):  # else the UI check would take another server for ours
+            return f"port {port} on 127.0.0.1 is in use: stop what holds it, or set {variable}"
+    return None
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def wait_for_ui(port: int, airflow: subprocess.Popen, timeout: float) -> bool:
     """Until Airflow's API server answers on `port` (True), or Airflow exits or `timeout` passes (False)."""
     deadline = time.monotonic() + timeout
@@ -291,8 +311,15 @@ def remove_state() -> None:
 # ========================================================================================== stopping
 
 
-def _interrupt(signum, frame):  # SIGTERM and SIGINT both mean "stop everything"
-    raise KeyboardInterrupt
+_STOPPING = threading.Event()
+
+
+def _interrupt(signum, frame):
+    """SIGTERM and SIGINT both mean "stop everything", once: Ctrl-C reaches both make and the launcher, and the
+    parent watch may send SIGTERM a moment later, which must not cut the clean-up short."""
+    if not _STOPPING.is_set():
+        _STOPPING.set()
+        raise KeyboardInterrupt
 
 
 FATAL_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM)
