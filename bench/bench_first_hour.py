@@ -86,8 +86,8 @@ def run_demo(clone: Path, env: dict[str, str]) -> str:
     return found[1]
 
 
-def open_story(url: str, password: str, screenshot: Path) -> str:
-    """Log in through Airflow's login page on the way to `url`; returns what the page says came first."""
+def open_story(url: str, password: str, screenshot: Path) -> list[str]:
+    """Log in through Airflow's login page on the way to `url`; returns the first lines of its outlets table."""
     from playwright.sync_api import expect, sync_playwright
 
     chromium = next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
