@@ -239,12 +239,13 @@ def banner(env: dict[str, str], data: Path, catcher: bool, headline: str) -> str
     ui = f"http://127.0.0.1:{API_PORT}"
     news_url = mask_url(env["NKRU_DATABASE_URL"])
     smtp_url = mask_url(env["NKRU_SMTP_URL"]) if env.get("NKRU_SMTP_URL") else None
-    hidden = "   (password hidden: put yours in place of ***)" if news_url != env["NKRU_DATABASE_URL"] else ""
+    hidden = "   (password hidden: put yours in place of ***)" if _has_password(env["NKRU_DATABASE_URL"]) else ""
     mail = f"NKRU_SMTP_URL='{smtp_url}'" if smtp_url else "the Airflow connection nkru_smtp"
     if catcher:
         mail += f"\n                   (a catcher: each e-mail is a file; newest first: ls -t {data / 'mail'}/*.eml;"
         mail += "\n                   open one with any mail client, or read it with less)"
-    found = "finds the database and the mail catcher by itself" if _shareable(env) else "needs the export above"
+    shared = not _has_password(env["NKRU_DATABASE_URL"])
+    found = "finds the database and the mail catcher by itself" if shared else "needs the export above"
     return (
         f"\n{headline}.\n"
         f"  Airflow UI:      {ui}   user: admin   password: {_admin_password(env)}\n"
@@ -267,10 +268,10 @@ def _admin_password(env: dict[str, str]) -> str:
     return f"(in {passwords})"
 
 
-def _shareable(env: dict[str, str]) -> bool:
-    """A URL goes in the state file only when it holds no password: the file is readable by the user only,
-    but a secret the user typed stays where they put it."""
-    return mask_url(env["NKRU_DATABASE_URL"]) == env["NKRU_DATABASE_URL"]
+def _has_password(url: str) -> bool:
+    """A URL with a password never goes in the state file: the file is readable by the user only, but a secret
+    the user typed stays where they put it."""
+    return mask_url(url) != url
 
 
 def _tail(path: Path, lines: int = 30) -> str:
@@ -295,7 +296,7 @@ def write_state(env: dict[str, str], data: Path, catcher: bool) -> None:
         (resources.STATE_DATABASE_URL, env["NKRU_DATABASE_URL"]),
         (resources.STATE_SMTP_URL, env.get("NKRU_SMTP_URL")),
     ):
-        if url and mask_url(url) == url:
+        if url and not _has_password(url):
             state[key] = url
     path = run_state_file()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
