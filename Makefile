@@ -23,8 +23,10 @@ $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# `exec`: the launcher is make's own child, so it can tell when make alone got Ctrl-C's SIGINT (`kill -INT`),
+# which GNU make does not pass on (nkru/launcher.py).
 run: install
-	$(BIN)/python -m nkru.launcher
+	exec $(BIN)/python -m nkru.launcher
 
 demo: install
 	$(BIN)/nkru demo

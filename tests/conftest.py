@@ -32,6 +32,9 @@ os.environ.update(
         "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parents[1] / "dags"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        # A `make run` running in this checkout must not be found by the tests (nkru.resources reads its
+        # .data/run.json): the tests' data directory is their own.
+        "NKRU_DATA_DIR": str(_AIRFLOW_HOME / "data"),
     }
 )
 

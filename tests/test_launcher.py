@@ -1,20 +1,24 @@
-"""`make run` (python -m nkru.launcher): starts Airflow standalone with nkru wired in, and Ctrl-C stops every
-process it started, LocalExecutor workers included, leaving no orphan behind.
+"""`make run` (python -m nkru.launcher): starts Airflow standalone with nkru wired in, and Ctrl-C, or SIGINT sent
+to the make process alone, stops every process it started (LocalExecutor workers, the mail catcher, the embedded
+PostgreSQL) within 10 s, leaving no orphan behind.
 
-The launcher runs in its own session, as `make run` does under a terminal, and gets SIGINT like Ctrl-C. Its
-process tree is collected with psutil before the signal; after it exits, no process of that tree may be left,
-nor any process in one of the tree's sessions (an orphan keeps its session when it is reparented; Airflow's
-process titles overwrite the environment, so that cannot be used to recognise them).
+`make run` itself is started, in a session of its own as under a terminal, and gets SIGINT like Ctrl-C (its whole
+group) or like `kill -INT` (make alone). Its process tree is collected with psutil before the signal; after it
+exits, no process of that tree may be left, nor any process in one of the tree's sessions (an orphan keeps its
+session when it is reparented; Airflow's process titles overwrite the environment, so that cannot be used to
+recognise them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -96,10 +100,57 @@ def news_db() -> Iterator[str]:
     drop_database(url)
 
 
+def start_make_run(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`make run` as a terminal starts it: a foreground job in a group of its own (which Ctrl-C signals whole),
+    with SIGINT at its default even when this test runs where SIGINT is ignored (a background job)."""
+
+    def as_a_terminal_would() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.setsid()
+
+    return subprocess.Popen(
+        ["make", "-s", "run"],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        preexec_fn=as_a_terminal_would,
+    )
+
+
+def postmasters_of(data: Path) -> list[psutil.Process]:
+    """The embedded PostgreSQL serving `data`/pg, with its backends."""
+    found = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        if proc.info["name"] == "postgres" and str(data / "pg") in " ".join(proc.info["cmdline"] or []):
+            with contextlib.suppress(psutil.Error):
+                found += [proc, *proc.children(recursive=True)]
+    return found
+
+
+def stop_and_check(make: subprocess.Popen, started: list[psutil.Process], send, log: Path) -> None:
+    """`send()` the signal; then make must exit and every process it started must be gone within 10 s (the
+    issue's bound for Ctrl-C: a behaviour check with room to spare, not a measurement)."""
+    sessions = session_ids(started)
+    send()
+    try:
+        make.wait(timeout=STOP_BOUND_SECONDS)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"make run still running {STOP_BOUND_SECONDS} s after the signal:\n{_tail(log)}")
+    _, alive = psutil.wait_procs(started, timeout=1)
+    leftovers = {p for p in alive if _alive(p)} | set(live_in_sessions(sessions))
+    assert not leftovers, [(p.pid, _command(p)) for p in leftovers]
+    assert "nkru: stopped in " in _tail(log)
+
+
+STOP_BOUND_SECONDS = 10
+
+
 @pytest.mark.slow
 def test_ctrl_c_stops_every_process_it_started(tmp_path, news_db):
     data = tmp_path / "data"
     api_port, smtp_port = free_port(), free_port()
+    log = tmp_path / "make-run.log"
     with FeedServer(FIXTURE_FEEDS) as feeds:
         config = tmp_path / "nkru.yaml"
         config.write_text(
@@ -114,54 +165,105 @@ def test_ctrl_c_stops_every_process_it_started(tmp_path, news_db):
             NKRU_SMTP_CATCHER_PORT=str(smtp_port),
             NKRU_CONFIG=str(config),
         )
-        log = (tmp_path / "launcher.log").open("w")
-        launcher = subprocess.Popen(
-            [sys.executable, "-m", "nkru.launcher"],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # like a terminal's foreground job: Ctrl-C goes to this group only
-        )
+        make = start_make_run(env, log)
         started: list[psutil.Process] = []
         try:
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 300
             while not api_answers(api_port):
-                assert launcher.poll() is None, f"launcher exited early:\n{_tail(tmp_path / 'launcher.log')}"
-                assert time.monotonic() < deadline, f"API not up in 120 s:\n{_tail(tmp_path / 'launcher.log')}"
+                assert make.poll() is None, f"make run exited early:\n{_tail(log)}"
+                assert time.monotonic() < deadline, f"API not up in 300 s:\n{_tail(log)}"
                 time.sleep(1)
             # The DAG is unpaused at creation: once a task ran, LocalExecutor workers exist too.
-            assert _wait_for_a_task(news_db, timeout=60), _tail(tmp_path / "launcher.log")
-            started = launcher_tree(launcher.pid)
-            sessions = session_ids(started)
+            assert _wait_for_a_task(news_db, timeout=120), _tail(log)
+            started = launcher_tree(make.pid)
             names = "\n".join(_command(p) for p in started)
-            assert "standalone" in names and "nkru.alerts.catcher" in names, names
+            assert "nkru.launcher" in names and "standalone" in names and "nkru.alerts.catcher" in names, names
             assert "scheduler" in names and "api_server" in names and "dag-processor" in names, names
             assert "airflow worker -- LocalExecutor" in names, names
 
-            os.killpg(launcher.pid, signal.SIGINT)  # Ctrl-C
-            launcher.wait(timeout=120)  # 30 s grace for a clean stop, then SIGKILL
-
-            _, alive = psutil.wait_procs(started, timeout=10)
-            leftovers = {p for p in alive if _alive(p)} | set(live_in_sessions(sessions))
-            assert not leftovers, [(p.pid, _command(p)) for p in leftovers]
-            assert "nkru: stopped in " in _tail(tmp_path / "launcher.log")
+            stop_and_check(make, started, lambda: os.killpg(make.pid, signal.SIGINT), log)  # Ctrl-C
             assert (data / "airflow").is_dir(), "the Airflow home stays in the data directory for the next start"
         finally:
-            log.close()
-            # On failure: let the launcher clean up as it would on Ctrl-C, then kill whatever is left of
-            # everything it started (its children run in sessions of their own, out of its process group).
-            tree = launcher_tree(launcher.pid) + started
-            if launcher.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(launcher.pid, signal.SIGINT)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    launcher.wait(timeout=60)
-            kill_tree(tree + live_in_sessions(session_ids(tree)))
-            if launcher.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(launcher.pid, signal.SIGKILL)
-                launcher.wait(timeout=10)
+            cleanup(make, started)
+
+
+@pytest.mark.slow
+def test_kill_int_to_make_alone_stops_everything_and_another_shell_finds_the_running_services(tmp_path):
+    """The embedded PostgreSQL and the mail catcher of a running `make run` are found by `nkru doctor` in
+    another shell with nothing exported (.data/run.json); `kill -INT` of the make process alone, which GNU make
+    does not pass on to its recipe, stops Airflow, the catcher and PostgreSQL."""
+    # Not under pytest's temporary root: run as root, pgserver runs PostgreSQL as another user, and a pytest
+    # session starting meanwhile makes that root private again (0700), out of the server's reach.
+    data = Path(tempfile.mkdtemp(prefix="nkru-make-run-")) / "data"
+    api_port, smtp_port = free_port(), free_port()
+    log = tmp_path / "make-run.log"
+    env = base_env(NKRU_DATA_DIR=str(data), NKRU_AIRFLOW_PORT=str(api_port), NKRU_SMTP_CATCHER_PORT=str(smtp_port))
+    make = start_make_run(env, log)
+    started: list[psutil.Process] = []
+    state = data / "run.json"
+    try:
+        deadline = time.monotonic() + 300
+        while not state.exists():  # written once the UI answers
+            assert make.poll() is None, f"make run exited early:\n{_tail(log)}"
+            assert time.monotonic() < deadline, f"not up in 300 s:\n{_tail(log)}"
+            time.sleep(1)
+        assert api_answers(api_port)
+        terminal = log.read_text()
+        assert f"Airflow UI:      http://127.0.0.1:{api_port}   user: admin   password: " in terminal, terminal
+        assert "NKRU_DATABASE_URL='postgresql://postgres@" in terminal, terminal
+        assert f"NKRU_SMTP_URL='smtp://127.0.0.1:{smtp_port}'" in terminal, terminal
+        assert " INFO " not in terminal and "[20" not in terminal, "Airflow's log lines belong in .data/logs"
+        assert (data / "logs" / "airflow.log").stat().st_size > 0
+
+        # Another shell: nothing exported but where the data directory is (the default: the checkout's .data).
+        other_shell = base_env(NKRU_DATA_DIR=str(data))
+        doctor = subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "nkru"),
+                "doctor",
+                "--check",
+                "config",
+                "--check",
+                "database",
+                "--check",
+                "mail",
+            ],
+            env=other_shell,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+        assert "written by the running `make run`" in doctor.stdout, doctor.stdout
+        assert f"127.0.0.1:{smtp_port}" in doctor.stdout, doctor.stdout
+
+        started = launcher_tree(make.pid) + postmasters_of(data)
+        names = "\n".join(_command(p) for p in started)
+        assert "standalone" in names and "nkru.alerts.catcher" in names and "postgres" in names, names
+
+        stop_and_check(make, started, lambda: os.kill(make.pid, signal.SIGINT), log)  # `kill -INT <make's pid>`
+        assert not state.exists(), "the state file goes when the launcher stops"
+        assert (data / "pg" / "PG_VERSION").exists(), "the embedded database stays for the next start"
+    finally:
+        cleanup(make, started + postmasters_of(data))
+        shutil.rmtree(data.parent, ignore_errors=True)
+
+
+def cleanup(make: subprocess.Popen, started: list[psutil.Process]) -> None:
+    """After a failure: let the launcher clean up as it would on Ctrl-C, then kill whatever is left of everything
+    it started (its children run in sessions of their own, out of make's process group)."""
+    tree = launcher_tree(make.pid) + started
+    if make.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(make.pid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            make.wait(timeout=60)
+    kill_tree(tree + live_in_sessions(session_ids(tree)))
+    if make.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(make.pid, signal.SIGKILL)
+        make.wait(timeout=10)
 
 
 def _wait_for_a_task(db_url: str, timeout: float) -> bool:
@@ -236,3 +338,19 @@ def test_embedded_postgres_is_migrated_and_keeps_its_data_across_restarts(tmp_pa
         conn.close()
     finally:
         server.cleanup()
+
+
+def test_it_refuses_to_start_beside_another_launcher_or_on_a_taken_port(tmp_path, monkeypatch):
+    from nkru import launcher
+
+    monkeypatch.setenv("NKRU_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("NKRU_SMTP_URL", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setattr(launcher, "API_PORT", taken.getsockname()[1])
+        monkeypatch.setattr(launcher, "SMTP_CATCHER_PORT", free_port())
+        assert "is in use: stop what holds it, or set NKRU_AIRFLOW_PORT" in launcher.cannot_start()
+    assert launcher.cannot_start() is None
+    launcher.write_state({"NKRU_DATABASE_URL": "postgresql://u@h/nkru"}, tmp_path, catcher=False)
+    assert f"already running (pid {os.getpid()})" in launcher.cannot_start()

@@ -164,3 +164,24 @@ def test_a_model_that_is_not_installed(env, monkeypatch):
     result = CliRunner().invoke(main, ["doctor", "--check", "model"])
     assert result.exit_code == 1
     assert "FAIL" in result.output and "xx_no_such_model_sm" in result.output and "NKRU_SPACY_MODEL" in result.output
+
+
+def test_beside_a_running_make_run_doctor_passes_with_nothing_exported(env, mail, db_url, monkeypatch, tmp_path):
+    """A second shell next to `make run`: no variable set; the database and the mail catcher come from the
+    launcher's `.data/run.json` (this test process plays the launcher), and doctor says where it found them.
+    tests/test_launcher.py does the same against a real `make run`."""
+    from nkru import launcher
+
+    monkeypatch.delenv("NKRU_DATABASE_URL")
+    monkeypatch.delenv("NKRU_SMTP_URL")
+    monkeypatch.setenv("NKRU_DATA_DIR", str(tmp_path))
+    launcher.write_state({"NKRU_DATABASE_URL": db_url, "NKRU_SMTP_URL": mail.url}, tmp_path, catcher=True)
+    result = CliRunner().invoke(main, ["doctor", "--check", "config", "--check", "database", "--check", "mail"])
+    assert result.exit_code == 0, result.output
+    assert "3 of 3 checks passed" in result.output
+    assert f"(from {tmp_path / 'run.json'}, written by the running `make run`): connected" in result.output
+    assert mail.messages == []
+
+    (tmp_path / "run.json").unlink()  # `make run` stopped
+    result = CliRunner().invoke(main, ["doctor", "--check", "database"])
+    assert result.exit_code == 1 and "NKRU_DATABASE_URL is not set" in result.output

@@ -1,8 +1,9 @@
 """Where the news database and the mail server are (`nkru.resources`): one rule for every entry point.
 
 Inside Airflow (the task callables) the connections `nkru_db` / `nkru_smtp` win over NKRU_DATABASE_URL /
-NKRU_SMTP_URL, which are the fallback; outside Airflow (the `nkru` command) only the variables count and Airflow
-is never imported. A connection's extras reach libpq.
+NKRU_SMTP_URL, which are the fallback; outside Airflow (the `nkru` command) the variables count and Airflow is
+never imported. Last comes what a running `make run` wrote to `.data/run.json`, while it runs. A connection's
+extras reach libpq.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from types import SimpleNamespace
 import psycopg2
 import pytest
 
-from nkru import airflow_tasks, resources, store
+from nkru import airflow_tasks, launcher, resources, store
 from tests.smtpserver import free_port
 
 OPERATORS_CONFIG = "operations:\n  operators: [ops@example.org]\nalerts:\n  sender: nkru@example.org\n"
@@ -91,6 +92,7 @@ def test_the_command_reads_only_the_variables_and_never_imports_airflow(db_url, 
     config.write_text(OPERATORS_CONFIG + "  rules:\n    - {name: all, recipients: [a@example.org]}\n")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("NKRU_", "AIRFLOW_CONN_"))},
+        "NKRU_DATA_DIR": os.environ["NKRU_DATA_DIR"],  # the test session's: no `make run` state file there
         "NKRU_CONFIG": str(config),
         "NKRU_DATABASE_URL": db_url,
         # Connections outside Airflow are not looked at: these would otherwise be found.
@@ -146,3 +148,64 @@ def test_nothing_configured_names_what_to_set(monkeypatch):
         resources.database_url(airflow=True)
     with pytest.raises(resources.SmtpNotConfigured, match="NKRU_SMTP_URL is not set and there is no Airflow"):
         resources.smtp_target(airflow=True)
+
+
+def launcher_state(data_dir, monkeypatch, database_url: str, smtp_url: str) -> dict:
+    """What `make run` writes once everything is up, written by the launcher's own writer into `data_dir`."""
+    monkeypatch.setenv("NKRU_DATA_DIR", str(data_dir))
+    data_dir.mkdir(exist_ok=True)
+    launcher.write_state({"NKRU_DATABASE_URL": database_url, "NKRU_SMTP_URL": smtp_url}, data_dir, catcher=True)
+    return json.loads((data_dir / "run.json").read_text())
+
+
+def test_a_running_make_run_is_found_last_and_only_while_it_runs(db_url, mail, tmp_path, monkeypatch):
+    for name in ("NKRU_DATABASE_URL", "NKRU_SMTP_URL", "AIRFLOW_CONN_NKRU_DB", "AIRFLOW_CONN_NKRU_SMTP"):
+        monkeypatch.delenv(name, raising=False)
+    state = launcher_state(tmp_path / "data", monkeypatch, db_url, mail.url)
+    assert state["pid"] == os.getpid()  # this test plays the running launcher
+
+    # Nothing exported: a second shell finds the running database and mail catcher.
+    found = resources.find_database()
+    assert found.value == db_url and "written by the running `make run`" in found.source
+    with store.connection(found.value) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM schema_migrations")
+        assert cur.fetchone()[0] > 0
+    assert (resources.smtp_target().host, resources.smtp_target().port) == (mail.host, mail.port)
+
+    # The variable wins over the state file; inside Airflow the connection wins over both.
+    monkeypatch.setenv("NKRU_DATABASE_URL", dead_database())
+    assert resources.find_database().source == "NKRU_DATABASE_URL"
+    monkeypatch.setenv("AIRFLOW_CONN_NKRU_DB", db_url)
+    assert resources.find_database(airflow=True).source == "the Airflow connection nkru_db"
+    monkeypatch.delenv("NKRU_DATABASE_URL")
+    monkeypatch.delenv("AIRFLOW_CONN_NKRU_DB")
+
+    # A launcher that is gone (killed with SIGKILL: its file stays) is not found, nor a later process that
+    # got its pid; neither is a file that cannot be read.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    path = tmp_path / "data" / "run.json"
+    for changed in ({"pid": int(gone.stdout)}, {"pid_started": state["pid_started"] - 3600}):
+        path.write_text(json.dumps({**state, **changed}))
+        with pytest.raises(resources.DatabaseNotConfigured, match="NKRU_DATABASE_URL is not set"):
+            resources.find_database()
+    path.write_text('{"pid": ')
+    with pytest.raises(resources.SmtpNotConfigured):
+        resources.smtp_target()
+
+    # The launcher removes its file when it stops; a file another launcher wrote is not its to remove.
+    path.write_text(json.dumps(state))
+    launcher.remove_state()
+    assert not path.exists()
+    path.write_text(json.dumps({**state, "pid": int(gone.stdout)}))
+    launcher.remove_state()
+    assert path.exists()
+
+
+def test_a_password_never_goes_into_the_state_file(tmp_path, monkeypatch):
+    state = launcher_state(
+        tmp_path / "data", monkeypatch, "postgresql://nkru:s3cret@db.example.org/nkru", "smtp://127.0.0.1:8025"
+    )
+    assert "database_url" not in state and state["smtp_url"] == "smtp://127.0.0.1:8025"
+    path = tmp_path / "data" / "run.json"
+    assert "s3cret" not in path.read_text()
+    assert path.stat().st_mode & 0o077 == 0, "readable by its owner only"

@@ -125,7 +125,7 @@ def test_no_command_prints_or_logs_a_password(db_url, settings_file, smtp_server
             assert "nkru: " in output and "Traceback" not in output, (url, cmd, output)
 
 
-def test_the_make_run_banner_masks_both_urls(tmp_path, capsys):
+def test_the_make_run_banner_masks_both_urls(tmp_path):
     home = tmp_path / "airflow"
     home.mkdir()
     (home / "simple_auth_manager_passwords.json.generated").write_text('{"admin": "generated"}')
@@ -134,11 +134,10 @@ def test_the_make_run_banner_masks_both_urls(tmp_path, capsys):
         "NKRU_DATABASE_URL": f"postgresql://nkru:{SECRET}@db.example.org:5432/nkru",
         "NKRU_SMTP_URL": f"smtp://mailer:{SECRET}@relay.example.org:587?starttls=true",
     }
-    launcher._announce(env, tmp_path)
-    banner = capsys.readouterr().out
+    banner = launcher.banner(env, tmp_path, False, "nkru is running")
     assert SECRET not in banner
-    assert "export NKRU_DATABASE_URL='postgresql://nkru:***@db.example.org:5432/nkru'" in banner
-    assert "Alerts go to smtp://mailer:***@relay.example.org:587?starttls=true" in banner
+    assert "NKRU_DATABASE_URL='postgresql://nkru:***@db.example.org:5432/nkru'   (password hidden" in banner
+    assert "Alerts go to:    NKRU_SMTP_URL='smtp://mailer:***@relay.example.org:587?starttls=true'" in banner
 
 
 @pytest.mark.parametrize(

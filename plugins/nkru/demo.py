@@ -2,14 +2,16 @@
 
 Serves the bundled sample feeds on 127.0.0.1 and runs one pass of the real pipeline over them into the configured
 news database: `config/demo_feeds/` (the latest hours) and, unless another directory is given, eight weeks of
-history in five languages from seven outlets generated from `config/demo_history.yaml` (nkru.demo_history), so
+history in five languages from nine outlets generated from `config/demo_history.yaml` (nkru.demo_history), so
 trends, rising entities, pairs, co-occurrence, the stories search and the digest have something to show. All of
-it was written for nkru; none of it is real news.
+it was written for nkru; none of it is real news. It ends with the UI addresses of a story to open (those of the
+running `make run`, found as nkru.resources finds it) and when the alerts it queued will be mailed.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 import tempfile
 import threading
@@ -19,8 +21,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
-from nkru import pipeline, store
+from nkru import pipeline, resources, store
 from nkru.config import FeedConfig, FetchConfig, Settings, load_settings
 from nkru.paths import project_root
 from nkru.store import trends as trend_store
@@ -85,10 +88,48 @@ def run_demo(conn: store.Connection, feeds_dir: Path | None) -> str:
             report = pipeline.ingest_batch(conn, settings, batch, run_id=f"demo:{now.isoformat()}")
     processed = pipeline.process_pending(conn, settings)
     trend_store.refresh_daily(conn)  # so psql users, the UI and the digest see the history at once
-    return (
+    summary = (
         f"demo: {report.feeds} feeds, {report.items} items, {report.new_articles} new articles, "
         f"{processed.articles} relevant articles processed into {len(processed.stories)} stories"
     )
+    return "\n".join([summary, *story_to_open(conn, now)])
+
+
+def ui_url() -> tuple[str, bool]:
+    """The Airflow UI of the running `make run` and True, or where `make run` will serve it and False."""
+    running = resources.running_launcher()
+    if running and running.get("ui_url"):
+        return running["ui_url"], True
+    return f"http://127.0.0.1:{os.environ.get('NKRU_AIRFLOW_PORT', '8080')}", False
+
+
+def story_to_open(conn: store.Connection, now: datetime, search: str = "Шойгу") -> list[str]:
+    """Lines naming the past week's most widely carried story and its page in the UI, and a search to try."""
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT s.id, s.title, count(DISTINCT af.feed_id) AS outlets, count(DISTINCT a.language) AS languages
+            FROM stories s
+            JOIN articles a ON a.story_id = s.id
+            JOIN article_feeds af ON af.article_id = a.id
+            WHERE s.merged_into IS NULL AND s.published_at >= %s
+            GROUP BY s.id, s.title
+            ORDER BY outlets DESC, languages DESC, s.published_at DESC
+            LIMIT 1
+            """,
+            (now - timedelta(days=7),),
+        )
+        top = store.dict_rows(cur)
+    if not top:
+        return []
+    base, running = ui_url()
+    story = top[0]
+    where = "log in with the banner's user and password" if running else "start `make run` first"
+    return [
+        f"open a story ({where}): {base}/nkru/stories/{story['id']}",
+        f'  "{story["title"]}": {story["outlets"]} outlets in {story["languages"]} languages, who was first',
+        f"search a name in any script: {base}/nkru/stories?q={quote(search)}",
+    ]
 
 
 def alerts_note(conn: store.Connection, settings: Settings, now: datetime, sent_now: int | None) -> list[str]:
@@ -103,10 +144,16 @@ def alerts_note(conn: store.Connection, settings: Settings, now: datetime, sent_
     if sent_now is not None:
         lines.append(f"alerts: {sent_now} instant alert e-mail(s) sent now; {instant} still pending")
     elif instant:
-        lines.append(
-            f"alerts: {instant} instant alert e-mail(s) queued; the next nkru_ingest run sends them (every 15 minutes "
-            "under `make run`), or run `nkru demo` again with NKRU_SMTP_URL set to send them now"
-        )
+        running = resources.running_launcher()
+        if running:
+            caught = f" (caught in {running['mail_dir']})" if running.get("mail_dir") else ""
+            when = (
+                f"the running `make run` mails them{caught} with its next nkru_ingest run, within 15 minutes "
+                "(or trigger nkru_ingest in the UI now)"
+            )
+        else:
+            when = "the next nkru_ingest run of `make run` mails them, or set NKRU_SMTP_URL and run `nkru demo` again"
+        lines.append(f"alerts: {instant} instant alert e-mail(s) queued; {when}")
     if digest:
         six = datetime.combine(now.date(), datetime.min.time(), UTC) + timedelta(hours=6)
         next_digest = six if six > now else six + timedelta(days=1)

@@ -3,7 +3,8 @@ applied), the mail server (connect, TLS, login, NOOP: no mail is sent) and the s
 with how to fix it.
 
 It runs outside Airflow (the `nkru` command, `airflow-init.sh`), so it reads where the database and the mail
-server are as the `nkru` command does: `NKRU_DATABASE_URL` and `NKRU_SMTP_URL` (`nkru.resources`).
+server are as the `nkru` command does (`nkru.resources`): `NKRU_DATABASE_URL` and `NKRU_SMTP_URL`, else what a
+running `make run` started (`.data/run.json`), so it passes in a second shell beside `make run`.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def check_database(url: str | None = None) -> Check:
         source, fix_var = "the given URL", "the database URL"
     else:
         try:
-            url = resources.database_url()
+            found = resources.find_database()
         except resources.DatabaseNotConfigured:
             return Check(
                 "database",
@@ -93,7 +94,7 @@ def check_database(url: str | None = None) -> Check:
                 f"set {resources.DATABASE_URL_ENV} to a libpq URI, e.g. postgresql://nkru:PASSWORD@127.0.0.1:5432/nkru "
                 "(`make run` sets one up for you)",
             )
-        source = fix_var = resources.DATABASE_URL_ENV
+        url, source, fix_var = found.value, found.source, resources.DATABASE_URL_ENV
     shown = mask_url(url)
     try:
         conn = store.connect(url, application_name="nkru doctor")

@@ -19,3 +19,9 @@ def sql_dir() -> Path:
 def data_dir() -> Path:
     """`.data/`: the embedded PostgreSQL, Airflow's home and caught mail when run with `make run`."""
     return Path(os.environ.get("NKRU_DATA_DIR") or project_root() / ".data")
+
+
+def run_state_file() -> Path:
+    """`.data/run.json`: where a running `make run` says which database, mail catcher and UI it started, so the
+    `nkru` command in another shell finds them (written by nkru.launcher, read by nkru.resources)."""
+    return data_dir() / "run.json"

@@ -1,11 +1,17 @@
 """Where the news database and the mail server are: the one rule every entry point follows.
 
-* **Inside Airflow** (task callables, the failure callback, the UI page), pass ``airflow=True``: the Airflow
-  connection first (``nkru_db``, ``nkru_smtp``), then the variable (``NKRU_DATABASE_URL``, ``NKRU_SMTP_URL``).
-  So a deployment may define the connection in Airflow's UI or secrets backend, or set one variable that
-  tasks and the ``nkru`` command both read.
-* **Outside Airflow** (the ``nkru`` command, ``nkru doctor``, the launcher, the demo), the default: the
-  variable only. Airflow is never imported on this path (the import alone costs ~2 s per command).
+The first of these that says, wins:
+
+1. **Inside Airflow** (task callables, the failure callback, the UI page; pass ``airflow=True``), the Airflow
+   connection: ``nkru_db``, ``nkru_smtp``. So a connection defined in Airflow's UI or secrets backend is what
+   the tasks use, whatever the environment says.
+2. **The variable**, ``NKRU_DATABASE_URL`` or ``NKRU_SMTP_URL``: one exported variable serves both the tasks
+   and the ``nkru`` command. Outside Airflow (the ``nkru`` command, ``nkru doctor``, the launcher, the demo:
+   the default) the rule starts here, and Airflow is never imported (the import alone costs ~2 s per command).
+3. **The running ``make run``**: the launcher writes what it started (the embedded PostgreSQL, the mail
+   catcher) to ``.data/run.json`` once everything is up and removes it when it stops; the file counts only
+   while the process that wrote it is alive. So ``nkru``, ``nkru doctor`` and ``make demo`` typed in another
+   shell find them with nothing exported. (A URL with a password in it is never written there.)
 
 The connection's extras are honoured: a database connection's libpq parameters (``sslmode``,
 ``application_name``, ``sslrootcert``...) go into the URI, and an SMTP connection is read by the SMTP
@@ -16,6 +22,8 @@ mean elsewhere in Airflow. This is the edge of the system: the library below tak
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -23,7 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import psutil
+
 from nkru.mail.smtp import Security, SmtpTarget, smtp_target_from_url
+from nkru.paths import run_state_file
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +42,9 @@ DATABASE_CONN_ID = "nkru_db"
 DATABASE_URL_ENV = "NKRU_DATABASE_URL"
 SMTP_CONN_ID = "nkru_smtp"
 SMTP_URL_ENV = "NKRU_SMTP_URL"
+# The keys of `.data/run.json` (written by nkru.launcher) that this module reads.
+STATE_DATABASE_URL = "database_url"
+STATE_SMTP_URL = "smtp_url"
 
 # The connection parameters libpq accepts in a URI (PostgreSQL 15, "Parameter Key Words"). Other extras of an
 # Airflow Postgres connection (`cursor`, `iam`, `aws_conn_id`...) are for PostgresHook, and libpq would refuse them.
@@ -93,13 +107,16 @@ class Found:
 
 def find_database(*, airflow: bool = False) -> Found:
     """The news database's libpq URI, by the rule above; `DatabaseNotConfigured` when nothing says."""
-    found = _find(DATABASE_CONN_ID, DATABASE_URL_ENV, database_url_from_connection, str, airflow=airflow)
+    found = _find(
+        DATABASE_CONN_ID, DATABASE_URL_ENV, STATE_DATABASE_URL, database_url_from_connection, str, airflow=airflow
+    )
     if found:
         return found
     inside = f" and there is no Airflow connection {DATABASE_CONN_ID}" if airflow else ""
     raise DatabaseNotConfigured(
         f"{DATABASE_URL_ENV} is not set{inside}. Set it to a libpq URI, e.g. "
-        f"postgresql://user@127.0.0.1:5432/nkru (or start `make run`, which sets one up)."
+        f"postgresql://user@127.0.0.1:5432/nkru (or start `make run`, which sets one up and is then found "
+        "by itself)."
     )
 
 
@@ -141,7 +158,9 @@ def find_smtp(*, airflow: bool = False) -> Found:
 
     A malformed NKRU_SMTP_URL raises ValueError, whose message quotes the URL with its password masked.
     """
-    found = _find(SMTP_CONN_ID, SMTP_URL_ENV, smtp_target_from_connection, smtp_target_from_url, airflow=airflow)
+    found = _find(
+        SMTP_CONN_ID, SMTP_URL_ENV, STATE_SMTP_URL, smtp_target_from_connection, smtp_target_from_url, airflow=airflow
+    )
     if found:
         return found
     inside = f" and there is no Airflow connection {SMTP_CONN_ID!r}" if airflow else ""
@@ -184,9 +203,16 @@ def smtp_target_from_connection(conn: Any) -> SmtpTarget:
 
 
 def _find(
-    conn_id: str, env: str, from_connection: Callable[[Any], Any], from_url: Callable[[str], Any], *, airflow: bool
+    conn_id: str,
+    env: str,
+    state_key: str,
+    from_connection: Callable[[Any], Any],
+    from_url: Callable[[str], Any],
+    *,
+    airflow: bool,
 ) -> Found | None:
-    """The rule, once: inside Airflow the connection `conn_id`, then the variable `env`; outside, the variable."""
+    """The rule, once: inside Airflow the connection `conn_id`; then the variable `env`; then the running
+    launcher's state file."""
     if airflow:
         conn = _airflow_connection(conn_id)
         if conn is not None:
@@ -194,6 +220,24 @@ def _find(
     url = os.environ.get(env)
     if url:
         return Found(from_url(url), env)
+    url = (running_launcher() or {}).get(state_key)
+    if url:
+        return Found(from_url(url), f"{run_state_file()}, written by the running `make run`")
+    return None
+
+
+def running_launcher() -> dict[str, Any] | None:
+    """What the running `make run` wrote to `.data/run.json`, or None when there is no such file, it cannot be
+    read, or the process that wrote it is gone (a launcher killed with SIGKILL leaves the file behind)."""
+    try:
+        state = json.loads(run_state_file().read_text(encoding="utf-8"))
+        pid, started = int(state["pid"]), float(state["pid_started"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    with contextlib.suppress(psutil.Error):
+        # The start time tells a live launcher from a later process that happens to get the same pid.
+        if abs(psutil.Process(pid).create_time() - started) < 1.0:
+            return state
     return None
 
 
