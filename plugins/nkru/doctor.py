@@ -155,9 +155,10 @@ def check_mail(target: SmtpTarget | None = None, timeout: float = 10.0) -> Check
     say NOOP and QUIT."""
     source, fix_var = "the given target", "the mail server settings"
     if target is None:
-        source = fix_var = resources.SMTP_URL_ENV
+        fix_var = resources.SMTP_URL_ENV
         try:
-            target = resources.smtp_target()
+            found = resources.find_smtp()
+            target, source = found.value, found.source
         except resources.SmtpNotConfigured as exc:
             return Check(
                 "mail",
