@@ -115,8 +115,11 @@ def _countries(run: Iterable[Hit]) -> set[str]:
 # Parties: who is paired with whom
 
 
-# Between two clauses of a headline: "Xi receives Kim, Putin a guest at the parade", "…", " - ".
-_CLAUSE_BREAK = re.compile(r"[,;:…|，；：؛،\n\u3000]|\s[-–—]\s")
+# Between two clauses of a headline: "Xi receives Kim, Putin a guest at the parade", "…", " - ", and a space
+# between two Chinese or Japanese characters (their headlines write no spaces but between clauses: "習主席と金総書記が
+# 会談 プーチン大統領も出席").
+_CJK = r"\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+_CLAUSE_BREAK = re.compile(rf"[,;:…|，；：؛،\n\u3000]|\s[-–—]\s|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SEMICOLON = re.compile("[;；؛]")
 _HARD_BREAK = re.compile("[;；؛:：…|\n\u3000]")
 _SUBJECT_COMMA = re.compile(r"\s*[,，、،]\s*")
@@ -300,7 +303,7 @@ def _links_both(word: Hit, places: list[Hit], text: str) -> bool:
     after = [p for p in same if p.start >= word.end]
     if before and after and {before[-1].term.side, after[0].term.side} == {NK, RU}:
         a, b = before[-1], after[0]
-        if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start):
+        if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start + 1):  # +1: a space before b
             return True
     if len(before) >= 2 and {before[-2].term.side, before[-1].term.side} == {NK, RU}:
         a, b = before[-2], before[-1]
