@@ -178,6 +178,9 @@ class Parties:
             return f"{name} paired with {and_list(self.thirds[paired])}; {other_name} only as a venue"
         if other_hits and all(h.field == SUMMARY for h in other_hits):
             return f"{name} paired with {and_list(self.thirds[paired])}; {other_name} only in the summary"
+        hosts = [c for c in self.thirds[paired] if c not in observers and c != SIDE_NAMES[SOUTH]]
+        if hosts and not self.one_clause:  # "中朝首脳会談 プーチン氏は前日に北京を離れる"; not "Kiev captures..."
+            return f"{name} paired with {and_list(hosts)}; {other_name} only in another clause"
         return ""
 
 
@@ -252,9 +255,10 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
                             thirds[mine.term.side].append(third)
             if not same_word:
                 break
-    # Clauses matter only for a guest's counterpart and for asides ("birthday", "memoir") in the title.
+    # Clauses matter only for a guest's counterpart, for asides ("birthday", "memoir") in the title and for a side
+    # paired with a third country while the other is never paired with it.
     asides = any(h.term.side == ASIDE and h.field == TITLE for h in hits)
-    one_clause = not _apart(places, text) if hosted or asides else True
+    one_clause = not _apart(places, text) if hosted or asides or (thirds and not nk_ru) else True
     apart = frozenset(hosted) if hosted and not one_clause else frozenset()
     return Parties(nk_ru, nk_ru_title, thirds, hosted, apart, one_clause)
 
