@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nkru import lexicon as lx
-from nkru.lexicon import ASIDE, BOTH, COUNTRY, HOST, JOINT, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH
+from nkru.lexicon import ASIDE, BOTH, COUNTRY, HOST, JOINT, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH, TRAVEL
 from nkru.relevance_hits import (
     _LIST_ITEM,
     _POSSESSIVE,
@@ -22,6 +22,7 @@ from nkru.relevance_hits import (
     SIDE_NAMES,
     SUMMARY,
     TITLE,
+    TRAVEL_REACH,
     Hit,
     and_list,
     names_of,
@@ -138,7 +139,7 @@ class Parties:
 
     def passers_by(self, hits: list[Hit], observers: frozenset[str]) -> str:
         """Why the two sides are passers-by of a third country's relation, or "" when they are not."""
-        if self.nk_ru_title:
+        if self.nk_ru_title or _onward_trip(hits):
             return ""
         if joint := _joint_statement(hits, self, observers):
             return joint
@@ -203,6 +204,27 @@ def _joint_statement(hits: list[Hit], parties: Parties, observers: frozenset[str
     other = RU if signer == NK else NK
     third = thirds[0].term.country
     return f"a joint statement ({words[0].text}) of {SIDE_NAMES[signer]} and {third}; {SIDE_NAMES[other]} is its topic"
+
+
+def _onward_trip(hits: list[Hit]) -> bool:
+    """The title sends one side's envoy on to the other side after a third country ("Lavrov holds talks in
+    Beijing, then flies to Pyongyang", "라브로프, 베이징 이어 평양행"): the next stop named after an onward-trip
+    word (`travel_words`), or before one in languages that put the verb last (`travel_words_after`), is a place
+    of one side, and the title names the other side by a person."""
+    title = [h for h in hits if h.field == TITLE and not h.listed]
+    places = [h for h in title if h.term.kind in PLACE_KINDS or h.term.kind == "name"]  # Pyongyang, Russia
+    for word in (h for h in title if h.term.side == TRAVEL):
+        if word.term.kind == "travel_after":
+            before = [p for p in places if 0 <= word.start - p.end <= TRAVEL_REACH]
+            stop = before[-1] if before else None
+        else:
+            stop = next((p for p in places if 0 <= p.start - word.end <= TRAVEL_REACH), None)
+        if stop is None or stop.term.side not in (NK, RU):  # a third country's place: the trip goes elsewhere
+            continue
+        other = RU if stop.term.side == NK else NK
+        if any(h.term.side == other and h.term.kind in ("leader", "official") for h in title):
+            return True
+    return False
 
 
 def _observer(hit: Hit, observers: frozenset[str]) -> bool:
