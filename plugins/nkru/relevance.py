@@ -28,7 +28,9 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   receives Kim, Putin a guest at the parade": `host_words`, the host named first in the clause) makes that side
   a guest and the other a passer-by when no clause names both; a joint statement of one side and a third
   country (`joint_words`) makes the other side its topic. A host word between the two sides pairs them ("Kim
-  meets Russian delegation").
+  meets Russian delegation"); so does an onward trip ("Lavrov holds talks in Beijing, then flies to Pyongyang":
+  `travel_words`). A side paired with a third country while the other is only in another clause of the title is
+  a passer-by ("中朝首脳会談 プーチン氏は前日に北京を離れる"); succession stories (heir, successor) are asides.
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
