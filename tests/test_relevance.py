@@ -694,6 +694,21 @@ def test_a_succession_story_with_a_soviet_anecdote_is_about_something_else(
 
 
 @pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Belousov, Shoigu's successor, visits Pyongyang"),
+        ("ru", "Белоусов, преемник Шойгу, прибыл в Пхеньян"),
+        ("en", "Kim brings daughter, tipped as heir, to talks with Putin"),
+    ],
+)
+def test_a_successor_in_a_visit_or_a_meeting_of_the_two_sides_is_no_succession_story(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
     ("language", "title", "reason"),
     [
         ("ja", "習主席と金総書記が会談 プーチン大統領も出席した式典の翌日", "North Korea the guest of China"),

@@ -269,6 +269,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(RANKING, text, "ranking", 0.0)
     for text in data.get("aside_words", []) or []:
         add(ASIDE, text, "aside", 0.0)
+    for text in data.get("succession_words", []) or []:
+        add(ASIDE, text, "succession", 0.0)  # an aside unless the title pairs both sides or has a beat word
     for text in data.get("host_words", []) or []:
         add(HOST, text, "host", 0.0)
     for text in data.get("joint_words", []) or []:

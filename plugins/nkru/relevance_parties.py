@@ -245,7 +245,7 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     nk_ru = bool(both)
     nk_ru_title = any(h.field == TITLE for h in both)
     thirds: dict[str, list[str]] = {}
-    hosted, guests, host_pair = _hosts(hits, places, text, observers)
+    hosted, guests, host_pair = _hosts(hits, places, text, observers, gaps)
     nk_ru = nk_ru or host_pair is not None
     nk_ru_title = nk_ru_title or host_pair == TITLE
     for side, (country, _) in hosted.items():
@@ -286,7 +286,7 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
 
 
 def _hosts(
-    hits: list[Hit], places: list[Hit], text: str, observers: frozenset[str]
+    hits: list[Hit], places: list[Hit], text: str, observers: frozenset[str], gaps: Gaps
 ) -> tuple[dict[str, tuple[str, str]], list[Hit], str | None]:
     """Who receives whom. A host word ("receives", "принял", "会談", "پذیرفت") in a clause that names a third
     country first and then only one of the two sides makes that side the third country's guest ("Xi receives
@@ -302,7 +302,7 @@ def _hosts(
         return hosted, guests, paired
     clause = _clauses(text)
     for word in words:
-        if paired is None and _links_both(word, places, text):
+        if paired is None and _links_both(word, places, text, gaps):
             paired = word.field
         near = [p for p in places if clause(p) == clause(word) and abs(p.start - word.start) <= HOST_REACH]
         mine = [p for p in near if p.term.side in (NK, RU, BOTH)]
@@ -321,13 +321,19 @@ def _hosts(
     return hosted, guests, paired
 
 
-def _links_both(word: Hit, places: list[Hit], text: str) -> bool:
+def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
     """The host word stands between a North Korea and a Russia mention in one clause ("Kim meets Russian
-    delegation"), or right after the two ("푸틴, 최선희 접견", "プーチン大統領、崔善姫外相と会談")."""
+    delegation"), or right after the two ("푸틴, 최선희 접견", "プーチン大統領、崔善姫外相と会談"); not when the
+    mention before it is paired with a third country ("시진핑·김정은 회담 지켜본 푸틴": their talks, Putin looks on)."""
     same = [p for p in places if p.field == word.field and p.sentence == word.sentence]
     before = [p for p in same if p.end <= word.start]
     after = [p for p in same if p.start >= word.end]
-    if before and after and {before[-1].term.side, after[0].term.side} == {NK, RU}:
+    third_pair = (
+        len(before) >= 2
+        and before[-2].term.side == COUNTRY
+        and bool(gaps.joined.fullmatch(text, before[-2].end, before[-1].start))
+    )
+    if before and after and not third_pair and {before[-1].term.side, after[0].term.side} == {NK, RU}:
         a, b = before[-1], after[0]
         if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start + 1):  # +1: a space before b
             return True
