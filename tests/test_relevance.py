@@ -637,6 +637,8 @@ def test_birthdays_lists_films_sport_and_a_russia_china_statement_are_dropped_sa
         ("bg", "Бивш български посланик в Пхенян издаде спомени", "Пътувал дотам с влак през Русия.", "something else"),
         ("ko", "北, 김정일 생일 맞아 금수산궁전 참배…러 대사관도 헌화", "", "something else"),
         ("nl", "Global Firepower: Rusland tweede, Noord-Korea 34ste", "", "entries of a ranking or list"),
+        ("de", "Xi empfängt Kim in Peking – Putin Ehrengast der Parade", "", "North Korea the guest of China"),
+        ("pl", "Xi przyjął Kim Dzong Una, Putin gościem parady", "", "North Korea the guest of China"),
     ],
 )
 def test_a_third_countrys_guest_a_joint_statement_a_memoir_or_a_ranking_are_not_the_two_parties(

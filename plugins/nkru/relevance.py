@@ -257,7 +257,7 @@ def _aside(hits: list[Hit], parties: Parties) -> str:
     if not words or (parties.one_clause and beat):
         return ""
     succession = all(h.term.kind == "succession" for h in words)
-    both_named = any(h.nk for h in title) and any(h.ru for h in title)
+    both_named = bool({h.sentence for h in title if h.nk} & {h.sentence for h in title if h.ru})  # one sentence
     met = beat or parties.nk_ru_title or any(h.term.side == HOST for h in title)
     if succession and both_named and met:  # "Belousov, Shoigu's successor, visits Pyongyang"
         return ""

@@ -263,9 +263,9 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
             if (
                 linked
                 and not same_word
-                and (_SEMICOLON.search(between) or ((a in guests or b in guests) and "," in between))
+                and (_SEMICOLON.search(between) or ((a in guests or b in guests) and _CLAUSE_BREAK.search(between)))
             ):
-                linked = False  # "Xi receives Kim, Putin a guest": a clause ends, no pair
+                linked = False  # "Xi receives Kim, Putin a guest", "… – Putin Ehrengast": a clause ends, no pair
             if sides == {NK, RU} and near and linked:
                 nk_ru = True
                 nk_ru_title = nk_ru_title or a.field == TITLE
