@@ -639,6 +639,7 @@ def test_birthdays_lists_films_sport_and_a_russia_china_statement_are_dropped_sa
         ("nl", "Global Firepower: Rusland tweede, Noord-Korea 34ste", "", "entries of a ranking or list"),
         ("de", "Xi empfängt Kim in Peking – Putin Ehrengast der Parade", "", "North Korea the guest of China"),
         ("pl", "Xi przyjął Kim Dzong Una, Putin gościem parady", "", "North Korea the guest of China"),
+        ("ko", "시진핑·김정은 회담 지켜본 푸틴", "", "North Korea in talks with China (회담); Russia an onlooker"),
     ],
 )
 def test_a_third_countrys_guest_a_joint_statement_a_memoir_or_a_ranking_are_not_the_two_parties(

@@ -135,6 +135,7 @@ class Parties:
     # side -> (host country, host word) when a third country's leader receives that side ("Xi receives Kim")
     hosted: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
     apart: frozenset[str] = frozenset()  # hosted sides whose counterpart is only in another clause or the summary
+    talks: frozenset[str] = frozenset()  # sides in a third country's talks named as a pair ("시진핑·김정은 회담")
     one_clause: bool = True  # some clause (a sentence, split at commas, colons, dashes) names both sides
 
     def passers_by(self, hits: list[Hit], observers: frozenset[str]) -> str:
@@ -150,6 +151,11 @@ class Parties:
                 return (
                     f"{SIDE_NAMES[guest]} the guest of {host} ({word}); {other} only in another clause or the summary"
                 )
+        for guest in self.talks:
+            if not self.nk_ru:
+                host, word = self.hosted[guest]
+                other = SIDE_NAMES[RU if guest == NK else NK]
+                return f"{SIDE_NAMES[guest]} in talks with {host} ({word}); {other} an onlooker"
         if NK in self.thirds and RU in self.thirds and not self.nk_ru:
             return (
                 f"North Korea paired with {and_list(self.thirds[NK])} and Russia with {and_list(self.thirds[RU])}, "
@@ -245,7 +251,7 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     nk_ru = bool(both)
     nk_ru_title = any(h.field == TITLE for h in both)
     thirds: dict[str, list[str]] = {}
-    hosted, guests, host_pair = _hosts(hits, places, text, observers, gaps)
+    hosted, guests, host_pair, talks = _hosts(hits, places, text, observers, gaps)
     nk_ru = nk_ru or host_pair is not None
     nk_ru_title = nk_ru_title or host_pair == TITLE
     for side, (country, _) in hosted.items():
@@ -282,26 +288,36 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     asides = any(h.term.side == ASIDE and h.field == TITLE for h in hits)
     one_clause = not _apart(places, text) if hosted or asides or (thirds and not nk_ru) else True
     apart = frozenset(hosted) if hosted and not one_clause else frozenset()
-    return Parties(nk_ru, nk_ru_title, thirds, hosted, apart, one_clause)
+    return Parties(nk_ru, nk_ru_title, thirds, hosted, apart, talks, one_clause)
 
 
 def _hosts(
     hits: list[Hit], places: list[Hit], text: str, observers: frozenset[str], gaps: Gaps
-) -> tuple[dict[str, tuple[str, str]], list[Hit], str | None]:
+) -> tuple[dict[str, tuple[str, str]], list[Hit], str | None, frozenset[str]]:
     """Who receives whom. A host word ("receives", "принял", "会談", "پذیرفت") in a clause that names a third
     country first and then only one of the two sides makes that side the third country's guest ("Xi receives
     Kim", "시진핑, 김정은과 정상회담"); observers (Ukraine, the US...) are no hosts ("UN Security Council meets
     on North Korean troops in Ukraine"). A host word right between North Korea and Russia pairs them ("Kim meets
-    Russian delegation", "푸틴, 최선희 접견"). Returns side -> (host country, host word), the guest mentions, and
-    the field where a host word pairs the two sides (or None)."""
+    Russian delegation", "푸틴, 최선희 접견"). A host word right after a third country and one side named as a
+    pair makes them the parties of the talks ("시진핑·김정은 회담 지켜본 푸틴"). Returns side -> (host country, host
+    word), the guest mentions, the field where a host word pairs the two sides (or None), and the sides in a
+    third country's talks named as a pair."""
     hosted: dict[str, tuple[str, str]] = {}
     guests: list[Hit] = []
     paired: str | None = None
+    talks: set[str] = set()
     words = [h for h in hits if h.term.side == HOST]
     if not words:
-        return hosted, guests, paired
+        return hosted, guests, paired, frozenset()
     clause = _clauses(text)
     for word in words:
+        if pair := _third_pair_before(word, places, text, gaps):
+            third, side = pair
+            if not _observer(third, observers):
+                hosted.setdefault(side.term.side, (third.term.country, word.text))
+                guests.append(side)
+                talks.add(side.term.side)
+            continue
         if paired is None and _links_both(word, places, text, gaps):
             paired = word.field
         near = [p for p in places if clause(p) == clause(word) and abs(p.start - word.start) <= HOST_REACH]
@@ -318,7 +334,7 @@ def _hosts(
             side = sides.pop()
             hosted.setdefault(side, (thirds[0].term.country, word.text))
             guests += mine
-    return hosted, guests, paired
+    return hosted, guests, paired, frozenset(talks)
 
 
 def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
@@ -328,12 +344,7 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
     same = [p for p in places if p.field == word.field and p.sentence == word.sentence]
     before = [p for p in same if p.end <= word.start]
     after = [p for p in same if p.start >= word.end]
-    third_pair = (
-        len(before) >= 2
-        and before[-2].term.side == COUNTRY
-        and bool(gaps.joined.fullmatch(text, before[-2].end, before[-1].start))
-    )
-    if before and after and not third_pair and {before[-1].term.side, after[0].term.side} == {NK, RU}:
+    if before and after and {before[-1].term.side, after[0].term.side} == {NK, RU}:
         a, b = before[-1], after[0]
         if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start + 1):  # +1: a space before b
             return True
@@ -343,6 +354,18 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
         if close and word.end - a.start <= HOST_REACH and not _HARD_BREAK.search(text, a.end, word.start):
             return True
     return False
+
+
+def _third_pair_before(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> tuple[Hit, Hit] | None:
+    """(third country, side) when the host word follows right after the two, joined as a pair ("시진핑·김정은
+    회담", "Xi-Kim talks"); else None."""
+    before = [p for p in places if p.field == word.field and p.sentence == word.sentence and p.end <= word.start]
+    if len(before) < 2 or word.start - before[-1].end > _HOST_AFTER:
+        return None
+    third, side = before[-2], before[-1]
+    if third.term.side != COUNTRY or side.term.side not in (NK, RU):
+        return None
+    return (third, side) if gaps.joined.fullmatch(text, third.end, side.start) else None
 
 
 def _clauses(text: str):  # noqa: ANN202 - a small closure
