@@ -1,12 +1,12 @@
 """How well does the relevance scorer (nkru.relevance) pick North Korea–Russia stories in every language, against
 a co-mention baseline given the same multilingual names, and how fast is it?
 
-Run: `.venv/bin/python bench/bench_relevance.py` (`--dev-only` while tuning: neither holdout is read).
+Run: `.venv/bin/python bench/bench_relevance.py` (`--dev-only` while tuning: no holdout is read).
 
-Labelled items: `bench/relevance/<lang>.yaml` (28 languages, split dev / holdout / holdout3, see its README; each
-split is reported apart, the mistakes of dev only) and the older
-English/Russian/Korean set `bench/relevance_labelled.yaml` (reported apart, as a further set). Each item's language
-is detected from its text (nkru.language, the item's language as the feed's hint), as ingest does.
+Labelled items: `bench/relevance/<lang>.yaml` (28 languages, split dev / holdout / holdout3 / holdout4, see its
+README; each split is reported apart, the mistakes of dev only) and the older English/Russian/Korean set
+`bench/relevance_labelled.yaml` (reported apart, as a further set). Each item's language is detected from its text
+(nkru.language, the item's language as the feed's hint), as ingest does.
 
 In the same run it measures:
 

@@ -637,6 +637,9 @@ def test_birthdays_lists_films_sport_and_a_russia_china_statement_are_dropped_sa
         ("bg", "Бивш български посланик в Пхенян издаде спомени", "Пътувал дотам с влак през Русия.", "something else"),
         ("ko", "北, 김정일 생일 맞아 금수산궁전 참배…러 대사관도 헌화", "", "something else"),
         ("nl", "Global Firepower: Rusland tweede, Noord-Korea 34ste", "", "entries of a ranking or list"),
+        ("de", "Xi empfängt Kim in Peking – Putin Ehrengast der Parade", "", "North Korea the guest of China"),
+        ("pl", "Xi przyjął Kim Dzong Una, Putin gościem parady", "", "North Korea the guest of China"),
+        ("ko", "시진핑·김정은 회담 지켜본 푸틴", "", "North Korea in talks with China (회담); Russia an onlooker"),
     ],
 )
 def test_a_third_countrys_guest_a_joint_statement_a_memoir_or_a_ranking_are_not_the_two_parties(
@@ -672,3 +675,94 @@ def test_items_naming_neither_side_are_answered_by_the_quick_first_pass_with_the
         full = scorer.score(title, summary, "en", explain=True)
         assert (quick.score, quick.relevant, quick.reason) == (full.score, full.relevant, full.reason)
         assert quick.reason == "neither North Korea nor Russia mentioned"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        ("en", "Kim Jong Un's daughter named heir apparent, Seoul says", "Kim Jong Il was born in a Soviet camp."),
+        ("ru", "В Сеуле назвали преемницу Ким Чен Ына", "Ее дед Ким Чен Ир родился в СССР под Хабаровском."),
+        ("ja", "金正恩氏の後継者、娘に内定か", "祖父の金正日氏はソ連生まれとされる。"),
+        ("ko", '국정원 "김주애, 후계자 유력"', "김정일은 옛 소련 하바롭스크 인근에서 태어났다."),
+        ("sk", "Kimova dcéra ako nástupkyňa", "Jej starý otec sa narodil v Sovietskom zväze."),
+        ("tr", "Kim Jong Un'un veliahdı kızı mı?", "Dedesi Kim Jong Il Sovyetler Birliği'nde doğdu."),
+    ],
+)
+def test_a_succession_story_with_a_soviet_anecdote_is_about_something_else(
+    scorer: Scorer, language: str, title: str, summary: str
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert not r.relevant, r.reason
+    assert "something else" in r.reason, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Belousov, Shoigu's successor, visits Pyongyang"),
+        ("ru", "Белоусов, преемник Шойгу, прибыл в Пхеньян"),
+        ("en", "Kim brings daughter, tipped as heir, to talks with Putin"),
+    ],
+)
+def test_a_successor_in_a_visit_or_a_meeting_of_the_two_sides_is_no_succession_story(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "reason"),
+    [
+        ("ja", "習主席と金総書記が会談 プーチン大統領も出席した式典の翌日", "North Korea the guest of China"),
+        ("ja", "中朝首脳会談 プーチン氏は前日に北京を離れる", "Russia only in another clause"),
+    ],
+)
+def test_a_space_between_two_japanese_clauses_ends_the_clause(
+    scorer: Scorer, language: str, title: str, reason: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert reason in r.reason, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Lavrov holds talks in Beijing, then flies on to Pyongyang"),
+        ("ru", "Лавров провел переговоры в Пекине, затем вылетел в Пхеньян"),
+        ("ko", "라브로프, 베이징 회담 마치고 평양 도착"),
+        ("ja", "ラブロフ外相、北京での会談後に平壌入り"),
+        ("tr", "Lavrov, Pekin'deki görüşmelerin ardından Pyongyang'a geçti"),
+    ],
+)
+def test_an_envoy_flying_on_from_a_third_country_to_the_other_side_is_kept(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
+    assert "passers-by" not in r.reason
+
+
+def test_an_onward_trip_to_a_third_country_pairs_nobody(scorer: Scorer) -> None:
+    r = scorer.score("Putin leaves Pyongyang, flies on to Hanoi for talks with To Lam", "", "en")
+    assert not r.relevant, r.reason
+    assert "passers-by" in r.reason, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "relevant"),
+    [
+        ("ja", "キム総書記 ロシアのショイグ書記と会談", True),
+        ("ja", "チェ・ソンヒ外相 ロシアを訪問へ", True),
+        ("ja", "北朝鮮、露に砲弾追加供与か", True),
+        ("ja", "北朝鮮、新型ミサイルを披露、金総書記が視察", False),
+        ("sk", "Putin privítal v Kremli severokórejskú ministerku", True),
+        ("cs", "Severokorejští dělníci míří na ruské stavby", True),
+        ("pl", "Północnokoreańscy żołnierze walczą po stronie Rosji", True),
+    ],
+)
+def test_nhk_katakana_names_japanese_headline_abbreviations_and_west_slavic_adjectives(
+    scorer: Scorer, language: str, title: str, relevant: bool
+) -> None:
+    assert scorer.score(title, "", language).relevant is relevant

@@ -1,9 +1,9 @@
 """Check the hand-written relevance sets and print their totals.
 
 Run: python3 bench/relevance/check.py. It fails (exit 1) if a file does not parse, an id repeats, an item lacks
-a field or has a split other than dev, holdout or holdout3 (round 3's new holdout), a language has fewer than 34
-items or fewer than 40% negatives, or the hard negatives (the five confounding kinds) are under 35% of all items,
-as issue 9 asks.
+a field or has a split other than dev, holdout, holdout3 or holdout4 (rounds 3 and 4 each wrote a new holdout), a
+language has fewer than 34 items or fewer than 40% negatives, or the hard negatives (the five confounding kinds) are
+under 35% of all items, as issue 9 asks.
 """
 
 import collections
@@ -15,6 +15,7 @@ import yaml
 HERE = pathlib.Path(__file__).parent
 KINDS = {"relevant", "third-party", "venue", "anecdote", "list", "comparison", "other"}
 HARD = KINDS - {"relevant", "other"}
+SPLITS = ("dev", "holdout", "holdout3", "holdout4")
 FIELDS = ("id", "split", "lang", "label", "kind", "outlet", "title", "summary")
 
 
@@ -29,7 +30,7 @@ def problems_in(items: list[dict], lang: str, seen: set[str]) -> list[str]:
         if item["id"] in seen:
             found.append(f"{item['id']}: id used twice")
         seen.add(item["id"])
-        if item["lang"] != lang or item["kind"] not in KINDS or item["split"] not in ("dev", "holdout", "holdout3"):
+        if item["lang"] != lang or item["kind"] not in KINDS or item["split"] not in SPLITS:
             found.append(f"{item['id']}: bad lang, kind or split")
         if item["label"] != (item["kind"] == "relevant") or not item["title"].strip():
             found.append(f"{item['id']}: label does not match kind, or empty title")

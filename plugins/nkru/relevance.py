@@ -28,7 +28,10 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   receives Kim, Putin a guest at the parade": `host_words`, the host named first in the clause) makes that side
   a guest and the other a passer-by when no clause names both; a joint statement of one side and a third
   country (`joint_words`) makes the other side its topic. A host word between the two sides pairs them ("Kim
-  meets Russian delegation").
+  meets Russian delegation"); so does an onward trip ("Lavrov holds talks in Beijing, then flies to Pyongyang":
+  `travel_words`). A side paired with a third country while the other is only in another clause of the title is
+  a passer-by ("中朝首脳会談 プーチン氏は前日に北京を離れる"); succession stories (heir, successor:
+  `succession_words`) are asides unless the title meets the two sides.
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
@@ -56,7 +59,7 @@ from pathlib import Path
 from nkru import lexicon as lx
 from nkru import lexicon_match as lxm
 from nkru.config import TopicConfig
-from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, NK, RANKING, RU, SOUTH, Term
+from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, HOST, NK, RANKING, RU, SOUTH, Term
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -246,10 +249,17 @@ def _ranking_frame(hits: list[Hit]) -> str:
 def _aside(hits: list[Hit], parties: Parties) -> str:
     """Why the item is about something else ("died", "memoir", "birthday"...), or "": such a word in the title,
     and either no beat word there or no clause naming both sides ("Former ambassador in Pyongyang publishes
-    memoirs" / Russia only in the summary; "北, 김정일 생일…러 대사관도 헌화")."""
+    memoirs" / Russia only in the summary; "北, 김정일 생일…러 대사관도 헌화"). A succession word (heir,
+    successor) is no aside when the title names both sides with a beat or host word or as a pair."""
     title = [h for h in hits if h.field == TITLE]
     words = [h for h in title if h.term.side == ASIDE]
-    if not words or (parties.one_clause and any(h.term.side == CUE for h in title)):
+    beat = any(h.term.side == CUE for h in title)
+    if not words or (parties.one_clause and beat):
+        return ""
+    succession = all(h.term.kind == "succession" for h in words)
+    both_named = bool({h.sentence for h in title if h.nk} & {h.sentence for h in title if h.ru})  # one sentence
+    met = beat or parties.nk_ru_title or any(h.term.side == HOST for h in title)
+    if succession and both_named and met:  # "Belousov, Shoigu's successor, visits Pyongyang"
         return ""
     return f"the story is about something else ({short(names_of(words), 2)})"
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, HOST, JOINT, KOREA, LIST_CUE, NK, RANKING, RU, SOUTH, Term
+from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, HOST, JOINT, KOREA, LIST_CUE, NK, RANKING, RU, SOUTH, TRAVEL, Term
 
 TITLE_FACTOR = 1.0  # a term in the title ...
 SUMMARY_FACTOR = 0.5  # ... counts twice as much as in the summary
@@ -26,6 +26,7 @@ LIST_CUE_REACH = 30  # characters between "adversaries such as" and the first co
 HOST_REACH = (
     60  # at most this many characters from a host to its guest ("Xi Jinping receives the North Korean premier")
 )
+TRAVEL_REACH = 12  # at most this many characters between an onward-trip word and its destination
 PAIR_GAP = 12  # at most this many characters between the two parties of a pair ("China and North Korea")
 MAX_CHARS = 20_000  # of a title or summary; the rest is not read (the reason says so)
 
@@ -46,6 +47,7 @@ SIDE_NAMES = {
     ASIDE: "other subject",
     HOST: "host word",
     JOINT: "joint statement",
+    TRAVEL: "onward trip",
 }
 
 # A sentence ends at . ! ? (and their Arabic, Devanagari and CJK forms) followed by a space, not after an initial

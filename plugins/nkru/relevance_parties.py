@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nkru import lexicon as lx
-from nkru.lexicon import ASIDE, BOTH, COUNTRY, HOST, JOINT, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH
+from nkru.lexicon import ASIDE, BOTH, COUNTRY, HOST, JOINT, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH, TRAVEL
 from nkru.relevance_hits import (
     _LIST_ITEM,
     _POSSESSIVE,
@@ -22,6 +22,7 @@ from nkru.relevance_hits import (
     SIDE_NAMES,
     SUMMARY,
     TITLE,
+    TRAVEL_REACH,
     Hit,
     and_list,
     names_of,
@@ -115,8 +116,11 @@ def _countries(run: Iterable[Hit]) -> set[str]:
 # Parties: who is paired with whom
 
 
-# Between two clauses of a headline: "Xi receives Kim, Putin a guest at the parade", "…", " - ".
-_CLAUSE_BREAK = re.compile(r"[,;:…|，；：؛،\n\u3000]|\s[-–—]\s")
+# Between two clauses of a headline: "Xi receives Kim, Putin a guest at the parade", "…", " - ", and a space
+# between two Chinese or Japanese characters (their headlines write no spaces but between clauses: "習主席と金総書記が
+# 会談 プーチン大統領も出席").
+_CJK = r"\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+_CLAUSE_BREAK = re.compile(rf"[,;:…|，；：؛،\n\u3000]|\s[-–—]\s|(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SEMICOLON = re.compile("[;；؛]")
 _HARD_BREAK = re.compile("[;；؛:：…|\n\u3000]")
 _SUBJECT_COMMA = re.compile(r"\s*[,，、،]\s*")
@@ -131,11 +135,12 @@ class Parties:
     # side -> (host country, host word) when a third country's leader receives that side ("Xi receives Kim")
     hosted: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
     apart: frozenset[str] = frozenset()  # hosted sides whose counterpart is only in another clause or the summary
+    talks: frozenset[str] = frozenset()  # sides in a third country's talks named as a pair ("시진핑·김정은 회담")
     one_clause: bool = True  # some clause (a sentence, split at commas, colons, dashes) names both sides
 
     def passers_by(self, hits: list[Hit], observers: frozenset[str]) -> str:
         """Why the two sides are passers-by of a third country's relation, or "" when they are not."""
-        if self.nk_ru_title:
+        if self.nk_ru_title or _onward_trip(hits):
             return ""
         if joint := _joint_statement(hits, self, observers):
             return joint
@@ -146,6 +151,11 @@ class Parties:
                 return (
                     f"{SIDE_NAMES[guest]} the guest of {host} ({word}); {other} only in another clause or the summary"
                 )
+        for guest in self.talks:
+            if not self.nk_ru:
+                host, word = self.hosted[guest]
+                other = SIDE_NAMES[RU if guest == NK else NK]
+                return f"{SIDE_NAMES[guest]} in talks with {host} ({word}); {other} an onlooker"
         if NK in self.thirds and RU in self.thirds and not self.nk_ru:
             return (
                 f"North Korea paired with {and_list(self.thirds[NK])} and Russia with {and_list(self.thirds[RU])}, "
@@ -175,6 +185,9 @@ class Parties:
             return f"{name} paired with {and_list(self.thirds[paired])}; {other_name} only as a venue"
         if other_hits and all(h.field == SUMMARY for h in other_hits):
             return f"{name} paired with {and_list(self.thirds[paired])}; {other_name} only in the summary"
+        hosts = [c for c in self.thirds[paired] if c not in observers and c != SIDE_NAMES[SOUTH]]
+        if hosts and not self.one_clause:  # "中朝首脳会談 プーチン氏は前日に北京を離れる"; not "Kiev captures..."
+            return f"{name} paired with {and_list(hosts)}; {other_name} only in another clause"
         return ""
 
 
@@ -199,6 +212,27 @@ def _joint_statement(hits: list[Hit], parties: Parties, observers: frozenset[str
     return f"a joint statement ({words[0].text}) of {SIDE_NAMES[signer]} and {third}; {SIDE_NAMES[other]} is its topic"
 
 
+def _onward_trip(hits: list[Hit]) -> bool:
+    """The title sends one side's envoy on to the other side after a third country ("Lavrov holds talks in
+    Beijing, then flies to Pyongyang", "라브로프, 베이징 이어 평양행"): the next stop named after an onward-trip
+    word (`travel_words`), or before one in languages that put the verb last (`travel_words_after`), is a place
+    of one side, and the title names the other side by a person."""
+    title = [h for h in hits if h.field == TITLE and not h.listed]
+    places = [h for h in title if h.term.kind in PLACE_KINDS or h.term.kind == "name"]  # Pyongyang, Russia
+    for word in (h for h in title if h.term.side == TRAVEL):
+        if word.term.kind == "travel_after":
+            before = [p for p in places if 0 <= word.start - p.end <= TRAVEL_REACH]
+            stop = before[-1] if before else None
+        else:
+            stop = next((p for p in places if 0 <= p.start - word.end <= TRAVEL_REACH), None)
+        if stop is None or stop.term.side not in (NK, RU):  # a third country's place: the trip goes elsewhere
+            continue
+        other = RU if stop.term.side == NK else NK
+        if any(h.term.side == other and h.term.kind in ("leader", "official") for h in title):
+            return True
+    return False
+
+
 def _observer(hit: Hit, observers: frozenset[str]) -> bool:
     """South Korea, Ukraine, the US...: states whose word on North Korea–Russia dealings is the news."""
     return hit.term.side == SOUTH or hit.term.country in observers
@@ -217,7 +251,7 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     nk_ru = bool(both)
     nk_ru_title = any(h.field == TITLE for h in both)
     thirds: dict[str, list[str]] = {}
-    hosted, guests, host_pair = _hosts(hits, places, text, observers)
+    hosted, guests, host_pair, talks = _hosts(hits, places, text, observers, gaps)
     nk_ru = nk_ru or host_pair is not None
     nk_ru_title = nk_ru_title or host_pair == TITLE
     for side, (country, _) in hosted.items():
@@ -235,9 +269,9 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
             if (
                 linked
                 and not same_word
-                and (_SEMICOLON.search(between) or ((a in guests or b in guests) and "," in between))
+                and (_SEMICOLON.search(between) or ((a in guests or b in guests) and _CLAUSE_BREAK.search(between)))
             ):
-                linked = False  # "Xi receives Kim, Putin a guest": a clause ends, no pair
+                linked = False  # "Xi receives Kim, Putin a guest", "… – Putin Ehrengast": a clause ends, no pair
             if sides == {NK, RU} and near and linked:
                 nk_ru = True
                 nk_ru_title = nk_ru_title or a.field == TITLE
@@ -249,31 +283,42 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
                             thirds[mine.term.side].append(third)
             if not same_word:
                 break
-    # Clauses matter only for a guest's counterpart and for asides ("birthday", "memoir") in the title.
+    # Clauses matter only for a guest's counterpart, for asides ("birthday", "memoir") in the title and for a side
+    # paired with a third country while the other is never paired with it.
     asides = any(h.term.side == ASIDE and h.field == TITLE for h in hits)
-    one_clause = not _apart(places, text) if hosted or asides else True
+    one_clause = not _apart(places, text) if hosted or asides or (thirds and not nk_ru) else True
     apart = frozenset(hosted) if hosted and not one_clause else frozenset()
-    return Parties(nk_ru, nk_ru_title, thirds, hosted, apart, one_clause)
+    return Parties(nk_ru, nk_ru_title, thirds, hosted, apart, talks, one_clause)
 
 
 def _hosts(
-    hits: list[Hit], places: list[Hit], text: str, observers: frozenset[str]
-) -> tuple[dict[str, tuple[str, str]], list[Hit], str | None]:
+    hits: list[Hit], places: list[Hit], text: str, observers: frozenset[str], gaps: Gaps
+) -> tuple[dict[str, tuple[str, str]], list[Hit], str | None, frozenset[str]]:
     """Who receives whom. A host word ("receives", "принял", "会談", "پذیرفت") in a clause that names a third
     country first and then only one of the two sides makes that side the third country's guest ("Xi receives
     Kim", "시진핑, 김정은과 정상회담"); observers (Ukraine, the US...) are no hosts ("UN Security Council meets
     on North Korean troops in Ukraine"). A host word right between North Korea and Russia pairs them ("Kim meets
-    Russian delegation", "푸틴, 최선희 접견"). Returns side -> (host country, host word), the guest mentions, and
-    the field where a host word pairs the two sides (or None)."""
+    Russian delegation", "푸틴, 최선희 접견"). A host word right after a third country and one side named as a
+    pair makes them the parties of the talks ("시진핑·김정은 회담 지켜본 푸틴"). Returns side -> (host country, host
+    word), the guest mentions, the field where a host word pairs the two sides (or None), and the sides in a
+    third country's talks named as a pair."""
     hosted: dict[str, tuple[str, str]] = {}
     guests: list[Hit] = []
     paired: str | None = None
+    talks: set[str] = set()
     words = [h for h in hits if h.term.side == HOST]
     if not words:
-        return hosted, guests, paired
+        return hosted, guests, paired, frozenset()
     clause = _clauses(text)
     for word in words:
-        if paired is None and _links_both(word, places, text):
+        if pair := _third_pair_before(word, places, text, gaps):
+            third, side = pair
+            if not _observer(third, observers):
+                hosted.setdefault(side.term.side, (third.term.country, word.text))
+                guests.append(side)
+                talks.add(side.term.side)
+            continue
+        if paired is None and _links_both(word, places, text, gaps):
             paired = word.field
         near = [p for p in places if clause(p) == clause(word) and abs(p.start - word.start) <= HOST_REACH]
         mine = [p for p in near if p.term.side in (NK, RU, BOTH)]
@@ -289,18 +334,19 @@ def _hosts(
             side = sides.pop()
             hosted.setdefault(side, (thirds[0].term.country, word.text))
             guests += mine
-    return hosted, guests, paired
+    return hosted, guests, paired, frozenset(talks)
 
 
-def _links_both(word: Hit, places: list[Hit], text: str) -> bool:
+def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
     """The host word stands between a North Korea and a Russia mention in one clause ("Kim meets Russian
-    delegation"), or right after the two ("푸틴, 최선희 접견", "プーチン大統領、崔善姫外相と会談")."""
+    delegation"), or right after the two ("푸틴, 최선희 접견", "プーチン大統領、崔善姫外相と会談"); not when the
+    mention before it is paired with a third country ("시진핑·김정은 회담 지켜본 푸틴": their talks, Putin looks on)."""
     same = [p for p in places if p.field == word.field and p.sentence == word.sentence]
     before = [p for p in same if p.end <= word.start]
     after = [p for p in same if p.start >= word.end]
     if before and after and {before[-1].term.side, after[0].term.side} == {NK, RU}:
         a, b = before[-1], after[0]
-        if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start):
+        if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start + 1):  # +1: a space before b
             return True
     if len(before) >= 2 and {before[-2].term.side, before[-1].term.side} == {NK, RU}:
         a, b = before[-2], before[-1]
@@ -308,6 +354,18 @@ def _links_both(word: Hit, places: list[Hit], text: str) -> bool:
         if close and word.end - a.start <= HOST_REACH and not _HARD_BREAK.search(text, a.end, word.start):
             return True
     return False
+
+
+def _third_pair_before(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> tuple[Hit, Hit] | None:
+    """(third country, side) when the host word follows right after the two, joined as a pair ("시진핑·김정은
+    회담", "Xi-Kim talks"); else None."""
+    before = [p for p in places if p.field == word.field and p.sentence == word.sentence and p.end <= word.start]
+    if len(before) < 2 or word.start - before[-1].end > _HOST_AFTER:
+        return None
+    third, side = before[-2], before[-1]
+    if third.term.side != COUNTRY or side.term.side not in (NK, RU):
+        return None
+    return (third, side) if gaps.joined.fullmatch(text, third.end, side.start) else None
 
 
 def _clauses(text: str):  # noqa: ANN202 - a small closure
