@@ -120,6 +120,8 @@ class FeedServer:
         self._extra_headers: dict[str, dict[str, str]] = {}
         self._hits: list[Hit] = []
         self._lock = threading.Lock()
+        self._in_flight = 0
+        self.most_in_flight = 0  # the most requests being answered at one moment (concurrency, without a clock)
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -198,6 +200,15 @@ class FeedServer:
 
     # -- request log ------------------------------------------------------------------------------------
 
+    def request_started(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+
+    def request_ended(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
     def record(self, hit: Hit) -> None:
         with self._lock:
             self._hits.append(hit)
@@ -237,11 +248,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._hit: Hit | None = None
         if self.server.feeds.on_request:
             self.server.feeds.on_request(urlsplit(self.path).path)
+        self.server.feeds.request_started()
         try:
             self._route(urlsplit(self.path).path)
             complete = True
         except (BrokenPipeError, ConnectionResetError):
             complete = False  # the client gave up (timeout, size cap): that is the point of some tests
+        finally:
+            self.server.feeds.request_ended()
         if self._hit:
             self._hit.complete = complete
 
