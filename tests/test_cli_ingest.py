@@ -56,7 +56,9 @@ def test_run_then_query_stories_and_entities(env, feeds):
     # Every report of the story with why it joined (issue 16); the copy in the mirror is the same article.
     assert [r["joined_by"] for r in shoigu["reports"]] == ["new"]
     assert {"Sergei Shoigu", "Kim Jong Un"} <= set(shoigu["reports"][0]["why"]["entities"])
-    assert shoigu["coverage"].startswith(f"First reported by {shoigu['source']} (en) at ")
+    # The outlet by the title the feed gives itself (no display name is configured for it).
+    assert shoigu["coverage"].startswith(f"First reported by {shoigu['display_name']} (en) at ")
+    assert shoigu["display_name"] == "Test Wire: Asia desk" and shoigu["source"] == "test-wire"
 
     table = nkru("stories", "--since", "7d")
     assert table.exit_code == 0 and "Shoigu meets Kim Jong Un" in table.output

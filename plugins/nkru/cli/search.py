@@ -32,6 +32,7 @@ from nkru.cli.common import (
     terminal_text,
     with_database_errors,
 )
+from nkru.config import ConfigError, load_settings
 from nkru.store import Connection
 from nkru.store import feeds as feed_store
 from nkru.store import trends as trend_store
@@ -173,10 +174,17 @@ def _entity_ids(conn: Connection, text: str, output: str) -> tuple[int, ...]:
 
 
 def _display_names(conn: Connection) -> dict[str, str]:
-    """How each feed is shown, as the e-mails and the workspace show it (`feeds.outlet`: the settings file's
-    display name, else the title the feed gives itself, else its name)."""
+    """How each feed is shown, as the e-mails and the workspace show it (`feeds.outlet`: the display name of the
+    settings file, else the title the feed gives itself, else its name); the settings file is read too, so a
+    display name just added shows before the next run copies it. A settings file that cannot be read does not
+    stop a query."""
     with conn, conn.cursor() as cur:
-        return feed_store.outlet_names(cur)
+        names = feed_store.outlet_names(cur)
+    try:
+        settings = load_settings()
+    except ConfigError:
+        return names
+    return {**names, **{f.name: f.display_name for f in settings.feeds if f.display_name}}
 
 
 def _with_articles(conn: Connection, found: list[dict], names: dict[str, str]) -> list[dict]:
