@@ -173,7 +173,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     args = parser.parse_args(argv)
-    paths = [args.path] if args.path else list(SPLITS_OF)
+    paths = [args.path.resolve()] if args.path else list(SPLITS_OF)
     print(f"{'split':<9}{'pairs':<8}{'method':<18}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
     for path in paths:
         splits = SPLITS_OF.get(path, ("all",))

@@ -55,6 +55,8 @@ class EventRules:
     generic: frozenset[str]
     update: frozenset[str]
     background_entities: frozenset[str]
+    # (pattern, kind): headline shapes that cue a kind in any language ("Zakharova: …", `외교부 "…"`)
+    headline_patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ class TextFeatures:
     step: str | None  # the treaty step the headline (else the summary) names, if any
     event_date: date | None
     date_source: str | None  # the words the date was read from ("25 марта", "on Tuesday")
+    # whether the date names the day itself ("25 марта", "on Tuesday", "13일"), not a day relative to the
+    # publication time ("yesterday", "today": resolved in UTC, so a day off for a Pyongyang morning report)
+    date_exact: bool = False
 
     @property
     def kind(self) -> str | None:
@@ -159,7 +164,18 @@ def _load_rules(path: Path) -> EventRules:
     if steps_of is not None and steps_of not in kinds:
         raise EventCuesError(f"{path}: steps_of names unknown kind {steps_of!r}")
     background = frozenset(str(e) for e in data.get("background_entities") or [])
-    return EventRules(kinds, sets["exclusive"], steps, steps_of, sets["generic"], sets["update"], background)
+    patterns = []
+    for kind, regexes in (data.get("headline_patterns") or {}).items():
+        if kind not in kinds:
+            raise EventCuesError(f"{path}: headline_patterns names unknown kind {kind!r}")
+        for regex in regexes or []:
+            try:
+                patterns.append((re.compile(str(regex)), str(kind)))
+            except re.error as exc:
+                raise EventCuesError(f"{path}: headline_patterns[{kind}]: bad pattern {regex!r}: {exc}") from exc
+    return EventRules(
+        kinds, sets["exclusive"], steps, steps_of, sets["generic"], sets["update"], background, tuple(patterns)
+    )
 
 
 # -------------------------------------------------------------------------------------------------- kinds
@@ -201,6 +217,10 @@ def features(
     title_steps: list[tuple[int, int, str]] = []
     text_steps: list[tuple[int, int, str]] = []
     in_title, _ = cued(cues, fold(title[:MAX_TEXT_CHARS]), title_steps)
+    for pattern, kind in cues.rules.headline_patterns:
+        if pattern.search(title[:MAX_TEXT_CHARS]):
+            in_title.add(kind)
+            found.add(kind)
     cued(cues, text, text_steps)
     # The step a report is about is the one its headline names first (the longest cue there: "duma committee"
     # is the committee, not the Duma); "the Duma approved, only the Federation Council remains" is the Duma's.
@@ -210,11 +230,13 @@ def features(
     steps = [min(title_steps or text_steps)[2]] if title_steps or text_steps else []
     future = bool(found & cues.rules.exclusive)
     when, source = cues.dates.find(text, published_at, future=future, language=language)
+    exact = when is not None
     if when is None and relative:
         position, word = min(relative)
         when, source = (published_at.date() + timedelta(days=cues.relative_days[word])), word
+    order = [k for k in cues.rules.kinds if k in found]
     headline = tuple(k for k in cues.rules.kinds if k in in_title)
-    return TextFeatures(tuple(order), headline, steps[0] if steps else None, when, source)
+    return TextFeatures(tuple(order), headline, steps[0] if steps else None, when, source, exact)
 
 
 def specific(kinds: Iterable[str], rules: EventRules) -> frozenset[str]:

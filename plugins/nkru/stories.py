@@ -208,7 +208,15 @@ BACKGROUND_FACTOR = 0.2  # the two sides and their capitals, named by nearly eve
 EVENT_GAP_HOURS = 24.0
 # A late report that gives the same event date as the story's may come up to two days after the first.
 DATED_EVENT_GAP_HOURS = 48.0
-DATE_TOLERANCE_DAYS = 1  # event dates the texts give may differ by a time zone, not more
+# Event dates may differ by a day when one was read from a relative word ("yesterday", resolved in UTC), not
+# more; two dates that both name the day ("25 марта", "on Tuesday", "13일") must be the same day: a meeting the
+# next day with the same people is another happening.
+DATE_TOLERANCE_DAYS = 1
+# A report in another voice than the story's first (a statement, reaction, message or article about a happening,
+# against the happening's own report, or the other way round) is of the same event only when first reported
+# within this many hours of it: the happening's own reports worded as statements ("Kremlin says Shoigu will
+# visit") come in the same news cycle, a reaction or a commemorative message the next morning.
+REACTION_GAP_HOURS = 6.0
 WHO_WEIGHT, KIND_WEIGHT, TIME_WEIGHT = 0.55, 0.30, 0.15
 EVENT_THRESHOLD = 0.45
 # A figure the text gives ("3,000 troops", "412 deputies") is written the same way in every language.
@@ -247,6 +255,7 @@ class Report:
     says: bool = False  # its headline cues a statement ("says", "заявил", "밝혀")
     headline_kinds: tuple[str, ...] = ()
     headline_places: frozenset[str] = frozenset()  # places beyond the background its headline names
+    date_exact: bool = False  # its event date names the day ("on Tuesday"), not a relative word ("yesterday")
 
     def strong_entities(self, background: frozenset[str]) -> set[str]:
         return {name for name in self.entities if name not in background}
@@ -304,7 +313,17 @@ def report(
         says=bool(set(text.headline_kinds) & cues.rules.generic),
         headline_kinds=text.headline_kinds,
         headline_places=headline_places,
+        date_exact=text.date_exact,
     )
+
+
+def dates_differ(a: date | None, a_exact: bool, b: date | None, b_exact: bool) -> bool:
+    """Whether two event dates show two happenings: more than a day apart, or apart at all when both name the
+    day itself (a relative word is resolved in UTC and may be a day off)."""
+    if a is None or b is None:
+        return False
+    tolerance = 0 if a_exact and b_exact else DATE_TOLERANCE_DAYS
+    return abs((a - b).days) > tolerance
 
 
 @dataclass
@@ -323,6 +342,7 @@ class _Story:
     entities: dict[str, float] = field(default_factory=dict)
     kinds: Counter = field(default_factory=Counter)
     members: int = 0
+    date_exact: bool = False
 
     def add(self, rep: Report) -> None:
         self.members += 1
@@ -331,7 +351,7 @@ class _Story:
             self.entities[name] = max(weight, self.entities.get(name, 0.0))
         self.kinds.update(rep.kinds)
         if self.event_date is None:
-            self.event_date = rep.event_date
+            self.event_date, self.date_exact = rep.event_date, rep.date_exact
         if self.step is None:
             self.step = rep.step
         self.headline_places.update(rep.headline_places)
@@ -427,7 +447,7 @@ class EventMatcher:
     def _stories_differ(a: _Story, b: _Story) -> bool:
         if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
             return True
-        return bool(a.event_date and b.event_date and abs((a.event_date - b.event_date).days) > DATE_TOLERANCE_DAYS)
+        return dates_differ(a.event_date, a.date_exact, b.event_date, b.date_exact)
 
     def _kind_and_time(self, rep: Report) -> tuple[int, dict] | None:
         """The one story of the same main kind first reported within `KIND_TIME_GAP_HOURS`, if exactly one.
@@ -480,7 +500,7 @@ class EventMatcher:
             return "announcement vs happening"
         if rep.step and story.step and rep.step != story.step:
             return "different treaty steps"
-        if rep.event_date and story.event_date and abs((rep.event_date - story.event_date).days) > DATE_TOLERANCE_DAYS:
+        if dates_differ(rep.event_date, rep.date_exact, story.event_date, story.date_exact):
             return "different event dates"
         return None
 
@@ -492,6 +512,8 @@ class EventMatcher:
             return 0.0, {}, "first reported too long before or after"
         if veto := self._different(rep, story):
             return 0.0, {}, veto
+        if rep.says != story.says and gap > REACTION_GAP_HOURS:
+            return 0.0, {}, "a statement and the happening it refers to"
         background = self.cues.rules.background_entities
         shared = sorted(set(rep.entities) & set(story.entities))
         if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
@@ -577,7 +599,8 @@ class EventMatcher:
         for name, weight in gone.entities.items():
             kept.entities[name] = max(weight, kept.entities.get(name, 0.0))
         kept.kinds.update(gone.kinds)
-        kept.event_date = kept.event_date or gone.event_date
+        if kept.event_date is None:
+            kept.event_date, kept.date_exact = gone.event_date, gone.date_exact
         kept.headline_places.update(gone.headline_places)
         kept.step = kept.step or gone.step
         self._merged_into[drop] = keep
@@ -599,7 +622,15 @@ class EventMatcher:
         if story is None:
             main = events.specific(rep.kinds, self.cues.rules)
             story = _Story(
-                story_id, rep.published_at, rep.exclusive, rep.step, main, rep.event_date, rep.language, rep.says
+                story_id,
+                rep.published_at,
+                rep.exclusive,
+                rep.step,
+                main,
+                rep.event_date,
+                rep.language,
+                rep.says,
+                date_exact=rep.date_exact,
             )
             self.stories[story_id] = story
         story.add(rep)
