@@ -132,3 +132,26 @@ def test_weekday_names_of_other_languages_do_not_date_a_text():
     ru = events.features("Шойгу вновь прибыл в Пхеньян спустя неделю", "", PUBLISHED, language="ru")
     en = events.features("Kim and Putin issue joint message", "", PUBLISHED, language="en")
     assert ru.event_date is None and en.event_date is None
+
+
+@pytest.mark.parametrize(
+    ("title", "statement"),
+    [
+        ('외교부 "북러 협력, 안보리 결의 위반"', True),  # speaker, then the quotation: a statement
+        ('北 외무성 "EU 제재는 미국 추종"', True),
+        ("Захарова: санкции ЕС незаконны", True),
+        ("Ukrayna: Kuzey Koreli askerler cephede", True),
+        ('김정은, 라브로프 접견…"조러 관계 새로운 높이로"', False),  # a happening quoting someone
+        ("Breaking: Kim meets Putin in Vladivostok", False),
+        ("Kim meets Putin in Vladivostok", False),
+    ],
+)
+def test_an_attributed_headline_is_a_statement_in_any_language(title, statement):
+    found = events.features(title, "", datetime(2026, 3, 25, tzinfo=UTC))
+    assert ("statement" in found.headline_kinds) is statement
+
+
+def test_a_date_that_names_the_day_is_exact_and_a_relative_one_is_not():
+    published = datetime(2026, 3, 26, 9, tzinfo=UTC)
+    assert events.features("Kim receives Naryshkin on Thursday", "", published).date_exact
+    assert not events.features("Kim received Naryshkin yesterday", "", published).date_exact

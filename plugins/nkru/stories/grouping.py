@@ -10,7 +10,8 @@ The order of the checks (`EventMatcher.decide`):
      wins, the older on a tie. A report that scores at least `rule.MERGE_THRESHOLD` against two or more stories
      of the same event shows they are one: they are merged into the oldest, whose id is kept;
   d. for a report in another language than the story's first whose actors the extract step could not match:
-     the one story (and only if there is exactly one) passing `rule.same_kind_and_time`;
+     the one story (and only if there is exactly one) passing `rule.same_kind_and_time`; for a statement naming
+     only the leaders, the one story first reported as the same leaders' statement (`rule.leaders_statement`);
   e. else a new story, with the reason no story matched.
 Candidates come from postings per entity and per kind that keep the most recent `CANDIDATES_PER_KEY` stories, so
 an article is compared with a bounded number of stories however many the window holds: grouping is linear in the
@@ -72,6 +73,8 @@ class EventMatcher:
         if copy_of is not None and copy_of in self.stories and not rule.different(rep, self.stories[copy_of]):
             return Decision(copy_of, "near-copy", self._why(rep, self.stories[copy_of], rule="near-copy"))
         if not rep.strong_entities(rules.background_entities) and not events.specific(rep.kinds, rules):
+            if (leaders := self._leaders_statement(rep)) is not None:
+                return Decision(leaders[0], "leaders-statement", leaders[1])
             return Decision(None, "new", reasons.new(rep, "no entities and no kind cues to match on"))
         best: tuple[float, int, dict] | None = None
         rejected: Counter = Counter()
@@ -98,6 +101,8 @@ class EventMatcher:
             return Decision(best[1], "same-event", best[2])
         if (fallback := self._kind_and_time(rep)) is not None:
             return Decision(fallback[0], "same-kind-and-time", fallback[1])
+        if (leaders := self._leaders_statement(rep)) is not None:
+            return Decision(leaders[0], "leaders-statement", leaders[1])
         return Decision(None, "new", reasons.new(rep, reasons.none_matched(rejected)))
 
     def _merges(self, best: tuple[float, int, dict], passing: list[tuple[float, StoryProfile]]) -> list[StoryProfile]:
@@ -130,10 +135,23 @@ class EventMatcher:
             return None
         return found[0].story_id, self._why(rep, found[0], rule="same-kind-and-time")
 
+    def _leaders_statement(self, rep: Report) -> tuple[int, dict] | None:
+        """The one story first reported as a statement of the same leaders (and naming no one else), if exactly
+        one: `rule.leaders_statement`."""
+        keys = [f"l:{name}" for name in sorted(rep.leaders(self.cues.rules.background_entities))]
+        found = [s for s in self._stories_of(keys) if rule.leaders_statement(rep, s, self.cues.rules)]
+        if len(found) != 1:
+            return None
+        return found[0].story_id, self._why(rep, found[0], rule="leaders-statement")
+
     def _candidates(self, rep: Report, kinds_only: bool = False) -> list[StoryProfile]:
         """Stories sharing a specific entity or kind with the report (the most recent ones per key)."""
         keys = [] if kinds_only else [f"e:{n}" for n in rep.strong_entities(self.cues.rules.background_entities)]
         keys += [f"k:{kind}" for kind in events.specific(rep.kinds, self.cues.rules)]
+        return self._stories_of(keys)
+
+    def _stories_of(self, keys: list[str]) -> list[StoryProfile]:
+        """The stories posted under any of `keys`, each once."""
         seen: set[int] = set()
         out = []
         for key in keys:
@@ -194,6 +212,7 @@ class EventMatcher:
         self.copies.add(rep.key, story_id, rep.sig, rep.title_key, rep.published_at)
         keys = [f"e:{name}" for name in rep.strong_entities(self.cues.rules.background_entities)]
         keys += [f"k:{kind}" for kind in events.specific(rep.kinds, self.cues.rules)]
+        keys += [f"l:{name}" for name in story.leaders]
         for key in keys:
             postings = self._postings.setdefault(key, deque(maxlen=CANDIDATES_PER_KEY))
             if story_id in postings:

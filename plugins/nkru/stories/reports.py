@@ -9,6 +9,7 @@ way in every language. *What* are the kinds of happening the text cues and wheth
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -59,6 +60,11 @@ class Report:
     def actors(self, background: frozenset[str]) -> set[str]:
         """The people and bodies it names (not places, figures or the two sides themselves)."""
         return {n for n, w in self.entities.items() if w >= LABEL_WEIGHTS["ORG"] and n not in background}
+
+    def leaders(self, background: frozenset[str]) -> frozenset[str]:
+        """The background people it names (the two leaders): `leaders` in config/events/kinds.yaml's sense."""
+        person = LABEL_WEIGHTS["PERSON"] * BACKGROUND_FACTOR
+        return frozenset(n for n, w in self.entities.items() if n in background and math.isclose(w, person))
 
 
 def report(

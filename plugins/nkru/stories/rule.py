@@ -19,6 +19,14 @@ and, outside near-copies (`score`),
   8. it shares no actor, place or figure beyond the background names (`MIN_SHARED_ACTORS`);
   9. both cue specific kinds of happening and none in common.
 Otherwise it scores who·0.55 + kind·0.30 + time·0.15; at least `EVENT_THRESHOLD` is the same event.
+
+Two fallbacks, each only when exactly one story qualifies (`grouping`): a report in another language whose
+actors the extract step could not read joins on kind and time (`same_kind_and_time`); and the leaders' own
+statements (a message, a speech, an exchange of greetings), which name no one but the two leaders (background
+names, so they share no actor with anything), join the one story first reported as such a statement naming the
+same leaders within `KIND_TIME_GAP_HOURS` (`leaders_statement`). A story first reported as a happening or as
+someone else's statement is never joined this way: Putin's message and the wreath Kim lays with the ambassador
+stay apart.
 """
 
 from __future__ import annotations
@@ -69,6 +77,8 @@ class StoryProfile:
     kinds: Counter = field(default_factory=Counter)
     members: int = 0
     date_exact: bool = False
+    # the leaders its first report names, when that report is a statement naming no other person or body
+    leaders: frozenset[str] = frozenset()
 
     @classmethod
     def start(cls, story_id: int, rep: Report, rules: events.EventRules) -> StoryProfile:
@@ -84,6 +94,7 @@ class StoryProfile:
             rep.language,
             rep.says,
             date_exact=rep.date_exact,
+            leaders=leaders_only(rep, rules),
         )
 
     def add(self, rep: Report) -> None:
@@ -206,3 +217,24 @@ def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRule
     if rep.event_date and story.event_date and rep.event_date != story.event_date:
         return False
     return main in story.main_kinds
+
+
+def leaders_only(rep: Report, rules: events.EventRules) -> frozenset[str]:
+    """The leaders a statement names when it names no other person or body (else none): a leaders' message."""
+    background = rules.background_entities
+    if not rep.says or rep.actors(background):
+        return frozenset()
+    return rep.leaders(background)
+
+
+def leaders_statement(rep: Report, story: StoryProfile, rules: events.EventRules) -> bool:
+    """Whether a statement may join a story first reported as the same leaders' statement: the same leaders
+    named, first reported within `KIND_TIME_GAP_HOURS`, no announcement/step/date conflict. Its kinds are not
+    compared: a message's words (the treaty, the troops, the liberation) are what it is about, not what happened."""
+    if not story.leaders or not rep.says:
+        return False
+    if rep.leaders(rules.background_entities) != story.leaders:
+        return False
+    if hours_between(rep.published_at, story.first_published) > KIND_TIME_GAP_HOURS:
+        return False
+    return different(rep, story) is None
