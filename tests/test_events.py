@@ -155,3 +155,11 @@ def test_a_date_that_names_the_day_is_exact_and_a_relative_one_is_not():
     published = datetime(2026, 3, 26, 9, tzinfo=UTC)
     assert events.features("Kim receives Naryshkin on Thursday", "", published).date_exact
     assert not events.features("Kim received Naryshkin yesterday", "", published).date_exact
+
+
+def test_a_step_named_only_in_the_summary_counts_when_the_text_is_about_ratification():
+    published = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    visit = events.features("Володин прибыл в Пхеньян", "Председатель Госдумы провел переговоры.", published)
+    assert visit.step is None  # the Duma's speaker on a visit is no Duma vote
+    vote = events.features("Russia backs labour deal", "The State Duma ratified the agreement on Tuesday.", published)
+    assert vote.step == "lower_house"

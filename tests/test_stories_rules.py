@@ -106,3 +106,18 @@ def test_a_speech_by_one_leader_does_not_join_the_two_leaders_exchange():
     )
     matcher.assign(exchange, 1)
     assert matcher.decide(speech).story_id is None
+
+
+def test_a_visit_whose_summary_says_to_visit_is_not_an_announcement():
+    matcher = stories.EventMatcher()
+    who = [("Vyacheslav Volodin", "PERSON"), ("Choe Ryong Hae", "PERSON")]
+    landed = stories.report(1, "Volodin arrives in Pyongyang for talks with Choe Ryong Hae", "", T0, who)
+    senior = stories.report(
+        2,
+        "Russian parliament chief Volodin lands in Pyongyang",
+        "He is the most senior lawmaker to visit since the treaty; Choe Ryong Hae greeted him.",
+        T0 + timedelta(hours=2),
+        who,
+    )
+    matcher.assign(landed, 1)
+    assert matcher.decide(senior).story_id == 1

@@ -182,11 +182,12 @@ def _load_rules(path: Path) -> EventRules:
 
 
 def cued(
-    cues: Cues, text: str, steps: list[tuple[int, int, str]] | None = None
+    cues: Cues, text: str, steps: list[tuple[int, int, str]] | None = None, plain: set[str] | None = None
 ) -> tuple[set[str], list[tuple[int, str]]]:
     """The kinds cued in `text` (already folded) and the relative-day words found, with their positions.
 
-    `steps`, when given, collects (start, -length, kind) of every treaty-step cue found."""
+    `steps`, when given, collects (start, -length, kind) of every treaty-step cue found; `plain`, when given,
+    collects the kinds cued by words that name no treaty step ("ratified", not "the Duma")."""
     kinds: set[str] = set()
     days: list[tuple[int, str]] = []
     if not len(cues.automaton):
@@ -203,6 +204,8 @@ def cued(
         kinds.update(found)
         if steps is not None:
             steps.extend((start, -len(term), k) for k in found if k in cues.rules.steps)
+        if plain is not None and not found & set(cues.rules.steps):
+            plain.update(found)
     return kinds, days
 
 
@@ -221,11 +224,13 @@ def features(
         if pattern.search(title[:MAX_TEXT_CHARS]):
             in_title.add(kind)
             found.add(kind)
-    cued(cues, text, text_steps)
+    plain: set[str] = set()
+    cued(cues, text, text_steps, plain)
     # The step a report is about is the one its headline names first (the longest cue there: "duma committee"
     # is the committee, not the Duma); "the Duma approved, only the Federation Council remains" is the Duma's.
-    # A step named only in the summary counts when the text is about ratification ("NIS told lawmakers" is not).
-    if not title_steps and cues.rules.steps_of and cues.rules.steps_of not in found:
+    # A step named only in the summary counts when the text is about ratification in other words than the step's
+    # ("NIS told lawmakers" is not; nor is "the Duma speaker arrived").
+    if not title_steps and cues.rules.steps_of and cues.rules.steps_of not in plain:
         text_steps = []
     steps = [min(title_steps or text_steps)[2]] if title_steps or text_steps else []
     future = bool(found & cues.rules.exclusive)

@@ -99,7 +99,7 @@ def report(
         published_at=published_at,
         entities=weights,
         kinds=text.kinds,
-        exclusive=frozenset(text.kinds) & cues.rules.exclusive,
+        exclusive=exclusive_kinds(text.kinds, text.headline_kinds, cues.rules),
         step=text.step,
         event_date=text.event_date,
         date_source=text.date_source,
@@ -113,6 +113,15 @@ def report(
     )
 
 
+def exclusive_kinds(kinds: Iterable[str], headline_kinds: Iterable[str], rules: events.EventRules) -> frozenset[str]:
+    """The exclusive kinds (an announcement) a report is about: its headline's when the headline says what
+    happened, else its whole text's. "Volodin lands in Pyongyang" stays a happening although its summary says he
+    is the most senior lawmaker "to visit" since 2024."""
+    headline = frozenset(headline_kinds)
+    source = headline if events.specific(headline, rules) else frozenset(kinds)
+    return source & rules.exclusive
+
+
 def from_member(row, cues: events.Cues) -> Report:
     """A report as stored in `story_members` (`store.stories.MemberRow`), for the index to reload its window.
 
@@ -124,7 +133,7 @@ def from_member(row, cues: events.Cues) -> Report:
         published_at=row.published_at,
         entities={str(k): float(v) for k, v in row.entities.items()},
         kinds=kinds,
-        exclusive=frozenset(kinds) & cues.rules.exclusive,
+        exclusive=exclusive_kinds(kinds, row.headline_kinds, cues.rules),
         step=row.step,
         event_date=row.event_date,
         date_source=row.date_words,
