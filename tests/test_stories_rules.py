@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nkru import stories
+from nkru import alerts, stories
 from tests.alert_data import NOW, NewsDB, rule, settings
 
 T0 = NOW - timedelta(hours=30)  # Wednesday 2026-03-25, 03:00 UTC
@@ -121,3 +121,26 @@ def test_a_visit_whose_summary_says_to_visit_is_not_an_announcement():
     )
     matcher.assign(landed, 1)
     assert matcher.decide(senior).story_id == 1
+
+
+def test_only_a_headline_that_adds_an_update_kind_sends_the_update(db, smtp_server):
+    news = NewsDB(db)
+    cfg = settings(rule("all", ("a@example.org",)))
+    story = news.process(cfg, _report(news, "Yonhap English", TALKS, 0), NARYSHKIN)
+    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    # A later report of the talks whose summary recalls arms transfers: the picture has not changed.
+    recalled = (
+        "Naryshkin and Ri Chang Dae discuss security cooperation in Pyongyang",
+        "The talks come amid Western accusations of North Korean arms and missile deliveries to Russia.",
+    )
+    assert news.process(cfg, _report(news, "AFP", recalled, 1), NARYSHKIN) == story
+    assert news.scalar("SELECT count(*) FROM alert_outbox WHERE kind = 'update'") == 0
+    # A headline saying an agreement was signed at the talks changes it: one update.
+    signed = (
+        "Naryshkin and Ri Chang Dae sign intelligence cooperation agreement in Pyongyang",
+        "The two signed an agreement on exchanging information during the talks.",
+    )
+    assert news.process(cfg, _report(news, "Reuters", signed, 2), NARYSHKIN) == story
+    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    subjects = [m["Subject"] for m in smtp_server.messages]
+    assert len(subjects) == 2 and "Update: " in subjects[1] and "Update: " not in subjects[0]

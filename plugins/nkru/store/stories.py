@@ -214,6 +214,16 @@ def add_story_kinds(cur: Cursor, story_id: int, kinds: list[str]) -> list[str]:
     return new
 
 
+def new_headline_kinds(cur: Cursor, story_id: int, article_id: int, kinds: list[str]) -> list[str]:
+    """Those of `kinds` that no other member's headline in the story cued (in the order given)."""
+    cur.execute(
+        "SELECT DISTINCT k FROM story_members, unnest(headline_kinds) k WHERE story_id = %s AND article_id <> %s",
+        (story_id, article_id),
+    )
+    seen = {r[0] for r in cur.fetchall()}
+    return [k for k in kinds if k not in seen]
+
+
 def merge_story(cur: Cursor, keep: int, drop: int) -> None:
     """Move story `drop` into the older story `keep`: its articles, signatures, members, kinds and alerts.
 

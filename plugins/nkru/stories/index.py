@@ -25,7 +25,9 @@ from nkru.stories.reports import from_member, report
 
 @dataclass(frozen=True)
 class Assignment:
-    """Where `StoryIndex.assign` put an article: its story, the rule that decided, kinds new to the story."""
+    """Where `StoryIndex.assign` put an article: its story, the rule that decided, and the kinds its headline
+    adds to the story's headlines (`new_kinds`: the update rule, `alerts.queue_for_article`). Only a headline
+    changes the picture: a summary recalling "amid arms transfers" or "are expected to sign" does not."""
 
     story_id: int
     rule: str
@@ -136,7 +138,9 @@ class StoryIndex:
             published_at=article.published_at,
             seen_at=self.now,
         )
-        specific_kinds = [k for k in rep.kinds if k in events.specific(rep.kinds, self.matcher.cues.rules)]
-        new_kinds = story_store.add_story_kinds(cur, story_id, specific_kinds)
+        specific = events.specific(rep.kinds, self.matcher.cues.rules)
+        story_store.add_story_kinds(cur, story_id, [k for k in rep.kinds if k in specific])
+        in_headline = [k for k in rep.headline_kinds if k in specific]
+        new_kinds = story_store.new_headline_kinds(cur, story_id, article.id, in_headline)
         self.matcher.add(rep, story_id, decision.merge)
-        return Assignment(story_id, rule, tuple(k for k in rep.kinds if k in new_kinds), created, tuple(merged))
+        return Assignment(story_id, rule, tuple(new_kinds), created, tuple(merged))
