@@ -155,6 +155,9 @@ def test_a_date_that_names_the_day_is_exact_and_a_relative_one_is_not():
     published = datetime(2026, 3, 26, 9, tzinfo=UTC)
     assert events.features("Kim receives Naryshkin on Thursday", "", published).date_exact
     assert not events.features("Kim received Naryshkin yesterday", "", published).date_exact
+    # A wire dateline's date is where and when the wire wrote, not necessarily the happening's day.
+    wire = events.features("Kim receives Naryshkin", "SEOUL, March 26 (Yonhap) -- Kim Jong Un met him.", published)
+    assert wire.event_date is not None and not wire.date_exact
 
 
 def test_a_step_named_only_in_the_summary_counts_when_the_text_is_about_ratification():

@@ -38,6 +38,8 @@ OWN_DATE_AFTER = timedelta(days=1)
 MAX_TEXT_CHARS = 20_000  # cues and dates are read from the headline and the start of the summary only
 
 _ALPHABETIC_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+# "SEOUL, March 25 (Yonhap) --", "Pyongyang, April 14 (KCNA) --", "MOSCOW, 25 марта (ТАСС) -"
+_DATELINE = re.compile(r"^\s*[^\W\d][\w .,'/-]{0,60}?\([^)]{1,40}\)\s*(?:--|—|–|-)")
 
 
 class EventCuesError(ValueError):
@@ -235,7 +237,10 @@ def features(
     steps = [min(title_steps or text_steps)[2]] if title_steps or text_steps else []
     future = bool(found & cues.rules.exclusive)
     when, source = cues.dates.find(text, published_at, future=future, language=language)
-    exact = when is not None
+    # A date in a wire dateline ("SEOUL, March 25 (Yonhap) --") is the day of writing, where the wire was, not
+    # necessarily the happening's: it may be a day off another outlet's.
+    dateline = _DATELINE.match(summary[:200])
+    exact = when is not None and not (dateline and source and source in fold(dateline.group(0)))
     if when is None and relative:
         position, word = min(relative)
         when, source = (published_at.date() + timedelta(days=cues.relative_days[word])), word

@@ -70,7 +70,11 @@ class EventMatcher:
         rules = self.cues.rules
         copy_of = self.copies.match(rep.sig, rep.title_key, rep.published_at)
         copy_of = self.resolve(copy_of) if copy_of is not None else None
-        if copy_of is not None and copy_of in self.stories and not rule.different(rep, self.stories[copy_of]):
+        if (
+            copy_of is not None
+            and copy_of in self.stories
+            and not rule.different(rep, self.stories[copy_of], copy=True)
+        ):
             return Decision(copy_of, "near-copy", self._why(rep, self.stories[copy_of], rule="near-copy"))
         if not rep.strong_entities(rules.background_entities) and not events.specific(rep.kinds, rules):
             if (leaders := self._leaders_statement(rep)) is not None:

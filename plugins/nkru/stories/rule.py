@@ -135,13 +135,17 @@ def dates_differ(a: date | None, a_exact: bool, b: date | None, b_exact: bool) -
     return abs((a - b).days) > tolerance
 
 
-def different(rep: Report, story: StoryProfile) -> str | None:
-    """Rules 1–3: why the report is of another happening than the story whatever else they share, or None."""
+def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | None:
+    """Rules 1–3: why the report is of another happening than the story whatever else they share, or None.
+
+    For a near-copy (`copy`), dates may differ by a day whatever words they come from: the same wire text,
+    dated where each outlet edited it."""
     if rep.exclusive != story.exclusive:
         return "announcement vs happening"
     if rep.step and story.step and rep.step != story.step:
         return "different treaty steps"
-    if dates_differ(rep.event_date, rep.date_exact, story.event_date, story.date_exact):
+    exact = not copy
+    if dates_differ(rep.event_date, rep.date_exact and exact, story.event_date, story.date_exact and exact):
         return "different event dates"
     return None
 
