@@ -241,4 +241,6 @@ def leaders_statement(rep: Report, story: StoryProfile, rules: events.EventRules
         return False
     if hours_between(rep.published_at, story.first_published) > KIND_TIME_GAP_HOURS:
         return False
+    if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
+        return False  # condolences over a crash in one place, sympathy over floods in another
     return different(rep, story) is None
