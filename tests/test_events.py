@@ -132,3 +132,37 @@ def test_weekday_names_of_other_languages_do_not_date_a_text():
     ru = events.features("Шойгу вновь прибыл в Пхеньян спустя неделю", "", PUBLISHED, language="ru")
     en = events.features("Kim and Putin issue joint message", "", PUBLISHED, language="en")
     assert ru.event_date is None and en.event_date is None
+
+
+@pytest.mark.parametrize(
+    ("title", "statement"),
+    [
+        ('외교부 "북러 협력, 안보리 결의 위반"', True),  # speaker, then the quotation: a statement
+        ('北 외무성 "EU 제재는 미국 추종"', True),
+        ("Захарова: санкции ЕС незаконны", True),
+        ("Ukrayna: Kuzey Koreli askerler cephede", True),
+        ('김정은, 라브로프 접견…"조러 관계 새로운 높이로"', False),  # a happening quoting someone
+        ("Breaking: Kim meets Putin in Vladivostok", False),
+        ("Kim meets Putin in Vladivostok", False),
+    ],
+)
+def test_an_attributed_headline_is_a_statement_in_any_language(title, statement):
+    found = events.features(title, "", datetime(2026, 3, 25, tzinfo=UTC))
+    assert ("statement" in found.headline_kinds) is statement
+
+
+def test_a_date_that_names_the_day_is_exact_and_a_relative_one_is_not():
+    published = datetime(2026, 3, 26, 9, tzinfo=UTC)
+    assert events.features("Kim receives Naryshkin on Thursday", "", published).date_exact
+    assert not events.features("Kim received Naryshkin yesterday", "", published).date_exact
+    # A wire dateline's date is where and when the wire wrote, not necessarily the happening's day.
+    wire = events.features("Kim receives Naryshkin", "SEOUL, March 26 (Yonhap) -- Kim Jong Un met him.", published)
+    assert wire.event_date is not None and not wire.date_exact
+
+
+def test_a_step_named_only_in_the_summary_counts_when_the_text_is_about_ratification():
+    published = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    visit = events.features("Володин прибыл в Пхеньян", "Председатель Госдумы провел переговоры.", published)
+    assert visit.step is None  # the Duma's speaker on a visit is no Duma vote
+    vote = events.features("Russia backs labour deal", "The State Duma ratified the agreement on Tuesday.", published)
+    assert vote.step == "lower_house"

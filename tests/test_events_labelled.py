@@ -65,3 +65,25 @@ def test_different_event_pairs_are_real_events_within_48_hours() -> None:
         gap = abs(first_report[pair["a"]] - first_report[pair["b"]])
         assert pair["a"] != pair["b"]
         assert gap <= timedelta(hours=48), pair
+
+
+HOLDOUT2_FILE = EVENTS_FILE.parent / "events_holdout2.yaml"
+
+
+def test_the_second_holdout_round_keeps_its_promises() -> None:
+    """bench/events_holdout2.yaml: ≥ 25 events × ≥ 3 reports in ≥ 2 languages, ≥ 20 different-event pairs within
+    48 h (and none beyond the 72 h window), ids not shared with the first set, every event marked holdout2."""
+    data = yaml.safe_load(HOLDOUT2_FILE.read_text(encoding="utf-8"))
+    events = data["events"]
+    first_ids = {event["id"] for event in _load()["events"]}
+    assert len(events) >= 25
+    assert not first_ids & {event["id"] for event in events}
+    for event in events:
+        assert event["split"] == "holdout2", event["id"]
+        assert event["kind"] in KINDS, event["id"]
+        assert len(event["reports"]) >= 3, event["id"]
+        assert len({report["lang"] for report in event["reports"]}) >= 2, event["id"]
+    first_report = {event["id"]: min(_published(report) for report in event["reports"]) for event in events}
+    gaps = [abs(first_report[pair["a"]] - first_report[pair["b"]]) for pair in data["different_pairs"]]
+    assert sum(gap <= timedelta(hours=48) for gap in gaps) >= 20
+    assert max(gaps) <= timedelta(hours=72)  # one pair (the Duma vote and the signing) is 50.5 h apart

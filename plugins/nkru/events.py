@@ -38,6 +38,8 @@ OWN_DATE_AFTER = timedelta(days=1)
 MAX_TEXT_CHARS = 20_000  # cues and dates are read from the headline and the start of the summary only
 
 _ALPHABETIC_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+# "SEOUL, March 25 (Yonhap) --", "Pyongyang, April 14 (KCNA) --", "MOSCOW, 25 марта (ТАСС) -"
+_DATELINE = re.compile(r"^\s*[^\W\d][\w .,'/-]{0,60}?\([^)]{1,40}\)\s*(?:--|—|–|-)")
 
 
 class EventCuesError(ValueError):
@@ -55,6 +57,8 @@ class EventRules:
     generic: frozenset[str]
     update: frozenset[str]
     background_entities: frozenset[str]
+    # (pattern, kind): headline shapes that cue a kind in any language ("Zakharova: …", `외교부 "…"`)
+    headline_patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ class TextFeatures:
     step: str | None  # the treaty step the headline (else the summary) names, if any
     event_date: date | None
     date_source: str | None  # the words the date was read from ("25 марта", "on Tuesday")
+    # whether the date names the day itself ("25 марта", "on Tuesday", "13일"), not a day relative to the
+    # publication time ("yesterday", "today": resolved in UTC, so a day off for a Pyongyang morning report)
+    date_exact: bool = False
 
     @property
     def kind(self) -> str | None:
@@ -159,18 +166,30 @@ def _load_rules(path: Path) -> EventRules:
     if steps_of is not None and steps_of not in kinds:
         raise EventCuesError(f"{path}: steps_of names unknown kind {steps_of!r}")
     background = frozenset(str(e) for e in data.get("background_entities") or [])
-    return EventRules(kinds, sets["exclusive"], steps, steps_of, sets["generic"], sets["update"], background)
+    patterns = []
+    for kind, regexes in (data.get("headline_patterns") or {}).items():
+        if kind not in kinds:
+            raise EventCuesError(f"{path}: headline_patterns names unknown kind {kind!r}")
+        for regex in regexes or []:
+            try:
+                patterns.append((re.compile(str(regex)), str(kind)))
+            except re.error as exc:
+                raise EventCuesError(f"{path}: headline_patterns[{kind}]: bad pattern {regex!r}: {exc}") from exc
+    return EventRules(
+        kinds, sets["exclusive"], steps, steps_of, sets["generic"], sets["update"], background, tuple(patterns)
+    )
 
 
 # -------------------------------------------------------------------------------------------------- kinds
 
 
 def cued(
-    cues: Cues, text: str, steps: list[tuple[int, int, str]] | None = None
+    cues: Cues, text: str, steps: list[tuple[int, int, str]] | None = None, plain: set[str] | None = None
 ) -> tuple[set[str], list[tuple[int, str]]]:
     """The kinds cued in `text` (already folded) and the relative-day words found, with their positions.
 
-    `steps`, when given, collects (start, -length, kind) of every treaty-step cue found."""
+    `steps`, when given, collects (start, -length, kind) of every treaty-step cue found; `plain`, when given,
+    collects the kinds cued by words that name no treaty step ("ratified", not "the Duma")."""
     kinds: set[str] = set()
     days: list[tuple[int, str]] = []
     if not len(cues.automaton):
@@ -187,6 +206,8 @@ def cued(
         kinds.update(found)
         if steps is not None:
             steps.extend((start, -len(term), k) for k in found if k in cues.rules.steps)
+        if plain is not None and not found & set(cues.rules.steps):
+            plain.update(found)
     return kinds, days
 
 
@@ -201,20 +222,31 @@ def features(
     title_steps: list[tuple[int, int, str]] = []
     text_steps: list[tuple[int, int, str]] = []
     in_title, _ = cued(cues, fold(title[:MAX_TEXT_CHARS]), title_steps)
-    cued(cues, text, text_steps)
+    for pattern, kind in cues.rules.headline_patterns:
+        if pattern.search(title[:MAX_TEXT_CHARS]):
+            in_title.add(kind)
+            found.add(kind)
+    plain: set[str] = set()
+    cued(cues, text, text_steps, plain)
     # The step a report is about is the one its headline names first (the longest cue there: "duma committee"
     # is the committee, not the Duma); "the Duma approved, only the Federation Council remains" is the Duma's.
-    # A step named only in the summary counts when the text is about ratification ("NIS told lawmakers" is not).
-    if not title_steps and cues.rules.steps_of and cues.rules.steps_of not in found:
+    # A step named only in the summary counts when the text is about ratification in other words than the step's
+    # ("NIS told lawmakers" is not; nor is "the Duma speaker arrived").
+    if not title_steps and cues.rules.steps_of and cues.rules.steps_of not in plain:
         text_steps = []
     steps = [min(title_steps or text_steps)[2]] if title_steps or text_steps else []
     future = bool(found & cues.rules.exclusive)
     when, source = cues.dates.find(text, published_at, future=future, language=language)
+    # A date in a wire dateline ("SEOUL, March 25 (Yonhap) --") is the day of writing, where the wire was, not
+    # necessarily the happening's: it may be a day off another outlet's.
+    dateline = _DATELINE.match(summary[:200])
+    exact = when is not None and not (dateline and source and source in fold(dateline.group(0)))
     if when is None and relative:
         position, word = min(relative)
         when, source = (published_at.date() + timedelta(days=cues.relative_days[word])), word
+    order = [k for k in cues.rules.kinds if k in found]
     headline = tuple(k for k in cues.rules.kinds if k in in_title)
-    return TextFeatures(tuple(order), headline, steps[0] if steps else None, when, source)
+    return TextFeatures(tuple(order), headline, steps[0] if steps else None, when, source, exact)
 
 
 def specific(kinds: Iterable[str], rules: EventRules) -> frozenset[str]:

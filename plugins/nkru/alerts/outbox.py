@@ -17,6 +17,7 @@ from nkru.config import Settings
 from nkru.store import Cursor
 from nkru.store import alerts as alert_store
 from nkru.store import outbox as outbox_store
+from nkru.store import stories as story_store
 from nkru.store.articles import StoredArticle
 from nkru.store.outbox import message_id
 
@@ -75,7 +76,7 @@ def queue_for_article(
     rules = settings.alerts.rules
     if not rules:
         return 0
-    first_seen, published = alert_store.story_times(cur, story_id)
+    first_seen, published = story_store.story_times(cur, story_id)
     if now - min(first_seen, published) > timedelta(hours=settings.alerts.max_story_age_hours):
         return 0
     facts = _facts(cur, article, mentions)

@@ -15,9 +15,9 @@ from nkru.mail.delivery import SendReport, deliver
 from nkru.mail.render import render_alert, rule_terms
 from nkru.mail.smtp import SmtpTarget
 from nkru.store import Connection, Cursor
-from nkru.store import alerts as story_store
 from nkru.store import feeds as feed_store
 from nkru.store import outbox as outbox_store
+from nkru.store import stories as story_store
 from nkru.store.outbox import StoryItem
 
 

@@ -1,0 +1,76 @@
+"""Group articles into stories: one story per event (one happening at one time and place), in any language.
+
+Two signals, one rule, one step per module:
+
+- `copies`: **near-copies**, syndicated copies of one wire report (MinHash over word shingles of title and lede,
+  LSH over the window, exact normalised title);
+- `reports`: what grouping knows about one article (`Report`): **who** (canonical entities, weighted by label,
+  the background names of the beat a fifth), **what** (kinds cued per language, `nkru.events`, and whether the
+  headline is a statement) and **when** (publication time, the event date the text gives);
+- `rule`: **the one-event rule** (announcement, treaty step, event date, reaction/statement vs the happening,
+  people, places, kinds, then a who/what/when score), documented there and in the README;
+- `grouping`: `EventMatcher`, which applies the rule to candidate stories (postings per entity and kind, bounded,
+  so grouping is linear in the articles of the window), merges stories a report shows to be one event;
+- `reasons`: why an article joined its story, or started one (stored in `story_members`, shown by the story page
+  and `nkru stories --json`);
+- `index`: `StoryIndex`, the same against the database, one transaction per article (SQL in `nkru.store.stories`);
+- `coverage`: the "first reported by …, then … more outlets in … languages" line of a story's alert.
+"""
+
+from nkru.stories.copies import (
+    DEFAULT_WINDOW_HOURS,
+    MATCH_THRESHOLD,
+    METHOD,
+    StoryMatcher,
+    from_bytes,
+    lede_words,
+    shingles,
+    signature,
+    title_key,
+    to_bytes,
+    words,
+)
+from nkru.stories.coverage import COVERAGE_LISTED, coverage
+from nkru.stories.grouping import CANDIDATES_PER_KEY, Decision, EventMatcher
+from nkru.stories.index import Assignment, StoryIndex
+from nkru.stories.reports import LABEL_WEIGHTS, Report, report
+from nkru.stories.rule import (
+    DATE_TOLERANCE_DAYS,
+    EVENT_GAP_HOURS,
+    EVENT_THRESHOLD,
+    MERGE_THRESHOLD,
+    REACTION_GAP_HOURS,
+    StoryProfile,
+    dates_differ,
+)
+
+__all__ = [
+    "CANDIDATES_PER_KEY",
+    "COVERAGE_LISTED",
+    "DATE_TOLERANCE_DAYS",
+    "DEFAULT_WINDOW_HOURS",
+    "EVENT_GAP_HOURS",
+    "EVENT_THRESHOLD",
+    "LABEL_WEIGHTS",
+    "MATCH_THRESHOLD",
+    "MERGE_THRESHOLD",
+    "METHOD",
+    "REACTION_GAP_HOURS",
+    "Assignment",
+    "Decision",
+    "EventMatcher",
+    "Report",
+    "StoryIndex",
+    "StoryMatcher",
+    "StoryProfile",
+    "coverage",
+    "dates_differ",
+    "from_bytes",
+    "lede_words",
+    "report",
+    "shingles",
+    "signature",
+    "title_key",
+    "to_bytes",
+    "words",
+]

@@ -1,0 +1,153 @@
+"""Near-copies: syndicated copies of one wire report, found by MinHash over word shingles of title and lede.
+
+A wire report (Yonhap, AFP, KCNA) is copied by other outlets with small edits: a different dateline, a trimmed
+lede, a headline edited after publication. MinHash over word shingles of the normalised title and lede
+(datasketch), indexed with MinHashLSH over a time window, plus a cheap exact match on the normalised title, finds
+them (`StoryMatcher`). This was the whole of story grouping before issue 16, and stays its first signal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+NUM_PERM = 256
+SEED = 1
+SCHEME = "affine32"  # datasketch 2.x: 32-bit affine permutations; stored as uint32
+SHINGLE_WORDS = 3
+LEDE_WORDS = 40
+# Change METHOD whenever the shingling or MinHash parameters change: stored signatures of another method are
+# not comparable and are ignored when the index loads.
+METHOD = f"w{SHINGLE_WORDS}-lede{LEDE_WORDS}-mh{NUM_PERM}-s{SEED}-{SCHEME}"
+# Syndicated copies share at least a third of their shingles (a new dateline, a trimmed clause and an edited
+# headline cost the rest); different reports on the same topic share under a quarter ("said on Thursday",
+# "Foreign Minister Sergei Lavrov"). bench/bench_stories.py measures both sides of this line.
+MATCH_THRESHOLD = 0.3
+# LSH only proposes candidates; the estimated Jaccard then decides. Bands of 2 rows make a copy at the threshold
+# a candidate with near certainty (1 - (1 - 0.3**2)**128 > 0.9999), where datasketch's own choice of bands for
+# 0.3 (3 rows) misses about 1 copy in 100 at J = 0.45.
+LSH_BANDS = (NUM_PERM // 2, 2)
+# Titles shorter than this ("North Korea", "World news") are too generic for the exact-title shortcut.
+MIN_EXACT_TITLE_WORDS = 4
+DEFAULT_WINDOW_HOURS = 72.0
+
+# Headline decorations wires add and change between versions: "(LEAD)", "(2nd LD)", "UPDATE 2-", "BREAKING:".
+_TITLE_PREFIX = re.compile(
+    r"^\s*(?:\((?:lead|\d+(?:st|nd|rd|th)\s+ld|urgent|news focus|yonhap interview)[^)]*\)\s*|"
+    r"(?:update|refile|corrected|wrapup)\s*\d*\s*[-:]\s*|(?:breaking|exclusive|urgent|analysis)\s*[:-]\s*)+",
+    re.IGNORECASE,
+)
+# Datelines differ between copies of one report: "SEOUL, March 25 (Yonhap) --", "MOSCOW (AFP) -", "PYONGYANG —".
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Za-z0-9 .,'/-]{0,60}?\([^)]{1,40}\)\s*(?:--|—|–|-)\s*|^\s*[A-Z][A-Z .,'/-]{2,40}(?:--|—|–)\s*"
+)
+_APOSTROPHES = re.compile(r"[’'`´]")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words, accents and punctuation folded, so 'North Korea’s' and "North Korea's" agree."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _APOSTROPHES.sub("", text)
+    return [w for w in _NON_WORD.sub(" ", text).split() if w != "_"]
+
+
+def title_key(title: str) -> str:
+    """The normalised headline: wire decorations dropped, words folded."""
+    return " ".join(words(_TITLE_PREFIX.sub("", title)))
+
+
+def lede_words(summary: str) -> list[str]:
+    """The first words of the summary without its dateline, where syndicated copies agree most."""
+    return words(_DATELINE.sub("", summary, count=1))[:LEDE_WORDS]
+
+
+def shingles(title: str, summary: str) -> set[str]:
+    """Word shingles of the headline and of the lede (each on its own, so none spans the two)."""
+    out: set[str] = set()
+    for seq in (words(_TITLE_PREFIX.sub("", title)), lede_words(summary)):
+        if len(seq) < SHINGLE_WORDS:
+            out.update(seq)
+            continue
+        out.update(" ".join(seq[i : i + SHINGLE_WORDS]) for i in range(len(seq) - SHINGLE_WORDS + 1))
+    return out
+
+
+def signature(title: str, summary: str) -> LeanMinHash:
+    """The MinHash of an article's shingles (compact and immutable: it is stored and compared, never grown)."""
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    minhash.update_batch(s.encode("utf-8") for s in sorted(shingles(title, summary)))
+    return LeanMinHash(minhash)
+
+
+def to_bytes(sig: LeanMinHash) -> bytes:
+    return np.asarray(sig.hashvalues, dtype="<u4").tobytes()
+
+
+def from_bytes(data: bytes) -> LeanMinHash:
+    return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(bytes(data), dtype="<u4"), scheme=SCHEME)
+
+
+@dataclass(frozen=True)
+class _Member:
+    story_id: int
+    sig: LeanMinHash
+    published_at: datetime
+
+
+class StoryMatcher:
+    """Which known story a new article belongs to, if any: the in-memory half of story grouping.
+
+    Members are articles already grouped; a new one joins the story of its most similar member (estimated
+    Jaccard at least `threshold`, published within `window` of it), or of a member with the same long title.
+    """
+
+    def __init__(self, window: timedelta = timedelta(hours=DEFAULT_WINDOW_HOURS), threshold: float = MATCH_THRESHOLD):
+        self.window = window
+        self.threshold = threshold
+        self._lsh = MinHashLSH(num_perm=NUM_PERM, params=LSH_BANDS)
+        self._members: dict[int, _Member] = {}
+        self._titles: dict[str, list[int]] = {}
+        self._by_story: dict[int, list[_Member]] = {}
+
+    def add(self, key: int, story_id: int, sig: LeanMinHash, title: str, published_at: datetime) -> None:
+        """Remember an article (`key`: its id) as a member of `story_id`."""
+        if key in self._members:
+            return
+        self._members[key] = _Member(story_id, sig, published_at)
+        self._by_story.setdefault(story_id, []).append(self._members[key])
+        self._lsh.insert(key, sig)
+        if len(title.split()) >= MIN_EXACT_TITLE_WORDS:
+            self._titles.setdefault(title, []).append(key)
+
+    def match(self, sig: LeanMinHash, title: str, published_at: datetime) -> int | None:
+        """The story id this article belongs to, or None for a new story. `title` is its `title_key`."""
+        best: tuple[float, int] | None = None
+        for key in self._titles.get(title, []):
+            best = self._better(best, 1.0, self._members[key], published_at)
+        for key in self._lsh.query(sig):
+            member = self._members[key]
+            score = sig.jaccard(member.sig)
+            if score >= self.threshold:
+                best = self._better(best, score, member, published_at)
+        return -best[1] if best else None
+
+    def _better(
+        self, best: tuple[float, int] | None, score: float, member: _Member, published_at: datetime
+    ) -> tuple[float, int] | None:
+        if abs(member.published_at - published_at) > self.window:
+            return best
+        # Highest similarity wins; on a tie the older story (lower id) does, so the choice is stable.
+        candidate = (score, -member.story_id)
+        return max(best, candidate) if best else candidate
+
+    def members_of(self, story_id: int) -> list[_Member]:
+        return self._by_story.get(story_id, [])
+
+    def __len__(self) -> int:
+        return len(self._members)

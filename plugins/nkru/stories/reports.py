@@ -1,0 +1,147 @@
+"""What grouping knows about one article (`Report`): who, what, when, and its near-copy signature.
+
+*Who* are the canonical entities of the extract step, weighted by label: people 3, bodies 2, places 1,
+nationalities 0; the two sides, their capitals, the two leaders and the news agencies (the background names of
+config/events/kinds.yaml) a fifth; figures the text gives ("412 deputies") 1, since a figure is written the same
+way in every language. *What* are the kinds of happening the text cues and whether its headline is a statement;
+*when* is its publication time and the event date the text gives (`nkru.events`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from datasketch import LeanMinHash
+
+from nkru import events
+from nkru.stories.copies import from_bytes, signature, title_key
+
+# Weight of an entity in "who" by label: the actors (people, bodies) count most, places less, nationalities not.
+LABEL_WEIGHTS = {"PERSON": 3.0, "ORG": 2.0, "GPE": 1.0, "LOC": 1.0, "FAC": 1.0, "EVENT": 1.0, "PRODUCT": 1.0}
+BACKGROUND_FACTOR = 0.2  # the two sides and their capitals, named by nearly every report (config/events/kinds.yaml)
+# A figure the text gives ("3,000 troops", "412 deputies") is written the same way in every language.
+NUMBER_WEIGHT = 1.0
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+@dataclass(frozen=True)
+class Report:
+    """What grouping knows about one article: who, what, when, and its near-copy signature."""
+
+    key: int
+    title: str
+    published_at: datetime
+    entities: dict[str, float]  # canonical name -> weight
+    kinds: tuple[str, ...]  # cued kinds, in precedence order
+    exclusive: frozenset[str]
+    step: str | None
+    event_date: date | None
+    date_source: str | None
+    sig: LeanMinHash
+    title_key: str
+    language: str | None = None
+    says: bool = False  # its headline cues a statement ("says", "заявил", "밝혀")
+    headline_kinds: tuple[str, ...] = ()
+    headline_places: frozenset[str] = frozenset()  # places beyond the background its headline names
+    date_exact: bool = False  # its event date names the day ("on Tuesday"), not a relative word ("yesterday")
+
+    def strong_entities(self, background: frozenset[str]) -> set[str]:
+        return {name for name in self.entities if name not in background}
+
+    def main_kind(self, rules: events.EventRules) -> str | None:
+        """What the report is about: its treaty step if it names one, else its first specific kind."""
+        if self.step:
+            return self.step
+        return next((k for k in self.kinds if k not in rules.generic), None)
+
+    def actors(self, background: frozenset[str]) -> set[str]:
+        """The people and bodies it names (not places, figures or the two sides themselves)."""
+        return {n for n, w in self.entities.items() if w >= LABEL_WEIGHTS["ORG"] and n not in background}
+
+    def leaders(self, background: frozenset[str]) -> frozenset[str]:
+        """The background people it names (the two leaders): `leaders` in config/events/kinds.yaml's sense."""
+        person = LABEL_WEIGHTS["PERSON"] * BACKGROUND_FACTOR
+        return frozenset(n for n, w in self.entities.items() if n in background and math.isclose(w, person))
+
+
+def report(
+    key: int,
+    title: str,
+    summary: str,
+    published_at: datetime,
+    mentions: Iterable[tuple[str, str]],
+    cues: events.Cues | None = None,
+    language: str | None = None,
+) -> Report:
+    """The grouping features of one article; `mentions` are its (canonical name, label) pairs."""
+    cues = cues or events.load_cues()
+    text = events.features(title, summary, published_at, cues, language=language)
+    weights: dict[str, float] = {f"#{n}": NUMBER_WEIGHT for n in events.figures(f"{title}\n{summary}")}
+    folded_title = events.fold(title)
+    mentions = list(mentions)
+    headline_places = frozenset(
+        name
+        for name, label in mentions
+        if label in PLACE_LABELS and name not in cues.rules.background_entities and events.fold(name) in folded_title
+    )
+    for name, label in mentions:
+        weight = LABEL_WEIGHTS.get(label, 0.0)
+        if name in cues.rules.background_entities:
+            weight *= BACKGROUND_FACTOR
+        if weight > 0:
+            weights[name] = max(weight, weights.get(name, 0.0))
+    return Report(
+        key=key,
+        title=title,
+        published_at=published_at,
+        entities=weights,
+        kinds=text.kinds,
+        exclusive=exclusive_kinds(text.kinds, text.headline_kinds, cues.rules),
+        step=text.step,
+        event_date=text.event_date,
+        date_source=text.date_source,
+        sig=signature(title, summary),
+        title_key=title_key(title),
+        language=language,
+        says=bool(set(text.headline_kinds) & cues.rules.generic),
+        headline_kinds=text.headline_kinds,
+        headline_places=headline_places,
+        date_exact=text.date_exact,
+    )
+
+
+def exclusive_kinds(kinds: Iterable[str], headline_kinds: Iterable[str], rules: events.EventRules) -> frozenset[str]:
+    """The exclusive kinds (an announcement) a report is about: its headline's when the headline says what
+    happened, else its whole text's. "Volodin lands in Pyongyang" stays a happening although its summary says he
+    is the most senior lawmaker "to visit" since 2024."""
+    headline = frozenset(headline_kinds)
+    source = headline if events.specific(headline, rules) else frozenset(kinds)
+    return source & rules.exclusive
+
+
+def from_member(row, cues: events.Cues) -> Report:
+    """A report as stored in `story_members` (`store.stories.MemberRow`), for the index to reload its window.
+
+    Rows written before event features were kept have none: they still match as near-copies."""
+    kinds = tuple(row.kinds)
+    return Report(
+        key=row.article_id,
+        title=row.title,
+        published_at=row.published_at,
+        entities={str(k): float(v) for k, v in row.entities.items()},
+        kinds=kinds,
+        exclusive=exclusive_kinds(kinds, row.headline_kinds, cues.rules),
+        step=row.step,
+        event_date=row.event_date,
+        date_source=row.date_words,
+        sig=from_bytes(row.minhash) if row.minhash is not None else signature(row.title, ""),
+        title_key=row.title_key or title_key(row.title),
+        language=row.language,
+        says=bool(set(row.headline_kinds) & cues.rules.generic),
+        headline_kinds=tuple(row.headline_kinds),
+        headline_places=frozenset(row.headline_places),
+        date_exact=bool(row.date_words) and events.fold(row.date_words) not in cues.relative_days,
+    )

@@ -1,0 +1,246 @@
+"""The one-event rule: whether a report is another report of a story's happening, and how strongly.
+
+README, "One story per event"; tests/test_stories_events.py. A report is of another happening than a story,
+whatever else they share, when (`different`)
+  1. one is an announcement and the other is not ("Shoigu will visit Pyongyang" vs "Shoigu in Pyongyang");
+  2. both name a treaty step and the steps differ (Duma vote, Federation Council, the President's signature...);
+  3. both give an event date and the dates differ: by more than `DATE_TOLERANCE_DAYS`, or at all when both name
+     the day itself ("on Tuesday", "25 марта", "13일": a meeting the next day with the same people);
+and, outside near-copies (`score`),
+  4. it is first reported more than `EVENT_GAP_HOURS` after or before the story (`DATED_EVENT_GAP_HOURS` when
+     both give the same event date);
+  5. one headline is a statement and the other is not (a reaction, a statement after the happening, a message or
+     article about a commemoration, against the happening's own report) and it is first reported more than
+     `REACTION_GAP_HOURS` from the story's first report: the happening's own reports worded as statements
+     ("Kremlin says Shoigu will visit") come in the same news cycle, a reaction the next morning. Within that
+     gap it must still share a *person* with the story (a reaction names what it reacts to);
+  6. both name people and none in common (Lavrov in Moscow and Shoigu in Moscow the same day);
+  7. both headlines name places (beyond the two capitals) and none in common;
+  8. it shares no actor, place or figure beyond the background names (`MIN_SHARED_ACTORS`);
+  9. both cue specific kinds of happening and none in common.
+Otherwise it scores who·0.55 + kind·0.30 + time·0.15; at least `EVENT_THRESHOLD` is the same event.
+
+Two fallbacks, each only when exactly one story qualifies (`grouping`): a report in another language whose
+actors the extract step could not read joins on kind and time (`same_kind_and_time`); and the leaders' own
+statements (a message, a speech, an exchange of greetings), which name no one but the two leaders (background
+names, so they share no actor with anything), join the one story first reported as such a statement naming the
+same leaders within `KIND_TIME_GAP_HOURS` (`leaders_statement`). A story first reported as a happening or as
+someone else's statement is never joined this way: Putin's message and the wreath Kim lays with the ambassador
+stay apart.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from nkru import events
+from nkru.stories.reports import LABEL_WEIGHTS, Report
+
+# Reports of one happening come out within a day or so of each other; the next step of a treaty, the next
+# visit or the answer to a statement usually comes a day or more later.
+EVENT_GAP_HOURS = 24.0
+# A late report that gives the same event date as the story's may come up to two days after the first.
+DATED_EVENT_GAP_HOURS = 48.0
+# Event dates may differ by a day when one was read from a relative word ("yesterday", resolved in UTC), not
+# more; two dates that both name the day ("25 марта", "on Tuesday", "13일") must be the same day.
+DATE_TOLERANCE_DAYS = 1
+# Rule 5: a report in another voice than the story's first is of the same event only this close to it.
+REACTION_GAP_HOURS = 6.0
+WHO_WEIGHT, KIND_WEIGHT, TIME_WEIGHT = 0.55, 0.30, 0.15
+EVENT_THRESHOLD = 0.45
+# A report that scores at least this against two stories shows they are one event: they are merged.
+MERGE_THRESHOLD = 0.5
+# Without a shared actor, the same main kind within this many hours of the first report, and only one such story.
+KIND_TIME_GAP_HOURS = 20.0
+# What two reports must share beyond the background: an actor, a place or a figure (a person when one headline
+# is a statement and the other is not).
+MIN_SHARED_ACTORS = 1.0
+
+
+@dataclass
+class StoryProfile:
+    """What the index remembers of a story: its first report's time, voice and kinds, who and what its members
+    named."""
+
+    story_id: int
+    first_published: datetime
+    exclusive: frozenset[str]
+    step: str | None
+    main_kinds: frozenset[str]  # the specific kinds of its first report
+    event_date: date | None
+    language: str | None  # its first report's
+    says: bool  # its first report's headline cues a statement
+    headline_places: set[str] = field(default_factory=set)  # places its reports' headlines name
+    entities: dict[str, float] = field(default_factory=dict)
+    kinds: Counter = field(default_factory=Counter)
+    members: int = 0
+    date_exact: bool = False
+    # the leaders its first report names, when that report is a statement naming no other person or body
+    leaders: frozenset[str] = frozenset()
+
+    @classmethod
+    def start(cls, story_id: int, rep: Report, rules: events.EventRules) -> StoryProfile:
+        """A new story whose first report is `rep`."""
+        main = events.specific(rep.kinds, rules)
+        return cls(
+            story_id,
+            rep.published_at,
+            rep.exclusive,
+            rep.step,
+            main,
+            rep.event_date,
+            rep.language,
+            rep.says,
+            date_exact=rep.date_exact,
+            leaders=leaders_only(rep, rules),
+        )
+
+    def add(self, rep: Report) -> None:
+        self.members += 1
+        self.first_published = min(self.first_published, rep.published_at)
+        for name, weight in rep.entities.items():
+            self.entities[name] = max(weight, self.entities.get(name, 0.0))
+        self.kinds.update(rep.kinds)
+        if self.event_date is None:
+            self.event_date, self.date_exact = rep.event_date, rep.date_exact
+        if self.step is None:
+            self.step = rep.step
+        self.headline_places.update(rep.headline_places)
+
+    def absorb(self, other: StoryProfile) -> None:
+        """Take in a story merged into this one."""
+        self.members += other.members
+        self.first_published = min(self.first_published, other.first_published)
+        for name, weight in other.entities.items():
+            self.entities[name] = max(weight, self.entities.get(name, 0.0))
+        self.kinds.update(other.kinds)
+        if self.event_date is None:
+            self.event_date, self.date_exact = other.event_date, other.date_exact
+        self.headline_places.update(other.headline_places)
+        self.step = self.step or other.step
+
+
+def hours_between(a: datetime, b: datetime) -> float:
+    return abs((a - b).total_seconds()) / 3600
+
+
+def dates_differ(a: date | None, a_exact: bool, b: date | None, b_exact: bool) -> bool:
+    """Whether two event dates show two happenings: more than a day apart, or apart at all when both name the
+    day itself (a relative word is resolved in UTC and may be a day off)."""
+    if a is None or b is None:
+        return False
+    tolerance = 0 if a_exact and b_exact else DATE_TOLERANCE_DAYS
+    return abs((a - b).days) > tolerance
+
+
+def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | None:
+    """Rules 1–3: why the report is of another happening than the story whatever else they share, or None.
+
+    For a near-copy (`copy`), dates may differ by a day whatever words they come from: the same wire text,
+    dated where each outlet edited it."""
+    if rep.exclusive != story.exclusive:
+        return "announcement vs happening"
+    if rep.step and story.step and rep.step != story.step:
+        return "different treaty steps"
+    exact = not copy
+    if dates_differ(rep.event_date, rep.date_exact and exact, story.event_date, story.date_exact and exact):
+        return "different event dates"
+    return None
+
+
+def stories_differ(a: StoryProfile, b: StoryProfile) -> bool:
+    """Rules 1–3 between two stories (before merging them)."""
+    if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
+        return True
+    return dates_differ(a.event_date, a.date_exact, b.event_date, b.date_exact)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The rule applied to one report and one story: a veto (why not), or the score and what it rests on."""
+
+    score: float = 0.0
+    veto: str | None = None
+    shared: tuple[str, ...] = ()
+    gap_hours: float = 0.0
+
+
+def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict:
+    """Rules 1–9 and the who/what/when score of the report against one story."""
+    gap = hours_between(rep.published_at, story.first_published)
+    same_day = bool(rep.event_date and rep.event_date == story.event_date)
+    if gap > (DATED_EVENT_GAP_HOURS if same_day else EVENT_GAP_HOURS):
+        return Verdict(veto="first reported too long before or after")
+    if veto := different(rep, story):
+        return Verdict(veto=veto)
+    if rep.says != story.says and gap > REACTION_GAP_HOURS:
+        return Verdict(veto="a statement and the happening it refers to")
+    background = rules.background_entities
+    shared = sorted(set(rep.entities) & set(story.entities))
+    if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
+        return Verdict(veto="different places in the headlines")
+    mine_people = {n for n, w in rep.entities.items() if w == LABEL_WEIGHTS["PERSON"]}
+    their_people = {n for n, w in story.entities.items() if w == LABEL_WEIGHTS["PERSON"]}
+    if mine_people and their_people and not mine_people & their_people:
+        return Verdict(veto="different people")
+    # A statement about a happening (a reaction) shares its subject's names; it must share a person too.
+    needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
+    if sum(rep.entities[name] for name in shared if name not in background) < needed:
+        return Verdict(veto="no shared actor")
+    total = sum(rep.entities.values())
+    who = sum(rep.entities[name] for name in shared) / total if total else 0.0
+    mine = events.specific(rep.kinds, rules)
+    if mine and story.main_kinds:
+        if not mine & story.main_kinds:
+            return Verdict(veto="different kinds")
+        kind = 1.0 if rep.main_kind(rules) in story.main_kinds else 0.6
+    elif mine or story.main_kinds:
+        kind = 0.0  # words about something (no kind cued) and a happening: no support from "what"
+    else:
+        kind = 0.5
+    time = max(0.0, 1.0 - gap / EVENT_GAP_HOURS)
+    value = WHO_WEIGHT * who + KIND_WEIGHT * kind + TIME_WEIGHT * time
+    return Verdict(score=value, shared=tuple(shared), gap_hours=gap)
+
+
+def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRules) -> bool:
+    """Whether a report whose actors the extract step could not read may join `story` on kind and time alone:
+    the same main kind, first reported within `KIND_TIME_GAP_HOURS` in another language, the same headline voice
+    (a reaction to a happening is its own event), no announcement/step/date conflict."""
+    main = rep.main_kind(rules)
+    if main is None or not rep.language or rep.language == story.language:
+        return False
+    if hours_between(rep.published_at, story.first_published) > KIND_TIME_GAP_HOURS:
+        return False
+    if rep.exclusive != story.exclusive or (rep.step and story.step and rep.step != story.step):
+        return False
+    if rep.says != story.says:
+        return False
+    if rep.event_date and story.event_date and rep.event_date != story.event_date:
+        return False
+    return main in story.main_kinds
+
+
+def leaders_only(rep: Report, rules: events.EventRules) -> frozenset[str]:
+    """The leaders a statement names when it names no other person or body (else none): a leaders' message."""
+    background = rules.background_entities
+    if not rep.says or rep.actors(background):
+        return frozenset()
+    return rep.leaders(background)
+
+
+def leaders_statement(rep: Report, story: StoryProfile, rules: events.EventRules) -> bool:
+    """Whether a statement may join a story first reported as the same leaders' statement: the same leaders
+    named, first reported within `KIND_TIME_GAP_HOURS`, no announcement/step/date conflict. Its kinds are not
+    compared: a message's words (the treaty, the troops, the liberation) are what it is about, not what happened."""
+    if not story.leaders or not rep.says:
+        return False
+    if rep.leaders(rules.background_entities) != story.leaders:
+        return False
+    if hours_between(rep.published_at, story.first_published) > KIND_TIME_GAP_HOURS:
+        return False
+    if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
+        return False  # condolences over a crash in one place, sympathy over floods in another
+    return different(rep, story) is None

@@ -1,0 +1,146 @@
+"""The one-event rule's harder cases (issue 16): a reaction the next morning, a meeting the next day with the same
+people, the leaders' messages. What lands in the database (story, rule, reason) and what is alerted.
+
+Every call of `NewsDB.process` loads the story index from the database, so these also check that what the rule
+needs (the headline's voice, whether a date names the day) survives the reload.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from nkru import alerts, stories
+from tests.alert_data import NOW, NewsDB, rule, settings
+
+T0 = NOW - timedelta(hours=30)  # Wednesday 2026-03-25, 03:00 UTC
+
+NARYSHKIN = [("Sergei Naryshkin", "PERSON", 1), ("Ri Chang Dae", "PERSON", 1), ("Pyongyang", "GPE", 1)]
+TALKS = (
+    "Naryshkin holds talks with Ri Chang Dae in Pyongyang on Wednesday",
+    "Russia's foreign intelligence chief met the North's state security minister, KCNA said.",
+)
+TALKS_AS_STATEMENT = (
+    "Naryshkin held talks with security minister Ri Chang Dae, KCNA says",
+    "The two discussed countering the intelligence services of third countries.",
+)
+REACTION = (
+    "Seoul voices concern over Naryshkin's talks with Ri Chang Dae",
+    "The foreign ministry said intelligence cooperation between Moscow and Pyongyang threatened regional security.",
+)
+KIM_RECEIVES = (
+    "Kim Jong Un receives Naryshkin on Thursday",
+    "Ri Chang Dae was present when the leader met Russia's foreign intelligence chief.",
+)
+LEADERS = [("Kim Jong Un", "PERSON", 1), ("Vladimir Putin", "PERSON", 1)]
+MESSAGE_EN = (
+    "Kim Jong Un sends message of greetings to Putin on treaty anniversary",
+    "Kim congratulated Vladimir Putin, calling the alliance invincible.",
+)
+MESSAGE_RU = (
+    "Путин и Ким Чен Ын обменялись посланиями к годовщине договора",
+    "Лидеры поздравили друг друга и пообещали укреплять союз.",
+)
+WREATH = (
+    "Kim Jong Un lays wreath at Liberation Tower with Russian ambassador",
+    "Ambassador Alexander Matsegora accompanied the leader.",
+)
+
+
+def _report(news: NewsDB, feed: str, text: tuple[str, str], hours: float, language: str = "en"):
+    return news.article(feed, text[0], text[1], published_at=T0 + timedelta(hours=hours), language=language)
+
+
+def _rule_and_reason(news: NewsDB, article_id: int) -> tuple[str, dict]:
+    with news.conn, news.conn.cursor() as cur:
+        cur.execute("SELECT rule, reason FROM story_members WHERE article_id = %s", (article_id,))
+        return cur.fetchone()
+
+
+def test_a_reaction_the_next_morning_is_its_own_story_and_its_own_alert(db):
+    news = NewsDB(db)
+    cfg = settings(rule("all", ("a@example.org",)))
+    talks = news.process(cfg, _report(news, "Yonhap English", TALKS, 0), NARYSHKIN)
+    # The happening's own report worded as a statement, in the same news cycle: the same event.
+    worded = _report(news, "Reuters", TALKS_AS_STATEMENT, 2)
+    assert news.process(cfg, worded, NARYSHKIN) == talks
+    # Seoul's reaction nine hours later names the same people, but is another happening.
+    reaction = _report(news, "Korea Herald", REACTION, 9)
+    seoul = [*NARYSHKIN, ("Ministry of Foreign Affairs of South Korea", "ORG", 1)]
+    assert news.process(cfg, reaction, seoul) != talks
+    rule_, why = _rule_and_reason(news, reaction.id)
+    assert rule_ == "new" and "a statement and the happening it refers to" in why["note"]
+    # Two events, two first alerts, and the reaction did not turn into an update of the talks.
+    kinds = news.scalar("SELECT array_agg(kind ORDER BY id) FROM alert_outbox")
+    assert kinds == ["first", "first"]
+
+
+def test_a_meeting_the_next_day_with_the_same_people_is_another_story(db):
+    news = NewsDB(db)
+    talks = news.process(settings(), _report(news, "Yonhap English", TALKS, 0), NARYSHKIN)
+    # First reported 22 hours after the talks, within the day's window, with all the same people; but the
+    # texts name two different days.
+    kim = _report(news, "KCNA Watch", KIM_RECEIVES, 22)
+    assert news.process(settings(), kim, [*NARYSHKIN, ("Kim Jong Un", "PERSON", 1)]) != talks
+    rule_, why = _rule_and_reason(news, kim.id)
+    assert rule_ == "new" and "different event dates" in why["note"]
+    assert why["event_date"] == "2026-03-26" and why["date_words"] == "thursday"
+
+
+def test_the_leaders_messages_in_two_languages_are_one_story_but_not_the_wreath_the_same_day(db):
+    news = NewsDB(db)
+    en = _report(news, "KCNA Watch", MESSAGE_EN, 0)
+    story = news.process(settings(), en, LEADERS)
+    ru = _report(news, "Kremlin", MESSAGE_RU, 3, "ru")
+    assert news.process(settings(), ru, LEADERS) == story
+    assert _rule_and_reason(news, ru.id)[0] == "leaders-statement"
+    wreath = _report(news, "Yonhap English", WREATH, 4)
+    kim_and_envoy = [("Kim Jong Un", "PERSON", 1), ("Alexander Matsegora", "PERSON", 1)]
+    assert news.process(settings(), wreath, kim_and_envoy) != story
+
+
+def test_a_speech_by_one_leader_does_not_join_the_two_leaders_exchange():
+    matcher = stories.EventMatcher()
+    exchange = stories.report(1, *MESSAGE_EN, T0, [(n, label) for n, label, _ in LEADERS], language="en")
+    speech = stories.report(
+        2, "Kim Jong Un says the army will never forget its fallen", "", T0 + timedelta(hours=2), [LEADERS[0][:2]]
+    )
+    matcher.assign(exchange, 1)
+    assert matcher.decide(speech).story_id is None
+
+
+def test_a_visit_whose_summary_says_to_visit_is_not_an_announcement():
+    matcher = stories.EventMatcher()
+    who = [("Vyacheslav Volodin", "PERSON"), ("Choe Ryong Hae", "PERSON")]
+    landed = stories.report(1, "Volodin arrives in Pyongyang for talks with Choe Ryong Hae", "", T0, who)
+    senior = stories.report(
+        2,
+        "Russian parliament chief Volodin lands in Pyongyang",
+        "He is the most senior lawmaker to visit since the treaty; Choe Ryong Hae greeted him.",
+        T0 + timedelta(hours=2),
+        who,
+    )
+    matcher.assign(landed, 1)
+    assert matcher.decide(senior).story_id == 1
+
+
+def test_only_a_headline_that_adds_an_update_kind_sends_the_update(db, smtp_server):
+    news = NewsDB(db)
+    cfg = settings(rule("all", ("a@example.org",)))
+    story = news.process(cfg, _report(news, "Yonhap English", TALKS, 0), NARYSHKIN)
+    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    # A later report of the talks whose summary recalls arms transfers: the picture has not changed.
+    recalled = (
+        "Naryshkin and Ri Chang Dae discuss security cooperation in Pyongyang",
+        "The talks come amid Western accusations of North Korean arms and missile deliveries to Russia.",
+    )
+    assert news.process(cfg, _report(news, "AFP", recalled, 1), NARYSHKIN) == story
+    assert news.scalar("SELECT count(*) FROM alert_outbox WHERE kind = 'update'") == 0
+    # A headline saying an agreement was signed at the talks changes it: one update.
+    signed = (
+        "Naryshkin and Ri Chang Dae sign intelligence cooperation agreement in Pyongyang",
+        "The two signed an agreement on exchanging information during the talks.",
+    )
+    assert news.process(cfg, _report(news, "Reuters", signed, 2), NARYSHKIN) == story
+    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    subjects = [m["Subject"] for m in smtp_server.messages]
+    assert len(subjects) == 2 and "Update: " in subjects[1] and "Update: " not in subjects[0]
