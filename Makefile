@@ -24,9 +24,9 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 # `exec`: the launcher is make's own child, so it can tell when make alone got Ctrl-C's SIGINT (`kill -INT`),
-# which GNU make does not pass on (nkru/launcher.py).
+# which GNU make does not pass on (nkru/edge/launcher.py).
 run: install
-	exec $(BIN)/python -m nkru.launcher
+	exec $(BIN)/python -m nkru.edge.launcher
 
 demo: install
 	$(BIN)/nkru demo

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
-from nkru.launcher import stop_process_trees  # noqa: E402
+from nkru.edge.launcher import stop_process_trees  # noqa: E402
 from tests.databases import create_database, drop_database  # noqa: E402
 from tests.feedserver import FeedServer  # noqa: E402
 from tests.smtpserver import CaptureServer, free_port  # noqa: E402

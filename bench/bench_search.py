@@ -24,8 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
-from nkru import demo_history, store  # noqa: E402
+from nkru import store  # noqa: E402
 from nkru.aliases import alias_key  # noqa: E402
+from nkru.edge import demo_history  # noqa: E402
 from nkru.store import workspace  # noqa: E402
 from tests import databases  # noqa: E402
 

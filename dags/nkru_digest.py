@@ -23,7 +23,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from nkru.airflow_tasks import apply_retention, daily_digest, notify_task_failure
+from nkru.edge.airflow_tasks import apply_retention, daily_digest, notify_task_failure
 
 DEFAULT_ARGS = {
     "owner": "nkru",

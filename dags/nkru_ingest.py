@@ -30,7 +30,7 @@ import pendulum
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import dag, task
 
-from nkru.airflow_tasks import (
+from nkru.edge.airflow_tasks import (
     fulltext,
     ingest_batch,
     notify_task_failure,

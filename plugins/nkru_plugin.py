@@ -1,8 +1,8 @@
 """nkru's pages in the Airflow UI: a "North Korea–Russia" navigation entry opening the analyst's workspace.
 
-The workspace (overview, stories search, story, entity and feeds pages; see nkru.web) is a FastAPI app served by
+The workspace (overview, stories search, story, entity and feeds pages; see nkru.edge.web) is a FastAPI app served by
 Airflow's API server under /nkru and shown in the UI (Airflow 3.1+ `external_views`, top-level navigation). It
-checks every request against Airflow's auth manager itself (see nkru.web.auth); importing this module touches
+checks every request against Airflow's auth manager itself (see nkru.edge.web.auth); importing this module touches
 neither the database nor the network.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
-from nkru.web.app import app
+from nkru.edge.web.app import app
 
 NAME = "North Korea–Russia"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from nkru import store
-from nkru.demo import recent_dates
+from nkru.edge.demo import recent_dates
 from tests.databases import create_database, drop_database
 from tests.feedserver import FeedServer
 from tests.smtpserver import CaptureServer, smtp_server_fixture  # noqa: F401  (the `smtp_server` fixture)
@@ -32,7 +32,7 @@ os.environ.update(
         "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parents[1] / "dags"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        # A `make run` running in this checkout must not be found by the tests (nkru.resources reads its
+        # A `make run` running in this checkout must not be found by the tests (nkru.edge.resources reads its
         # .data/run.json): the tests' data directory is their own.
         "NKRU_DATA_DIR": str(_AIRFLOW_HOME / "data"),
     }

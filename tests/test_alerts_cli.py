@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from nkru import mail
-from nkru.alerts import catcher
-from nkru.cli import main
+from nkru.edge import catcher
+from nkru.edge.cli import main
 from nkru.mail.smtp import SmtpSession
 from tests.alert_data import NOW, NewsDB, rule, settings
 from tests.smtpserver import free_port
@@ -84,7 +84,7 @@ def test_catcher_runs_as_a_module(tmp_path):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nkru.alerts.catcher", "--dir", str(tmp_path), "--port", str(port)],
+        [sys.executable, "-m", "nkru.edge.catcher", "--dir", str(tmp_path), "--port", str(port)],
         stdout=subprocess.PIPE,
         text=True,
         env=env,

@@ -13,7 +13,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from nkru import mail, store
-from nkru.cli import main
+from nkru.edge.cli import main
 from nkru.mail.render import MARK
 from tests.alert_data import NOW, NewsDB, rule, settings
 from tests.feedserver import FeedServer

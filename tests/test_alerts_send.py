@@ -9,8 +9,9 @@ from datetime import timedelta
 import psycopg2
 import pytest
 
-from nkru import mail, resources, store
+from nkru import mail, store
 from nkru.alerts.outbox import alert_message_id
+from nkru.edge import resources
 from nkru.mail.render import MARK
 from tests.alert_data import NOW, NewsDB, rule, settings
 from tests.smtpserver import CaptureServer
@@ -181,7 +182,7 @@ def test_slow_server_leaves_rows_pending(db):
 def test_refused_recipient_does_not_block_others_and_fails_after_max_attempts(db, db_url, smtp_server, monkeypatch):
     from click.testing import CliRunner
 
-    from nkru.cli import main
+    from nkru.edge.cli import main
 
     news = NewsDB(db)
     cfg = settings(rule("all", ("a@example.org", "gone@example.org", "c@example.org")), max_attempts=3)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nkru.cli import main
-from nkru.cli.common import EXIT_CONFIG, EXIT_USAGE
 from nkru.config import load_settings
+from nkru.edge.cli import main
+from nkru.edge.cli.common import EXIT_CONFIG, EXIT_USAGE
 
 ROOT = Path(__file__).resolve().parents[1]
 

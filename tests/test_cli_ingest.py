@@ -9,7 +9,7 @@ import psycopg2
 import pytest
 from click.testing import CliRunner
 
-from nkru.cli import main
+from nkru.edge.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

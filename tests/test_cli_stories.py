@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from nkru import store
-from nkru.cli import main
-from nkru.cli.common import EXIT_NO_DATA, EXIT_USAGE
-from nkru.cli.search import CSV_COLUMNS
+from nkru.edge.cli import main
+from nkru.edge.cli.common import EXIT_NO_DATA, EXIT_USAGE
+from nkru.edge.cli.search import CSV_COLUMNS
 from tests import workspace_data
 from tests.workspace_data import VISIT
 

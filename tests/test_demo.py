@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 from click.testing import CliRunner
 
-from nkru import demo_history, launcher, store
-from nkru.cli import main
+from nkru import store
+from nkru.edge import demo_history, launcher
+from nkru.edge.cli import main
+from nkru.edge.web.stories import render_stories
 from nkru.store import trends as trend_store
-from nkru.web.stories import render_stories
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

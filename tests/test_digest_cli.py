@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nkru.cli import main
+from nkru.edge.cli import main
 from tests import workspace_data
 from tests.html_refs import external_references, loaded_references
 

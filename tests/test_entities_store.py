@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from nkru import pipeline
-from nkru.cli import main
 from nkru.config import FeedConfig, load_settings
+from nkru.edge.cli import main
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
 from nkru.store import trends as trend_store

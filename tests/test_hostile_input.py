@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from nkru import mail, ops, pipeline, store
-from nkru.cli import main
 from nkru.config import parse_settings
+from nkru.edge.cli import main
 from tests.alert_data import NewsDB
 from tests.feedserver import FeedServer
 from tests.smtpserver import CaptureServer

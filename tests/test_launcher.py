@@ -1,4 +1,4 @@
-"""`make run` (python -m nkru.launcher): starts Airflow standalone with nkru wired in, and Ctrl-C, or SIGINT sent
+"""`make run` (python -m nkru.edge.launcher): starts Airflow standalone with nkru wired in, and Ctrl-C, or SIGINT sent
 to the make process alone, stops every process it started (LocalExecutor workers, the mail catcher, the embedded
 PostgreSQL) within 10 s, leaving no orphan behind.
 
@@ -177,7 +177,7 @@ def test_ctrl_c_stops_every_process_it_started(tmp_path, news_db):
             assert _wait_for_a_task(news_db, timeout=120), _tail(log)
             started = launcher_tree(make.pid)
             names = "\n".join(_command(p) for p in started)
-            assert "nkru.launcher" in names and "standalone" in names and "nkru.alerts.catcher" in names, names
+            assert "nkru.edge.launcher" in names and "standalone" in names and "nkru.edge.catcher" in names, names
             assert "scheduler" in names and "api_server" in names and "dag-processor" in names, names
             assert "airflow worker -- LocalExecutor" in names, names
 
@@ -240,7 +240,7 @@ def test_kill_int_to_make_alone_stops_everything_and_another_shell_finds_the_run
 
         started = launcher_tree(make.pid) + postmasters_of(data)
         names = "\n".join(_command(p) for p in started)
-        assert "standalone" in names and "nkru.alerts.catcher" in names and "postgres" in names, names
+        assert "standalone" in names and "nkru.edge.catcher" in names and "postgres" in names, names
 
         stop_and_check(make, started, lambda: os.kill(make.pid, signal.SIGINT), log)  # `kill -INT <make's pid>`
         assert not state.exists(), "the state file goes when the launcher stops"
@@ -306,7 +306,7 @@ def _tail(path: Path, lines: int = 40) -> str:
 def test_embedded_postgres_is_migrated_and_keeps_its_data_across_restarts(tmp_path):
     """The pgserver path of `make run`: a real PostgreSQL under the data directory, `nkru migrate` against it,
     stopped and started again with the data still there."""
-    from nkru import launcher
+    from nkru.edge import launcher
 
     data = tmp_path / "data"
     data.mkdir()
@@ -315,7 +315,7 @@ def test_embedded_postgres_is_migrated_and_keeps_its_data_across_restarts(tmp_pa
     try:
         assert metadata.startswith("postgresql+psycopg2://postgres@/airflow?host=")
         result = subprocess.run(
-            [sys.executable, "-m", "nkru.cli", "migrate"],
+            [sys.executable, "-m", "nkru.edge.cli", "migrate"],
             env={**env, "NKRU_DATABASE_URL": news},
             capture_output=True,
             text=True,
@@ -341,7 +341,7 @@ def test_embedded_postgres_is_migrated_and_keeps_its_data_across_restarts(tmp_pa
 
 
 def test_it_refuses_to_start_beside_another_launcher_or_on_a_taken_port(tmp_path, monkeypatch):
-    from nkru import launcher
+    from nkru.edge import launcher
 
     monkeypatch.setenv("NKRU_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("NKRU_SMTP_URL", raising=False)

@@ -225,7 +225,8 @@ def test_a_feed_removed_from_the_settings_closes_its_episode(db, mail):
 
 
 def test_the_failure_callback_records_and_mails_and_never_raises(db_url, mail, tmp_path, monkeypatch):
-    from nkru import airflow_tasks, store
+    from nkru import store
+    from nkru.edge import airflow_tasks
 
     config = tmp_path / "nkru.yaml"
     config.write_text("operations:\n  operators: [ops@example.org]\nalerts:\n  sender: nkru@example.org\n")

@@ -19,7 +19,7 @@ import os
 import pendulum
 from airflow.sdk import dag, task
 
-from nkru.airflow_tasks import notify_task_failure, operator_notices
+from nkru.edge.airflow_tasks import notify_task_failure, operator_notices
 
 
 def flaky():

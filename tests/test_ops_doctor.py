@@ -11,8 +11,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
-from nkru import doctor
-from nkru.cli import main
+from nkru.edge import doctor
+from nkru.edge.cli import main
 from tests.smtpserver import free_port
 
 GOOD_CONFIG = """
@@ -170,7 +170,7 @@ def test_beside_a_running_make_run_doctor_passes_with_nothing_exported(env, mail
     """A second shell next to `make run`: no variable set; the database and the mail catcher come from the
     launcher's `.data/run.json` (this test process plays the launcher), and doctor says where it found them.
     tests/test_launcher.py does the same against a real `make run`."""
-    from nkru import launcher
+    from nkru.edge import launcher
 
     monkeypatch.delenv("NKRU_DATABASE_URL")
     monkeypatch.delenv("NKRU_SMTP_URL")

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from nkru import pipeline
-from nkru.cli import main
 from nkru.config import FetchConfig
+from nkru.edge.cli import main
 from nkru.feeds import FetchRequest
 from nkru.feeds.politeness import adapt_interval, batches_by_host, fetch_feeds_politely, retry_after_seconds
 from tests.hostserver import HostServer

@@ -30,9 +30,9 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from nkru import pipeline, store
-from nkru.cli.common import print_json, terminal_text
-from nkru.cli.search import _print_stories
 from nkru.config import FeedConfig, parse_settings
+from nkru.edge.cli.common import print_json, terminal_text
+from nkru.edge.cli.search import _print_stories
 from nkru.feeds import FetchResult, parse_feed
 from nkru.mail.render import render_alert
 from nkru.store import feeds as feed_store

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nkru.cli import main
-from nkru.demo import recent_dates
+from nkru.edge.cli import main
+from nkru.edge.demo import recent_dates
 from tests.feedserver import FeedServer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Where the news database and the mail server are (`nkru.resources`): one rule for every entry point.
+"""Where the news database and the mail server are (`nkru.edge.resources`): one rule for every entry point.
 
 Inside Airflow (the task callables) the connections `nkru_db` / `nkru_smtp` win over NKRU_DATABASE_URL /
 NKRU_SMTP_URL, which are the fallback; outside Airflow (the `nkru` command) the variables count and Airflow is
@@ -17,7 +17,8 @@ from types import SimpleNamespace
 import psycopg2
 import pytest
 
-from nkru import airflow_tasks, launcher, resources, store
+from nkru import store
+from nkru.edge import airflow_tasks, launcher, resources
 from tests.smtpserver import free_port
 
 OPERATORS_CONFIG = "operations:\n  operators: [ops@example.org]\nalerts:\n  sender: nkru@example.org\n"
@@ -67,7 +68,7 @@ def test_a_task_callable_uses_the_connections_first_then_the_variables(db_url, m
 CLI_SCRIPT = """
 import json, sys
 from click.testing import CliRunner
-from nkru.cli import main
+from nkru.edge.cli import main
 
 outputs = [CliRunner().invoke(main, args).output for args in json.loads(sys.argv[1])]
 airflow = sorted(m for m in sys.modules if m == "airflow" or m.startswith("airflow."))

@@ -12,8 +12,8 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 
-from nkru import launcher
-from nkru.cli import main
+from nkru.edge import launcher
+from nkru.edge.cli import main
 from nkru.redact import mask_url, scrub
 from tests.smtpserver import CaptureServer
 

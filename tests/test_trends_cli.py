@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from nkru.cli import main
-from nkru.cli import trends as trend_cli
-from nkru.cli.common import EXIT_DATABASE, EXIT_NO_DATA, EXIT_USAGE
+from nkru.edge.cli import main
+from nkru.edge.cli import trends as trend_cli
+from nkru.edge.cli.common import EXIT_DATABASE, EXIT_NO_DATA, EXIT_USAGE
 from tests import history
 from tests.history import HOSTILE
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from datetime import time as day_time
 
 from nkru import store
-from nkru.web.overview import render_page
+from nkru.edge.web.overview import render_page
 from tests import history
 from tests.html_refs import external_references, loaded_references
 

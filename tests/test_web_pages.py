@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from nkru import store
+from nkru.edge.web.entity import render_entity, rising
+from nkru.edge.web.feeds import render_feeds
+from nkru.edge.web.stories import PER_PAGE, render_stories
+from nkru.edge.web.story import render_story
 from nkru.trends.tables import failure_reason
-from nkru.web.entity import render_entity, rising
-from nkru.web.feeds import render_feeds
-from nkru.web.stories import PER_PAGE, render_stories
-from nkru.web.story import render_story
 from tests import workspace_data
 from tests.html_refs import external_references
 

@@ -23,5 +23,5 @@ def data_dir() -> Path:
 
 def run_state_file() -> Path:
     """`.data/run.json`: where a running `make run` says which database, mail catcher and UI it started, so the
-    `nkru` command in another shell finds them (written by nkru.launcher, read by nkru.resources)."""
+    `nkru` command in another shell finds them (written by nkru.edge.launcher, read by nkru.edge.resources)."""
     return data_dir() / "run.json"

@@ -17,11 +17,12 @@ import ssl
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from nkru.clock import utcnow
 from nkru.config import FetchConfig
 from nkru.feeds.addresses import BlockedAddress, Resolver, refuse_legacy_form
 from nkru.feeds.inflate import ACCEPT_ENCODING, CappedDecoder, TooLarge, UndecodableBody
@@ -142,7 +143,7 @@ def _client(settings: FetchConfig, resolver: Resolver | None) -> httpx.AsyncClie
 async def fetch_one(client: httpx.AsyncClient, request: FetchRequest, settings: FetchConfig) -> FetchResult:
     """Fetch one feed within `settings.timeout_seconds` overall; every failure becomes a result."""
     started = time.monotonic()
-    fetched_at = datetime.now(UTC)
+    fetched_at = utcnow()
     outcome = await _attempt(client, request, settings)
     response = outcome.response
     if outcome.status != "ok":  # nothing new arrived: the validators we had are still the ones to send

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from nkru.clock import utcnow
 from nkru.config import FetchConfig
 from nkru.feeds.addresses import Resolver
 from nkru.feeds.fetch import FetchRequest, FetchResult, _client, fetch_one
@@ -139,7 +140,7 @@ class HostGates:
         return self._gates[host]
 
     def _hold(self, gate: _Gate, wait: HostWait) -> None:
-        seconds = (wait.until - datetime.now(UTC)).total_seconds()
+        seconds = (wait.until - utcnow()).total_seconds()
         if seconds > 0 and (gate.wait is None or wait.until > gate.wait.until):
             gate.wait = wait
             gate.wait_until = time.monotonic() + seconds
@@ -159,7 +160,7 @@ class HostGates:
                 return result
             self._hold(gate, wait)
             result = replace(result, status="rate_limited", error=wait.reason)
-            if (wait.until - datetime.now(UTC)).total_seconds() > self.settings.max_retry_after_wait_seconds:
+            if (wait.until - utcnow()).total_seconds() > self.settings.max_retry_after_wait_seconds:
                 return result
         return result
 
@@ -179,7 +180,7 @@ class HostGates:
         """A HostWait when the answer was a 429/503 asking to retry later, else None."""
         if result.http_status not in RATE_LIMIT_STATUSES:
             return None
-        now = datetime.now(UTC)
+        now = utcnow()
         seconds = retry_after_seconds(result.headers, now)
         if seconds is None:
             return None
@@ -206,7 +207,7 @@ def _deferred(request: FetchRequest, wait: HostWait | None) -> FetchResult:
         last_modified=request.last_modified,
         error=f"not fetched: {reason}",
         elapsed_ms=0,
-        fetched_at=datetime.now(UTC),
+        fetched_at=utcnow(),
     )
 
 

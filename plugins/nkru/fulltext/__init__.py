@@ -24,10 +24,11 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from nkru import language as language_detection
 from nkru import store
+from nkru.clock import utcnow
 from nkru.config import FetchConfig, Settings
 from nkru.feeds.fetch import FetchRequest, FetchResult
 from nkru.feeds.politeness import HostGates, HostWait, fetch_client, host_of
@@ -185,7 +186,7 @@ def fetch_full_texts(conn: store.Connection, settings: Settings, now: datetime |
     rule = settings.fulltext
     if not rule.enabled or rule.max_per_run == 0:
         return report
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     with conn, conn.cursor() as cur:
         pages = text_store.pending(cur, now - timedelta(hours=rule.max_age_hours), rule.max_per_run)
         if not pages:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from nkru.clock import utcnow
 from nkru.feeds.fetch import FetchResult
 from nkru.feeds.politeness import host_of
 from nkru.store.hosts import Robots
@@ -38,7 +39,7 @@ def robots_from_fetch(result: FetchResult, max_bytes: int) -> Robots:
     """What a host's robots.txt fetch means (RFC 9309): a 4xx is no robots.txt (all allowed); a 5xx, a timeout or
     an oversized file is 'unavailable' (nothing allowed until it is readable); a refused address is 'blocked'
     (never stored: the pages are refused for it); else its text, bounded."""
-    now = datetime.now(UTC)
+    now = utcnow()
     if result.status == "blocked_address":
         return Robots("blocked", "", result.error, now)
     if result.status == "ok":

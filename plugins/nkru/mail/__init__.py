@@ -3,7 +3,7 @@
 one delivery loop (`delivery`: claim → render → send → mark, one outage policy) that sends instant alerts
 (`instant`), daily digests (`digests`) and, for `nkru.ops`, operator notices.
 
-Which alerts are queued is decided by `nkru.alerts`; where the mail server is, by the edge (`nkru.resources`).
+Which alerts are queued is decided by `nkru.alerts`; where the mail server is, by the edge (`nkru.edge.resources`).
 This package imports neither: the caller passes the settings and the `SmtpTarget`.
 """
 

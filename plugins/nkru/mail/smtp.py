@@ -1,7 +1,7 @@
 """Where nkru's e-mail goes and how one message is handed over: `SmtpTarget`, `SmtpSession` (smtplib), `probe`.
 
 A target is parsed from a URL here (`smtp://[user:pass@]host:port`, `smtps://` for implicit TLS,
-`?starttls=true`); which URL or Airflow connection applies is decided at the edge, by `nkru.resources`.
+`?starttls=true`); which URL or Airflow connection applies is decided at the edge, by `nkru.edge.resources`.
 We send with smtplib ourselves because the SMTP provider's `send_email_smtp` builds its own HTML-only message:
 we need multipart/alternative, a fixed Message-ID and the server's per-recipient verdict.
 

@@ -1,6 +1,6 @@
 """Operations: telling the operators when nkru breaks (`notices`) and retention (`retention`).
 
-`nkru doctor`, which checks a setup, is at the edge (`nkru.doctor`): it reads the environment.
+`nkru doctor`, which checks a setup, is at the edge (`nkru.edge.doctor`): it reads the environment.
 """
 
 from nkru.ops.notices import (

@@ -13,7 +13,7 @@ closes ("recovered", only to those who were told it was failing); a failure seen
 the episode's count and sends nothing. Notices are rows in ``ops_notices``, sent through the same mail server by
 the same delivery loop as the alerts (``nkru.mail.delivery``: claimed, marked sent only after the server accepted
 them, the same outage policy). A notice the server did not take stays pending for the next run. Where the mail
-server is comes from the caller (the task callables, through ``nkru.resources``).
+server is comes from the caller (the task callables, through ``nkru.edge.resources``).
 """
 
 from __future__ import annotations

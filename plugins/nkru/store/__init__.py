@@ -1,6 +1,6 @@
 """PostgreSQL access: connections and migrations. Every SQL statement the code runs lives in this package.
 
-The caller says which database (a libpq URI): where it is configured is decided at the edge (`nkru.resources`).
+The caller says which database (a libpq URI): where it is configured is decided at the edge (`nkru.edge.resources`).
 
 We use psycopg2 directly (not Airflow's PostgresHook, which uses psycopg 3 in provider 7.x) so the same code
 runs inside Airflow, in the `nkru` command and in tests. Submodules group the statements by concern:

@@ -1,7 +1,7 @@
 """A local mail catcher: an SMTP server (aiosmtpd) that stores every message it receives as a `.eml` file.
 
 `make run` starts it when no mail server is configured, so a user sees their first alerts without one:
-`python -m nkru.alerts.catcher --dir .data/mail --port 8025`, with NKRU_SMTP_URL=smtp://127.0.0.1:8025.
+`python -m nkru.edge.catcher --dir .data/mail --port 8025`, with NKRU_SMTP_URL=smtp://127.0.0.1:8025.
 Files are named by arrival time and a hash of the content; open them with any mail client.
 """
 
@@ -12,12 +12,12 @@ import hashlib
 import os
 import signal
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from nkru.clock import utcnow
 from nkru.paths import data_dir
 
 
@@ -31,7 +31,7 @@ class MaildirHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or envelope.content
         data = content if isinstance(content, bytes) else content.encode("utf-8")
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{stamp}-{hashlib.sha256(data).hexdigest()[:12]}.eml"
         header = f"X-Nkru-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n".encode()
         tmp = self.directory / f".{name}.tmp"
@@ -48,7 +48,7 @@ def start(directory: Path, host: str = "127.0.0.1", port: int = 8025) -> Control
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m nkru.alerts.catcher", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m nkru.edge.catcher", description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=data_dir() / "mail", help="where to store .eml files")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8025, help="port to listen on (default 8025)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from nkru import language as lang
-from nkru.cli.common import EXIT_NO_DATA, EXIT_USAGE, console, database, fail, print_json, settings_or_exit
+from nkru.edge.cli.common import EXIT_NO_DATA, EXIT_USAGE, console, database, fail, print_json, settings_or_exit
 from nkru.relevance import Scorer
 from nkru.store import articles as article_store
 

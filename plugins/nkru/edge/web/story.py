@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from nkru.edge.web import pages
 from nkru.store import Connection
 from nkru.store import workspace as ws_store
-from nkru.web import pages
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from nkru.edge.web import pages
 from nkru.store import Connection
 from nkru.store import trends as trend_store
 from nkru.trends import tables
 from nkru.trends.tables import failure_groups, failure_reason
-from nkru.web import pages
 
 RECENT_DAYS = 7
 BASELINE_DAYS = 28

@@ -18,7 +18,8 @@ from rich.padding import Padding
 from rich.text import Text
 
 from nkru.aliases import alias_key
-from nkru.cli.common import (
+from nkru.config import ConfigError, load_settings
+from nkru.edge.cli.common import (
     EXIT_NO_DATA,
     EXIT_USAGE,
     SINCE,
@@ -32,7 +33,6 @@ from nkru.cli.common import (
     terminal_text,
     with_database_errors,
 )
-from nkru.config import ConfigError, load_settings
 from nkru.store import Connection
 from nkru.store import feeds as feed_store
 from nkru.store import trends as trend_store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from nkru.cli import alerts, digest, entities, explain, ingest, ops, search, trends
+from nkru.edge.cli import alerts, digest, entities, explain, ingest, ops, search, trends
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from nkru import doctor as doctor_checks
-from nkru.cli.common import echo, print_json, terminal_text
+from nkru.edge import doctor as doctor_checks
+from nkru.edge.cli.common import echo, print_json, terminal_text
 
 _CHECK_CHOICES = ("config", "database", "mail", "model")
 

@@ -12,10 +12,10 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from nkru.edge.web import pages
 from nkru.store import Connection
 from nkru.store import trends as trend_store
 from nkru.store import workspace as ws_store
-from nkru.web import pages
 
 TIMELINE_DAYS = 90
 RECENT_DAYS = 7

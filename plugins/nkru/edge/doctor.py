@@ -3,7 +3,7 @@ applied), the mail server (connect, TLS, login, NOOP: no mail is sent) and the s
 with how to fix it.
 
 It runs outside Airflow (the `nkru` command, `airflow-init.sh`), so it reads where the database and the mail
-server are as the `nkru` command does (`nkru.resources`): `NKRU_DATABASE_URL` and `NKRU_SMTP_URL`, else what a
+server are as the `nkru` command does (`nkru.edge.resources`): `NKRU_DATABASE_URL` and `NKRU_SMTP_URL`, else what a
 running `make run` started (`.data/run.json`), so it passes in a second shell beside `make run`.
 """
 
@@ -19,8 +19,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from nkru import resources, store
+from nkru import store
 from nkru.config import ConfigError, Settings, config_path, load_settings
+from nkru.edge import resources
 from nkru.mail.smtp import MailLoginFailed, MailServerUnavailable, SmtpTarget, probe
 from nkru.redact import mask_url, scrub
 

@@ -1,5 +1,5 @@
 """The callables behind nkru's Airflow tasks: each reads the settings and where the news database and the mail
-server are at run time (never at parse time), by the rule of `nkru.resources` inside Airflow (the connections
+server are at run time (never at parse time), by the rule of `nkru.edge.resources` inside Airflow (the connections
 `nkru_db` / `nkru_smtp`, else NKRU_DATABASE_URL / NKRU_SMTP_URL), and calls one library function. The DAG files
 only wire these together.
 
@@ -31,7 +31,8 @@ def _news_database() -> Iterator[store.Connection]:
     included: it is raised again with the password masked, so the task log never shows it."""
     import psycopg2
 
-    from nkru import resources, store
+    from nkru import store
+    from nkru.edge import resources
     from nkru.redact import scrub
 
     url = resources.database_url(airflow=True)
@@ -118,7 +119,7 @@ def refresh_trends() -> None:
 def _mail_server() -> mail.SmtpTarget:
     """The mail server; no server configured is an error worth a failed task. A malformed NKRU_SMTP_URL is
     quoted in its error: raised again with the password masked, never in the task log."""
-    from nkru import resources
+    from nkru.edge import resources
     from nkru.redact import scrub
 
     try:
@@ -231,7 +232,8 @@ def operator_notices() -> dict:
 
 def _notify_operators(conn: store.Connection, settings: Settings, now: datetime) -> ops.NoticeReport:
     """`ops.notify` through the mail server; when none is configured, log why and leave the notices pending."""
-    from nkru import ops, resources
+    from nkru import ops
+    from nkru.edge import resources
     from nkru.redact import scrub
 
     try:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from nkru.edge.web import feeds as feeds_page
+from nkru.edge.web import pages
 from nkru.store import Connection
 from nkru.store import trends as trend_store
 from nkru.trends import tables
-from nkru.web import feeds as feeds_page
-from nkru.web import pages
 
 
 def render_page(conn: Connection, now: datetime, base: str = pages.DEFAULT_BASE) -> str:

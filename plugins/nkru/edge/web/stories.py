@@ -13,11 +13,11 @@ from datetime import timedelta
 from typing import Any
 
 from nkru.aliases import alias_key
+from nkru.edge.web import pages
 from nkru.store import Connection
 from nkru.store import trends as trend_store
 from nkru.store import workspace as ws_store
 from nkru.trends.lookup import closest_names
-from nkru.web import pages
 
 PER_PAGE = 25
 MAX_QUERY_CHARS = 200

@@ -6,7 +6,7 @@ When no mail server is configured it starts a local SMTP catcher that stores mes
 Airflow's own output goes to `.data/logs/`, not the terminal: the terminal shows the banner (UI address,
 login, where the database and the mail are) once the UI answers, and again once Airflow's start-up is over.
 Once everything is up, `.data/run.json` says what was started, so `nkru` in another shell finds it
-(nkru.resources); it is removed when the launcher stops.
+(nkru.edge.resources); it is removed when the launcher stops.
 
 Ctrl-C (SIGINT to the terminal's foreground group), SIGTERM, and SIGINT sent to `make` alone all stop every
 process it started, LocalExecutor workers and the embedded PostgreSQL included, within a few seconds; `.data/`
@@ -35,7 +35,8 @@ from urllib.parse import quote
 
 import psutil
 
-from nkru import resources, store
+from nkru import store
+from nkru.edge import resources
 from nkru.paths import data_dir, project_root, run_state_file
 from nkru.redact import mask_url
 
@@ -72,13 +73,13 @@ def main() -> int:
     airflow_log = (logs / "airflow.log").open("ab")
     try:
         news_url, metadata_url, server = _databases(data, env)
-        # Tasks read these too when no Airflow connection nkru_db / nkru_smtp is defined (nkru.resources).
+        # Tasks read these too when no Airflow connection nkru_db / nkru_smtp is defined (nkru.edge.resources).
         env["NKRU_DATABASE_URL"] = news_url
         catcher = not (env.get("NKRU_SMTP_URL") or env.get("AIRFLOW_CONN_NKRU_SMTP"))
         if catcher:
             children.append(_start_mail_catcher(data, env, logs))
         _airflow_settings(env, root, data, metadata_url)
-        subprocess.run([sys.executable, "-m", "nkru.cli", "migrate"], env=env, check=True)
+        subprocess.run([sys.executable, "-m", "nkru.edge.cli", "migrate"], env=env, check=True)
         print(f"nkru: starting Airflow (its output goes to {logs / 'airflow.log'}) ...", flush=True)
         airflow = subprocess.Popen(
             [str(Path(sys.executable).with_name("airflow")), "standalone"],
@@ -152,7 +153,7 @@ def _start_mail_catcher(data: Path, env: dict[str, str], logs: Path) -> subproce
     print(f"nkru: no mail server configured: alerts are caught as files in {mail_dir}", flush=True)
     with (logs / "catcher.log").open("ab") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "nkru.alerts.catcher", "--dir", str(mail_dir), "--port", str(SMTP_CATCHER_PORT)],
+            [sys.executable, "-m", "nkru.edge.catcher", "--dir", str(mail_dir), "--port", str(SMTP_CATCHER_PORT)],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,

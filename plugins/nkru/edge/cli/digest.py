@@ -4,13 +4,14 @@ waiting for the `nkru_digest` DAG at 06:00 UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from nkru import resources
-from nkru.cli.common import EXIT_CONFIG, EXIT_NO_DATA, database, fail, settings_or_exit, with_database_errors
+from nkru.clock import utcnow
+from nkru.edge import resources
+from nkru.edge.cli.common import EXIT_CONFIG, EXIT_NO_DATA, database, fail, settings_or_exit, with_database_errors
 from nkru.mail import html_page, preview_digest, send_digests
 from nkru.trends import digest_extras_or_none
 from nkru.trends.tables import plural
@@ -44,7 +45,7 @@ def digest(preview_path: Path | None, send_now: bool, rule_name: str | None) -> 
     rules = [r for r in settings.alerts.rules if r.mode == "digest"]
     if not rules:
         fail("no alert rule has `mode: digest` in the settings file; add one under alerts.rules", EXIT_CONFIG)
-    now = datetime.now(UTC)
+    now = utcnow()
     with database() as conn:
         extras = digest_extras_or_none(conn, now)
         waiting = _preview(conn, settings, rules, rule_name, preview_path, now, extras) if preview_path else None

@@ -1,13 +1,13 @@
 """`nkru feeds add` and `nkru feeds remove`: edit the feeds list of the settings file (NKRU_CONFIG, default
-config/nkru.yaml) in place, its comments kept, validated before anything is written (nkru.feeds_config).
+config/nkru.yaml) in place, its comments kept, validated before anything is written (nkru.edge.feeds_config).
 `nkru feeds` itself, the health table, is with the trend commands."""
 
 from __future__ import annotations
 
 import click
 
-from nkru.cli.common import EXIT_CONFIG, EXIT_USAGE, echo, fail
 from nkru.config import config_path
+from nkru.edge.cli.common import EXIT_CONFIG, EXIT_USAGE, echo, fail
 
 _NEXT_RUN = "from the next run (`nkru run`, or the nkru_ingest DAG)"
 
@@ -23,7 +23,7 @@ def add(name: str, url: str, language: str | None, display_name: str | None) -> 
     Refused, with the file untouched, when NAME or URL is already there or the result would not be valid.
     """
     # ruamel.yaml takes about 0.25 s to import: only when the file is edited
-    from nkru.feeds_config import FeedsConfigError, SettingsFileBroken, add_feed
+    from nkru.edge.feeds_config import FeedsConfigError, SettingsFileBroken, add_feed
 
     path = config_path()
     try:
@@ -40,7 +40,7 @@ def remove(name: str) -> None:
 
     Its stored articles stay in the database; it is no longer fetched from the next run.
     """
-    from nkru.feeds_config import FeedsConfigError, SettingsFileBroken, remove_feed  # ruamel.yaml: as above
+    from nkru.edge.feeds_config import FeedsConfigError, SettingsFileBroken, remove_feed  # ruamel.yaml: as above
 
     path = config_path()
     try:

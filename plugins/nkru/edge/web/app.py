@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import UTC, datetime
 from typing import Any
 
 import psycopg2
@@ -18,8 +17,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nkru import store
+from nkru.clock import utcnow
+from nkru.edge.web.auth import LoginRequired, login_required_response, require_login
 from nkru.redact import scrub
-from nkru.web.auth import LoginRequired, login_required_response, require_login
 
 app = FastAPI(title="nkru: North Korea–Russia", docs_url=None, redoc_url=None, openapi_url=None)
 app.add_exception_handler(LoginRequired, login_required_response)
@@ -36,8 +36,8 @@ def _respond(
     """Open the news database, build the page; 404 when it names nothing, 503 when the database cannot be read.
 
     `trends`: the page reads the daily aggregates, so bring them up to date first."""
-    from nkru import resources
-    from nkru.web import pages
+    from nkru.edge import resources
+    from nkru.edge.web import pages
 
     base = _base(request)
     try:
@@ -65,14 +65,14 @@ def _refresh(conn: store.Connection) -> None:
 
 @app.get("/", response_class=HTMLResponse)
 def overview(request: Request, user: Any = Depends(require_login)) -> Response:
-    from nkru.web.overview import render_page
+    from nkru.edge.web.overview import render_page
 
-    return _respond(request, lambda conn, base: render_page(conn, datetime.now(UTC), base), trends=True)
+    return _respond(request, lambda conn, base: render_page(conn, utcnow(), base), trends=True)
 
 
 @app.get("/stories", response_class=HTMLResponse)
 def stories(request: Request, user: Any = Depends(require_login)) -> Response:
-    from nkru.web.stories import render_stories
+    from nkru.edge.web.stories import render_stories
 
     params = dict(request.query_params)
     return _respond(request, lambda conn, base: render_stories(conn, params, base))
@@ -80,23 +80,23 @@ def stories(request: Request, user: Any = Depends(require_login)) -> Response:
 
 @app.get("/stories/{story_id}", response_class=HTMLResponse)
 def story(request: Request, story_id: int, user: Any = Depends(require_login)) -> Response:
-    from nkru.web.story import render_story
+    from nkru.edge.web.story import render_story
 
     return _respond(request, lambda conn, base: render_story(conn, story_id, base))
 
 
 @app.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity(request: Request, entity_id: int, user: Any = Depends(require_login)) -> Response:
-    from nkru.web.entity import render_entity
+    from nkru.edge.web.entity import render_entity
 
-    return _respond(request, lambda conn, base: render_entity(conn, entity_id, datetime.now(UTC), base), trends=True)
+    return _respond(request, lambda conn, base: render_entity(conn, entity_id, utcnow(), base), trends=True)
 
 
 @app.get("/entity", response_class=HTMLResponse)
 def entity_by_name(request: Request, name: str = "", user: Any = Depends(require_login)) -> Response:
     """An entity by any spelling (?name=Шойгу): redirected to its page, or a page of the closest names."""
+    from nkru.edge.web import pages
     from nkru.trends.lookup import UnknownEntity, resolve_entity
-    from nkru.web import pages
 
     def build(conn: store.Connection, base: str) -> Response:
         try:
@@ -110,6 +110,6 @@ def entity_by_name(request: Request, name: str = "", user: Any = Depends(require
 
 @app.get("/feeds", response_class=HTMLResponse)
 def feeds(request: Request, user: Any = Depends(require_login)) -> Response:
-    from nkru.web.feeds import render_feeds
+    from nkru.edge.web.feeds import render_feeds
 
-    return _respond(request, lambda conn, base: render_feeds(conn, datetime.now(UTC), base), trends=True)
+    return _respond(request, lambda conn, base: render_feeds(conn, utcnow(), base), trends=True)

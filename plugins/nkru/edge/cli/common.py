@@ -22,8 +22,10 @@ import psycopg2
 from rich.console import Console
 from rich.markup import escape as escape_markup
 
-from nkru import resources, store
+from nkru import store
+from nkru.clock import utcnow
 from nkru.config import ConfigError, Settings, load_settings
+from nkru.edge import resources
 from nkru.redact import scrub
 from nkru.untrusted import strip_controls
 
@@ -40,7 +42,7 @@ _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "wee
 
 def parse_since(text: str, now: datetime | None = None, option: str = "--since") -> datetime:
     """`90m`, `36h`, `7d`, `4w` (before now) or an ISO date/time (UTC if no zone) -> an aware UTC datetime."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     match = _RELATIVE.match(text)
     if match:
         amount, unit = int(match.group(1)), _UNITS[match.group(2).lower()]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from nkru.cli.common import EXIT_NO_DATA, SINCE, database, echo, output_options, print_rows, with_database_errors
+from nkru.edge.cli.common import EXIT_NO_DATA, SINCE, database, echo, output_options, print_rows, with_database_errors
 from nkru.store import outbox as outbox_store
 from nkru.trends.tables import plural
 from nkru.untrusted import one_line

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from nkru import pipeline, store
 from nkru.aliases import alias_key
-from nkru.cli.common import (
+from nkru.edge.cli.common import (
     EXIT_NO_DATA,
     EXIT_USAGE,
     console,

@@ -2,10 +2,10 @@
 
 Serves the bundled sample feeds on 127.0.0.1 and runs one pass of the real pipeline over them into the configured
 news database: `config/demo_feeds/` (the latest hours) and, unless another directory is given, eight weeks of
-history in five languages from nine outlets generated from `config/demo_history.yaml` (nkru.demo_history), so
+history in five languages from nine outlets generated from `config/demo_history.yaml` (nkru.edge.demo_history), so
 trends, rising entities, pairs, co-occurrence, the stories search and the digest have something to show. All of
 it was written for nkru; none of it is real news. It ends with the UI addresses of a story to open (those of the
-running `make run`, found as nkru.resources finds it) and when the alerts it queued will be mailed.
+running `make run`, found as nkru.edge.resources finds it) and when the alerts it queued will be mailed.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
-from nkru import pipeline, resources, store
+from nkru import pipeline, store
+from nkru.clock import utcnow
 from nkru.config import FeedConfig, FetchConfig, Settings, load_settings
+from nkru.edge import resources
 from nkru.paths import project_root
 from nkru.store import trends as trend_store
 
@@ -70,7 +72,7 @@ def run_demo(conn: store.Connection, feeds_dir: Path | None) -> str:
     source = feeds_dir or demo_feeds_dir()
     base_settings = load_settings()
     with tempfile.TemporaryDirectory() as staging:
-        now = datetime.now(UTC)
+        now = utcnow()
         feeds = {f"demo-{p.stem}": (p.name, None) for p in sorted(source.glob("*.xml"))}
         for path in sorted(source.glob("*.xml")):
             (Path(staging) / path.name).write_text(recent_dates(path.read_text(encoding="utf-8"), now), "utf-8")
@@ -168,7 +170,7 @@ def alerts_note(conn: store.Connection, settings: Settings, now: datetime, sent_
 
 def _stage_history(staging: Path, now: datetime) -> dict[str, tuple[str, str | None]]:
     """Write the eight weeks of demo history as RSS files; {feed name: (file name, language)}."""
-    from nkru import demo_history
+    from nkru.edge import demo_history
 
     data = demo_history.load()
     outlets = demo_history.sources(data)

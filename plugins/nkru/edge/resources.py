@@ -42,7 +42,7 @@ DATABASE_CONN_ID = "nkru_db"
 DATABASE_URL_ENV = "NKRU_DATABASE_URL"
 SMTP_CONN_ID = "nkru_smtp"
 SMTP_URL_ENV = "NKRU_SMTP_URL"
-# The keys of `.data/run.json` (written by nkru.launcher) that this module reads.
+# The keys of `.data/run.json` (written by nkru.edge.launcher) that this module reads.
 STATE_DATABASE_URL = "database_url"
 STATE_SMTP_URL = "smtp_url"
 

@@ -13,8 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from nkru import fulltext, mail, pipeline, resources, store
-from nkru.cli.common import (
+from nkru import fulltext, mail, pipeline, store
+from nkru.edge import resources
+from nkru.edge.cli.common import (
     EXIT_DATABASE,
     EXIT_NO_DATA,
     SINCE,
@@ -27,10 +28,10 @@ from nkru.cli.common import (
     terminal_text,
     with_database_errors,
 )
-from nkru.cli.common import (
+from nkru.edge.cli.common import (
     console as common_console,
 )
-from nkru.demo import alerts_note, run_demo
+from nkru.edge.demo import alerts_note, run_demo
 from nkru.store import articles as article_store
 from nkru.store import trends as trend_store
 from nkru.trends.tables import plural

@@ -20,8 +20,9 @@ import psycopg2
 import psycopg2.errors
 
 from nkru import store
-from nkru.cli import feeds as feeds_edit
-from nkru.cli.common import (
+from nkru.clock import utcnow
+from nkru.edge.cli import feeds as feeds_edit
+from nkru.edge.cli.common import (
     EXIT_DATABASE,
     EXIT_NO_DATA,
     EXIT_USAGE,
@@ -34,7 +35,7 @@ from nkru.cli.common import (
     terminal_text,
     with_database_errors,
 )
-from nkru.cli.common import (
+from nkru.edge.cli.common import (
     console as common_console,
 )
 from nkru.store import trends as trend_store
@@ -142,7 +143,7 @@ def _by_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _window(since: datetime) -> tuple[date, date]:
     """The whole UTC days from --since to today: `7d` is the last 7 days, today included; a date starts on it."""
-    now = datetime.now(UTC)
+    now = utcnow()
     since = since.astimezone(UTC)
     if since > now:
         fail(f"--since {since:%Y-%m-%d %H:%M} UTC is in the future", EXIT_USAGE)

@@ -1,3 +1,0 @@
-from nkru.cli import main
-
-main()

@@ -1,0 +1,3 @@
+from nkru.edge.cli import main
+
+main()
