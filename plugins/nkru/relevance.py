@@ -31,7 +31,10 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   meets Russian delegation"); so does an onward trip ("Lavrov holds talks in Beijing, then flies to Pyongyang":
   `travel_words`). A side paired with a third country while the other is only in another clause of the title is
   a passer-by ("中朝首脳会談 プーチン氏は前日に北京を離れる"); succession stories (heir, successor:
-  `succession_words`) are asides unless the title meets the two sides.
+  `succession_words`) are asides unless the title meets the two sides. Sport, weather, obituaries and art are
+  asides too; market reports, UN votes and travel ads are list frames. A side named only in background sentences
+  of the summary ("... in which North Korean troops fought for Russia last year": `background_words`) and never in
+  the title is a passer-by.
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
