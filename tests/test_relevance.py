@@ -766,3 +766,73 @@ def test_nhk_katakana_names_japanese_headline_abbreviations_and_west_slavic_adje
     scorer: Scorer, language: str, title: str, relevant: bool
 ) -> None:
     assert scorer.score(title, "", language).relevant is relevant
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary", "reason"),
+    [
+        ("en", "Russia edge North Korea in women's basketball at Kazan invitational", "", "something else"),
+        ("ru", "Тяжелоатлеты КНДР опередили Россию в медальном зачете", "", "something else"),
+        ("de", "Taifun bringt Starkregen nach Nordkorea und in Russlands Fernen Osten", "", "something else"),
+        ("en", "Pianist who played for Soviet and North Korean leaders passes away", "", "something else"),
+        (
+            "fr",
+            "Bourse : le rouble russe recule, le pétrole grimpe après des sanctions contre l'Iran et la Corée du Nord",
+            "",
+            "ranking or list",
+        ),
+        (
+            "es",
+            "La ONU aprueba una resolución sobre Siria; Rusia, Corea del Norte e Irán votaron en contra",
+            "",
+            "ranking or list",
+        ),
+        (
+            "en",
+            "Russian drones hit Sumy, two dead",
+            "The war, in which North Korea sent troops to fight for Russia last year, continues.",
+            "background",
+        ),
+    ],
+)
+def test_sport_weather_obituaries_markets_un_votes_and_war_background_are_not_the_two_parties(
+    scorer: Scorer, language: str, title: str, summary: str, reason: str
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert not r.relevant, r.reason
+    assert reason in r.reason, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        ("en", "Russia sends flood relief aid to North Korea", ""),
+        ("en", "Russia, North Korea agree on football exchanges under sports deal", ""),
+        ("ru", "Россия и КНДР подписали соглашение о спортивных обменах", ""),
+        (
+            "en",
+            "Russian troops push into Sumy region",
+            "North Korean artillery crews are backing the assault, Kyiv says.",
+        ),
+    ],
+)
+def test_aid_a_sports_agreement_and_troops_in_the_news_itself_are_kept(
+    scorer: Scorer, language: str, title: str, summary: str
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert r.relevant, r.reason
+
+
+def test_a_side_joined_to_a_third_countrys_guest_is_a_fellow_guest(scorer: Scorer) -> None:
+    r = scorer.score("شي جين بينغ يستقبل كيم جونغ أون وبوتين يحضر العرض", "", "ar")
+    assert not r.relevant, r.reason
+    assert "North Korea in talks with China" in r.reason, r.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "relevant"), [("朝露に濡れた庭、ロシアの詩人を偲ぶ", False), ("朝露の軍事協力が加速", True)]
+)
+def test_morning_dew_is_not_the_japanese_abbreviation_for_north_korea_and_russia(
+    scorer: Scorer, title: str, relevant: bool
+) -> None:
+    assert scorer.score(title, "", "ja").relevant is relevant

@@ -53,6 +53,7 @@ RANKING = "ranking"  # a ranking, index or list frame ("passport index", "blackl
 ASIDE = "aside"  # a story about something else ("died", "memoir", "match"): countries are passers-by
 HOST = "host"  # a third country's leader receiving a side ("Xi receives Kim"): that side is the guest
 JOINT = "joint"  # a joint statement or declaration: its signers are the parties, the countries it names topics
+BACKGROUND = "background"  # "last year", "in which": a summary sentence of background, not the news
 TRAVEL = "travel"  # an onward trip ("then flies to", "weiter nach", "平壌入り"): the next stop is a party, not a topic
 
 SIDE_SECTIONS = {"north_korea": NK, "russia": RU, "both": BOTH, "south_korea": SOUTH, "korea": KOREA}
@@ -271,6 +272,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(ASIDE, text, "aside", 0.0)
     for text in data.get("succession_words", []) or []:
         add(ASIDE, text, "succession", 0.0)  # an aside unless the title pairs both sides or has a beat word
+    for text in data.get("background_words", []) or []:
+        add(BACKGROUND, text, "background", 0.0)
     for text in data.get("host_words", []) or []:
         add(HOST, text, "host", 0.0)
     for text in data.get("joint_words", []) or []:

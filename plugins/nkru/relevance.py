@@ -31,7 +31,10 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   meets Russian delegation"); so does an onward trip ("Lavrov holds talks in Beijing, then flies to Pyongyang":
   `travel_words`). A side paired with a third country while the other is only in another clause of the title is
   a passer-by ("中朝首脳会談 プーチン氏は前日に北京を離れる"); succession stories (heir, successor:
-  `succession_words`) are asides unless the title meets the two sides.
+  `succession_words`) are asides unless the title meets the two sides. Sport, weather, obituaries and art are
+  asides too; market reports, UN votes and travel ads are list frames. A side named only in background sentences
+  of the summary ("... in which North Korean troops fought for Russia last year": `background_words`) and never in
+  the title is a passer-by.
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
@@ -53,13 +56,14 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from nkru import lexicon as lx
 from nkru import lexicon_match as lxm
 from nkru.config import TopicConfig
-from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, HOST, NK, RANKING, RU, SOUTH, Term
+from nkru.lexicon import ASIDE, BACKGROUND, BOTH, COUNTRY, CUE, HOST, NK, RANKING, RU, SOUTH, Term
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -68,6 +72,7 @@ from nkru.relevance_hits import (
     MAX_CHARS,
     PASSER_FACTOR,
     SIDE_CAP,
+    SIDE_NAMES,
     SOUTH_CAP,
     SOUTH_PENALTY,
     SUMMARY,
@@ -215,7 +220,11 @@ def _judge(
     pair = min(nk, ru)
     together = _together(hits, lede) if pair > 0 else None
     parties = find_parties(hits, text, gaps, observers) if pair > 0 else Parties(False, False, {})
-    passers = (parties.passers_by(hits, observers) or _aside(hits, parties)) if pair > 0 else ""
+    passers = (
+        (parties.passers_by(hits, observers) or _aside(hits, parties, text) or _background(hits, lede))
+        if pair > 0
+        else ""
+    )
     if passers:
         pair *= PASSER_FACTOR
         together = None
@@ -246,7 +255,7 @@ def _ranking_frame(hits: list[Hit]) -> str:
     return short(names_of(framing), 2) if framing else ""
 
 
-def _aside(hits: list[Hit], parties: Parties) -> str:
+def _aside(hits: list[Hit], parties: Parties, text: str) -> str:
     """Why the item is about something else ("died", "memoir", "birthday"...), or "": such a word in the title,
     and either no beat word there or no clause naming both sides ("Former ambassador in Pyongyang publishes
     memoirs" / Russia only in the summary; "北, 김정일 생일…러 대사관도 헌화"). A succession word (heir,
@@ -254,7 +263,7 @@ def _aside(hits: list[Hit], parties: Parties) -> str:
     title = [h for h in hits if h.field == TITLE]
     words = [h for h in title if h.term.side == ASIDE]
     beat = any(h.term.side == CUE for h in title)
-    if not words or (parties.one_clause and beat):
+    if not words or (beat and (parties.one_clause or _comma_pair(title, text))):
         return ""
     succession = all(h.term.kind == "succession" for h in words)
     both_named = bool({h.sentence for h in title if h.nk} & {h.sentence for h in title if h.ru})  # one sentence
@@ -262,6 +271,37 @@ def _aside(hits: list[Hit], parties: Parties) -> str:
     if succession and both_named and met:  # "Belousov, Shoigu's successor, visits Pyongyang"
         return ""
     return f"the story is about something else ({short(names_of(words), 2)})"
+
+
+_PAIR_COMMA = re.compile(r"\s*[,，、]\s*")
+
+
+def _comma_pair(title: list[Hit], text: str) -> bool:
+    """Whether the title names the two sides as a headline pair joined by a comma ("Russia, North Korea agree
+    to ..."): one clause, though a comma stands between them."""
+    sides = [h for h in title if h.term.side in (NK, RU) and not h.listed]
+    return any(
+        a.term.side != b.term.side and a.end <= b.start and _PAIR_COMMA.fullmatch(text, a.end, b.start)
+        for a in sides
+        for b in sides
+    )
+
+
+def _background(hits: list[Hit], lede: int) -> str:
+    """Why the side missing from the title is only background, or "": the title names one side, and the other
+    is named only in sentences of the summary after the lede that say they are background ("The war, in which
+    North Korean troops fought for Russia last year, ...": `background_words`)."""
+    title = [h for h in hits if h.field == TITLE]
+    nk, ru = any(h.nk for h in title), any(h.ru for h in title)
+    if nk == ru or lede < 0:
+        return ""
+    missing = [h for h in hits if h.field == SUMMARY and (h.ru if nk else h.nk)]
+    sentences = {h.sentence for h in missing}
+    words = [h for h in hits if h.term.side == BACKGROUND and h.field == SUMMARY and h.sentence in sentences]
+    if not sentences or sentences - {h.sentence for h in words}:
+        return ""
+    side = SIDE_NAMES[RU if nk else NK]
+    return f"{side} only in background sentences of the summary ({short(names_of(words), 2)})"
 
 
 def _strength(side_hits: list[Hit]) -> float:

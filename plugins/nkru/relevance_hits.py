@@ -7,7 +7,23 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, HOST, JOINT, KOREA, LIST_CUE, NK, RANKING, RU, SOUTH, TRAVEL, Term
+from nkru.lexicon import (
+    ASIDE,
+    BACKGROUND,
+    BOTH,
+    COUNTRY,
+    CUE,
+    HOST,
+    JOINT,
+    KOREA,
+    LIST_CUE,
+    NK,
+    RANKING,
+    RU,
+    SOUTH,
+    TRAVEL,
+    Term,
+)
 
 TITLE_FACTOR = 1.0  # a term in the title ...
 SUMMARY_FACTOR = 0.5  # ... counts twice as much as in the summary
@@ -45,6 +61,7 @@ SIDE_NAMES = {
     COUNTRY: "other country",
     RANKING: "ranking or list",
     ASIDE: "other subject",
+    BACKGROUND: "background",
     HOST: "host word",
     JOINT: "joint statement",
     TRAVEL: "onward trip",

@@ -269,9 +269,15 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
             if (
                 linked
                 and not same_word
-                and (_SEMICOLON.search(between) or ((a in guests or b in guests) and _CLAUSE_BREAK.search(between)))
+                and (
+                    _SEMICOLON.search(between)
+                    or ((a in guests or b in guests) and _CLAUSE_BREAK.search(between))
+                    or (a in guests and b.term.side in (NK, RU))
+                )
             ):
-                linked = False  # "Xi receives Kim, Putin a guest", "… – Putin Ehrengast": a clause ends, no pair
+                # "Xi receives Kim, Putin a guest", "… – Putin Ehrengast": a clause ends, no pair; "شي يستقبل كيم
+                # وبوتين يحضر": the side joined to the guest is a fellow guest of the host, not the guest's partner
+                linked = False
             if sides == {NK, RU} and near and linked:
                 nk_ru = True
                 nk_ru_title = nk_ru_title or a.field == TITLE
@@ -334,6 +340,12 @@ def _hosts(
             side = sides.pop()
             hosted.setdefault(side, (thirds[0].term.country, word.text))
             guests += mine
+        elif sides == {NK, RU} and len(mine) == 2 and thirds and thirds[0].start < word.start < mine[0].start:
+            first, second = sorted(mine, key=lambda p: p.start)  # "شي يستقبل كيم وبوتين يحضر": Kim the guest,
+            if gaps.joined.fullmatch(text, first.end, second.start):  # Putin a fellow guest, not his partner
+                hosted.setdefault(first.term.side, (thirds[0].term.country, word.text))
+                guests.append(first)
+                talks.add(first.term.side)
     return hosted, guests, paired, frozenset(talks)
 
 
