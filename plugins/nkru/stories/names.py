@@ -8,9 +8,10 @@ The extract step gives each article's canonical names, not where they stand. Gro
   name in a trailing attribution (", unification ministry says"). Names are found in the headline by their
   gazetteer spellings (config/gazetteer.yaml and gazetteer/), folded as cue words are (`events.fold`), and for
   people also by their surname alone.
-- **one person under two names**: a name the extract step did not canonicalise ("Volodin", sometimes taken for a
-  place or body) and the full one ("Vyacheslav Volodin") when the short form is the full name's surname (the last word, at least
-  `MIN_SURNAME_CHARS` letters, so that Korean family names such as Kim or Pak never match on their own).
+- **one person under two names**: a name the extract step did not canonicalise ("Volodin", sometimes taken for
+  a place or body) and the full one ("Vyacheslav Volodin") when the short form is the full name's surname (the
+  last word, at least `MIN_SURNAME_CHARS` letters, so that Korean family names such as Kim or Pak never match on
+  their own).
 """
 
 from __future__ import annotations

@@ -164,8 +164,10 @@ def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | 
 
 
 def stories_differ(a: StoryProfile, b: StoryProfile) -> bool:
-    """Rules 1–3 between two stories (before merging them)."""
+    """Rules 1–3 and 10 between two stories (before merging them)."""
     if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
+        return True
+    if different_speakers(a, b):
         return True
     return dates_differ(a.event_date, a.date_exact, b.event_date, b.date_exact)
 
@@ -197,7 +199,8 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
     if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
         return Verdict(veto="different places in the headlines")
-    mine_people = {aliases.get(n, n) for n, w in rep.entities.items() if w == LABEL_WEIGHTS["PERSON"]}
+    person = LABEL_WEIGHTS["PERSON"]
+    mine_people = {aliases.get(n, n) for n, w in rep.entities.items() if w == person or n in aliases}
     their_people = {n for n, w in story.entities.items() if w == LABEL_WEIGHTS["PERSON"]}
     if mine_people and their_people and not mine_people & their_people:
         return Verdict(veto="different people")
@@ -234,21 +237,21 @@ def kinds_may_differ(rep: Report, story: StoryProfile, shared: list[str], gap: f
     return any(rep.entities.get(n) == person for n in shared if n not in background)
 
 
-def different_speakers(rep: Report, story: StoryProfile) -> str | None:
-    """Rule 10: two statements whose headlines give different speakers, when both give them outright and one
-    headline names the other's speaker as its subject (Seoul's ministry on "Lavrov's remark"), or when a speaker
-    given outright is never named by the other side."""
-    if not (rep.says and story.says and rep.speaker and story.speaker) or rep.speaker == story.speaker:
+def different_speakers(a: Report | StoryProfile, b: Report | StoryProfile) -> str | None:
+    """Rule 10: two statements (a report or a story's first report each) whose headlines give different
+    speakers, when both give them outright and one headline names the other's speaker as its subject (Seoul's
+    ministry on "Lavrov's remark"), or when a speaker given outright is never named by the other side."""
+    if not (a.says and b.says and a.speaker and b.speaker) or a.speaker == b.speaker:
         return None
     person = LABEL_WEIGHTS["PERSON"]
-    if names.same_people({rep.speaker: person}, {story.speaker: person}):
+    if names.same_people({a.speaker: person}, {b.speaker: person}):
         return None
-    sure = rep.speaker_sure and story.speaker_sure
-    if sure and (story.speaker in rep.about or rep.speaker in story.about):
+    sure = a.speaker_sure and b.speaker_sure
+    if sure and (b.speaker in a.about or a.speaker in b.about):
         return "statements by different speakers"
-    if rep.speaker_sure and _never_named(rep.speaker, story.entities):
+    if a.speaker_sure and _never_named(a.speaker, b.entities):
         return "statements by different speakers"
-    if story.speaker_sure and _never_named(story.speaker, rep.entities):
+    if b.speaker_sure and _never_named(b.speaker, a.entities):
         return "statements by different speakers"
     return None
 
