@@ -17,8 +17,10 @@ and, outside near-copies (`score`),
   6. both name people and none in common (Lavrov in Moscow and Shoigu in Moscow the same day);
   7. both headlines name places (beyond the two capitals) and none in common;
   8. it shares no actor, place or figure beyond the background names (`MIN_SHARED_ACTORS`);
-  9. both cue specific kinds of happening and none in common, unless they share a person beyond the background,
-     in the same voice, within `REACTION_GAP_HOURS` (`kinds_may_differ`: the kind then adds nothing);
+  9. both cue specific kinds of happening and none in common with the story's first report, unless, within
+     `REACTION_GAP_HOURS`, a later member of the story cued one of them (the visit's report, then the agreement
+     signed at it) or they share a person beyond the background in the same voice (`kinds_may_differ`: the kind
+     then adds nothing);
  10. both headlines are statements, each gives a speaker (`names.speaker`), the speakers differ and one of them
      is not named at all by the other side: two statements about one happening by different speakers (Seoul's
      concern about Volodin's trip and Volodin's own account of it) are two events.
@@ -213,9 +215,12 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     mine = events.specific(rep.kinds, rules)
     if mine and story.main_kinds:
         if not mine & story.main_kinds:
-            if not kinds_may_differ(rep, story, shared, gap, background):
+            if mine & events.specific(story.kinds, rules) and gap <= REACTION_GAP_HOURS:
+                kind = 0.3  # the kind of a later member: one report leads on the visit, another on its outcome
+            elif not kinds_may_differ(rep, story, shared, gap, background):
                 return Verdict(veto="different kinds")
-            kind = 0.0  # the same person in the same voice within hours: who and when must carry it
+            else:
+                kind = 0.0  # the same person in the same voice within hours: who and when must carry it
         else:
             kind = 1.0 if rep.main_kind(rules) in story.main_kinds else 0.6
     elif mine or story.main_kinds:
