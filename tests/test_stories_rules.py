@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nkru import alerts, stories
+from nkru import mail, stories
 from nkru.stories import names
 from tests.alert_data import NOW, NewsDB, rule, settings
 
@@ -128,7 +128,7 @@ def test_only_a_headline_that_adds_an_update_kind_sends_the_update(db, smtp_serv
     news = NewsDB(db)
     cfg = settings(rule("all", ("a@example.org",)))
     story = news.process(cfg, _report(news, "Yonhap English", TALKS, 0), NARYSHKIN)
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW)
     # A later report of the talks whose summary recalls arms transfers: the picture has not changed.
     recalled = (
         "Naryshkin and Ri Chang Dae discuss security cooperation in Pyongyang",
@@ -142,7 +142,7 @@ def test_only_a_headline_that_adds_an_update_kind_sends_the_update(db, smtp_serv
         "The two signed an agreement on exchanging information during the talks.",
     )
     assert news.process(cfg, _report(news, "Reuters", signed, 2), NARYSHKIN) == story
-    alerts.send_pending(db, cfg, smtp_server.target, now=NOW)
+    mail.send_pending(db, cfg, smtp_server.target, now=NOW)
     subjects = [m["Subject"] for m in smtp_server.messages]
     assert len(subjects) == 2 and "Update: " in subjects[1] and "Update: " not in subjects[0]
 
