@@ -1,12 +1,13 @@
 """Event-level story grouping: pairwise precision / recall / F1 on bench/events_labelled.yaml, against MinHash.
 
-    python bench/bench_events.py [--split dev|holdout|holdout2|all] [--show-errors] [--no-speed]
+    python bench/bench_events.py [--split dev|holdout|holdout2|holdout3|all] [--show-errors] [--no-speed]
 
 The reports go through the real extract step (`nkru.entities`), then, in publication order, through
 `nkru.stories.EventMatcher` (what `StoryIndex.assign` decides against the database) and, as the baseline measured
 in the same run, through today's MinHash-only `StoryMatcher`. A pair of reports is "grouped" when both land in
-one story. Figures per split (dev: tuned on; holdout and holdout2 — the second round, in its own file
-bench/events_holdout2.yaml and grouped on its own — scored once, first scores in the sets' headers):
+one story. Figures per split (dev: tuned on; holdout, holdout2 and holdout3 — the later rounds, in their own
+files bench/events_holdout2.yaml and events_holdout3.yaml, each grouped on its own — scored once, first scores
+in the sets' headers):
 overall, across languages (the two reports in different languages) and within a language; the share of the
 set's `different_pairs` (different events within 48 h sharing their actors) that were merged; and the time to
 group 10,000 synthetic articles in one window, next to MinHash-only grouping of the same articles.
@@ -32,7 +33,8 @@ from nkru import entities, events, stories  # noqa: E402
 
 DEFAULT_SET = ROOT / "bench" / "events_labelled.yaml"
 HOLDOUT2_SET = ROOT / "bench" / "events_holdout2.yaml"
-SPLITS_OF = {DEFAULT_SET: ("dev", "holdout"), HOLDOUT2_SET: ("holdout2",)}
+HOLDOUT3_SET = ROOT / "bench" / "events_holdout3.yaml"
+SPLITS_OF = {DEFAULT_SET: ("dev", "holdout"), HOLDOUT2_SET: ("holdout2",), HOLDOUT3_SET: ("holdout3",)}
 WINDOW = timedelta(hours=stories.DEFAULT_WINDOW_HOURS)
 
 
@@ -169,7 +171,7 @@ def speed(n: int) -> tuple[float, float]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, default=None, help="default: both event sets")
-    parser.add_argument("--split", choices=("dev", "holdout", "holdout2", "all"), default=None)
+    parser.add_argument("--split", choices=("dev", "holdout", "holdout2", "holdout3", "all"), default=None)
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     args = parser.parse_args(argv)

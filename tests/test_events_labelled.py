@@ -87,3 +87,30 @@ def test_the_second_holdout_round_keeps_its_promises() -> None:
     gaps = [abs(first_report[pair["a"]] - first_report[pair["b"]]) for pair in data["different_pairs"]]
     assert sum(gap <= timedelta(hours=48) for gap in gaps) >= 20
     assert max(gaps) <= timedelta(hours=72)  # one pair (the Duma vote and the signing) is 50.5 h apart
+
+
+HOLDOUT3_FILE = EVENTS_FILE.parent / "events_holdout3.yaml"
+
+
+def test_the_third_holdout_round_keeps_its_promises() -> None:
+    """bench/events_holdout3.yaml: ≥ 20 events × ≥ 3 reports in ≥ 2 languages, ≥ 3 same-event pairs within a
+    language, ≥ 15 different-event pairs within 48 h (none beyond the 72 h window), ids new, all holdout3."""
+    data = yaml.safe_load(HOLDOUT3_FILE.read_text(encoding="utf-8"))
+    events = data["events"]
+    earlier = {event["id"] for event in _load()["events"]}
+    earlier |= {event["id"] for event in yaml.safe_load(HOLDOUT2_FILE.read_text(encoding="utf-8"))["events"]}
+    assert len(events) >= 20
+    assert not earlier & {event["id"] for event in events}
+    within = 0
+    for event in events:
+        assert event["split"] == "holdout3", event["id"]
+        assert event["kind"] in KINDS, event["id"]
+        assert len(event["reports"]) >= 3, event["id"]
+        langs = [report["lang"] for report in event["reports"]]
+        assert len(set(langs)) >= 2, event["id"]
+        within += sum(langs.count(lang) * (langs.count(lang) - 1) // 2 for lang in set(langs))
+    assert within >= 3
+    first_report = {event["id"]: min(_published(report) for report in event["reports"]) for event in events}
+    gaps = [abs(first_report[pair["a"]] - first_report[pair["b"]]) for pair in data["different_pairs"]]
+    assert sum(gap <= timedelta(hours=48) for gap in gaps) >= 15
+    assert max(gaps) <= timedelta(hours=72)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from nkru import mail, stories
+from nkru.stories import names
 from tests.alert_data import NOW, NewsDB, rule, settings
 
 T0 = NOW - timedelta(hours=30)  # Wednesday 2026-03-25, 03:00 UTC
@@ -144,3 +145,44 @@ def test_only_a_headline_that_adds_an_update_kind_sends_the_update(db, smtp_serv
     mail.send_pending(db, cfg, smtp_server.target, now=NOW)
     subjects = [m["Subject"] for m in smtp_server.messages]
     assert len(subjects) == 2 and "Update: " in subjects[1] and "Update: " not in subjects[0]
+
+
+LAVROV = [("Sergei Lavrov", "PERSON", 1), ("North Korea", "GPE", 1), ("Russia", "GPE", 1)]
+LAVROV_RU = ("Лавров: Россия и КНДР проведут совместные учения в 2027 году", "Министр выступил на пресс-конференции.")
+LAVROV_EN = (
+    "Lavrov says Russia, North Korea to hold joint drills next year",
+    "He spoke at his annual news conference.",
+)
+SEOUL_KO = ('국방부 "라브로프 북러 연합훈련 발언 엄중히 주시"', "국방부 대변인은 정례브리핑에서 이같이 말했다.")
+
+
+def test_two_statements_about_one_remark_by_different_speakers_are_two_stories(db):
+    """Rule 10: Lavrov's remark and Seoul's defence ministry on "Lavrov's remark" the same afternoon name the
+    same man, but the headlines give different speakers; the remark in English, speaker Lavrov, still joins."""
+    news = NewsDB(db)
+    remark = news.process(settings(), _report(news, "TASS", LAVROV_RU, 0, "ru"), LAVROV)
+    same = _report(news, "Reuters", LAVROV_EN, 1)
+    assert news.process(settings(), same, LAVROV) == remark
+    assert _rule_and_reason(news, same.id)[1]["speaker"] == "Sergei Lavrov"
+    seoul = _report(news, "Yonhap", SEOUL_KO, 4, "ko")
+    assert news.process(settings(), seoul, [("Sergei Lavrov", "PERSON", 1)]) != remark
+    rule_, why = _rule_and_reason(news, seoul.id)
+    assert rule_ == "new" and "statements by different speakers" in why["note"]
+    assert why["speaker"] == "~국방부" and why["speaker_given"] is True
+
+
+def test_a_surname_alone_in_one_language_is_the_full_name_in_another():
+    """'Volodin' (the extract step did not canonicalise it, and took it for a place) and 'Vyacheslav Volodin'
+    are one person; a lone Korean family name never stands for anyone."""
+    matcher = stories.EventMatcher()
+    full = [("Vyacheslav Volodin", "PERSON"), ("State Duma", "ORG"), ("Choe Ryong Hae", "PERSON")]
+    title, summary = "Володин рассказал депутатам об итогах поездки в КНДР", "Он встречался с Чве Рён Хэ."
+    ru = stories.report(1, title, summary, T0, full, language="ru")
+    short = [("Volodin", "GPE"), ("State Duma", "ORG"), ("Choe Ryong Hae", "PERSON")]
+    en = stories.report(
+        2, "Russia's Volodin says North Korean parliament will align laws", "", T0 + timedelta(hours=2), short
+    )
+    matcher.assign(ru, 1)
+    decision = matcher.decide(en)
+    assert decision.story_id == 1 and "Volodin" in decision.reason["shared_entities"]
+    assert names.same_people({"Kim": 3.0}, {"Kim Yo Jong": 3.0}) == {}

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from nkru import events
-from nkru.stories import reasons, rule
+from nkru.stories import names, reasons, rule
 from nkru.stories.copies import DEFAULT_WINDOW_HOURS, StoryMatcher
 from nkru.stories.reports import Report
 from nkru.stories.rule import StoryProfile
@@ -150,9 +150,17 @@ class EventMatcher:
 
     def _candidates(self, rep: Report, kinds_only: bool = False) -> list[StoryProfile]:
         """Stories sharing a specific entity or kind with the report (the most recent ones per key)."""
-        keys = [] if kinds_only else [f"e:{n}" for n in rep.strong_entities(self.cues.rules.background_entities)]
+        keys = [] if kinds_only else self._entity_keys(rep)
         keys += [f"k:{kind}" for kind in events.specific(rep.kinds, self.cues.rules)]
         return self._stories_of(keys)
+
+    def _entity_keys(self, rep: Report) -> list[str]:
+        """Posting keys of the report's names: each name, and each person's surname (a short form finds the full
+        name's stories: `names.same_people`)."""
+        strong = rep.strong_entities(self.cues.rules.background_entities)
+        keys = [f"e:{n}" for n in sorted(strong)]
+        people = (names.surname(n) for n in sorted(strong) if rep.entities[n] == names.PERSON_WEIGHT)
+        return keys + [f"s:{key}" for key in dict.fromkeys(people) if key]
 
     def _stories_of(self, keys: list[str]) -> list[StoryProfile]:
         """The stories posted under any of `keys`, each once."""
@@ -214,7 +222,7 @@ class EventMatcher:
             story = self.stories[story_id] = StoryProfile.start(story_id, rep, self.cues.rules)
         story.add(rep)
         self.copies.add(rep.key, story_id, rep.sig, rep.title_key, rep.published_at)
-        keys = [f"e:{name}" for name in rep.strong_entities(self.cues.rules.background_entities)]
+        keys = self._entity_keys(rep)
         keys += [f"k:{kind}" for kind in events.specific(rep.kinds, self.cues.rules)]
         keys += [f"l:{name}" for name in story.leaders]
         for key in keys:

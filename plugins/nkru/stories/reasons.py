@@ -4,8 +4,9 @@ page and `nkru stories --json` (`reports[].joined_by`, `reports[].why`).
 A joining reason names the rule (near-copy, same-event, same-kind-and-time), the entities shared with the story,
 the report's kinds and the story's, the time gap to the story's first report, the event date and the words it was
 read from, the near-copy similarity to the story's first members and the score. A new story's reason says why
-no story matched ("no story of the same event: 2 different people, 1 a statement and the happening it refers
-to"), or why the report was not matched at all ("no entities and no kind cues to match on").
+no story matched ("no story of the same event: 2 different people, 1 statements by different speakers"), or why
+the report was not matched at all ("no entities and no kind cues to match on"). Either names a statement's
+speaker as its headline gives it (`speaker`, and `speaker_given` when the headline says so outright).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def joined(
         "date_words": rep.date_source,
         "similarity": round(max(sims, default=0.0), 2),
         "score": round(score, 2) if score is not None else None,
+        **_speaker(rep),
     }
 
 
@@ -61,7 +63,16 @@ def new(rep: Report, note: str) -> dict:
         "entities": sorted(rep.entities),
         "event_date": rep.event_date.isoformat() if rep.event_date else None,
         "date_words": rep.date_source,
+        **_speaker(rep),
     }
+
+
+def _speaker(rep: Report) -> dict:
+    """A statement's speaker as its headline gives it ("~" before words that are none of its names), and whether
+    the headline says so outright: what rule 10 (statements by different speakers) compared."""
+    if not rep.speaker:
+        return {}
+    return {"speaker": rep.speaker, "speaker_given": rep.speaker_sure}
 
 
 def none_matched(rejected: Counter) -> str:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from datasketch import LeanMinHash
 
 from nkru import events
+from nkru.stories import names
 from nkru.stories.copies import from_bytes, signature, title_key
 
 # Weight of an entity in "who" by label: the actors (people, bodies) count most, places less, nationalities not.
@@ -47,6 +48,9 @@ class Report:
     headline_kinds: tuple[str, ...] = ()
     headline_places: frozenset[str] = frozenset()  # places beyond the background its headline names
     date_exact: bool = False  # its event date names the day ("on Tuesday"), not a relative word ("yesterday")
+    speaker: str | None = None  # a statement's speaker as its headline gives it (`names.speaker`)
+    speaker_sure: bool = False  # the headline gives its speaker outright ("Zakharova: …"), not guessed
+    about: frozenset[str] = frozenset()  # the people a statement's headline names other than its speaker
 
     def strong_entities(self, background: frozenset[str]) -> set[str]:
         return {name for name in self.entities if name not in background}
@@ -93,6 +97,7 @@ def report(
             weight *= BACKGROUND_FACTOR
         if weight > 0:
             weights[name] = max(weight, weights.get(name, 0.0))
+    says = bool(set(text.headline_kinds) & cues.rules.generic)
     return Report(
         key=key,
         title=title,
@@ -106,11 +111,21 @@ def report(
         sig=signature(title, summary),
         title_key=title_key(title),
         language=language,
-        says=bool(set(text.headline_kinds) & cues.rules.generic),
+        says=says,
         headline_kinds=text.headline_kinds,
         headline_places=headline_places,
         date_exact=text.date_exact,
+        **_voice(title, weights, cues.rules.background_entities, says),
     )
+
+
+def _voice(title: str, entities: dict[str, float], background: frozenset[str], says: bool) -> dict:
+    """A statement's speaker and the other names its headline gives (nothing for a happening's headline)."""
+    if not says:
+        return {}
+    who, sure = names.speaker(title, entities, background)
+    people = {n for n in names.headline_order(title, entities, background) if entities[n] == names.PERSON_WEIGHT}
+    return {"speaker": who, "speaker_sure": sure, "about": frozenset(people - {who})}
 
 
 def exclusive_kinds(kinds: Iterable[str], headline_kinds: Iterable[str], rules: events.EventRules) -> frozenset[str]:
@@ -127,11 +142,13 @@ def from_member(row, cues: events.Cues) -> Report:
 
     Rows written before event features were kept have none: they still match as near-copies."""
     kinds = tuple(row.kinds)
+    entities = {str(k): float(v) for k, v in row.entities.items()}
+    says = bool(set(row.headline_kinds) & cues.rules.generic)
     return Report(
         key=row.article_id,
         title=row.title,
         published_at=row.published_at,
-        entities={str(k): float(v) for k, v in row.entities.items()},
+        entities=entities,
         kinds=kinds,
         exclusive=exclusive_kinds(kinds, row.headline_kinds, cues.rules),
         step=row.step,
@@ -140,8 +157,9 @@ def from_member(row, cues: events.Cues) -> Report:
         sig=from_bytes(row.minhash) if row.minhash is not None else signature(row.title, ""),
         title_key=row.title_key or title_key(row.title),
         language=row.language,
-        says=bool(set(row.headline_kinds) & cues.rules.generic),
+        says=says,
         headline_kinds=tuple(row.headline_kinds),
         headline_places=frozenset(row.headline_places),
         date_exact=bool(row.date_words) and events.fold(row.date_words) not in cues.relative_days,
+        **_voice(row.title, entities, cues.rules.background_entities, says),
     )

@@ -17,7 +17,15 @@ and, outside near-copies (`score`),
   6. both name people and none in common (Lavrov in Moscow and Shoigu in Moscow the same day);
   7. both headlines name places (beyond the two capitals) and none in common;
   8. it shares no actor, place or figure beyond the background names (`MIN_SHARED_ACTORS`);
-  9. both cue specific kinds of happening and none in common.
+  9. both cue specific kinds of happening and none in common with the story's first report, unless, within
+     `REACTION_GAP_HOURS`, a later member of the story cued one of them (the visit's report, then the agreement
+     signed at it) or they share a person beyond the background in the same voice (`kinds_may_differ`: the kind
+     then adds nothing);
+ 10. both headlines are statements, each gives a speaker (`names.speaker`), the speakers differ and one of them
+     is not named at all by the other side: two statements about one happening by different speakers (Seoul's
+     concern about Volodin's trip and Volodin's own account of it) are two events.
+A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin") is one
+person (`names.same_people`): shared for "who", not "different people".
 Otherwise it scores who·0.55 + kind·0.30 + time·0.15; at least `EVENT_THRESHOLD` is the same event.
 
 Two fallbacks, each only when exactly one story qualifies (`grouping`): a report in another language whose
@@ -36,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from nkru import events
+from nkru.stories import names
 from nkru.stories.reports import LABEL_WEIGHTS, Report
 
 # Reports of one happening come out within a day or so of each other; the next step of a treaty, the next
@@ -79,6 +88,9 @@ class StoryProfile:
     date_exact: bool = False
     # the leaders its first report names, when that report is a statement naming no other person or body
     leaders: frozenset[str] = frozenset()
+    speaker: str | None = None  # its first report's speaker, when that report's headline is a statement
+    speaker_sure: bool = False
+    about: frozenset[str] = frozenset()  # names its first report's headline gives, not as its speaker
 
     @classmethod
     def start(cls, story_id: int, rep: Report, rules: events.EventRules) -> StoryProfile:
@@ -95,6 +107,9 @@ class StoryProfile:
             rep.says,
             date_exact=rep.date_exact,
             leaders=leaders_only(rep, rules),
+            speaker=rep.speaker,
+            speaker_sure=rep.speaker_sure,
+            about=rep.about,
         )
 
     def add(self, rep: Report) -> None:
@@ -151,8 +166,10 @@ def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | 
 
 
 def stories_differ(a: StoryProfile, b: StoryProfile) -> bool:
-    """Rules 1–3 between two stories (before merging them)."""
+    """Rules 1–3 and 10 between two stories (before merging them)."""
     if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
+        return True
+    if different_speakers(a, b):
         return True
     return dates_differ(a.event_date, a.date_exact, b.event_date, b.date_exact)
 
@@ -178,10 +195,14 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     if rep.says != story.says and gap > REACTION_GAP_HOURS:
         return Verdict(veto="a statement and the happening it refers to")
     background = rules.background_entities
-    shared = sorted(set(rep.entities) & set(story.entities))
+    if veto := different_speakers(rep, story):
+        return Verdict(veto=veto)
+    aliases = names.same_people(rep.entities, story.entities)
+    shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
     if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
         return Verdict(veto="different places in the headlines")
-    mine_people = {n for n, w in rep.entities.items() if w == LABEL_WEIGHTS["PERSON"]}
+    person = LABEL_WEIGHTS["PERSON"]
+    mine_people = {aliases.get(n, n) for n, w in rep.entities.items() if w == person or n in aliases}
     their_people = {n for n, w in story.entities.items() if w == LABEL_WEIGHTS["PERSON"]}
     if mine_people and their_people and not mine_people & their_people:
         return Verdict(veto="different people")
@@ -194,8 +215,14 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     mine = events.specific(rep.kinds, rules)
     if mine and story.main_kinds:
         if not mine & story.main_kinds:
-            return Verdict(veto="different kinds")
-        kind = 1.0 if rep.main_kind(rules) in story.main_kinds else 0.6
+            if mine & events.specific(story.kinds, rules) and gap <= REACTION_GAP_HOURS:
+                kind = 0.3  # the kind of a later member: one report leads on the visit, another on its outcome
+            elif not kinds_may_differ(rep, story, shared, gap, background):
+                return Verdict(veto="different kinds")
+            else:
+                kind = 0.0  # the same person in the same voice within hours: who and when must carry it
+        else:
+            kind = 1.0 if rep.main_kind(rules) in story.main_kinds else 0.6
     elif mine or story.main_kinds:
         kind = 0.0  # words about something (no kind cued) and a happening: no support from "what"
     else:
@@ -203,6 +230,42 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     time = max(0.0, 1.0 - gap / EVENT_GAP_HOURS)
     value = WHO_WEIGHT * who + KIND_WEIGHT * kind + TIME_WEIGHT * time
     return Verdict(score=value, shared=tuple(shared), gap_hours=gap)
+
+
+def kinds_may_differ(rep: Report, story: StoryProfile, shared: list[str], gap: float, background) -> bool:
+    """Rule 9's exception: reports in the same voice within `REACTION_GAP_HOURS` that share a person beyond the
+    background may cue different kinds (one leads on the visit, the other on what was agreed at it); the kind then
+    adds nothing to the score."""
+    if gap > REACTION_GAP_HOURS or rep.says != story.says:
+        return False
+    person = LABEL_WEIGHTS["PERSON"]
+    return any(rep.entities.get(n) == person for n in shared if n not in background)
+
+
+def different_speakers(a: Report | StoryProfile, b: Report | StoryProfile) -> str | None:
+    """Rule 10: two statements (a report or a story's first report each) whose headlines give different
+    speakers, when both give them outright and one headline names the other's speaker as its subject (Seoul's
+    ministry on "Lavrov's remark"), or when a speaker given outright is never named by the other side."""
+    if not (a.says and b.says and a.speaker and b.speaker) or a.speaker == b.speaker:
+        return None
+    person = LABEL_WEIGHTS["PERSON"]
+    if names.same_people({a.speaker: person}, {b.speaker: person}):
+        return None
+    sure = a.speaker_sure and b.speaker_sure
+    if sure and (b.speaker in a.about or a.speaker in b.about):
+        return "statements by different speakers"
+    if a.speaker_sure and _never_named(a.speaker, b.entities):
+        return "statements by different speakers"
+    if b.speaker_sure and _never_named(b.speaker, a.entities):
+        return "statements by different speakers"
+    return None
+
+
+def _never_named(speaker: str, entities: dict[str, float]) -> bool:
+    """Whether a speaker's name is missing from the other side's names (words, `names.RAW`, cannot be checked)."""
+    if speaker.startswith(names.RAW):
+        return False
+    return speaker not in entities and not names.same_people({speaker: LABEL_WEIGHTS["PERSON"]}, entities)
 
 
 def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRules) -> bool:

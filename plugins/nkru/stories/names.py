@@ -1,0 +1,116 @@
+"""Which of a report's names its headline carries, who a statement's headline gives as its speaker, and which
+people two reports name under a full and a short form.
+
+The extract step gives each article's canonical names, not where they stand. Grouping needs two things more:
+- **the speaker** of a statement's headline, so that two statements about the same happening by different
+  speakers (Seoul's concern about Volodin's trip, Volodin's own account of it) stay apart. The speaker is the
+  name the headline gives first ("Zakharova: …", 통일부 "…", "Володин рассказал …", "В Сеуле заявили …"), or the
+  name in a trailing attribution (", unification ministry says"). Names are found in the headline by their
+  gazetteer spellings (config/gazetteer.yaml and gazetteer/), folded as cue words are (`events.fold`), and for
+  people also by their surname alone.
+- **one person under two names**: a name the extract step did not canonicalise ("Volodin", sometimes taken for
+  a place or body) and the full one ("Vyacheslav Volodin") when the short form is the full name's surname (the
+  last word, at least `MIN_SURNAME_CHARS` letters, so that Korean family names such as Kim or Pak never match on
+  their own).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+
+from nkru import events
+from nkru.entities import gazetteer as gazetteer_module
+
+MIN_SURNAME_CHARS = 5
+PERSON_WEIGHT = 3.0
+BODY_WEIGHT = 2.0  # people and bodies speak; places do not
+RAW = "~"  # a speaker given in words that are none of the report's names
+# The speaker slot of an attributed headline: "Zakharova: …", 국방부 "…", 北 외무성 "…" (as in kinds.yaml).
+_SPEAKER_SLOT = re.compile(r'^([^\s,:;…"“”«»「]+(?:\s+[^\s,:;…"“”«»「]+){0,2})\s*(?::\s|["“「])')
+# A trailing attribution names the speaker after the statement: "…, unification ministry says".
+_TRAILING = re.compile(
+    r"[,—–-]\s*([^,—–-]{2,80}?)\s+(?:says|said|warns|tells \w+|claims|reports|selon\b.*|sagt|erklärt|dice)\s*$",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def _spellings_by_name() -> dict[str, tuple[str, ...]]:
+    """Canonical name -> its folded gazetteer spellings."""
+    try:
+        gaz = gazetteer_module.load()
+    except (OSError, ValueError):  # no gazetteer: the canonical names alone
+        return {}
+    return {name: tuple(events.fold(a) for a in entry.aliases) for name, entry in gaz.by_name.items()}
+
+
+def surname(name: str) -> str | None:
+    """The folded last word of a person's name when it is long enough to stand for the person."""
+    words = events.fold(name).split()
+    if not words or len(words[-1]) < MIN_SURNAME_CHARS:
+        return None
+    return words[-1]
+
+
+def spellings(name: str, weight: float) -> set[str]:
+    """The folded ways a headline may write `name`: its gazetteer spellings and, for a person, their surnames."""
+    forms = {events.fold(name), *_spellings_by_name().get(name, ())}
+    if weight == PERSON_WEIGHT:
+        forms |= {words[-1] for words in (f.split() for f in list(forms)) if len(words) > 1 and len(words[-1]) >= 3}
+    return {f for f in forms if f}
+
+
+def headline_order(title: str, entities: Mapping[str, float], background: Iterable[str]) -> list[str]:
+    """The report's names (beyond the background, figures left out) in the order its headline gives them."""
+    folded = events.fold(title)
+    skip = set(background)
+    found = []
+    for name, weight in entities.items():
+        if name in skip or name.startswith("#") or weight <= 0:
+            continue
+        at = [folded.find(form) for form in spellings(name, weight)]
+        at = [i for i in at if i >= 0]
+        if at:
+            found.append((min(at), name))
+    return [name for _, name in sorted(found)]
+
+
+def speaker(title: str, entities: Mapping[str, float], background: Iterable[str]) -> tuple[str | None, bool]:
+    """Who the headline gives as the speaker, and whether the headline says so outright: the name in a trailing
+    attribution (", defence ministry says") or in the speaker slot before a colon or quotation ("Zakharova: …",
+    국방부 "…") — a slot that holds none of the report's names gives its own words, prefixed `RAW` ("국방부": a
+    body the extract step does not name) — else, guessed, the first person or body the headline names."""
+    order = headline_order(title, entities, background)
+    actors = [n for n in order if entities[n] >= BODY_WEIGHT]
+    tail = _TRAILING.search(title)
+    slot = tail.group(1) if tail else None
+    if slot is None and (head := _SPEAKER_SLOT.match(title)):
+        slot = head.group(1)
+    if slot is not None:
+        folded_slot = events.fold(slot)
+        inside = [n for n in order if any(f in folded_slot for f in spellings(n, entities[n]))]
+        if inside:
+            return inside[0], True
+        if not any(events.fold(b) in folded_slot for b in background):
+            return RAW + folded_slot.strip(), True
+    return (actors[0], False) if actors else (None, False)
+
+
+def same_people(mine: Mapping[str, float], theirs: Mapping[str, float]) -> dict[str, str]:
+    """My people named by them under another form (my name -> theirs): a short form and its full name."""
+    their_people = {n: surname(n) for n, w in theirs.items() if w == PERSON_WEIGHT and n not in mine}
+    out = {}
+    for name, weight in mine.items():
+        if name in theirs or name.startswith("#") or (weight != PERSON_WEIGHT and len(name.split()) != 1):
+            continue
+        key = surname(name)
+        if key is None:
+            continue
+        single = len(name.split()) == 1
+        for other, other_key in their_people.items():
+            if other_key == key and (single or len(other.split()) == 1):
+                out[name] = other
+                break
+    return out
