@@ -318,7 +318,8 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     return ""
 
 
-_SIDE_BY_SIDE = re.compile(r"[\s,，、،·・]*(?:[^\s,，、،·・]{1,4}[\s,，、،·・]*){0,2}")  # "and", "et la", "و", "和"
+_SEP = r"[\s,，、،·・]"
+_SIDE_BY_SIDE = re.compile(rf"{_SEP}*(?:[^\s,，、،·・]{{1,4}}(?:{_SEP}+|$)){{0,2}}")  # "and", "et la", "و", "和"
 
 
 def _side_by_side(hits: list[Hit], text: str) -> tuple[Hit, Hit] | None:
