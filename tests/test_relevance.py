@@ -873,3 +873,19 @@ def test_leaders_who_met_a_joint_statement_and_one_side_acting_on_the_other_are_
 ) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "relevant"),
+    [
+        ("en", "China ramps up fuel exports to Russia and North Korea", False),
+        ("ru", "Китай нарастил поставки нефти в Россию и КНДР", False),
+        ("en", "Japan protests Russia and North Korea missile cooperation", True),
+        ("pl", "Japonia protestuje przeciwko współpracy wojskowej Rosji i Korei Północnej", True),
+    ],
+)
+def test_a_third_countrys_dealings_with_each_side_are_not_a_relation_between_them(
+    scorer: Scorer, language: str, title: str, relevant: bool
+) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant is relevant, r.reason

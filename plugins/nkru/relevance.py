@@ -311,8 +311,15 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
         and h.term.country not in observers
         and not h.listed
     ]
+    if not thirds:
+        return ""
     after = gaps.joined.match(text, second.end)
-    if thirds and (_with_before(text, thirds[-1].end, first.start, gaps) or (after and after.end() > second.end)):
+    joined = _with_before(text, thirds[-1].end, first.start, gaps) or bool(after and after.end() > second.end)
+    # Else the pair must end the clause's beat: "China ramps up oil exports to Russia and North Korea"; not "Japan
+    # protests Russia and North Korea missile cooperation" nor "... przeciwko współpracy wojskowej Rosji i Korei".
+    beat = [h for h in hits if h.field == TITLE and h.term.side == CUE and h.sentence == second.sentence]
+    loose = not any(h.start >= second.end or thirds[-1].end <= h.start < first.start for h in beat)
+    if joined or loose:
         third = thirds[-1].term.country
         return f"{third}'s dealings with North Korea and with Russia, each apart: not parties of one relation"
     return ""
@@ -323,7 +330,7 @@ _SIDE_BY_SIDE = re.compile(rf"{_SEP}*(?:[^\s,，、،·・]{{1,4}}(?:{_SEP}+|$))
 
 
 def _side_by_side(hits: list[Hit], text: str) -> tuple[Hit, Hit] | None:
-    """The first two title mentions of the two sides next to each other in one clause, with at most one short
+    """The first two title mentions of the two sides next to each other in one clause, with at most two short
     words (a conjunction, an article: "et la", "و", "和") and commas between them; None when there are none."""
     title = [h for h in hits if h.field == TITLE and h.term.side in (NK, RU, COUNTRY, SOUTH) and not h.listed]
     for a, b in zip(title, title[1:], strict=False):
