@@ -34,7 +34,11 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   `succession_words`) are asides unless the title meets the two sides. Sport, weather, obituaries and art are
   asides too; market reports, UN votes and travel ads are list frames. A side named only in background sentences
   of the summary ("... in which North Korean troops fought for Russia last year": `background_words`) and never in
-  the title is a passer-by.
+  the title is a passer-by. Two countries side by side in the title ("Russia and North Korea", "俄罗斯和朝鲜") are
+  parallel actors, not parties, when they are the joint subject of a thing each does apart (hackers, condemning a
+  third party, staying away, voting: `parallel_words`; not with `reciprocal_words` such as "each other", nor two
+  leaders, nor a joint statement), or the objects of a third country's dealings with each ("China's trade with
+  Russia and North Korea", the pair ending the title's beat).
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
