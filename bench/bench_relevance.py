@@ -3,7 +3,7 @@ a co-mention baseline given the same multilingual names, and how fast is it?
 
 Run: `.venv/bin/python bench/bench_relevance.py` (`--dev-only` while tuning: no holdout is read).
 
-Labelled items: `bench/relevance/<lang>.yaml` (28 languages, split dev / holdout / holdout3-5, see its
+Labelled items: `bench/relevance/<lang>.yaml` (28 languages, split dev / holdout / holdout3-6, see its
 README; each split is reported apart, the mistakes of dev only) and the older English/Russian/Korean set
 `bench/relevance_labelled.yaml` (reported apart, as a further set). Each item's language is detected from its text
 (nkru.language, the item's language as the feed's hint), as ingest does.

@@ -836,3 +836,56 @@ def test_morning_dew_is_not_the_japanese_abbreviation_for_north_korea_and_russia
     scorer: Scorer, title: str, relevant: bool
 ) -> None:
     assert scorer.score(title, "", "ja").relevant is relevant
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "reason"),
+    [
+        ("en", "Russian and North Korean hackers hit Asian crypto exchanges", "parallel actors (hackers)"),
+        ("de", "Hacker aus Russland und Nordkorea greifen deutsche Kliniken an", "parallel actors (Hacker)"),
+        ("id", "Rusia dan Korea Utara sama-sama kecam serangan ke Qatar", "parallel actors"),
+        ("zh", "朝鲜和俄罗斯缺席联合国人权审议会议", "parallel actors (缺席)"),
+        ("en", "Russia and North Korea vote against UN resolution on Syria", "not parties of one relation"),
+        ("en", "China's trade with Russia and North Korea hits a record", "China's dealings"),
+        ("tr", "Çin'in Rusya ve Kuzey Kore ile ticareti rekor kırdı", "China's dealings"),
+    ],
+)
+def test_the_two_sides_as_parallel_actors_or_a_third_countrys_partners_are_not_the_two_parties(
+    scorer: Scorer, language: str, title: str, reason: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert reason in r.reason, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", 'Putin and Kim condemn US "hegemony" at Pyongyang summit'),
+        ("en", "Russia and North Korea condemn Western sanctions in joint statement"),
+        ("en", "Russia and North Korea recognise each other's passports"),
+        ("en", "North Korean hackers breached Russian missile maker, researchers say"),
+        ("ru", "Россия и КНДР подписали соглашение о взаимном признании дипломов"),
+    ],
+)
+def test_leaders_who_met_a_joint_statement_and_one_side_acting_on_the_other_are_kept(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "relevant"),
+    [
+        ("en", "China ramps up fuel exports to Russia and North Korea", False),
+        ("ru", "Китай нарастил поставки нефти в Россию и КНДР", False),
+        ("en", "Japan protests Russia and North Korea missile cooperation", True),
+        ("pl", "Japonia protestuje przeciwko współpracy wojskowej Rosji i Korei Północnej", True),
+    ],
+)
+def test_a_third_countrys_dealings_with_each_side_are_not_a_relation_between_them(
+    scorer: Scorer, language: str, title: str, relevant: bool
+) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant is relevant, r.reason

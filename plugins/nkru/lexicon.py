@@ -54,6 +54,7 @@ ASIDE = "aside"  # a story about something else ("died", "memoir", "match"): cou
 HOST = "host"  # a third country's leader receiving a side ("Xi receives Kim"): that side is the guest
 JOINT = "joint"  # a joint statement or declaration: its signers are the parties, the countries it names topics
 BACKGROUND = "background"  # "last year", "in which": a summary sentence of background, not the news
+PARALLEL = "parallel"  # both sides doing one thing apart ("hackers", "condemn", "skip"): parallel actors
 TRAVEL = "travel"  # an onward trip ("then flies to", "weiter nach", "平壌入り"): the next stop is a party, not a topic
 
 SIDE_SECTIONS = {"north_korea": NK, "russia": RU, "both": BOTH, "south_korea": SOUTH, "korea": KOREA}
@@ -274,6 +275,10 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(ASIDE, text, "succession", 0.0)  # an aside unless the title pairs both sides or has a beat word
     for text in data.get("background_words", []) or []:
         add(BACKGROUND, text, "background", 0.0)
+    for text in data.get("parallel_words", []) or []:
+        add(PARALLEL, text, "parallel", 0.0)  # with the two sides as its joint subject: not parties
+    for text in data.get("reciprocal_words", []) or []:
+        add(PARALLEL, text, "reciprocal", 0.0)  # "each other", "друг друга": the two are parties after all
     for text in data.get("host_words", []) or []:
         add(HOST, text, "host", 0.0)
     for text in data.get("joint_words", []) or []:

@@ -34,7 +34,11 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   `succession_words`) are asides unless the title meets the two sides. Sport, weather, obituaries and art are
   asides too; market reports, UN votes and travel ads are list frames. A side named only in background sentences
   of the summary ("... in which North Korean troops fought for Russia last year": `background_words`) and never in
-  the title is a passer-by.
+  the title is a passer-by. Two countries side by side in the title ("Russia and North Korea", "俄罗斯和朝鲜") are
+  parallel actors, not parties, when they are the joint subject of a thing each does apart (hackers, condemning a
+  third party, staying away, voting: `parallel_words`; not with `reciprocal_words` such as "each other", nor two
+  leaders, nor a joint statement), or the objects of a third country's dealings with each ("China's trade with
+  Russia and North Korea", the pair ending the title's beat).
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
@@ -63,7 +67,22 @@ from pathlib import Path
 from nkru import lexicon as lx
 from nkru import lexicon_match as lxm
 from nkru.config import TopicConfig
-from nkru.lexicon import ASIDE, BACKGROUND, BOTH, COUNTRY, CUE, HOST, NK, RANKING, RU, SOUTH, Term
+from nkru.lexicon import (
+    ASIDE,
+    BACKGROUND,
+    BOTH,
+    COUNTRY,
+    CUE,
+    HOST,
+    JOINT,
+    NK,
+    PARALLEL,
+    PLACE_KINDS,
+    RANKING,
+    RU,
+    SOUTH,
+    Term,
+)
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -221,7 +240,12 @@ def _judge(
     together = _together(hits, lede) if pair > 0 else None
     parties = find_parties(hits, text, gaps, observers) if pair > 0 else Parties(False, False, {})
     passers = (
-        (parties.passers_by(hits, observers) or _aside(hits, parties, text) or _background(hits, lede))
+        (
+            parties.passers_by(hits, observers)
+            or _parallel(hits, parties, text, gaps, observers)
+            or _aside(hits, parties, text)
+            or _background(hits, lede)
+        )
         if pair > 0
         else ""
     )
@@ -253,6 +277,80 @@ def _ranking_frame(hits: list[Hit]) -> str:
     in_title = any(h.field == TITLE and (h.nk or h.ru) for h in hits)
     framing = [h for h in words if h.field == TITLE or not in_title]
     return short(names_of(framing), 2) if framing else ""
+
+
+def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observers: frozenset[str]) -> str:
+    """Why the two sides are parallel actors, not the parties of one relation, or "": the title names them side
+    by side as countries (nothing but "and", a comma or a particle between them, no word naming both, no host
+    word; not two leaders, who side by side have met) as the
+    joint subject of a thing each does apart — a `parallel_words` word in that sentence, not between them
+    ("Russian and North Korean hackers target banks", "North Korea and Russia skip the Nobel ceremony", "Hacker
+    aus Russland und Nordkorea") — or as the objects of a third country's dealings with each, a joiner ("with",
+    "ile", "과") next to the pair ("China's trade with Russia and North Korea hits a record")."""
+    pair = _side_by_side(hits, text)
+    if pair is None or parties.related_title or any(h.term.side == JOINT and h.field == TITLE for h in hits):
+        return ""  # "Putin and Kim condemn 'hegemony' in joint statement": their statement, a relation
+    first, second = pair
+    if not all(h.term.kind in PLACE_KINDS or h.term.kind == "name" for h in pair):
+        return ""  # "Putin and Kim condemn 'hegemony' at summit": two leaders side by side have met
+    if any(h.term.kind == "reciprocal" and h.field == TITLE for h in hits):
+        return ""  # "Russia and North Korea recognise each other's passports"
+    words = [
+        h
+        for h in hits
+        if h.term.side == PARALLEL
+        and h.field == TITLE
+        and h.sentence == first.sentence
+        and not first.start <= h.start < second.end
+    ]
+    if words:
+        return f"North Korea and Russia as parallel actors ({short(names_of(words), 2)}), not parties of one relation"
+    thirds = [
+        h
+        for h in hits
+        if h.field == TITLE
+        and h.term.side == COUNTRY
+        and h.end <= first.start
+        and h.sentence == first.sentence
+        and h.term.country not in observers
+        and not h.listed
+    ]
+    if not thirds:
+        return ""
+    after = gaps.joined.match(text, second.end)
+    joined = _with_before(text, thirds[-1].end, first.start, gaps) or bool(after and after.end() > second.end)
+    # Else the pair must end the clause's beat: "China ramps up oil exports to Russia and North Korea"; not "Japan
+    # protests Russia and North Korea missile cooperation" nor "... przeciwko współpracy wojskowej Rosji i Korei".
+    beat = [h for h in hits if h.field == TITLE and h.term.side == CUE and h.sentence == second.sentence]
+    loose = not any(h.start >= second.end or thirds[-1].end <= h.start < first.start for h in beat)
+    if joined or loose:
+        third = thirds[-1].term.country
+        return f"{third}'s dealings with North Korea and with Russia, each apart: not parties of one relation"
+    return ""
+
+
+_SEP = r"[\s,，、،·・]"
+_SIDE_BY_SIDE = re.compile(rf"{_SEP}*(?:[^\s,，、،·・]{{1,4}}(?:{_SEP}+|$)){{0,2}}")  # "and", "et la", "و", "和"
+
+
+def _side_by_side(hits: list[Hit], text: str) -> tuple[Hit, Hit] | None:
+    """The first two title mentions of the two sides next to each other in one clause, with at most two short
+    words (a conjunction, an article: "et la", "و", "和") and commas between them; None when there are none."""
+    title = [h for h in hits if h.field == TITLE and h.term.side in (NK, RU, COUNTRY, SOUTH) and not h.listed]
+    for a, b in zip(title, title[1:], strict=False):
+        same = {a.term.side, b.term.side} == {NK, RU} and a.sentence == b.sentence and a.end <= b.start
+        if same and _SIDE_BY_SIDE.fullmatch(text, a.end, b.start):
+            return a, b
+    return None
+
+
+def _with_before(text: str, start: int, end: int, gaps: Gaps) -> bool:
+    """Whether the text just before `end` (after `start`) is a joiner ("with", "с", "与"), after a word of
+    its own: "China's trade with | Russia and North Korea"."""
+    for k in range(max(start, end - 12), end):
+        if (k == start or not text[k - 1].isalnum()) and gaps.joined.fullmatch(text, k, end):
+            return k > start and bool(text[start:k].strip(" '’s"))
+    return False
 
 
 def _aside(hits: list[Hit], parties: Parties, text: str) -> str:

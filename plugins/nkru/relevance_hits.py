@@ -18,6 +18,7 @@ from nkru.lexicon import (
     KOREA,
     LIST_CUE,
     NK,
+    PARALLEL,
     RANKING,
     RU,
     SOUTH,
@@ -65,6 +66,7 @@ SIDE_NAMES = {
     HOST: "host word",
     JOINT: "joint statement",
     TRAVEL: "onward trip",
+    PARALLEL: "parallel actors",
 }
 
 # A sentence ends at . ! ? (and their Arabic, Devanagari and CJK forms) followed by a space, not after an initial

@@ -124,6 +124,7 @@ _CLAUSE_BREAK = re.compile(rf"[,;:…|，；：؛،\n\u3000]|\s[-–—]\s|(?<=[
 _SEMICOLON = re.compile("[;；؛]")
 _HARD_BREAK = re.compile("[;；؛:：…|\n\u3000]")
 _SUBJECT_COMMA = re.compile(r"\s*[,，、،]\s*")
+_DASH = re.compile(r"\s*[-–—/]\s*")  # "Russia-North Korea": one relation, not two actors
 _HOST_AFTER = 4  # characters between the second of two names and a host word after them ("최선희 접견", "外相と会談")
 
 
@@ -137,6 +138,9 @@ class Parties:
     apart: frozenset[str] = frozenset()  # hosted sides whose counterpart is only in another clause or the summary
     talks: frozenset[str] = frozenset()  # sides in a third country's talks named as a pair ("시진핑·김정은 회담")
     one_clause: bool = True  # some clause (a sentence, split at commas, colons, dashes) names both sides
+    related_title: bool = (
+        False  # a word naming both ("북러") or a host word ("Kim meets Lavrov") pairs them in the title
+    )
 
     def passers_by(self, hits: list[Hit], observers: frozenset[str]) -> str:
         """Why the two sides are passers-by of a third country's relation, or "" when they are not."""
@@ -250,10 +254,12 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     both = [h for h in places if h.term.side == BOTH]
     nk_ru = bool(both)
     nk_ru_title = any(h.field == TITLE for h in both)
+    related_title = nk_ru_title
     thirds: dict[str, list[str]] = {}
     hosted, guests, host_pair, talks = _hosts(hits, places, text, observers, gaps)
     nk_ru = nk_ru or host_pair is not None
     nk_ru_title = nk_ru_title or host_pair == TITLE
+    related_title = related_title or host_pair == TITLE
     for side, (country, _) in hosted.items():
         thirds.setdefault(side, []).append(country)
 
@@ -281,6 +287,7 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
             if sides == {NK, RU} and near and linked:
                 nk_ru = True
                 nk_ru_title = nk_ru_title or a.field == TITLE
+                related_title = related_title or (a.field == TITLE and bool(_DASH.fullmatch(between)))
             elif near and (same_word or gaps.joined.fullmatch(between)):
                 for mine, theirs in ((a, b), (b, a)):
                     if mine.term.side in (NK, RU) and theirs.term.side in (COUNTRY, SOUTH):
@@ -294,7 +301,7 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     asides = any(h.term.side == ASIDE and h.field == TITLE for h in hits)
     one_clause = not _apart(places, text) if hosted or asides or (thirds and not nk_ru) else True
     apart = frozenset(hosted) if hosted and not one_clause else frozenset()
-    return Parties(nk_ru, nk_ru_title, thirds, hosted, apart, talks, one_clause)
+    return Parties(nk_ru, nk_ru_title, thirds, hosted, apart, talks, one_clause, related_title)
 
 
 def _hosts(
