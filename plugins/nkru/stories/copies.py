@@ -147,8 +147,9 @@ class StoryMatcher:
         if members:
             # `LeanMinHash.jaccard` for all candidates at once: the share of equal hash values.
             equal = np.count_nonzero(np.stack([m.sig.hashvalues for m in members]) == sig.hashvalues, axis=1)
+            size = float(len(sig))
             for member, count in zip(members, equal.tolist(), strict=True):
-                score = float(count) / float(len(sig))
+                score = float(count) / size
                 if score >= self.threshold:
                     best = self._better(best, score, member, published_at)
         return -best[1] if best else None
