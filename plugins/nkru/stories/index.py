@@ -118,13 +118,14 @@ class StoryIndex:
             if article.id in kept:
                 batch.keep(position, kept[article.id])
             else:
-                self._assign(cur, batch, position, article, mentions)
+                kept[article.id] = self._assign(cur, batch, position, article, mentions)
         batch.flush(cur)
         return batch.assignments
 
     def _assign(
         self, cur: Cursor, batch: _Batch, position: int, article: StoredArticle, mentions: Iterable[tuple[str, str]]
-    ) -> None:
+    ) -> int:
+        """Decide the article's story (merging, creating), queue its rows in `batch`; returns the story id."""
         rep = report(
             article.id,
             article.title,
@@ -154,6 +155,7 @@ class StoryIndex:
         rule = decision.rule if not created else "new"
         batch.add(position, article, rep, _Written(story_id, rule, reason, created, tuple(merged)))
         self.matcher.add(rep, story_id, decision.merge)
+        return story_id
 
     def _live(self, story_id: int) -> int | None:
         """The story `story_id` lives on as: itself, or the story another process merged it into; None if its
