@@ -352,6 +352,15 @@ def main() -> int:
             f"pipeline: marginal cost per item {n1}->{n2} feeds: {marginal:.3f} ms "
             f"= {marginal / base:.2f}x the average cost per item at {results[0][0]} feeds"
         )
+    stage = "extract, stories, alerts"
+    for (n1, _, r1), (n2, _, r2) in zip(results, results[1:], strict=False):
+        if r2.relevant > r1.relevant and r1.relevant:
+            marginal = (r2.times[stage] - r1.times[stage]) / (r2.relevant - r1.relevant) * 1000
+            base = r1.times[stage] / r1.relevant * 1000
+            print(
+                f"pipeline: {stage} per relevant item {n1}->{n2} feeds: marginal {marginal:.2f} ms "
+                f"= {marginal / base:.2f}x the average at {n1} feeds (grouping bounded per item when it stays flat)"
+            )
     if len(results) >= 3:
         (_, i1, r1), (_, i2, r2), (_, i3, r3) = results[:3]
         low = (r2.wall - r1.wall) / (i2 - i1)

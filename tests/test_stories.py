@@ -115,6 +115,27 @@ def test_a_story_from_a_rolled_back_article_is_not_reused(db):
     assert _story(news, first.id) is None
 
 
+def test_a_batch_is_grouped_as_one_article_at_a_time(db):
+    """`assign_many` writes a batch's rows together: a copy later in the batch joins the story its original opened
+    earlier in it, a different report opens its own, the story's time is its earliest article's, and an article
+    listed twice keeps the story it got the first time."""
+    news = NewsDB(db)
+    first = news.article("Yonhap", published_at=NOW - timedelta(hours=1))
+    other = news.article("TASS", LAVROV_OTHER_TITLE, LAVROV_OTHER_SUMMARY)
+    copy = news.article(
+        "Korea Herald", NARYSHKIN_COPY_TITLE, NARYSHKIN_COPY_SUMMARY, published_at=NOW - timedelta(hours=2)
+    )
+    with db, db.cursor() as cur:
+        index = stories.StoryIndex.load(cur, now=NOW)
+        assigned = index.assign_many(cur, [(first, []), (other, []), (copy, []), (first, [])])
+    assert [a.rule for a in assigned] == ["new", "new", "near-copy", "kept"]
+    story = assigned[0].story_id
+    assert assigned[2].story_id == assigned[3].story_id == story != assigned[1].story_id
+    assert (_story(news, first.id), _story(news, copy.id)) == (story, story)
+    assert news.scalar("SELECT count(*) FROM story_members WHERE story_id = %s", (story,)) == 2
+    assert news.scalar("SELECT published_at FROM stories WHERE id = %s", (story,)) == NOW - timedelta(hours=2)
+
+
 def test_normalisation_ignores_wire_decorations_and_apostrophes():
     assert stories.title_key("(LEAD) North Korea’s envoy meets Lavrov") == stories.title_key(
         "North Korea's envoy meets LAVROV"

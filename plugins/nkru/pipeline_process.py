@@ -1,8 +1,9 @@
 """The process step of the pipeline: extract entities from relevant articles not yet processed, group them into
 stories and queue their alerts; and `reextract_all`, the same extraction over history.
 
-Articles are written in batches (issue 15): one transaction per `PROCESS_BATCH` articles with their mentions in
-one statement, instead of one transaction and a dozen round trips per article. One bad article still never stops
+Articles are written in batches (issue 15): one transaction per `PROCESS_BATCH` articles with their mentions, their
+stories (`StoryIndex.assign_many`) and their marks each in a few statements, instead of one transaction and a
+dozen round trips per article. One bad article still never stops
 the others: when a batch fails, it is rolled back and done again one article per transaction; an article that
 fails on its own stays pending (the next run tries it again), its reason is logged, kept in its
 `extract_notes` and returned in `ProcessReport.errors`, and the other articles go on.
@@ -32,7 +33,7 @@ from nkru.untrusted import one_line
 
 if TYPE_CHECKING:
     from nkru.entities.names import Mentions
-    from nkru.stories import StoryIndex
+    from nkru.stories import Assignment, StoryIndex
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +163,9 @@ class _Work:
             claimed = extract_store.claim_pending_many(cur, [a.id for a, _ in batch])
             batch = [(a, m) for a, m in batch if a.id in claimed]  # others were finished by another process
             extract_store.save_mentions_many(cur, [(a.id, mention_rows(m)) for a, m in batch], entities.alias_key)
-            done = []
-            for article, mentions in batch:
-                assigned = self.index.assign(cur, article, [(m.name, m.label) for m in mentions])
+
+            def queue(position: int, assigned: Assignment) -> None:
+                article, mentions = batch[position]
                 alerts.queue_for_article(
                     cur,
                     self.settings,
@@ -174,9 +175,16 @@ class _Work:
                     now=self.now,
                     new_kinds=assigned.new_kinds,
                 )
-                done.append(_Done(article.id, len(mentions), assigned.story_id))
+
+            assigned = self.index.assign_many(
+                cur,
+                [(a, [(m.name, m.label) for m in mentions]) for a, mentions in batch],
+                # Without rules there is nothing to queue, and the index writes the batch's rows in one go.
+                on_assigned=queue if self.settings.alerts.rules else None,
+            )
             extract_store.mark_extracted_many(cur, [(a.id, list(m.notes)) for a, m in batch], self.now)
-        return done
+        self.index.committed()
+        return [_Done(a.id, len(m), s.story_id) for (a, m), s in zip(batch, assigned, strict=True)]
 
     def _record_failure(self, article: article_store.StoredArticle, exc: Exception, report: ProcessReport) -> None:
         """Log the article's failure, keep the reason in its notes (it stays pending) and in the report."""

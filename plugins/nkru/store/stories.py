@@ -2,15 +2,18 @@
 features each member was grouped on (`story_members`, with why it joined), merging, and the reports of a story.
 
 Every write is idempotent: re-running grouping after a crash or a retried task changes nothing twice. The
-grouping itself is `nkru.stories`; this module only reads and writes rows.
+grouping itself is `nkru.stories`; this module only reads and writes rows, a batch of articles per statement
+(issue 15: `StoryIndex.assign_many` writes what a batch decided with a handful of statements, not eight per
+article).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from psycopg2.extras import Json
+from psycopg2.extras import Json, execute_values
 
 from nkru.store import Cursor
 
@@ -34,15 +37,29 @@ def recent_signatures(cur: Cursor, method: str, since: datetime) -> list[Signatu
     return [SignatureRow(r[0], r[1], r[2], bytes(r[3]), r[4]) for r in cur.fetchall()]
 
 
-def article_story_id(cur: Cursor, article_id: int) -> int | None:
-    cur.execute("SELECT story_id FROM articles WHERE id = %s", (article_id,))
-    row = cur.fetchone()
-    return row[0] if row else None
+def article_story_ids(cur: Cursor, article_ids: list[int]) -> dict[int, int]:
+    """The story of each of the articles that has one."""
+    cur.execute("SELECT id, story_id FROM articles WHERE id = ANY(%s) AND story_id IS NOT NULL", (article_ids,))
+    return dict(cur.fetchall())
 
 
 def story_exists(cur: Cursor, story_id: int) -> bool:
     cur.execute("SELECT 1 FROM stories WHERE id = %s", (story_id,))
     return cur.fetchone() is not None
+
+
+def existing_stories(cur: Cursor, story_ids: Iterable[int]) -> set[int]:
+    """Those of the stories that exist (one created by a transaction that rolled back does not)."""
+    cur.execute("SELECT id FROM stories WHERE id = ANY(%s)", (sorted(story_ids),))
+    return {r[0] for r in cur.fetchall()}
+
+
+def merged_stories(cur: Cursor, story_ids: Iterable[int]) -> dict[int, int]:
+    """Those of the stories that were merged, each with the story it was merged into."""
+    cur.execute(
+        "SELECT id, merged_into FROM stories WHERE id = ANY(%s) AND merged_into IS NOT NULL", (sorted(story_ids),)
+    )
+    return dict(cur.fetchall())
 
 
 def create_story(cur: Cursor, title: str, published_at: datetime, now: datetime) -> int:
@@ -53,33 +70,59 @@ def create_story(cur: Cursor, title: str, published_at: datetime, now: datetime)
     return cur.fetchone()[0]
 
 
-def story_seen_published(cur: Cursor, story_id: int, published_at: datetime) -> None:
-    """A story's publication time is its earliest article's."""
-    cur.execute(
-        "UPDATE stories SET published_at = %s WHERE id = %s AND published_at > %s",
-        (published_at, story_id, published_at),
-    )
+def stories_published(cur: Cursor, story_ids: Iterable[int]) -> dict[int, datetime]:
+    """Each story's publication time (its earliest article's)."""
+    cur.execute("SELECT id, published_at FROM stories WHERE id = ANY(%s)", (sorted(story_ids),))
+    return dict(cur.fetchall())
 
 
-def set_article_story(cur: Cursor, article_id: int, story_id: int) -> None:
-    cur.execute("UPDATE articles SET story_id = %s WHERE id = %s", (story_id, article_id))
+def stories_seen_published(cur: Cursor, earliest: dict[int, datetime]) -> None:
+    """A story's publication time is its earliest article's: lower it to `earliest[story]` where that is earlier."""
+    if earliest:
+        execute_values(
+            cur,
+            "UPDATE stories s SET published_at = v.published_at FROM (VALUES %s) AS v(id, published_at)"
+            " WHERE s.id = v.id AND s.published_at > v.published_at",
+            sorted(earliest.items()),
+            template="(%s::bigint, %s::timestamptz)",
+            page_size=len(earliest),
+        )
 
 
-def save_signature(
-    cur: Cursor,
-    article_id: int,
-    story_id: int,
-    method: str,
-    title_key: str,
-    minhash: bytes,
-    published_at: datetime,
-    seen_at: datetime,
-) -> None:
-    cur.execute(
-        "INSERT INTO story_signatures (article_id, story_id, method, title_key, minhash, published_at, seen_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (article_id) DO NOTHING",
-        (article_id, story_id, method, title_key, minhash, published_at, seen_at),
-    )
+def set_article_stories(cur: Cursor, stories: list[tuple[int, int]]) -> None:
+    """(article id, story id) for each article."""
+    if stories:
+        execute_values(
+            cur,
+            "UPDATE articles a SET story_id = v.story_id FROM (VALUES %s) AS v(id, story_id) WHERE a.id = v.id",
+            stories,
+            template="(%s::bigint, %s::bigint)",
+            page_size=len(stories),
+        )
+
+
+@dataclass(frozen=True)
+class SignatureWrite:
+    """One article's near-copy signature, as `save_signatures` writes it."""
+
+    article_id: int
+    story_id: int
+    method: str
+    title_key: str
+    minhash: bytes
+    published_at: datetime
+    seen_at: datetime
+
+
+def save_signatures(cur: Cursor, rows: list[SignatureWrite]) -> None:
+    if rows:
+        execute_values(
+            cur,
+            "INSERT INTO story_signatures (article_id, story_id, method, title_key, minhash, published_at, seen_at)"
+            " VALUES %s ON CONFLICT (article_id) DO NOTHING",
+            [(r.article_id, r.story_id, r.method, r.title_key, r.minhash, r.published_at, r.seen_at) for r in rows],
+            page_size=len(rows),
+        )
 
 
 @dataclass(frozen=True)
@@ -151,77 +194,77 @@ FULL JOIN (SELECT * FROM story_signatures WHERE method = %(method)s AND seen_at 
 JOIN articles a ON a.id = coalesce(m.article_id, g.article_id)"""
 
 
-def live_story(cur: Cursor, story_id: int) -> int | None:
-    """The story `story_id` lives on as: itself, or the story it was merged into; None if it does not exist
-    (created by a transaction that rolled back)."""
-    for _ in range(100):  # merges chain only forwards in time; a cycle would be a bug, not a loop
-        cur.execute("SELECT merged_into FROM stories WHERE id = %s", (story_id,))
-        row = cur.fetchone()
-        if row is None:
-            return None
-        if row[0] is None:
-            return story_id
-        story_id = row[0]
-    return story_id
+@dataclass(frozen=True)
+class MemberWrite:
+    """Why one article joined its story and the features it was grouped on, as `save_members` writes it."""
+
+    article_id: int
+    story_id: int
+    rule: str
+    reason: dict
+    entities: dict
+    kinds: list[str]
+    headline_kinds: list[str]
+    headline_places: list[str]
+    step: str | None
+    event_date: date | None
+    published_at: datetime
+    seen_at: datetime
 
 
-def save_member(
-    cur: Cursor,
-    *,
-    article_id: int,
-    story_id: int,
-    rule: str,
-    reason: dict,
-    entities: dict,
-    kinds: list[str],
-    headline_kinds: list[str],
-    headline_places: list[str],
-    step: str | None,
-    event_date: date | None,
-    published_at: datetime,
-    seen_at: datetime,
-) -> None:
+def save_members(cur: Cursor, rows: list[MemberWrite]) -> None:
+    """The member rows, in the order given (their `seq`, what `recent_members(after_seq=)` reads, follows it)."""
+    if rows:
+        execute_values(
+            cur,
+            "INSERT INTO story_members (article_id, story_id, rule, reason, entities, kinds, headline_kinds,"
+            " headline_places, step, event_date, published_at, seen_at) VALUES %s"
+            " ON CONFLICT (article_id) DO NOTHING",
+            [
+                (
+                    r.article_id,
+                    r.story_id,
+                    r.rule,
+                    Json(r.reason),
+                    Json(r.entities),
+                    r.kinds,
+                    r.headline_kinds,
+                    r.headline_places,
+                    r.step,
+                    r.event_date,
+                    r.published_at,
+                    r.seen_at,
+                )
+                for r in rows
+            ],  # fmt: skip
+            template="(%s, %s, %s, %s, %s, %s::text[], %s::text[], %s::text[], %s, %s::date, %s, %s)",
+            page_size=len(rows),
+        )
+
+
+def add_story_kinds(cur: Cursor, kinds: dict[int, list[str]]) -> None:
+    """Add to each story's kinds those of `kinds[story]` it does not have yet (in the order given)."""
+    rows = [(story_id, new) for story_id, new in sorted(kinds.items()) if new]
+    if rows:
+        execute_values(
+            cur,
+            "UPDATE stories s SET kinds = s.kinds || ARRAY(SELECT k FROM unnest(v.kinds) WITH ORDINALITY AS u(k, n)"
+            " WHERE NOT k = ANY(s.kinds) ORDER BY n)"
+            " FROM (VALUES %s) AS v(id, kinds) WHERE s.id = v.id AND NOT v.kinds <@ s.kinds",
+            rows,
+            template="(%s::bigint, %s::text[])",
+            page_size=len(rows),
+        )
+
+
+def headline_kinds(cur: Cursor, story_ids: Iterable[int], exclude: list[int]) -> dict[int, set[str]]:
+    """The kinds the headlines of each story's members cued, leaving out the articles in `exclude`."""
     cur.execute(
-        "INSERT INTO story_members (article_id, story_id, rule, reason, entities, kinds, headline_kinds,"
-        " headline_places, step, event_date, published_at, seen_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (article_id) DO NOTHING",
-        (
-            article_id,
-            story_id,
-            rule,
-            Json(reason),
-            Json(entities),
-            kinds,
-            headline_kinds,
-            headline_places,
-            step,
-            event_date,
-            published_at,
-            seen_at,
-        ),
+        "SELECT story_id, array_agg(DISTINCT k) FROM story_members, unnest(headline_kinds) k"
+        " WHERE story_id = ANY(%s) AND NOT article_id = ANY(%s) GROUP BY story_id",
+        (sorted(story_ids), exclude),
     )
-
-
-def add_story_kinds(cur: Cursor, story_id: int, kinds: list[str]) -> list[str]:
-    """Add kinds to the story's; returns those it did not have before (in the order given)."""
-    cur.execute("SELECT kinds FROM stories WHERE id = %s FOR UPDATE", (story_id,))
-    row = cur.fetchone()
-    known = set(row[0]) if row else set()
-    new = [k for k in kinds if k not in known]
-    if new:
-        cur.execute("UPDATE stories SET kinds = kinds || %s::text[] WHERE id = %s", (new, story_id))
-    return new
-
-
-def new_headline_kinds(cur: Cursor, story_id: int, article_id: int, kinds: list[str]) -> list[str]:
-    """Those of `kinds` that no other member's headline in the story cued (in the order given)."""
-    cur.execute(
-        "SELECT DISTINCT k FROM story_members, unnest(headline_kinds) k WHERE story_id = %s AND article_id <> %s",
-        (story_id, article_id),
-    )
-    seen = {r[0] for r in cur.fetchall()}
-    return [k for k in kinds if k not in seen]
+    return {story_id: set(kinds) for story_id, kinds in cur.fetchall()}
 
 
 def merge_story(cur: Cursor, keep: int, drop: int) -> None:

@@ -15,7 +15,7 @@ Two signals, one rule, one step per module:
   so grouping is linear in the articles of the window), merges stories a report shows to be one event;
 - `reasons`: why an article joined its story, or started one (stored in `story_members`, shown by the story page
   and `nkru stories --json`);
-- `index`: `StoryIndex`, the same against the database, one transaction per article (SQL in `nkru.store.stories`);
+- `index`: `StoryIndex`, the same against the database, a batch per transaction (SQL in `nkru.store.stories`);
 - `coverage`: the "first reported by …, then … more outlets in … languages" line of a story's alert.
 """
 

@@ -4,17 +4,21 @@ A wire report (Yonhap, AFP, KCNA) is copied by other outlets with small edits: a
 lede, a headline edited after publication. MinHash over word shingles of the normalised title and lede
 (datasketch), indexed with MinHashLSH over a time window, plus a cheap exact match on the normalised title, finds
 them (`StoryMatcher`). This was the whole of story grouping before issue 16, and stays its first signal.
+
+The LSH buckets keep the most recent `COPIES_PER_BUCKET` members each (issue 15): a wire report copied a thousand
+times in the window would otherwise make every further copy compare with all of them, and grouping quadratic.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash
 
 NUM_PERM = 256
 SEED = 1
@@ -32,6 +36,9 @@ MATCH_THRESHOLD = 0.3
 # a candidate with near certainty (1 - (1 - 0.3**2)**128 > 0.9999), where datasketch's own choice of bands for
 # 0.3 (3 rows) misses about 1 copy in 100 at J = 0.45.
 LSH_BANDS = (NUM_PERM // 2, 2)
+# Members kept per LSH bucket and per exact title, the most recent first: copies beyond these many of one text are
+# found through the newer copies (they share the same bands), so work per article stays bounded.
+COPIES_PER_BUCKET = 64
 # Titles shorter than this ("North Korea", "World news") are too generic for the exact-title shortcut.
 MIN_EXACT_TITLE_WORDS = 4
 DEFAULT_WINDOW_HOURS = 72.0
@@ -105,14 +112,16 @@ class StoryMatcher:
 
     Members are articles already grouped; a new one joins the story of its most similar member (estimated
     Jaccard at least `threshold`, published within `window` of it), or of a member with the same long title.
+    Candidates are the members sharing an LSH band or the title (the same banding as datasketch's `MinHashLSH`,
+    whose buckets cannot be bounded), at most `COPIES_PER_BUCKET` per bucket.
     """
 
     def __init__(self, window: timedelta = timedelta(hours=DEFAULT_WINDOW_HOURS), threshold: float = MATCH_THRESHOLD):
         self.window = window
         self.threshold = threshold
-        self._lsh = MinHashLSH(num_perm=NUM_PERM, params=LSH_BANDS)
+        self._bands: list[dict[bytes, deque[int]]] = [{} for _ in range(LSH_BANDS[0])]
         self._members: dict[int, _Member] = {}
-        self._titles: dict[str, list[int]] = {}
+        self._titles: dict[str, deque[int]] = {}
         self._by_story: dict[int, list[_Member]] = {}
 
     def add(self, key: int, story_id: int, sig: LeanMinHash, title: str, published_at: datetime) -> None:
@@ -121,20 +130,28 @@ class StoryMatcher:
             return
         self._members[key] = _Member(story_id, sig, published_at)
         self._by_story.setdefault(story_id, []).append(self._members[key])
-        self._lsh.insert(key, sig)
+        for table, band in zip(self._bands, _band_keys(sig), strict=True):
+            table.setdefault(band, deque(maxlen=COPIES_PER_BUCKET)).append(key)
         if len(title.split()) >= MIN_EXACT_TITLE_WORDS:
-            self._titles.setdefault(title, []).append(key)
+            self._titles.setdefault(title, deque(maxlen=COPIES_PER_BUCKET)).append(key)
 
     def match(self, sig: LeanMinHash, title: str, published_at: datetime) -> int | None:
         """The story id this article belongs to, or None for a new story. `title` is its `title_key`."""
         best: tuple[float, int] | None = None
-        for key in self._titles.get(title, []):
+        for key in self._titles.get(title, ()):
             best = self._better(best, 1.0, self._members[key], published_at)
-        for key in self._lsh.query(sig):
-            member = self._members[key]
-            score = sig.jaccard(member.sig)
-            if score >= self.threshold:
-                best = self._better(best, score, member, published_at)
+        candidates: set[int] = set()
+        for table, band in zip(self._bands, _band_keys(sig), strict=True):
+            candidates.update(table.get(band, ()))
+        members = [self._members[key] for key in candidates]
+        if members:
+            # `LeanMinHash.jaccard` for all candidates at once: the share of equal hash values.
+            equal = np.count_nonzero(np.stack([m.sig.hashvalues for m in members]) == sig.hashvalues, axis=1)
+            size = float(len(sig))
+            for member, count in zip(members, equal.tolist(), strict=True):
+                score = float(count) / size
+                if score >= self.threshold:
+                    best = self._better(best, score, member, published_at)
         return -best[1] if best else None
 
     def _better(
@@ -151,3 +168,10 @@ class StoryMatcher:
 
     def __len__(self) -> int:
         return len(self._members)
+
+
+def _band_keys(sig: LeanMinHash) -> list[bytes]:
+    """The signature's LSH band values (`LSH_BANDS`): two members are candidates when one band is equal."""
+    rows = LSH_BANDS[1]
+    values = np.ascontiguousarray(sig.hashvalues)
+    return [values[i * rows : (i + 1) * rows].tobytes() for i in range(LSH_BANDS[0])]
