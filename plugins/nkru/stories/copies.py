@@ -16,9 +16,12 @@ import unicodedata
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 NUM_PERM = 256
 SEED = 1
@@ -87,6 +90,8 @@ def shingles(title: str, summary: str) -> set[str]:
 
 def signature(title: str, summary: str) -> LeanMinHash:
     """The MinHash of an article's shingles (compact and immutable: it is stored and compared, never grown)."""
+    from datasketch import LeanMinHash, MinHash  # SciPy comes with it (~1 s): imported by what signs, not by readers
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     minhash.update_batch(s.encode("utf-8") for s in sorted(shingles(title, summary)))
     return LeanMinHash(minhash)
@@ -97,6 +102,8 @@ def to_bytes(sig: LeanMinHash) -> bytes:
 
 
 def from_bytes(data: bytes) -> LeanMinHash:
+    from datasketch import LeanMinHash  # as in `signature`
+
     return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(bytes(data), dtype="<u4"), scheme=SCHEME)
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-
-from datasketch import LeanMinHash
+from typing import TYPE_CHECKING
 
 from nkru.stories.reports import Report
 from nkru.stories.rule import StoryProfile, hours_between
+
+if TYPE_CHECKING:  # datasketch imports SciPy (~1 s): signatures are only passed through here
+    from datasketch import LeanMinHash
 
 SIMILARITY_MEMBERS = 16  # the "similarity" shown in a reason is against a story's first members only
 

@@ -13,12 +13,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from datasketch import LeanMinHash
+from typing import TYPE_CHECKING
 
 from nkru import events
 from nkru.stories import names
 from nkru.stories.copies import from_bytes, signature, title_key
+
+if TYPE_CHECKING:  # datasketch imports SciPy (~1 s): signatures are only passed through here
+    from datasketch import LeanMinHash
 
 # Weight of an entity in "who" by label: the actors (people, bodies) count most, places less, nationalities not.
 LABEL_WEIGHTS = {"PERSON": 3.0, "ORG": 2.0, "GPE": 1.0, "LOC": 1.0, "FAC": 1.0, "EVENT": 1.0, "PRODUCT": 1.0}

@@ -37,6 +37,7 @@ from nkru.store import Connection
 from nkru.store import feeds as feed_store
 from nkru.store import trends as trend_store
 from nkru.store import workspace as ws_store
+from nkru.stories.coverage import coverage
 from nkru.trends.lookup import UnknownEntity, resolve_entity
 from nkru.trends.tables import plural
 
@@ -242,9 +243,6 @@ def _report(article: dict, join: dict | None, names: dict[str, str]) -> dict[str
 
 def _coverage(reports: list[dict]) -> str:
     """'First reported by TASS (ru) at …, then 3 more reports from 3 other outlets …', with display names."""
-    # nkru.stories (the story grouping) imports datasketch and numpy (about a second): only when listing.
-    from nkru.stories import coverage
-
     return coverage([{**r, "outlet": r["display_name"]} for r in reports])
 
 
