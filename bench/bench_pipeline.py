@@ -113,6 +113,7 @@ def child(settings_path: str, database_url: str) -> None:
     """Run plan, ingest, process and the trend refresh as `nkru run` does; print the stage times as JSON."""
     started = time.perf_counter()
     from nkru import pipeline, store
+    from nkru.clock import utcnow
     from nkru.config import load_settings
     from nkru.store import trends as trend_store
 
@@ -122,7 +123,7 @@ def child(settings_path: str, database_url: str) -> None:
         store.migrate(conn)
         mark = time.perf_counter()
         report = pipeline.IngestReport()
-        for batch in pipeline.plan_batches(conn, settings, pipeline.utcnow(), due_only=False):
+        for batch in pipeline.plan_batches(conn, settings, utcnow(), due_only=False):
             report.add(pipeline.ingest_batch(conn, settings, batch, "bench"))
         times["fetch, parse, score, store"] = time.perf_counter() - mark
         mark = time.perf_counter()

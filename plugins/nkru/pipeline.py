@@ -28,7 +28,7 @@ from nkru.store import fulltext as text_store
 from nkru.store import hosts as host_store
 from nkru.untrusted import one_line
 
-__all__ = ["PROCESS_CHUNK", "IngestReport", "ProcessReport", "process_pending", "reextract_all", "utcnow"]
+__all__ = ["PROCESS_CHUNK", "IngestReport", "ProcessReport", "process_pending", "reextract_all"]
 
 log = logging.getLogger(__name__)
 

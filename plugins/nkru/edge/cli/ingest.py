@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nkru import fulltext, mail, pipeline, store
+from nkru.clock import utcnow
 from nkru.edge import resources
 from nkru.edge.cli.common import (
     EXIT_DATABASE,
@@ -65,7 +66,7 @@ def migrate() -> None:
 def run(due_only: bool, no_send: bool) -> None:
     """One pass of the pipeline without Airflow: fetch, parse, score, extract, store, alert."""
     settings = settings_or_exit()
-    run_id = f"cli:{pipeline.utcnow().isoformat(timespec='seconds')}"
+    run_id = f"cli:{utcnow().isoformat(timespec='seconds')}"
     with database() as conn:
         store.migrate(conn)
         total = _ingest_with_progress(conn, settings, run_id, due_only)
@@ -99,7 +100,7 @@ def _progress() -> Progress:
 
 
 def _ingest_with_progress(conn, settings, run_id: str, due_only: bool) -> pipeline.IngestReport:
-    batches = pipeline.plan_batches(conn, settings, pipeline.utcnow(), due_only=due_only)
+    batches = pipeline.plan_batches(conn, settings, utcnow(), due_only=due_only)
     total = pipeline.IngestReport()
     with _progress() as progress:
         bar = progress.add_task("fetching feeds", total=sum(len(b) for b in batches))
@@ -243,7 +244,7 @@ def demo(feeds_dir: Path | None) -> None:
         summary = run_demo(conn, feeds_dir)
         echo(summary)
         sent_now = _send_demo_alerts(conn, settings)
-        for line in alerts_note(conn, settings, pipeline.utcnow(), sent_now):
+        for line in alerts_note(conn, settings, utcnow(), sent_now):
             echo(line)
     echo("now try: nkru stories --since 8w   ·   nkru rising   ·   nkru trend Шойгу --since 8w")
     echo("         and the North Korea–Russia pages in the Airflow UI (make run): search Шойгу, open a story")
