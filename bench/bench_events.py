@@ -34,7 +34,13 @@ from nkru import entities, events, stories  # noqa: E402
 DEFAULT_SET = ROOT / "bench" / "events_labelled.yaml"
 HOLDOUT2_SET = ROOT / "bench" / "events_holdout2.yaml"
 HOLDOUT3_SET = ROOT / "bench" / "events_holdout3.yaml"
-SPLITS_OF = {DEFAULT_SET: ("dev", "holdout"), HOLDOUT2_SET: ("holdout2",), HOLDOUT3_SET: ("holdout3",)}
+HOLDOUT4_SET = ROOT / "bench" / "events_holdout4.yaml"
+SPLITS_OF = {
+    DEFAULT_SET: ("dev", "holdout"),
+    HOLDOUT2_SET: ("holdout2",),
+    HOLDOUT3_SET: ("holdout3",),
+    HOLDOUT4_SET: ("holdout4",),
+}
 WINDOW = timedelta(hours=stories.DEFAULT_WINDOW_HOURS)
 
 
@@ -171,11 +177,11 @@ def speed(n: int) -> tuple[float, float]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, default=None, help="default: both event sets")
-    parser.add_argument("--split", choices=("dev", "holdout", "holdout2", "holdout3", "all"), default=None)
+    parser.add_argument("--split", choices=("dev", "holdout", "holdout2", "holdout3", "holdout4", "all"), default=None)
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     args = parser.parse_args(argv)
-    paths = [args.path.resolve()] if args.path else list(SPLITS_OF)
+    paths = [args.path.resolve()] if args.path else [p for p in SPLITS_OF if p.exists()]
     print(f"{'split':<9}{'pairs':<8}{'method':<18}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
     for path in paths:
         splits = SPLITS_OF.get(path, ("all",))

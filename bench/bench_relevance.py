@@ -85,8 +85,9 @@ class Figures:
 
 
 def load_items(path: Path = LABELLED) -> list[Item]:
-    """Items of one file, or of every `*.yaml` in a directory."""
-    paths = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    """Items of one file, or of every `*.yaml` in a directory and its subdirectories (a later round's holdout
+    sits in its own folder, written apart from the dev files)."""
+    paths = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
     items = []
     for one in paths:
         data = yaml.safe_load(one.read_text(encoding="utf-8"))
