@@ -114,3 +114,42 @@ def test_the_third_holdout_round_keeps_its_promises() -> None:
     gaps = [abs(first_report[pair["a"]] - first_report[pair["b"]]) for pair in data["different_pairs"]]
     assert sum(gap <= timedelta(hours=48) for gap in gaps) >= 15
     assert max(gaps) <= timedelta(hours=72)
+
+
+HOLDOUT4_FILE = EVENTS_FILE.parent / "events_holdout4.yaml"
+
+
+def test_the_fourth_holdout_round_keeps_its_promises() -> None:
+    """bench/events_holdout4.yaml: ≥ 20 events × 3–5 reports in ≥ 2 languages, ≥ 10 languages over the set,
+    ≥ 3 same-event pairs within a language, ≥ 20 different-event pairs all within 48 h, ids new, all holdout4."""
+    data = yaml.safe_load(HOLDOUT4_FILE.read_text(encoding="utf-8"))
+    events = data["events"]
+    earlier = {event["id"] for event in _load()["events"]}
+    for other in (HOLDOUT2_FILE, HOLDOUT3_FILE):
+        earlier |= {event["id"] for event in yaml.safe_load(other.read_text(encoding="utf-8"))["events"]}
+    report_ids = [report["id"] for event in events for report in event["reports"]]
+    assert len(events) >= 20
+    assert not earlier & {event["id"] for event in events}
+    assert len(set(report_ids)) == len(report_ids)
+    within = 0
+    languages: set[str] = set()
+    for event in events:
+        assert event["split"] == "holdout4", event["id"]
+        assert event["kind"] in KINDS, event["id"]
+        assert 3 <= len(event["reports"]) <= 5, event["id"]
+        langs = [report["lang"] for report in event["reports"]]
+        assert len(set(langs)) >= 2, event["id"]
+        languages |= set(langs)
+        within += sum(langs.count(lang) * (langs.count(lang) - 1) // 2 for lang in set(langs))
+        for report in event["reports"]:
+            assert report["id"].startswith(event["id"] + "-"), report["id"]
+            assert report["title"].strip(), report["id"]
+            assert isinstance(report["summary"], str), report["id"]
+    assert within >= 3
+    assert len(languages) >= 10
+    first_report = {event["id"]: min(_published(report) for report in event["reports"]) for event in events}
+    pairs = data["different_pairs"]
+    assert len({frozenset((pair["a"], pair["b"])) for pair in pairs}) == len(pairs) >= 20
+    for pair in pairs:
+        assert pair["a"] != pair["b"]
+        assert abs(first_report[pair["a"]] - first_report[pair["b"]]) <= timedelta(hours=48), pair
