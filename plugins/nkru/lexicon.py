@@ -273,6 +273,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(ASIDE, text, "aside", 0.0)
     for text in data.get("succession_words", []) or []:
         add(ASIDE, text, "succession", 0.0)  # an aside unless the title pairs both sides or has a beat word
+    for text in data.get("commemoration_words", []) or []:
+        add(ASIDE, text, "commemoration", 0.0)  # an aside unless one clause of the title names both sides
     for text in data.get("background_words", []) or []:
         add(BACKGROUND, text, "background", 0.0)
     for text in data.get("parallel_words", []) or []:

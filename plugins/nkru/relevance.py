@@ -106,7 +106,7 @@ from nkru.relevance_hits import (
     sentence_ends,
     short,
 )
-from nkru.relevance_parties import Gaps, Parties, find_parties, gaps_of, mark_lists
+from nkru.relevance_parties import Gaps, Parties, clauses, find_parties, gaps_of, mark_lists
 from nkru.relevance_reasons import contribution, one_side, ordered_terms, reason_line
 
 __all__ = ["Contribution", "Relevance", "Scorer"]
@@ -363,6 +363,11 @@ def _aside(hits: list[Hit], parties: Parties, text: str) -> str:
     beat = any(h.term.side == CUE for h in title)
     if not words or (beat and (parties.one_clause or _comma_pair(title, text))):
         return ""
+    if all(h.term.kind == "commemoration" for h in words):
+        clause = clauses(text)
+        if parties.one_clause or len({clause(h) for h in words}) < 2:
+            return ""  # "Kim attends the Victory Day parade beside Putin", "金総書記 ロシア大使館を訪問 戦勝記念日を祝う"
+        return f"each side marks its own occasion, in a clause of its own ({short(names_of(words), 2)})"
     succession = all(h.term.kind == "succession" for h in words)
     both_named = bool({h.sentence for h in title if h.nk} & {h.sentence for h in title if h.ru})  # one sentence
     met = beat or parties.nk_ru_title or any(h.term.side == HOST for h in title)
@@ -391,14 +396,19 @@ def _background(hits: list[Hit], lede: int) -> str:
     North Korean troops fought for Russia last year, ...": `background_words`)."""
     title = [h for h in hits if h.field == TITLE]
     nk, ru = any(h.nk for h in title), any(h.ru for h in title)
-    if nk == ru or lede < 0:
+    if lede < 0:
+        return ""
+    later = {h.sentence for h in hits if h.field == SUMMARY and h.nk}
+    if not nk and later and min(later) > lede:  # a roundup of Russia's war: "... Seoul says Pyongyang sent shells"
+        return "North Korea only in a later sentence of the summary, one development among others"
+    if nk == ru:
         return ""
     missing = [h for h in hits if h.field == SUMMARY and (h.ru if nk else h.nk)]
     sentences = {h.sentence for h in missing}
+    side = SIDE_NAMES[RU if nk else NK]
     words = [h for h in hits if h.term.side == BACKGROUND and h.field == SUMMARY and h.sentence in sentences]
     if not sentences or sentences - {h.sentence for h in words}:
         return ""
-    side = SIDE_NAMES[RU if nk else NK]
     return f"{side} only in background sentences of the summary ({short(names_of(words), 2)})"
 
 

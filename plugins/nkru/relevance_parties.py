@@ -322,7 +322,7 @@ def _hosts(
     words = [h for h in hits if h.term.side == HOST]
     if not words:
         return hosted, guests, paired, frozenset()
-    clause = _clauses(text)
+    clause = clauses(text)
     for word in words:
         if pair := _third_pair_before(word, places, text, gaps):
             third, side = pair
@@ -387,7 +387,7 @@ def _third_pair_before(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> t
     return (third, side) if gaps.joined.fullmatch(text, third.end, side.start) else None
 
 
-def _clauses(text: str):  # noqa: ANN202 - a small closure
+def clauses(text: str):  # noqa: ANN202 - a small closure
     """Hit -> its clause: its sentence, split at commas, semicolons, colons and dashes."""
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
     return lambda hit: (hit.sentence, bisect.bisect_right(breaks, hit.start))
@@ -395,7 +395,7 @@ def _clauses(text: str):  # noqa: ANN202 - a small closure
 
 def _apart(places: list[Hit], text: str) -> bool:
     """No clause names both sides: the guest's counterpart is in another clause or the summary only."""
-    clause = _clauses(text)
+    clause = clauses(text)
     nk = {clause(p) for p in places if p.nk}
     ru = {clause(p) for p in places if p.ru}
     return not (nk & ru)
