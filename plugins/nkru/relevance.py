@@ -243,8 +243,8 @@ def _judge(
         (
             parties.passers_by(hits, observers)
             or _parallel(hits, parties, text, gaps, observers)
-            or _aside(hits, parties, text)
-            or _background(hits, lede)
+            or _aside(hits, parties, text, lede)
+            or _background(hits, lede, text)
         )
         if pair > 0
         else ""
@@ -291,10 +291,22 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     if pair is None or parties.related_title or any(h.term.side == JOINT and h.field == TITLE for h in hits):
         return ""  # "Putin and Kim condemn 'hegemony' in joint statement": their statement, a relation
     first, second = pair
-    if not all(h.term.kind in PLACE_KINDS or h.term.kind == "name" for h in pair):
-        return ""  # "Putin and Kim condemn 'hegemony' at summit": two leaders side by side have met
     if any(h.term.kind == "reciprocal" and h.field == TITLE for h in hits):
         return ""  # "Russia and North Korea recognise each other's passports"
+    beat = [h for h in hits if h.field == TITLE and h.term.side == CUE and h.sentence == second.sentence]
+    before = [
+        h
+        for h in hits
+        if h.field == TITLE and h.term.side == COUNTRY and h.end <= first.start and h.sentence == first.sentence
+        and not h.listed
+    ]  # fmt: skip
+    if not all(h.term.kind in PLACE_KINDS or h.term.kind == "name" for h in pair):
+        # Two leaders side by side have met ("Putin and Kim condemn 'hegemony' at summit"), unless a third
+        # country's person deals with each: "Trump says he 'gets along' with Putin and Kim" (observers too).
+        with_each = before and _with_before(text, before[-1].end, first.start, gaps)
+        if with_each and not any(h.start >= second.end for h in beat):
+            return f"{before[-1].term.country}'s dealings with each leader apart: not parties of one relation"
+        return ""
     words = [
         h
         for h in hits
@@ -305,25 +317,17 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     ]
     if words:
         return f"North Korea and Russia as parallel actors ({short(names_of(words), 2)}), not parties of one relation"
-    thirds = [
-        h
-        for h in hits
-        if h.field == TITLE
-        and h.term.side == COUNTRY
-        and h.end <= first.start
-        and h.sentence == first.sentence
-        and h.term.country not in observers
-        and not h.listed
-    ]
+    thirds = [h for h in before if h.term.country not in observers]
     if not thirds:
         return ""
     after = gaps.joined.match(text, second.end)
     joined = _with_before(text, thirds[-1].end, first.start, gaps) or bool(after and after.end() > second.end)
+    # "Irán amplía sus exportaciones de drones a | Rusia y Corea del Norte": a recipient word before the pair
+    toward = any(gaps.toward.fullmatch(text, k, first.start) for k in range(max(thirds[-1].end, first.start - 8), first.start))
     # Else the pair must end the clause's beat: "China ramps up oil exports to Russia and North Korea"; not "Japan
     # protests Russia and North Korea missile cooperation" nor "... przeciwko współpracy wojskowej Rosji i Korei".
-    beat = [h for h in hits if h.field == TITLE and h.term.side == CUE and h.sentence == second.sentence]
     loose = not any(h.start >= second.end or thirds[-1].end <= h.start < first.start for h in beat)
-    if joined or loose:
+    if joined or (toward and not any(h.start >= second.end for h in beat)) or loose:
         third = thirds[-1].term.country
         return f"{third}'s dealings with North Korea and with Russia, each apart: not parties of one relation"
     return ""
@@ -353,7 +357,7 @@ def _with_before(text: str, start: int, end: int, gaps: Gaps) -> bool:
     return False
 
 
-def _aside(hits: list[Hit], parties: Parties, text: str) -> str:
+def _aside(hits: list[Hit], parties: Parties, text: str, lede: int = -1) -> str:
     """Why the item is about something else ("died", "memoir", "birthday"...), or "": such a word in the title,
     and either no beat word there or no clause naming both sides ("Former ambassador in Pyongyang publishes
     memoirs" / Russia only in the summary; "北, 김정일 생일…러 대사관도 헌화"). A succession word (heir,
@@ -363,6 +367,8 @@ def _aside(hits: list[Hit], parties: Parties, text: str) -> str:
     beat = any(h.term.side == CUE for h in title)
     if not words or (beat and (parties.one_clause or _comma_pair(title, text))):
         return ""
+    if parties.one_clause and _between_the_two(hits, lede):
+        return ""  # "Сборная КНДР сыграет матч с командой России" / "... в рамках соглашения ... двух стран"
     if all(h.term.kind == "commemoration" for h in words):
         clause = clauses(text)
         if parties.one_clause or len({clause(h) for h in words}) < 2:
@@ -374,6 +380,16 @@ def _aside(hits: list[Hit], parties: Parties, text: str) -> str:
     if succession and both_named and met:  # "Belousov, Shoigu's successor, visits Pyongyang"
         return ""
     return f"the story is about something else ({short(names_of(words), 2)})"
+
+
+def _between_the_two(hits: list[Hit], lede: int) -> bool:
+    """Whether the summary's first sentence puts the title's subject under the two countries' own dealings: a
+    beat word and a reciprocal word ("between the two countries", "двух стран") in it ("The match is played under
+    the sports exchange agreement between the two countries' ministries")."""
+    if lede < 0:
+        return False
+    in_lede = [h for h in hits if h.field == SUMMARY and h.sentence == lede]
+    return any(h.term.kind == "reciprocal" for h in in_lede) and any(h.term.side == CUE for h in in_lede)
 
 
 _PAIR_COMMA = re.compile(r"\s*[,，、]\s*")
@@ -390,12 +406,14 @@ def _comma_pair(title: list[Hit], text: str) -> bool:
     )
 
 
-def _background(hits: list[Hit], lede: int) -> str:
+def _background(hits: list[Hit], lede: int, text: str = "") -> str:
     """Why the side missing from the title is only background, or "": the title names one side, and the other
     is named only in sentences of the summary after the lede that say they are background ("The war, in which
     North Korean troops fought for Russia last year, ...": `background_words`)."""
     title = [h for h in hits if h.field == TITLE]
     nk, ru = any(h.nk for h in title), any(h.ru for h in title)
+    if nk and ru and (why := _background_clause(title, text)):
+        return why
     if lede < 0:
         return ""
     later = {h.sentence for h in hits if h.field == SUMMARY and h.nk}
@@ -410,6 +428,21 @@ def _background(hits: list[Hit], lede: int) -> str:
     if not sentences or sentences - {h.sentence for h in words}:
         return ""
     return f"{side} only in background sentences of the summary ({short(names_of(words), 2)})"
+
+
+def _background_clause(title: list[Hit], text: str) -> str:
+    """Why one side is named only in a background clause of the title, or "": "キム総書記 ベトナムのトー・ラム書記長と
+    会談 プーチン氏訪朝から1年", "Kim meets Vietnam's leader, a year after Putin's visit" (`background_words`)."""
+    clause = clauses(text)
+    marked = {clause(h) for h in title if h.term.side == BACKGROUND}
+    if not marked:
+        return ""
+    for side, other in ((RU, NK), (NK, RU)):
+        mine = [h for h in title if h.counts_for(side)]
+        if all(clause(h) in marked for h in mine) and any(clause(h) not in marked for h in title if h.counts_for(other)):
+            words = names_of(h for h in title if h.term.side == BACKGROUND)
+            return f"{SIDE_NAMES[side]} only in a background clause of the title ({short(words, 2)})"
+    return ""
 
 
 def _strength(side_hits: list[Hit]) -> float:

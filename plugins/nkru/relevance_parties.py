@@ -36,6 +36,7 @@ class Gaps:
 
     enumeration: re.Pattern[str]  # in a list or an "X, Y" pairing: separators, "and"/"or", "the", "'s"
     joined: re.Pattern[str]  # between two parties of one relation with a third country: "and", "with", "-"
+    toward: re.Pattern[str]  # before a recipient: "(exports of drones) to", "a", "do" (`to_words`)
 
 
 def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
@@ -51,11 +52,14 @@ def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
     glued = "|".join(re.escape(j) for j in sorted(attached, key=len, reverse=True))
     joiners = [rf"(?<!\w)(?:{words})(?!\w)"] if words else []
     joiners += [f"(?:{glued})"] if glued else []
+    to_words = {w for code in codes for w in lexicon.to_words.get(code, ()) if w.strip()}
+    toward = "|".join(re.escape(w) for w in sorted(to_words, key=len, reverse=True)) or r"(?!)"
     enumeration = [r"\s", r"[,;/&·・、،\-–—]", _POSSESSIVE, *joiners]
     link = "|".join([r"(?<=\S)[-/·・](?=\S)", *joiners])  # at least one of these: a space alone joins nothing
     return Gaps(
         re.compile(f"(?:{'|'.join(enumeration)})*", re.IGNORECASE),
         re.compile(rf"\s*(?:{link})(?:\s|{link})*", re.IGNORECASE),
+        re.compile(rf"(?<!\w)(?:{toward})\s+", re.IGNORECASE),
     )
 
 
