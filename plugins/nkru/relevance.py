@@ -68,12 +68,9 @@ from nkru import lexicon as lx
 from nkru import lexicon_match as lxm
 from nkru.config import TopicConfig
 from nkru.lexicon import (
-    ASIDE,
-    BACKGROUND,
     BOTH,
     COUNTRY,
     CUE,
-    HOST,
     JOINT,
     NK,
     PARALLEL,
@@ -83,6 +80,7 @@ from nkru.lexicon import (
     SOUTH,
     Term,
 )
+from nkru.relevance_asides import aside, background
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -91,7 +89,6 @@ from nkru.relevance_hits import (
     MAX_CHARS,
     PASSER_FACTOR,
     SIDE_CAP,
-    SIDE_NAMES,
     SOUTH_CAP,
     SOUTH_PENALTY,
     SUMMARY,
@@ -106,7 +103,7 @@ from nkru.relevance_hits import (
     sentence_ends,
     short,
 )
-from nkru.relevance_parties import Gaps, Parties, clauses, find_parties, gaps_of, mark_lists
+from nkru.relevance_parties import Gaps, Parties, find_parties, gaps_of, mark_lists
 from nkru.relevance_reasons import contribution, one_side, ordered_terms, reason_line
 
 __all__ = ["Contribution", "Relevance", "Scorer"]
@@ -243,8 +240,8 @@ def _judge(
         (
             parties.passers_by(hits, observers)
             or _parallel(hits, parties, text, gaps, observers)
-            or _aside(hits, parties, text, lede)
-            or _background(hits, lede, text)
+            or aside(hits, parties, text, lede)
+            or background(hits, lede, text)
         )
         if pair > 0
         else ""
@@ -323,7 +320,9 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     after = gaps.joined.match(text, second.end)
     joined = _with_before(text, thirds[-1].end, first.start, gaps) or bool(after and after.end() > second.end)
     # "Irán amplía sus exportaciones de drones a | Rusia y Corea del Norte": a recipient word before the pair
-    toward = any(gaps.toward.fullmatch(text, k, first.start) for k in range(max(thirds[-1].end, first.start - 8), first.start))
+    toward = any(
+        gaps.toward.fullmatch(text, k, first.start) for k in range(max(thirds[-1].end, first.start - 8), first.start)
+    )
     # Else the pair must end the clause's beat: "China ramps up oil exports to Russia and North Korea"; not "Japan
     # protests Russia and North Korea missile cooperation" nor "... przeciwko współpracy wojskowej Rosji i Korei".
     loose = not any(h.start >= second.end or thirds[-1].end <= h.start < first.start for h in beat)
@@ -355,94 +354,6 @@ def _with_before(text: str, start: int, end: int, gaps: Gaps) -> bool:
         if (k == start or not text[k - 1].isalnum()) and gaps.joined.fullmatch(text, k, end):
             return k > start and bool(text[start:k].strip(" '’s"))
     return False
-
-
-def _aside(hits: list[Hit], parties: Parties, text: str, lede: int = -1) -> str:
-    """Why the item is about something else ("died", "memoir", "birthday"...), or "": such a word in the title,
-    and either no beat word there or no clause naming both sides ("Former ambassador in Pyongyang publishes
-    memoirs" / Russia only in the summary; "北, 김정일 생일…러 대사관도 헌화"). A succession word (heir,
-    successor) is no aside when the title names both sides with a beat or host word or as a pair."""
-    title = [h for h in hits if h.field == TITLE]
-    words = [h for h in title if h.term.side == ASIDE]
-    beat = any(h.term.side == CUE for h in title)
-    if not words or (beat and (parties.one_clause or _comma_pair(title, text))):
-        return ""
-    if parties.one_clause and _between_the_two(hits, lede):
-        return ""  # "Сборная КНДР сыграет матч с командой России" / "... в рамках соглашения ... двух стран"
-    if all(h.term.kind == "commemoration" for h in words):
-        clause = clauses(text)
-        if parties.one_clause or len({clause(h) for h in words}) < 2:
-            return ""  # "Kim attends the Victory Day parade beside Putin", "金総書記 ロシア大使館を訪問 戦勝記念日を祝う"
-        return f"each side marks its own occasion, in a clause of its own ({short(names_of(words), 2)})"
-    succession = all(h.term.kind == "succession" for h in words)
-    both_named = bool({h.sentence for h in title if h.nk} & {h.sentence for h in title if h.ru})  # one sentence
-    met = beat or parties.nk_ru_title or any(h.term.side == HOST for h in title)
-    if succession and both_named and met:  # "Belousov, Shoigu's successor, visits Pyongyang"
-        return ""
-    return f"the story is about something else ({short(names_of(words), 2)})"
-
-
-def _between_the_two(hits: list[Hit], lede: int) -> bool:
-    """Whether the summary's first sentence puts the title's subject under the two countries' own dealings: a
-    beat word and a reciprocal word ("between the two countries", "двух стран") in it ("The match is played under
-    the sports exchange agreement between the two countries' ministries")."""
-    if lede < 0:
-        return False
-    in_lede = [h for h in hits if h.field == SUMMARY and h.sentence == lede]
-    return any(h.term.kind == "reciprocal" for h in in_lede) and any(h.term.side == CUE for h in in_lede)
-
-
-_PAIR_COMMA = re.compile(r"\s*[,，、]\s*")
-
-
-def _comma_pair(title: list[Hit], text: str) -> bool:
-    """Whether the title names the two sides as a headline pair joined by a comma ("Russia, North Korea agree
-    to ..."): one clause, though a comma stands between them."""
-    sides = [h for h in title if h.term.side in (NK, RU) and not h.listed]
-    return any(
-        a.term.side != b.term.side and a.end <= b.start and _PAIR_COMMA.fullmatch(text, a.end, b.start)
-        for a in sides
-        for b in sides
-    )
-
-
-def _background(hits: list[Hit], lede: int, text: str = "") -> str:
-    """Why the side missing from the title is only background, or "": the title names one side, and the other
-    is named only in sentences of the summary after the lede that say they are background ("The war, in which
-    North Korean troops fought for Russia last year, ...": `background_words`)."""
-    title = [h for h in hits if h.field == TITLE]
-    nk, ru = any(h.nk for h in title), any(h.ru for h in title)
-    if nk and ru and (why := _background_clause(title, text)):
-        return why
-    if lede < 0:
-        return ""
-    later = {h.sentence for h in hits if h.field == SUMMARY and h.nk}
-    if not nk and later and min(later) > lede:  # a roundup of Russia's war: "... Seoul says Pyongyang sent shells"
-        return "North Korea only in a later sentence of the summary, one development among others"
-    if nk == ru:
-        return ""
-    missing = [h for h in hits if h.field == SUMMARY and (h.ru if nk else h.nk)]
-    sentences = {h.sentence for h in missing}
-    side = SIDE_NAMES[RU if nk else NK]
-    words = [h for h in hits if h.term.side == BACKGROUND and h.field == SUMMARY and h.sentence in sentences]
-    if not sentences or sentences - {h.sentence for h in words}:
-        return ""
-    return f"{side} only in background sentences of the summary ({short(names_of(words), 2)})"
-
-
-def _background_clause(title: list[Hit], text: str) -> str:
-    """Why one side is named only in a background clause of the title, or "": "キム総書記 ベトナムのトー・ラム書記長と
-    会談 プーチン氏訪朝から1年", "Kim meets Vietnam's leader, a year after Putin's visit" (`background_words`)."""
-    clause = clauses(text)
-    marked = {clause(h) for h in title if h.term.side == BACKGROUND}
-    if not marked:
-        return ""
-    for side, other in ((RU, NK), (NK, RU)):
-        mine = [h for h in title if h.counts_for(side)]
-        if all(clause(h) in marked for h in mine) and any(clause(h) not in marked for h in title if h.counts_for(other)):
-            words = names_of(h for h in title if h.term.side == BACKGROUND)
-            return f"{SIDE_NAMES[side]} only in a background clause of the title ({short(words, 2)})"
-    return ""
 
 
 def _strength(side_hits: list[Hit]) -> float:
