@@ -26,10 +26,9 @@ def aside(hits: list[Hit], parties: Parties, text: str, lede: int = -1) -> str:
         return ""  # "Сборная КНДР сыграет матч с командой России" / "... в рамках соглашения ... двух стран"
     if all(h.term.kind == "commemoration" for h in words):
         clause = clauses(text)
-        if parties.one_clause or len({clause(h) for h in words}) < 2:
-            return (
-                ""  # "Kim attends the Victory Day parade beside Putin", "金総書記 ロシア大使館を訪問 戦勝記念日を祝う"
-            )
+        # "Kim attends the Victory Day parade beside Putin"; "金総書記 ロシア大使館を訪問 戦勝記念日を祝う" (a visit)
+        if parties.one_clause or (len({clause(h) for h in words}) < 2 and beat):
+            return ""
         return f"each side marks its own occasion, in a clause of its own ({short(names_of(words), 2)})"
     succession = all(h.term.kind == "succession" for h in words)
     both_named = bool({h.sentence for h in title if h.nk} & {h.sentence for h in title if h.ru})  # one sentence
