@@ -909,6 +909,10 @@ ROUNDUP = (
         ("es", "Turquía duplica sus envíos de drones a Rusia y Corea del Norte", "", False),
         ("en", "Trump says he would 'get along' with Putin and Kim", "", False),
         ("en", "Kim meets Laos president, a year after Putin's visit", "", False),
+        ("ko", '트럼프 "푸틴·김정은과 잘 지낼 것"', "", False),
+        ("zh", "特朗普称与普京和金正恩相处融洽", "", False),
+        ("en", "Russia pounds Kyiv; North Korea fires ballistic missile", "", False),
+        ("en", "Putin signs treaty law; Kim hails new era", "", True),
         ("en", "North Korea's football team to play Russia in Moscow", "", False),
         (
             "en",

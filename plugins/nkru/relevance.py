@@ -80,7 +80,7 @@ from nkru.lexicon import (
     SOUTH,
     Term,
 )
-from nkru.relevance_asides import aside, background
+from nkru.relevance_asides import aside, background, two_stories
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -242,6 +242,7 @@ def _judge(
             or _parallel(hits, parties, text, gaps, observers)
             or aside(hits, parties, text, lede)
             or background(hits, lede, text)
+            or two_stories(hits, text)
         )
         if pair > 0
         else ""
@@ -300,7 +301,9 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     if not all(h.term.kind in PLACE_KINDS or h.term.kind == "name" for h in pair):
         # Two leaders side by side have met ("Putin and Kim condemn 'hegemony' at summit"), unless a third
         # country's person deals with each: "Trump says he 'gets along' with Putin and Kim" (observers too).
-        with_each = before and _with_before(text, before[-1].end, first.start, gaps)
+        joined_after = gaps.joined.match(text, second.end)  # "트럼프 "푸틴·김정은과 잘 지내"", "Putin ve Kim ile"
+        after = bool(joined_after and joined_after.end() > second.end)
+        with_each = before and (_with_before(text, before[-1].end, first.start, gaps) or after)
         if with_each and not any(h.start >= second.end for h in beat):
             return f"{before[-1].term.country}'s dealings with each leader apart: not parties of one relation"
         return ""
@@ -351,7 +354,8 @@ def _with_before(text: str, start: int, end: int, gaps: Gaps) -> bool:
     """Whether the text just before `end` (after `start`) is a joiner ("with", "с", "与"), after a word of
     its own: "China's trade with | Russia and North Korea"."""
     for k in range(max(start, end - 12), end):
-        if (k == start or not text[k - 1].isalnum()) and gaps.joined.fullmatch(text, k, end):
+        glued = k > start and lx.script_of(text[k - 1]) in ("CJK", "HIRAGANA", "KATAKANA")  # "特朗普称与 | 普京"
+        if (k == start or glued or not text[k - 1].isalnum()) and gaps.joined.fullmatch(text, k, end):
             return k > start and bool(text[start:k].strip(" '’s"))
     return False
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from nkru.lexicon import ASIDE, BACKGROUND, CUE, HOST, NK, RU
+from nkru.lexicon import ASIDE, BACKGROUND, COUNTRY, CUE, HOST, NK, RU, SOUTH
 from nkru.relevance_hits import SIDE_NAMES, SUMMARY, TITLE, Hit, names_of, short
 from nkru.relevance_parties import Parties, clauses
 
@@ -101,3 +101,26 @@ def _background_clause(title: list[Hit], text: str) -> str:
             words = names_of(h for h in title if h.term.side == BACKGROUND)
             return f"{SIDE_NAMES[side]} only in a background clause of the title ({short(words, 2)})"
     return ""
+
+
+_STORY_BREAK = re.compile(r"[;；؛|]")
+
+
+def two_stories(hits: list[Hit], text: str) -> str:
+    """Why the title is two stories in one headline, or "": parts split by a semicolon or a bar, each side named
+    only in a part of its own, and a third country beside one of them ("Russia pounds Kyiv; North Korea fires
+    missile"; not "Putin signs treaty law; Kim hails new era")."""
+    title = [h for h in hits if h.field == TITLE and not h.listed]
+    if not title or not _STORY_BREAK.search(text, 0, max(h.end for h in title)):
+        return ""
+    breaks = [m.start() for m in _STORY_BREAK.finditer(text, 0, max(h.end for h in title))]
+
+    def part(hit: Hit) -> int:
+        return sum(b < hit.start for b in breaks)
+
+    nk = {part(h) for h in title if h.nk}
+    ru = {part(h) for h in title if h.ru}
+    thirds = {part(h) for h in title if h.term.side in (COUNTRY, SOUTH)}
+    if not nk or not ru or nk & ru or not thirds & (nk | ru):
+        return ""
+    return "two stories in one headline: each side in a part of its own, beside a third country"
