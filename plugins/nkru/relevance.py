@@ -38,7 +38,11 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   parallel actors, not parties, when they are the joint subject of a thing each does apart (hackers, condemning a
   third party, staying away, voting: `parallel_words`; not with `reciprocal_words` such as "each other", nor two
   leaders, nor a joint statement), or the objects of a third country's dealings with each ("China's trade with
-  Russia and North Korea", the pair ending the title's beat).
+  Russia and North Korea", the pair ending the title's beat, or after a recipient word: `to_words`; "Trump gets
+  along with Putin and Kim"). Round 7: North Korea named only in summary sentences after the lede, never in the
+  title, is one development of a roundup; each side marking its own occasion in a clause of its own
+  (`commemoration_words`) is parallel; a side only in a background clause of the title ("a year after Putin's
+  visit") and two stories in one headline ("Russia pounds Kyiv; North Korea fires missile") are passers-by.
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
