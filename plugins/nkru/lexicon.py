@@ -285,6 +285,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(PARALLEL, text, "reciprocal", 0.0)  # "each other", "друг друга": the two are parties after all
     for text in data.get("host_words", []) or []:
         add(HOST, text, "host", 0.0)
+    for text in data.get("talk_words", []) or []:
+        add(HOST, text, "talk", 0.0)  # only right after a side and a third country named as a pair: their talks
     for text in data.get("joint_words", []) or []:
         add(JOINT, text, "joint", 0.0)
     for text in data.get("travel_words", []) or []:

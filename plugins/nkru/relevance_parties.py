@@ -335,6 +335,8 @@ def _hosts(
                 guests.append(side)
                 talks.add(side.term.side)
             continue
+        if word.term.kind == "talk":
+            continue  # "discuss" names a topic, not a guest: "中韓外長在莫斯科…討論北韓問題" pairs nothing
         if paired is None and _links_both(word, places, text, gaps):
             paired = word.field
         near = [p for p in places if clause(p) == clause(word) and abs(p.start - word.start) <= HOST_REACH]
@@ -380,15 +382,18 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
 
 
 def _third_pair_before(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> tuple[Hit, Hit] | None:
-    """(third country, side) when the host word follows right after the two, joined as a pair ("시진핑·김정은
-    회담", "Xi-Kim talks"); else None."""
+    """(third country, side) when the host word follows right after the two, joined as a pair, in either order
+    ("시진핑·김정은 회담", "Xi-Kim talks", "Putin and Xi discuss North Korea"); else None."""
     before = [p for p in places if p.field == word.field and p.sentence == word.sentence and p.end <= word.start]
     if len(before) < 2 or word.start - before[-1].end > _HOST_AFTER:
         return None
     third, side = before[-2], before[-1]
+    if side.term.side == COUNTRY and third.term.side in (NK, RU):  # "Putin and Xi discuss North Korea"
+        third, side = side, third
     if third.term.side != COUNTRY or side.term.side not in (NK, RU):
         return None
-    return (third, side) if gaps.joined.fullmatch(text, third.end, side.start) else None
+    linked = gaps.joined.fullmatch(text, min(third.end, side.end), max(third.start, side.start))
+    return (third, side) if linked else None
 
 
 def clauses(text: str):  # noqa: ANN202 - a small closure
