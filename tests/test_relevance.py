@@ -913,6 +913,9 @@ ROUNDUP = (
         ("zh", "特朗普称与普京和金正恩相处融洽", "", False),
         ("en", "Russia pounds Kyiv; North Korea fires ballistic missile", "", False),
         ("en", "Putin signs treaty law; Kim hails new era", "", True),
+        ("en", "Putin and Xi discuss the Korean Peninsula and North Korea's missiles", "", False),
+        ("ru", "Путин и Си Цзиньпин обсудили КНДР", "", False),
+        ("en", "Kim and Putin discuss arms deal in Vladivostok", "", True),
         ("en", "North Korea's football team to play Russia in Moscow", "", False),
         (
             "en",
