@@ -238,7 +238,7 @@ def _judge(
     nk = min(SIDE_CAP, max(0.0, _strength(nk_hits) - penalty))
     ru = min(SIDE_CAP, _strength(ru_hits))
     pair = min(nk, ru)
-    together = _together(hits, lede) if pair > 0 else None
+    together = _together(hits, lede, observers) if pair > 0 else None
     parties = find_parties(hits, text, gaps, observers) if pair > 0 else Parties(False, False, {})
     passers = (
         (
@@ -321,15 +321,17 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     ]
     if words:
         return f"North Korea and Russia as parallel actors ({short(names_of(words), 2)}), not parties of one relation"
+    # "Irán amplía sus exportaciones de drones a | Rusia y Corea del Norte": a recipient word before the pair
+    toward = bool(before) and any(
+        gaps.toward.fullmatch(text, k, first.start) for k in range(max(before[-1].end, first.start - 8), first.start)
+    )
     thirds = [h for h in before if h.term.country not in observers]
-    if not thirds:
+    if not thirds:  # an observer's dealings: "Republicans press Pentagon on | Russia, North Korea threats"
+        if toward and not any(h.start >= second.end for h in beat):
+            return f"{before[-1].term.country}'s dealings with North Korea and with Russia, each apart"
         return ""
     after = gaps.joined.match(text, second.end)
     joined = _with_before(text, thirds[-1].end, first.start, gaps) or bool(after and after.end() > second.end)
-    # "Irán amplía sus exportaciones de drones a | Rusia y Corea del Norte": a recipient word before the pair
-    toward = any(
-        gaps.toward.fullmatch(text, k, first.start) for k in range(max(thirds[-1].end, first.start - 8), first.start)
-    )
     # Else the pair must end the clause's beat: "China ramps up oil exports to Russia and North Korea"; not "Japan
     # protests Russia and North Korea missile cooperation" nor "... przeciwko współpracy wojskowej Rosji i Korei".
     loose = not any(h.start >= second.end or thirds[-1].end <= h.start < first.start for h in beat)
@@ -373,7 +375,7 @@ def _strength(side_hits: list[Hit]) -> float:
     return sum(best.values())
 
 
-def _together(hits: list[Hit], lede: int = -1) -> str | None:
+def _together(hits: list[Hit], lede: int = -1, observers: frozenset[str] = frozenset()) -> str | None:
     """The field (title first) with a sentence naming both sides outside any list; else `LEDE` when the title
     names one side with a beat word ("Pyongyang sends more troops to the front") and the first sentence of the
     summary, the lede, names the other (headline and lede are read as one statement); else None."""
@@ -384,7 +386,8 @@ def _together(hits: list[Hit], lede: int = -1) -> str | None:
             return field
     title = [h for h in hits if h.field == TITLE and not h.listed]
     nk, ru = any(h.nk for h in title), any(h.ru for h in title)
-    if nk == ru or not any(h.term.side == CUE for h in title) or any(h.term.side == COUNTRY for h in title):
+    thirds = [h for h in title if h.term.side == COUNTRY and h.term.country not in observers]  # Kyiv is a source
+    if nk == ru or not any(h.term.side == CUE for h in title) or thirds:
         return None  # (a third country in the title: "Lukashenko on a historic visit to North Korea")
     in_lede = [h for h in hits if h.field == SUMMARY and h.sentence == lede and not h.listed]
     return LEDE if any((h.ru if nk else h.nk) for h in in_lede) else None
