@@ -916,6 +916,8 @@ ROUNDUP = (
         ("en", "Putin and Xi discuss the Korean Peninsula and North Korea's missiles", "", False),
         ("ru", "Путин и Си Цзиньпин обсудили КНДР", "", False),
         ("en", "Kim and Putin discuss arms deal in Vladivostok", "", True),
+        ("en", "Russia and China hold joint naval drills near Japan as North Korea fires missile", "", False),
+        ("en", "Russia and North Korea both face energy shortages this winter", "", False),
         ("en", "North Korea's football team to play Russia in Moscow", "", False),
         (
             "en",

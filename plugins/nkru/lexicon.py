@@ -172,6 +172,7 @@ class Lexicon:
     rules: dict[str, Rules] = field(default_factory=dict)
     joiners: dict[str, set[str]] = field(default_factory=dict)  # language -> "and", "и", "und", "와"...
     to_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "to", "a", "do": before a recipient
+    clause_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "as", "while": a clause begins
     sources: dict[str, str] = field(default_factory=dict)  # language -> where its words come from
     observers: frozenset[str] = frozenset()  # third countries that are sources, not parties (see _cldr.yaml)
 
@@ -233,6 +234,7 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
     lexicon.sources[code] = str(data.get("source", "")).strip()
     lexicon.joiners[code] = {str(j) for j in data.get("joiners", [])}
     lexicon.to_words[code] = {str(j) for j in data.get("to_words", []) or []}
+    lexicon.clause_words[code] = {str(j) for j in data.get("clause_words", []) or []}
     only_here = {fold(t) for t in data.get("only_in_this_language", [])}
     surnames = {fold(t) for t in data.get("surnames", [])}
 
