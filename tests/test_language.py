@@ -40,6 +40,25 @@ def test_too_little_text_falls_back_to_the_declared_language_or_none():
     assert language.detect("!!! 123 ???", "", hint="xx-YY").code == "xx"
 
 
+SHORT_FRENCH = "La Russie et la Corée du Nord boudent la cérémonie du prix Nobel"  # lingua alone: Dutch
+
+
+def test_a_short_headline_between_close_languages_takes_the_feeds_language():
+    detected = language.detect(SHORT_FRENCH, "", hint="fr-FR")
+    assert (detected.code, detected.source) == ("fr", "hint")
+    assert detected.describe().startswith("fr (declared by the feed; the text")
+    assert language.detect("Duma russa ratifica acordo de defesa com Pyongyang", "", hint="pt").code == "pt"
+    assert language.detect("Šojgu odovzdal Kim Čong-unovi odkaz od Putina", "", hint="sk").code == "sk"
+    # A long text is the text's own language whatever the feed says.
+    lede = "Moscou et Pyongyang n'ont pas envoyé de délégation à Oslo, où le prix a été remis mercredi."
+    assert language.detect(SHORT_FRENCH, lede, hint="nl").code == "fr"
+
+
+def test_a_feed_declaring_english_for_everything_does_not_turn_short_headlines_english():
+    for code in sorted(set(HEADLINES) - {"en"}):
+        assert language.detect(HEADLINES[code], "", hint="en").code == code
+
+
 def test_bad_input_is_detected_without_crashing():
     huge = "Северная Корея и Россия " * 50_000  # a summary of over a megabyte
     assert language.detect("", huge).code == "ru"

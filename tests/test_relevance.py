@@ -889,3 +889,46 @@ def test_a_third_countrys_dealings_with_each_side_are_not_a_relation_between_the
 ) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant is relevant, r.reason
+
+
+ROUNDUP = (
+    "Russia fires 60 missiles at Ukraine's energy grid; Zelenskiy heads to Brussels",
+    "Ukraine's air force said most were shot down. Kyiv asked allies for more air defence. Seoul's spy agency "
+    "said North Korea had shipped more artillery shells to Russia.",
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary", "relevant"),
+    [
+        ("en", *ROUNDUP, False),  # a roundup of Russia's war: North Korea one development among others
+        ("en", "Ukraine questions captured North Korean soldier", "He was caught in Kursk fighting for Russia.", True),
+        ("en", "Moscow marks Victory Day with a parade, Pyongyang holds a mass rally", "", False),
+        ("en", "Kim attends Victory Day parade in Moscow with Putin", "", True),
+        ("de", "Die Gewinner des Krieges: Türkei und Nordkorea profitieren von Russlands Isolation", "", False),
+        ("es", "Turquía duplica sus envíos de drones a Rusia y Corea del Norte", "", False),
+        ("en", "Trump says he would 'get along' with Putin and Kim", "", False),
+        ("en", "Kim meets Laos president, a year after Putin's visit", "", False),
+        ("ko", '트럼프 "푸틴·김정은과 잘 지낼 것"', "", False),
+        ("zh", "特朗普称与普京和金正恩相处融洽", "", False),
+        ("en", "Russia pounds Kyiv; North Korea fires ballistic missile", "", False),
+        ("en", "Putin signs treaty law; Kim hails new era", "", True),
+        ("en", "Putin and Xi discuss the Korean Peninsula and North Korea's missiles", "", False),
+        ("ru", "Путин и Си Цзиньпин обсудили КНДР", "", False),
+        ("en", "Kim and Putin discuss arms deal in Vladivostok", "", True),
+        ("en", "Russia and China hold joint naval drills near Japan as North Korea fires missile", "", False),
+        ("en", "Russia and North Korea both face energy shortages this winter", "", False),
+        ("en", "North Korea's football team to play Russia in Moscow", "", False),
+        (
+            "en",
+            "North Korea's football team to play Russia in Moscow",
+            "The friendly is played under the sports exchange agreement between the two countries' ministries.",
+            True,
+        ),
+    ],
+)
+def test_roundups_commemorations_war_winners_and_third_countries_apart_from_the_relation(
+    scorer: Scorer, language: str, title: str, summary: str, relevant: bool
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert r.relevant is relevant, r.reason

@@ -171,6 +171,8 @@ class Lexicon:
     terms: list[Term] = field(default_factory=list)
     rules: dict[str, Rules] = field(default_factory=dict)
     joiners: dict[str, set[str]] = field(default_factory=dict)  # language -> "and", "и", "und", "와"...
+    to_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "to", "a", "do": before a recipient
+    clause_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "as", "while": a clause begins
     sources: dict[str, str] = field(default_factory=dict)  # language -> where its words come from
     observers: frozenset[str] = frozenset()  # third countries that are sources, not parties (see _cldr.yaml)
 
@@ -231,6 +233,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
     lexicon.rules[code] = rules
     lexicon.sources[code] = str(data.get("source", "")).strip()
     lexicon.joiners[code] = {str(j) for j in data.get("joiners", [])}
+    lexicon.to_words[code] = {str(j) for j in data.get("to_words", []) or []}
+    lexicon.clause_words[code] = {str(j) for j in data.get("clause_words", []) or []}
     only_here = {fold(t) for t in data.get("only_in_this_language", [])}
     surnames = {fold(t) for t in data.get("surnames", [])}
 
@@ -273,6 +277,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(ASIDE, text, "aside", 0.0)
     for text in data.get("succession_words", []) or []:
         add(ASIDE, text, "succession", 0.0)  # an aside unless the title pairs both sides or has a beat word
+    for text in data.get("commemoration_words", []) or []:
+        add(ASIDE, text, "commemoration", 0.0)  # an aside unless one clause of the title names both sides
     for text in data.get("background_words", []) or []:
         add(BACKGROUND, text, "background", 0.0)
     for text in data.get("parallel_words", []) or []:
@@ -281,6 +287,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(PARALLEL, text, "reciprocal", 0.0)  # "each other", "друг друга": the two are parties after all
     for text in data.get("host_words", []) or []:
         add(HOST, text, "host", 0.0)
+    for text in data.get("talk_words", []) or []:
+        add(HOST, text, "talk", 0.0)  # only right after a side and a third country named as a pair: their talks
     for text in data.get("joint_words", []) or []:
         add(JOINT, text, "joint", 0.0)
     for text in data.get("travel_words", []) or []:

@@ -38,7 +38,11 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   parallel actors, not parties, when they are the joint subject of a thing each does apart (hackers, condemning a
   third party, staying away, voting: `parallel_words`; not with `reciprocal_words` such as "each other", nor two
   leaders, nor a joint statement), or the objects of a third country's dealings with each ("China's trade with
-  Russia and North Korea", the pair ending the title's beat).
+  Russia and North Korea", the pair ending the title's beat, or after a recipient word: `to_words`; "Trump gets
+  along with Putin and Kim"). Round 7: North Korea named only in summary sentences after the lede, never in the
+  title, is one development of a roundup; each side marking its own occasion in a clause of its own
+  (`commemoration_words`) is parallel; a side only in a background clause of the title ("a year after Putin's
+  visit") and two stories in one headline ("Russia pounds Kyiv; North Korea fires missile") are passers-by.
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
@@ -68,12 +72,9 @@ from nkru import lexicon as lx
 from nkru import lexicon_match as lxm
 from nkru.config import TopicConfig
 from nkru.lexicon import (
-    ASIDE,
-    BACKGROUND,
     BOTH,
     COUNTRY,
     CUE,
-    HOST,
     JOINT,
     NK,
     PARALLEL,
@@ -83,6 +84,7 @@ from nkru.lexicon import (
     SOUTH,
     Term,
 )
+from nkru.relevance_asides import aside, background, two_stories
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -91,7 +93,6 @@ from nkru.relevance_hits import (
     MAX_CHARS,
     PASSER_FACTOR,
     SIDE_CAP,
-    SIDE_NAMES,
     SOUTH_CAP,
     SOUTH_PENALTY,
     SUMMARY,
@@ -237,14 +238,15 @@ def _judge(
     nk = min(SIDE_CAP, max(0.0, _strength(nk_hits) - penalty))
     ru = min(SIDE_CAP, _strength(ru_hits))
     pair = min(nk, ru)
-    together = _together(hits, lede) if pair > 0 else None
+    together = _together(hits, lede, observers) if pair > 0 else None
     parties = find_parties(hits, text, gaps, observers) if pair > 0 else Parties(False, False, {})
     passers = (
         (
             parties.passers_by(hits, observers)
             or _parallel(hits, parties, text, gaps, observers)
-            or _aside(hits, parties, text)
-            or _background(hits, lede)
+            or aside(hits, parties, text, lede)
+            or background(hits, lede, text)
+            or two_stories(hits, text)
         )
         if pair > 0
         else ""
@@ -291,10 +293,24 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     if pair is None or parties.related_title or any(h.term.side == JOINT and h.field == TITLE for h in hits):
         return ""  # "Putin and Kim condemn 'hegemony' in joint statement": their statement, a relation
     first, second = pair
-    if not all(h.term.kind in PLACE_KINDS or h.term.kind == "name" for h in pair):
-        return ""  # "Putin and Kim condemn 'hegemony' at summit": two leaders side by side have met
     if any(h.term.kind == "reciprocal" and h.field == TITLE for h in hits):
         return ""  # "Russia and North Korea recognise each other's passports"
+    beat = [h for h in hits if h.field == TITLE and h.term.side == CUE and h.sentence == second.sentence]
+    before = [
+        h
+        for h in hits
+        if h.field == TITLE and h.term.side == COUNTRY and h.end <= first.start and h.sentence == first.sentence
+        and not h.listed
+    ]  # fmt: skip
+    if not all(h.term.kind in PLACE_KINDS or h.term.kind == "name" for h in pair):
+        # Two leaders side by side have met ("Putin and Kim condemn 'hegemony' at summit"), unless a third
+        # country's person deals with each: "Trump says he 'gets along' with Putin and Kim" (observers too).
+        joined_after = gaps.joined.match(text, second.end)  # "트럼프 "푸틴·김정은과 잘 지내"", "Putin ve Kim ile"
+        after = bool(joined_after and joined_after.end() > second.end)
+        with_each = before and (_with_before(text, before[-1].end, first.start, gaps) or after)
+        if with_each and not any(h.start >= second.end for h in beat):
+            return f"{before[-1].term.country}'s dealings with each leader apart: not parties of one relation"
+        return ""
     words = [
         h
         for h in hits
@@ -305,25 +321,21 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     ]
     if words:
         return f"North Korea and Russia as parallel actors ({short(names_of(words), 2)}), not parties of one relation"
-    thirds = [
-        h
-        for h in hits
-        if h.field == TITLE
-        and h.term.side == COUNTRY
-        and h.end <= first.start
-        and h.sentence == first.sentence
-        and h.term.country not in observers
-        and not h.listed
-    ]
-    if not thirds:
+    # "Irán amplía sus exportaciones de drones a | Rusia y Corea del Norte": a recipient word before the pair
+    toward = bool(before) and any(
+        gaps.toward.fullmatch(text, k, first.start) for k in range(max(before[-1].end, first.start - 8), first.start)
+    )
+    thirds = [h for h in before if h.term.country not in observers]
+    if not thirds:  # an observer's dealings: "Republicans press Pentagon on | Russia, North Korea threats"
+        if toward and not any(h.start >= second.end for h in beat):
+            return f"{before[-1].term.country}'s dealings with North Korea and with Russia, each apart"
         return ""
     after = gaps.joined.match(text, second.end)
     joined = _with_before(text, thirds[-1].end, first.start, gaps) or bool(after and after.end() > second.end)
     # Else the pair must end the clause's beat: "China ramps up oil exports to Russia and North Korea"; not "Japan
     # protests Russia and North Korea missile cooperation" nor "... przeciwko współpracy wojskowej Rosji i Korei".
-    beat = [h for h in hits if h.field == TITLE and h.term.side == CUE and h.sentence == second.sentence]
     loose = not any(h.start >= second.end or thirds[-1].end <= h.start < first.start for h in beat)
-    if joined or loose:
+    if joined or (toward and not any(h.start >= second.end for h in beat)) or loose:
         third = thirds[-1].term.country
         return f"{third}'s dealings with North Korea and with Russia, each apart: not parties of one relation"
     return ""
@@ -348,58 +360,10 @@ def _with_before(text: str, start: int, end: int, gaps: Gaps) -> bool:
     """Whether the text just before `end` (after `start`) is a joiner ("with", "с", "与"), after a word of
     its own: "China's trade with | Russia and North Korea"."""
     for k in range(max(start, end - 12), end):
-        if (k == start or not text[k - 1].isalnum()) and gaps.joined.fullmatch(text, k, end):
+        glued = k > start and lx.script_of(text[k - 1]) in ("CJK", "HIRAGANA", "KATAKANA")  # "特朗普称与 | 普京"
+        if (k == start or glued or not text[k - 1].isalnum()) and gaps.joined.fullmatch(text, k, end):
             return k > start and bool(text[start:k].strip(" '’s"))
     return False
-
-
-def _aside(hits: list[Hit], parties: Parties, text: str) -> str:
-    """Why the item is about something else ("died", "memoir", "birthday"...), or "": such a word in the title,
-    and either no beat word there or no clause naming both sides ("Former ambassador in Pyongyang publishes
-    memoirs" / Russia only in the summary; "北, 김정일 생일…러 대사관도 헌화"). A succession word (heir,
-    successor) is no aside when the title names both sides with a beat or host word or as a pair."""
-    title = [h for h in hits if h.field == TITLE]
-    words = [h for h in title if h.term.side == ASIDE]
-    beat = any(h.term.side == CUE for h in title)
-    if not words or (beat and (parties.one_clause or _comma_pair(title, text))):
-        return ""
-    succession = all(h.term.kind == "succession" for h in words)
-    both_named = bool({h.sentence for h in title if h.nk} & {h.sentence for h in title if h.ru})  # one sentence
-    met = beat or parties.nk_ru_title or any(h.term.side == HOST for h in title)
-    if succession and both_named and met:  # "Belousov, Shoigu's successor, visits Pyongyang"
-        return ""
-    return f"the story is about something else ({short(names_of(words), 2)})"
-
-
-_PAIR_COMMA = re.compile(r"\s*[,，、]\s*")
-
-
-def _comma_pair(title: list[Hit], text: str) -> bool:
-    """Whether the title names the two sides as a headline pair joined by a comma ("Russia, North Korea agree
-    to ..."): one clause, though a comma stands between them."""
-    sides = [h for h in title if h.term.side in (NK, RU) and not h.listed]
-    return any(
-        a.term.side != b.term.side and a.end <= b.start and _PAIR_COMMA.fullmatch(text, a.end, b.start)
-        for a in sides
-        for b in sides
-    )
-
-
-def _background(hits: list[Hit], lede: int) -> str:
-    """Why the side missing from the title is only background, or "": the title names one side, and the other
-    is named only in sentences of the summary after the lede that say they are background ("The war, in which
-    North Korean troops fought for Russia last year, ...": `background_words`)."""
-    title = [h for h in hits if h.field == TITLE]
-    nk, ru = any(h.nk for h in title), any(h.ru for h in title)
-    if nk == ru or lede < 0:
-        return ""
-    missing = [h for h in hits if h.field == SUMMARY and (h.ru if nk else h.nk)]
-    sentences = {h.sentence for h in missing}
-    words = [h for h in hits if h.term.side == BACKGROUND and h.field == SUMMARY and h.sentence in sentences]
-    if not sentences or sentences - {h.sentence for h in words}:
-        return ""
-    side = SIDE_NAMES[RU if nk else NK]
-    return f"{side} only in background sentences of the summary ({short(names_of(words), 2)})"
 
 
 def _strength(side_hits: list[Hit]) -> float:
@@ -411,7 +375,7 @@ def _strength(side_hits: list[Hit]) -> float:
     return sum(best.values())
 
 
-def _together(hits: list[Hit], lede: int = -1) -> str | None:
+def _together(hits: list[Hit], lede: int = -1, observers: frozenset[str] = frozenset()) -> str | None:
     """The field (title first) with a sentence naming both sides outside any list; else `LEDE` when the title
     names one side with a beat word ("Pyongyang sends more troops to the front") and the first sentence of the
     summary, the lede, names the other (headline and lede are read as one statement); else None."""
@@ -422,7 +386,8 @@ def _together(hits: list[Hit], lede: int = -1) -> str | None:
             return field
     title = [h for h in hits if h.field == TITLE and not h.listed]
     nk, ru = any(h.nk for h in title), any(h.ru for h in title)
-    if nk == ru or not any(h.term.side == CUE for h in title) or any(h.term.side == COUNTRY for h in title):
+    thirds = [h for h in title if h.term.side == COUNTRY and h.term.country not in observers]  # Kyiv is a source
+    if nk == ru or not any(h.term.side == CUE for h in title) or thirds:
         return None  # (a third country in the title: "Lukashenko on a historic visit to North Korea")
     in_lede = [h for h in hits if h.field == SUMMARY and h.sentence == lede and not h.listed]
     return LEDE if any((h.ru if nk else h.nk) for h in in_lede) else None

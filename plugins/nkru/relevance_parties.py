@@ -36,6 +36,8 @@ class Gaps:
 
     enumeration: re.Pattern[str]  # in a list or an "X, Y" pairing: separators, "and"/"or", "the", "'s"
     joined: re.Pattern[str]  # between two parties of one relation with a third country: "and", "with", "-"
+    toward: re.Pattern[str]  # before a recipient: "(exports of drones) to", "a", "do" (`to_words`)
+    clause: re.Pattern[str] | None = None  # a conjunction starting a clause of its own: "as", "while" (`clause_words`)
 
 
 def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
@@ -51,11 +53,17 @@ def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
     glued = "|".join(re.escape(j) for j in sorted(attached, key=len, reverse=True))
     joiners = [rf"(?<!\w)(?:{words})(?!\w)"] if words else []
     joiners += [f"(?:{glued})"] if glued else []
+    to_words = {w for code in codes for w in lexicon.to_words.get(code, ()) if w.strip()}
+    conjunctions = {w for code in codes for w in lexicon.clause_words.get(code, ()) if w.strip()}
+    clause = "|".join(re.escape(w) for w in sorted(conjunctions, key=len, reverse=True))
+    toward = "|".join(re.escape(w) for w in sorted(to_words, key=len, reverse=True)) or r"(?!)"
     enumeration = [r"\s", r"[,;/&·・、،\-–—]", _POSSESSIVE, *joiners]
     link = "|".join([r"(?<=\S)[-/·・](?=\S)", *joiners])  # at least one of these: a space alone joins nothing
     return Gaps(
         re.compile(f"(?:{'|'.join(enumeration)})*", re.IGNORECASE),
         re.compile(rf"\s*(?:{link})(?:\s|{link})*", re.IGNORECASE),
+        re.compile(rf"(?<!\w)(?:{toward})\s+", re.IGNORECASE),
+        re.compile(rf"\s(?:{clause})\s", re.IGNORECASE) if clause else None,
     )
 
 
@@ -299,7 +307,7 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     # Clauses matter only for a guest's counterpart, for asides ("birthday", "memoir") in the title and for a side
     # paired with a third country while the other is never paired with it.
     asides = any(h.term.side == ASIDE and h.field == TITLE for h in hits)
-    one_clause = not _apart(places, text) if hosted or asides or (thirds and not nk_ru) else True
+    one_clause = not _apart(places, text, gaps.clause) if hosted or asides or (thirds and not nk_ru) else True
     apart = frozenset(hosted) if hosted and not one_clause else frozenset()
     return Parties(nk_ru, nk_ru_title, thirds, hosted, apart, talks, one_clause, related_title)
 
@@ -322,7 +330,7 @@ def _hosts(
     words = [h for h in hits if h.term.side == HOST]
     if not words:
         return hosted, guests, paired, frozenset()
-    clause = _clauses(text)
+    clause = clauses(text)
     for word in words:
         if pair := _third_pair_before(word, places, text, gaps):
             third, side = pair
@@ -331,6 +339,8 @@ def _hosts(
                 guests.append(side)
                 talks.add(side.term.side)
             continue
+        if word.term.kind == "talk":
+            continue  # "discuss" names a topic, not a guest: "中韓外長在莫斯科…討論北韓問題" pairs nothing
         if paired is None and _links_both(word, places, text, gaps):
             paired = word.field
         near = [p for p in places if clause(p) == clause(word) and abs(p.start - word.start) <= HOST_REACH]
@@ -376,26 +386,32 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
 
 
 def _third_pair_before(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> tuple[Hit, Hit] | None:
-    """(third country, side) when the host word follows right after the two, joined as a pair ("시진핑·김정은
-    회담", "Xi-Kim talks"); else None."""
+    """(third country, side) when the host word follows right after the two, joined as a pair, in either order
+    ("시진핑·김정은 회담", "Xi-Kim talks", "Putin and Xi discuss North Korea"); else None."""
     before = [p for p in places if p.field == word.field and p.sentence == word.sentence and p.end <= word.start]
     if len(before) < 2 or word.start - before[-1].end > _HOST_AFTER:
         return None
     third, side = before[-2], before[-1]
+    if side.term.side == COUNTRY and third.term.side in (NK, RU):  # "Putin and Xi discuss North Korea"
+        third, side = side, third
     if third.term.side != COUNTRY or side.term.side not in (NK, RU):
         return None
-    return (third, side) if gaps.joined.fullmatch(text, third.end, side.start) else None
+    linked = gaps.joined.fullmatch(text, min(third.end, side.end), max(third.start, side.start))
+    return (third, side) if linked else None
 
 
-def _clauses(text: str):  # noqa: ANN202 - a small closure
-    """Hit -> its clause: its sentence, split at commas, semicolons, colons and dashes."""
+def clauses(text: str, words: re.Pattern[str] | None = None):  # noqa: ANN202 - a small closure
+    """Hit -> its clause: its sentence, split at commas, semicolons, colons and dashes, and at `words` when given
+    (the language's `clause_words`: "as", "while", "alors que")."""
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+    if words is not None:
+        breaks = sorted(breaks + [m.start() for m in words.finditer(text)])
     return lambda hit: (hit.sentence, bisect.bisect_right(breaks, hit.start))
 
 
-def _apart(places: list[Hit], text: str) -> bool:
+def _apart(places: list[Hit], text: str, words: re.Pattern[str] | None = None) -> bool:
     """No clause names both sides: the guest's counterpart is in another clause or the summary only."""
-    clause = _clauses(text)
+    clause = clauses(text, words)
     nk = {clause(p) for p in places if p.nk}
     ru = {clause(p) for p in places if p.ru}
     return not (nk & ru)
