@@ -1,8 +1,8 @@
 """Check the hand-written relevance sets and print their totals.
 
 Run: python3 bench/relevance/check.py. It fails (exit 1) if a file does not parse, an id repeats, an item lacks
-a field or has a split other than dev, holdout, holdout3 ... holdout7 (rounds 3-7 each wrote a new holdout;
-round 7's sits in its own folder, `holdout7/<lang>.yaml`, by another hand), a language has fewer than 34 items or fewer than 40% negatives, or the hard negatives (the five
+a field or has a split other than dev, holdout, holdout3 ... holdout8 (rounds 3-8 each wrote a new holdout;
+rounds 7 and 8 wrote theirs in their own folders, `holdout7/` (since moved to dev as `round7/`) and `holdout8/`, by other hands), a language has fewer than 34 items or fewer than 40% negatives, or the hard negatives (the five
 confounding kinds) are under 35% of all items, as issue 9 asks.
 """
 
@@ -15,7 +15,7 @@ import yaml
 HERE = pathlib.Path(__file__).parent
 KINDS = {"relevant", "third-party", "venue", "anecdote", "list", "comparison", "other"}
 HARD = KINDS - {"relevant", "other"}
-SPLITS = ("dev", "holdout", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7")
+SPLITS = ("dev", "holdout", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8")
 FIELDS = ("id", "split", "lang", "label", "kind", "outlet", "title", "summary")
 
 
