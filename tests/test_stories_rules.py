@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nkru import mail, stories
+from nkru import mail
 from nkru.stories import names
+from nkru.stories.grouping import EventMatcher
+from nkru.stories.reports import report
 from tests.alert_data import NOW, NewsDB, rule, settings
 
 T0 = NOW - timedelta(hours=30)  # Wednesday 2026-03-25, 03:00 UTC
@@ -100,9 +102,9 @@ def test_the_leaders_messages_in_two_languages_are_one_story_but_not_the_wreath_
 
 
 def test_a_speech_by_one_leader_does_not_join_the_two_leaders_exchange():
-    matcher = stories.EventMatcher()
-    exchange = stories.report(1, *MESSAGE_EN, T0, [(n, label) for n, label, _ in LEADERS], language="en")
-    speech = stories.report(
+    matcher = EventMatcher()
+    exchange = report(1, *MESSAGE_EN, T0, [(n, label) for n, label, _ in LEADERS], language="en")
+    speech = report(
         2, "Kim Jong Un says the army will never forget its fallen", "", T0 + timedelta(hours=2), [LEADERS[0][:2]]
     )
     matcher.assign(exchange, 1)
@@ -110,10 +112,10 @@ def test_a_speech_by_one_leader_does_not_join_the_two_leaders_exchange():
 
 
 def test_a_visit_whose_summary_says_to_visit_is_not_an_announcement():
-    matcher = stories.EventMatcher()
+    matcher = EventMatcher()
     who = [("Vyacheslav Volodin", "PERSON"), ("Choe Ryong Hae", "PERSON")]
-    landed = stories.report(1, "Volodin arrives in Pyongyang for talks with Choe Ryong Hae", "", T0, who)
-    senior = stories.report(
+    landed = report(1, "Volodin arrives in Pyongyang for talks with Choe Ryong Hae", "", T0, who)
+    senior = report(
         2,
         "Russian parliament chief Volodin lands in Pyongyang",
         "He is the most senior lawmaker to visit since the treaty; Choe Ryong Hae greeted him.",
@@ -174,14 +176,12 @@ def test_two_statements_about_one_remark_by_different_speakers_are_two_stories(d
 def test_a_surname_alone_in_one_language_is_the_full_name_in_another():
     """'Volodin' (the extract step did not canonicalise it, and took it for a place) and 'Vyacheslav Volodin'
     are one person; a lone Korean family name never stands for anyone."""
-    matcher = stories.EventMatcher()
+    matcher = EventMatcher()
     full = [("Vyacheslav Volodin", "PERSON"), ("State Duma", "ORG"), ("Choe Ryong Hae", "PERSON")]
     title, summary = "Володин рассказал депутатам об итогах поездки в КНДР", "Он встречался с Чве Рён Хэ."
-    ru = stories.report(1, title, summary, T0, full, language="ru")
+    ru = report(1, title, summary, T0, full, language="ru")
     short = [("Volodin", "GPE"), ("State Duma", "ORG"), ("Choe Ryong Hae", "PERSON")]
-    en = stories.report(
-        2, "Russia's Volodin says North Korean parliament will align laws", "", T0 + timedelta(hours=2), short
-    )
+    en = report(2, "Russia's Volodin says North Korean parliament will align laws", "", T0 + timedelta(hours=2), short)
     matcher.assign(ru, 1)
     decision = matcher.decide(en)
     assert decision.story_id == 1 and "Volodin" in decision.reason["shared_entities"]
