@@ -32,6 +32,7 @@ from nkru.entities.gazetteer import (
     DEFAULT_GAZETTEER,
     GENERIC,
     LABELS,
+    OFFICE,
     Gazetteer,
     GazetteerEntry,
     GazetteerError,
@@ -58,9 +59,10 @@ from nkru.entities.names import (
     merge,
     mixed_scripts,
     resolve_generic,
+    resolve_offices,
     script_of,
 )
-from nkru.entities.transliteration import transliterate
+from nkru.entities.transliteration import korean_latin, transliterate
 
 __all__ = [
     "DEFAULT_GAZETTEER",
@@ -100,11 +102,13 @@ class Extractor:
 
     def matcher(self, language: str | None) -> Matcher:
         key = language or ""
-        """The gazetteer's names in this language, and the generic body names ("Foreign Ministry", "МИД") as
-        entries named "generic:..." for nkru.entities.names.resolve_generic, found in one pass."""
+        """The gazetteer's names in this language, the generic body names ("Foreign Ministry", "МИД") as entries
+        named "generic:..." for nkru.entities.names.resolve_generic, and the offices ("Russia's defence minister")
+        as entries named "office:..." for nkru.entities.names.resolve_offices, found in one pass."""
         if key not in self._matchers:
             rules = self.gazetteer.inflections.get(key) or {"words": "cjk"}  # unknown: cut any script right
-            self._matchers[key] = Matcher((*self.gazetteer.entries, *generic_entries(self.gazetteer)), rules)
+            every = (*self.gazetteer.entries, *generic_entries(self.gazetteer), *self.gazetteer.offices)
+            self._matchers[key] = Matcher(every, rules)
         return self._matchers[key]
 
     def english(self):
@@ -242,6 +246,16 @@ def _slavic_base_forms(nlp: Extractor, kept: list[Candidate], matches: list, lan
     return [c for c in kept if id(c) not in common]
 
 
+def _korean_latin(nlp: Extractor, kept: list[Candidate]) -> None:
+    """People the Korean model found whom the gazetteer does not know get KCNA's Latin spelling as their canonical
+    name (리성학 -> "Ri Song Hak", as English copy writes him), unless an alias says otherwise."""
+    rules = nlp.gazetteer.transliteration.get("ko")
+    index = nlp.gazetteer.index
+    for c in kept if rules else ():
+        if c.label == "PERSON" and alias_key(c.text) not in index:
+            c.latin = korean_latin(c.text, rules)
+
+
 _LATIN_CACHE: dict[tuple[str, str], str] = {}
 
 
@@ -275,12 +289,16 @@ def _extract_one(
         else:
             kept.append(c)
     found = nlp.matcher(language).find(text)
-    matches = [m for m in found if not m.entry.name.startswith(GENERIC)]
+    matches = [m for m in found if not m.entry.name.startswith((GENERIC, OFFICE))]
     generic = [m for m in found if m.entry.name.startswith(GENERIC)]
+    titles = [m for m in found if m.entry.name.startswith(OFFICE)]
     if chosen == "natasha":
         kept = _slavic_base_forms(nlp, kept, matches, language or "ru")
+    elif chosen == "kiwi":
+        _korean_latin(nlp, kept)
     merged = merge(text, kept, matches, nlp.gazetteer)
     merged = resolve_generic(text, merged, generic, nlp.gazetteer)
+    merged = resolve_offices(text, merged, titles, nlp.gazetteer)
     cands = canonicalise(text, merged, nlp.gazetteer)
     for reason, count in skipped.items():
         if count:

@@ -364,6 +364,34 @@ def _country_beside(
     return None
 
 
+# --- Offices -------------------------------------------------------------------------------------------------------
+
+_BESIDE = re.compile(r"^[\s,·]{0,3}$")
+
+
+def resolve_offices(text: str, cands: list[Candidate], titles: list[Match], gazetteer: Gazetteer) -> list[Candidate]:
+    """A title written without a name ("Russia's defence minister", "러 국방장관", "朝鲜外相", "キム総書記") is its
+    office's holder (config/gazetteer/offices.yaml); a title right before or after a person's name ("former Russian
+    defence minister Sergei Shoigu", "라브로프 러 외무장관") gives way to the name, which says who."""
+    if not titles:
+        return cands
+    out = list(cands)
+    people = [c for c in cands if c.label == "PERSON"]
+    for t in titles:
+        holder = gazetteer.by_name.get(gazetteer.holders.get(t.entry.name, ""))
+        if holder is None:
+            continue
+        if any(
+            _BESIDE.match(text[t.end : c.start] if c.start >= t.end else text[c.end : t.start])
+            for c in people
+            if c.start >= t.end or c.end <= t.start
+        ):
+            continue
+        out.append(Candidate(t.start, t.end, t.text, holder.label, holder, from_model=False))
+    out.sort(key=lambda c: c.start)
+    return _without_overlaps(out)
+
+
 # --- Canonical names -----------------------------------------------------------------------------------------------
 
 
