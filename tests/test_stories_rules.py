@@ -186,3 +186,18 @@ def test_a_surname_alone_in_one_language_is_the_full_name_in_another():
     decision = matcher.decide(en)
     assert decision.story_id == 1 and "Volodin" in decision.reason["shared_entities"]
     assert names.same_people({"Kim": 3.0}, {"Kim Yo Jong": 3.0}) == {}
+
+
+def test_two_visits_by_different_people_the_same_day_stay_apart_in_any_language():
+    """The kind-and-time fallback (a report whose actors could not be matched joins the one story of its kind)
+    never joins reports that name different people: Shoigu's visit and Lavrov's are both visits."""
+    matcher = EventMatcher()
+    shoigu = report(1, "Шойгу прибыл в Пхеньян", "", T0, [("Sergei Shoigu", "PERSON")], language="ru")
+    lavrov = report(
+        2, "Lavrov arrives in Pyongyang", "", T0 + timedelta(hours=3), [("Sergei Lavrov", "PERSON")], language="en"
+    )
+    matcher.assign(shoigu, 1)
+    decision = matcher.decide(lavrov)
+    assert decision.story_id is None and "different people" in decision.reason["note"]
+    unread = report(3, "Russian official arrives in Pyongyang", "", T0 + timedelta(hours=5), [], language="en")
+    assert matcher.decide(unread).story_id == 1  # no names read: the one visit story of the day

@@ -166,10 +166,11 @@ def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | 
 
 
 def stories_differ(a: StoryProfile, b: StoryProfile) -> bool:
-    """Rules 1–3 and 10 between two stories (before merging them)."""
+    """Rules 1–3, 6 and 10 between two stories (before merging them): a report that matches both does not make
+    Lavrov's talks and Shoigu's the same event."""
     if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
         return True
-    if different_speakers(a, b):
+    if different_speakers(a, b) or different_people(a, b):
         return True
     return dates_differ(a.event_date, a.date_exact, b.event_date, b.date_exact)
 
@@ -195,17 +196,10 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     if rep.says != story.says and gap > REACTION_GAP_HOURS:
         return Verdict(veto="a statement and the happening it refers to")
     background = rules.background_entities
-    if veto := different_speakers(rep, story):
+    if veto := apart(rep, story):
         return Verdict(veto=veto)
     aliases = names.same_people(rep.entities, story.entities)
     shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
-    if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
-        return Verdict(veto="different places in the headlines")
-    person = LABEL_WEIGHTS["PERSON"]
-    mine_people = {aliases.get(n, n) for n, w in rep.entities.items() if w == person or n in aliases}
-    their_people = {n for n, w in story.entities.items() if w == LABEL_WEIGHTS["PERSON"]}
-    if mine_people and their_people and not mine_people & their_people:
-        return Verdict(veto="different people")
     # A statement about a happening (a reaction) shares its subject's names; it must share a person too.
     needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
     if sum(rep.entities[name] for name in shared if name not in background) < needed:
@@ -230,6 +224,27 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     time = max(0.0, 1.0 - gap / EVENT_GAP_HOURS)
     value = WHO_WEIGHT * who + KIND_WEIGHT * kind + TIME_WEIGHT * time
     return Verdict(score=value, shared=tuple(shared), gap_hours=gap)
+
+
+def apart(rep: Report, story: StoryProfile) -> str | None:
+    """Rules 6, 7 and 10: statements by different speakers, different places in the headlines, different people."""
+    if veto := different_speakers(rep, story):
+        return veto
+    if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
+        return "different places in the headlines"
+    return different_people(rep, story)
+
+
+def different_people(rep: Report | StoryProfile, story: StoryProfile) -> str | None:
+    """Rule 6: both name people beyond the background and none in common (a short form and its full name are one
+    person). The one veto no fallback overrides: the people were read on both sides."""
+    aliases = names.same_people(rep.entities, story.entities)
+    person = LABEL_WEIGHTS["PERSON"]
+    mine_people = {aliases.get(n, n) for n, w in rep.entities.items() if w == person or n in aliases}
+    their_people = {n for n, w in story.entities.items() if w == person}
+    if mine_people and their_people and not mine_people & their_people:
+        return "different people"
+    return None
 
 
 def kinds_may_differ(rep: Report, story: StoryProfile, shared: list[str], gap: float, background) -> bool:
@@ -271,7 +286,9 @@ def _never_named(speaker: str, entities: dict[str, float]) -> bool:
 def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRules) -> bool:
     """Whether a report whose actors the extract step could not read may join `story` on kind and time alone:
     the same main kind, first reported within `KIND_TIME_GAP_HOURS` in another language, the same headline voice
-    (a reaction to a happening is its own event), no announcement/step/date conflict."""
+    (a reaction to a happening is its own event), no announcement/step/date conflict, and not people of whom none
+    are shared (`different_people`: Lavrov's visit is not Shoigu's because both are visits the same day). Speakers
+    and headline places are not compared: they rest on reading the names this fallback is for."""
     main = rep.main_kind(rules)
     if main is None or not rep.language or rep.language == story.language:
         return False
@@ -283,7 +300,7 @@ def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRule
         return False
     if rep.event_date and story.event_date and rep.event_date != story.event_date:
         return False
-    return main in story.main_kinds
+    return main in story.main_kinds and different_people(rep, story) is None
 
 
 def leaders_only(rep: Report, rules: events.EventRules) -> frozenset[str]:
