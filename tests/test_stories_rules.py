@@ -201,3 +201,24 @@ def test_two_visits_by_different_people_the_same_day_stay_apart_in_any_language(
     assert decision.story_id is None and "different people" in decision.reason["note"]
     unread = report(3, "Russian official arrives in Pyongyang", "", T0 + timedelta(hours=5), [], language="en")
     assert matcher.decide(unread).story_id == 1  # no names read: the one visit story of the day
+
+
+def test_a_third_partys_statement_hours_after_the_happening_is_its_own_story():
+    """Rule 5: within the news cycle a statement may be the happening's own report, but not when its headline
+    gives a speaker the happening's reports never name: Zakharova on Shoigu's talks is her statement."""
+    matcher = EventMatcher()
+    who = [("Sergei Shoigu", "PERSON"), ("Kim Jong Un", "PERSON"), ("Pyongyang", "GPE")]
+    talks = report(1, "Shoigu meets Kim Jong Un in Pyongyang", "", T0, who, language="en")
+    matcher.assign(talks, 1)
+    own = report(2, "Shoigu says talks with Kim were productive", "", T0 + timedelta(hours=2), who, language="en")
+    assert matcher.decide(own).story_id == 1
+    zakharova = report(
+        3,
+        "Zakharova: Shoigu's talks in Pyongyang strengthened the alliance",
+        "",
+        T0 + timedelta(hours=3),
+        [("Maria Zakharova", "PERSON"), *who],
+        language="en",
+    )
+    decision = matcher.decide(zakharova)
+    assert decision.story_id is None and "a third party's statement" in decision.reason["note"]

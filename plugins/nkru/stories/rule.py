@@ -195,6 +195,8 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
         return Verdict(veto=veto)
     if rep.says != story.says and gap > REACTION_GAP_HOURS:
         return Verdict(veto="a statement and the happening it refers to")
+    if veto := third_party(rep, story):
+        return Verdict(veto=veto)
     background = rules.background_entities
     if veto := apart(rep, story):
         return Verdict(veto=veto)
@@ -244,6 +246,20 @@ def different_people(rep: Report | StoryProfile, story: StoryProfile) -> str | N
     their_people = {n for n, w in story.entities.items() if w == person}
     if mine_people and their_people and not mine_people & their_people:
         return "different people"
+    return None
+
+
+def third_party(rep: Report, story: StoryProfile) -> str | None:
+    """Rule 5's second half: a statement whose headline gives its speaker outright (`speaker_sure`), against a
+    happening whose reports never name that speaker, is a third party's word on the happening (Seoul's ministry
+    on Shoigu's talks, hours later), not one of its reports; the happening's own reports worded as statements
+    name who speaks for it ("Kremlin says Shoigu will visit" beside the Kremlin's announcement)."""
+    if rep.says == story.says:
+        return None
+    if rep.says and rep.speaker and rep.speaker_sure and _never_named(rep.speaker, story.entities):
+        return "a third party's statement on the happening"
+    if story.says and story.speaker and story.speaker_sure and _never_named(story.speaker, rep.entities):
+        return "a third party's statement on the happening"
     return None
 
 
