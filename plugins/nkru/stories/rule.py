@@ -166,11 +166,11 @@ def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | 
 
 
 def stories_differ(a: StoryProfile, b: StoryProfile) -> bool:
-    """Rules 1–3, 6 and 10 between two stories (before merging them): a report that matches both does not make
-    Lavrov's talks and Shoigu's the same event."""
+    """Rules 1–3 and 10 between two stories (before merging them). Not rule 6: a report naming both sides' people
+    shows that one outlet's Naryshkin and another's Ri Chang Dae were at one meeting."""
     if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
         return True
-    if different_speakers(a, b) or different_people(a, b):
+    if different_speakers(a, b):
         return True
     return dates_differ(a.event_date, a.date_exact, b.event_date, b.date_exact)
 
@@ -237,7 +237,7 @@ def apart(rep: Report, story: StoryProfile) -> str | None:
     return different_people(rep, story)
 
 
-def different_people(rep: Report | StoryProfile, story: StoryProfile) -> str | None:
+def different_people(rep: Report, story: StoryProfile) -> str | None:
     """Rule 6: both name people beyond the background and none in common (a short form and its full name are one
     person). The one veto no fallback overrides: the people were read on both sides."""
     aliases = names.same_people(rep.entities, story.entities)
