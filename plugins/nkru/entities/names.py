@@ -305,7 +305,8 @@ def resolve_generic(text: str, cands: list[Candidate], generic: list[Match], gaz
     them: right before or after, joined by at most a few short words ("Russia's Foreign Ministry", "МИД России",
     "das russische Außenministerium", "Ministerio de Defensa de Rusia"), else the country named last before them in
     the sentence, else a capital beside them ("das Außenministerium in Moskau"). A country that is part of the
-    body's name is not counted again; a generic body without a country is dropped (every country has one)."""
+    body's name is not counted again; a capital stands for its country ("Seoul ..., defence ministry says"); a
+    generic body without a country is dropped (every country has one)."""
     if not generic:
         return cands
     out = list(cands)
@@ -340,6 +341,7 @@ def _country_beside(
         if c.entry is None or c.entry.label not in _COUNTRY_LABELS:
             continue
         country = c.entry.country or c.entry.name
+        country = gazetteer.capitals.get(country, country)  # "Seoul ..., defence ministry says": Seoul's
         body = gazetteer.by_name.get(bodies.get(country, ""))
         if body is None:
             continue
