@@ -222,3 +222,20 @@ def test_a_third_partys_statement_hours_after_the_happening_is_its_own_story():
     )
     decision = matcher.decide(zakharova)
     assert decision.story_id is None and "a third party's statement" in decision.reason["note"]
+
+
+def test_a_korean_name_the_gazetteer_lacks_is_one_person_in_kcnas_and_russian_spelling():
+    """ "Ким Чхоль Су" comes out of the Russian extract step as "Kim Chkhol Su", the English copy says "Kim Chol Su":
+    one person, so the two reports of his arrival are one story; a different Kim is not."""
+    matcher = EventMatcher()
+    en = report(1, "Kim Chol Su arrives in Moscow for talks", "", T0, [("Kim Chol Su", "PERSON")], language="en")
+    ru = report(
+        2, "Ким Чхоль Су прибыл в Москву", "", T0 + timedelta(hours=2), [("Kim Chkhol Su", "PERSON")], language="ru"
+    )
+    other = report(
+        3, "Party official Kim Song Nam lands in Moscow", "", T0 + timedelta(hours=3), [("Kim Song Nam", "PERSON")]
+    )
+    matcher.assign(en, 1)
+    assert matcher.decide(ru).story_id == 1
+    assert names.same_people({"Kim Song Nam": 3.0}, {"Kim Chol Su": 3.0}) == {}
+    assert matcher.decide(other).story_id is None

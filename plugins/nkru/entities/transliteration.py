@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from nkru.aliases import alias_key
+
 _VOWELS = set("аеёиоуыэюяіїєьъaeiouy")  # after these (and the soft and hard signs) е is written "ye"
 
 
@@ -141,3 +143,22 @@ def korean_forms(name: str, rules: dict) -> list[str]:
     for system in rules.get("systems") or {}:
         forms += romanise(name, rules, system)
     return [f for f in dict.fromkeys(forms) if f != name]
+
+
+def korean_name_key(name: str, rules: dict) -> str | None:
+    """The consonants of a Korean name written in Latin letters, word by word, whatever the system
+    (`ko.name_key`): "Ri Song Hak", "Ri Song-hak" and "Li Son Khak" -> "l sn hk"; None for a name that is not
+    three or four short words ("Sergei Lavrov", "Ri Songhak")."""
+    key = rules.get("name_key") or {}
+    words = alias_key(name).split()
+    low, high = key.get("words") or (3, 4)
+    longest = key.get("max_word_letters", 8)
+    if not low <= len(words) <= high or any(len(w) > longest or not w.isascii() or not w.isalpha() for w in words):
+        return None
+    vowels = set(key.get("vowels") or "aeiouy")
+    out = []
+    for word in words:
+        for old, new in key.get("replace") or []:
+            word = word.replace(old, new)
+        out.append("".join(ch for ch in word if ch not in vowels) or "-")
+    return " ".join(out)
