@@ -28,6 +28,7 @@ from pathlib import Path
 
 from nkru.aliases import alias_key
 from nkru.entities import models
+from nkru.entities.context import resolve_generic, resolve_offices
 from nkru.entities.gazetteer import (
     DEFAULT_GAZETTEER,
     GENERIC,
@@ -58,8 +59,6 @@ from nkru.entities.names import (
     mentions,
     merge,
     mixed_scripts,
-    resolve_generic,
-    resolve_offices,
     script_of,
 )
 from nkru.entities.transliteration import korean_latin, transliterate
@@ -103,8 +102,8 @@ class Extractor:
     def matcher(self, language: str | None) -> Matcher:
         key = language or ""
         """The gazetteer's names in this language, the generic body names ("Foreign Ministry", "МИД") as entries
-        named "generic:..." for nkru.entities.names.resolve_generic, and the offices ("Russia's defence minister")
-        as entries named "office:..." for nkru.entities.names.resolve_offices, found in one pass."""
+        named "generic:..." for nkru.entities.context.resolve_generic, and the offices ("Russia's defence minister")
+        as entries named "office:..." for nkru.entities.context.resolve_offices, found in one pass."""
         if key not in self._matchers:
             rules = self.gazetteer.inflections.get(key) or {"words": "cjk"}  # unknown: cut any script right
             every = (*self.gazetteer.entries, *generic_entries(self.gazetteer), *self.gazetteer.offices)
