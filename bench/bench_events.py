@@ -3,8 +3,8 @@
     python bench/bench_events.py [--split dev|holdout|holdout2|holdout3|all] [--show-errors] [--no-speed]
 
 The reports go through the real extract step (`nkru.entities`), then, in publication order, through
-`nkru.stories.grouping.EventMatcher` (what `StoryIndex.assign` decides against the database) and, as the baseline measured
-in the same run, through today's MinHash-only `StoryMatcher`. A pair of reports is "grouped" when both land in
+`nkru.stories.grouping.EventMatcher` (what `StoryIndex.assign` decides against the database) and, as the baseline
+measured in the same run, through today's MinHash-only `StoryMatcher`. A pair of reports is "grouped" when both land in
 one story. Figures per split (dev: tuned on; holdout, holdout2 and holdout3 — the later rounds, in their own
 files bench/events_holdout2.yaml and events_holdout3.yaml, each grouped on its own — scored once, first scores
 in the sets' headers):
