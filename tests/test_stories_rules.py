@@ -239,3 +239,15 @@ def test_a_korean_name_the_gazetteer_lacks_is_one_person_in_kcnas_and_russian_sp
     assert matcher.decide(ru).story_id == 1
     assert names.same_people({"Kim Song Nam": 3.0}, {"Kim Chol Su": 3.0}) == {}
     assert matcher.decide(other).story_id is None
+
+
+def test_two_statements_of_one_person_about_different_things_are_two_stories():
+    """Rule 9: Zakharova on the sanctions and, an hour later at the same briefing, on the joint drills."""
+    matcher = EventMatcher()
+    who = [("Maria Zakharova", "PERSON"), ("United States", "GPE")]
+    sanctions = report(1, "Zakharova says new US sanctions on North Korea are illegitimate", "", T0, who)
+    matcher.assign(sanctions, 1)
+    drills = report(
+        2, "Zakharova says joint missile drills with North Korea are legitimate", "", T0 + timedelta(hours=1), who
+    )
+    assert matcher.decide(drills).story_id is None

@@ -13,23 +13,28 @@ and, outside near-copies (`score`),
      article about a commemoration, against the happening's own report) and it is first reported more than
      `REACTION_GAP_HOURS` from the story's first report: the happening's own reports worded as statements
      ("Kremlin says Shoigu will visit") come in the same news cycle, a reaction the next morning. Within that
-     gap it must still share a *person* with the story (a reaction names what it reacts to);
+     gap it must still share a *person* with the story (a reaction names what it reacts to), and a statement
+     whose headline gives outright a speaker the happening's reports never name is a third party's word on it
+     (`third_party`: Zakharova on Shoigu's talks, two hours after them);
   6. both name people and none in common (Lavrov in Moscow and Shoigu in Moscow the same day);
   7. both headlines name places (beyond the two capitals) and none in common;
   8. it shares no actor, place or figure beyond the background names (`MIN_SHARED_ACTORS`);
   9. both cue specific kinds of happening and none in common with the story's first report, unless, within
      `REACTION_GAP_HOURS`, a later member of the story cued one of them (the visit's report, then the agreement
-     signed at it) or they share a person beyond the background in the same voice (`kinds_may_differ`: the kind
-     then adds nothing);
+     signed at it) or, both reporting a happening, they share a person beyond the background
+     (`kinds_may_differ`: the kind then adds nothing). Two statements of one person about different things
+     (Zakharova on sanctions and on the drills at one briefing) are two events;
  10. both headlines are statements, each gives a speaker (`names.speaker`), the speakers differ and one of them
      is not named at all by the other side: two statements about one happening by different speakers (Seoul's
      concern about Volodin's trip and Volodin's own account of it) are two events.
-A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin") is one
-person (`names.same_people`): shared for "who", not "different people".
+A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin"), or a
+Korean under two romanisations the gazetteer lacks ("Kim Chol Su", "Kim Chkhol Su"), is one person
+(`names.same_people`): shared for "who", not "different people".
 Otherwise it scores who·0.55 + kind·0.30 + time·0.15; at least `EVENT_THRESHOLD` is the same event.
 
 Two fallbacks, each only when exactly one story qualifies (`grouping`): a report in another language whose
-actors the extract step could not read joins on kind and time (`same_kind_and_time`); and the leaders' own
+actors the extract step could not read joins on kind and time (`same_kind_and_time`), never across rule 6 (the
+people were read on both sides); and the leaders' own
 statements (a message, a speech, an exchange of greetings), which name no one but the two leaders (background
 names, so they share no actor with anything), join the one story first reported as such a statement naming the
 same leaders within `KIND_TIME_GAP_HOURS` (`leaders_statement`). A story first reported as a happening or as
@@ -264,10 +269,11 @@ def third_party(rep: Report, story: StoryProfile) -> str | None:
 
 
 def kinds_may_differ(rep: Report, story: StoryProfile, shared: list[str], gap: float, background) -> bool:
-    """Rule 9's exception: reports in the same voice within `REACTION_GAP_HOURS` that share a person beyond the
+    """Rule 9's exception: two reports of a happening within `REACTION_GAP_HOURS` that share a person beyond the
     background may cue different kinds (one leads on the visit, the other on what was agreed at it); the kind then
-    adds nothing to the score."""
-    if gap > REACTION_GAP_HOURS or rep.says != story.says:
+    adds nothing to the score. Not two statements: what a statement is about is what tells it from the same
+    speaker's next one."""
+    if gap > REACTION_GAP_HOURS or rep.says or story.says:
         return False
     person = LABEL_WEIGHTS["PERSON"]
     return any(rep.entities.get(n) == person for n in shared if n not in background)
