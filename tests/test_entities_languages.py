@@ -232,3 +232,10 @@ def test_a_title_beside_a_name_gives_way_to_the_name(nlp):
     found = names(nlp, "Former Russian defence minister Sergei Shoigu met Kim Jong Un.", "en")
     assert "Sergei Shoigu" in found and "Andrei Belousov" not in found
     assert "Andrei Belousov" not in names(nlp, "라브로프 러 외무장관은 말했다", "ko")
+
+
+def test_the_names_inside_a_title_or_beside_a_body_are_still_found(nlp):
+    found = names(nlp, "Russia's defence minister arrived in Pyongyang on Tuesday.", "en")
+    assert {"Andrei Belousov", "Russia", "Pyongyang"} <= set(found)
+    found = names(nlp, "Secondo il ministero degli Esteri di Mosca, i colloqui sono andati bene.", "it")
+    assert {"Ministry of Foreign Affairs of Russia", "Moscow"} <= set(found)

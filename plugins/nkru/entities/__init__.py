@@ -33,7 +33,6 @@ from nkru.entities.gazetteer import (
     DEFAULT_GAZETTEER,
     GENERIC,
     LABELS,
-    OFFICE,
     Gazetteer,
     GazetteerEntry,
     GazetteerError,
@@ -101,13 +100,21 @@ class Extractor:
 
     def matcher(self, language: str | None) -> Matcher:
         key = language or ""
-        """The gazetteer's names in this language, the generic body names ("Foreign Ministry", "МИД") as entries
-        named "generic:..." for nkru.entities.context.resolve_generic, and the offices ("Russia's defence minister")
-        as entries named "office:..." for nkru.entities.context.resolve_offices, found in one pass."""
+        """The gazetteer's names in this language, and the generic body names ("Foreign Ministry", "МИД") as
+        entries named "generic:..." for nkru.entities.context.resolve_generic, found in one pass."""
         if key not in self._matchers:
             rules = self.gazetteer.inflections.get(key) or {"words": "cjk"}  # unknown: cut any script right
-            every = (*self.gazetteer.entries, *generic_entries(self.gazetteer), *self.gazetteer.offices)
-            self._matchers[key] = Matcher(every, rules)
+            self._matchers[key] = Matcher((*self.gazetteer.entries, *generic_entries(self.gazetteer)), rules)
+        return self._matchers[key]
+
+    def offices(self, language: str | None) -> Matcher:
+        """The offices' titles in this language ("Russia's defence minister", entries named "office:..." for
+        nkru.entities.context.resolve_offices), found apart from the names: a title overlaps the country and body
+        names inside it ("МИД России" in "глава МИД России"), which must still be found."""
+        key = "office:" + (language or "")
+        if key not in self._matchers:
+            rules = self.gazetteer.inflections.get(language or "") or {"words": "cjk"}
+            self._matchers[key] = Matcher(self.gazetteer.offices, rules)
         return self._matchers[key]
 
     def english(self):
@@ -288,9 +295,9 @@ def _extract_one(
         else:
             kept.append(c)
     found = nlp.matcher(language).find(text)
-    matches = [m for m in found if not m.entry.name.startswith((GENERIC, OFFICE))]
+    matches = [m for m in found if not m.entry.name.startswith(GENERIC)]
     generic = [m for m in found if m.entry.name.startswith(GENERIC)]
-    titles = [m for m in found if m.entry.name.startswith(OFFICE)]
+    titles = nlp.offices(language).find(text) if nlp.gazetteer.offices else []
     if chosen == "natasha":
         kept = _slavic_base_forms(nlp, kept, matches, language or "ru")
     elif chosen == "kiwi":

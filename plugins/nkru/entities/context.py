@@ -38,6 +38,7 @@ def resolve_generic(text: str, cands: list[Candidate], generic: list[Match], gaz
         if found is None:
             continue
         entry, country, part_of_name = found
+        part_of_name = part_of_name and country.entry.name not in gazetteer.capitals  # "di Mosca" stays Moscow
         if part_of_name:
             out.remove(country)
         start, end = (min(g.start, country.start), max(g.end, country.end)) if part_of_name else (g.start, g.end)
@@ -92,7 +93,8 @@ _BESIDE = re.compile(r"^[\s,·]{0,3}$")
 def resolve_offices(text: str, cands: list[Candidate], titles: list[Match], gazetteer: Gazetteer) -> list[Candidate]:
     """A title written without a name ("Russia's defence minister", "러 국방장관", "朝鲜外相", "キム総書記") is its
     office's holder (config/gazetteer/offices.yaml); a title right before or after a person's name ("former Russian
-    defence minister Sergei Shoigu", "라브로프 러 외무장관") gives way to the name, which says who."""
+    defence minister Sergei Shoigu", "라브로프 러 외무장관") gives way to the name, which says who. The holder is
+    added beside the names inside the title, which stay ("Russia" in "Russia's defence minister")."""
     if not titles:
         return cands
     out = list(cands)
@@ -108,5 +110,4 @@ def resolve_offices(text: str, cands: list[Candidate], titles: list[Match], gaze
         ):
             continue
         out.append(Candidate(t.start, t.end, t.text, holder.label, holder, from_model=False))
-    out.sort(key=lambda c: c.start)
-    return without_overlaps(out)
+    return sorted(out, key=lambda c: c.start)  # the country inside a title stays a name: "Russia's defence minister"
