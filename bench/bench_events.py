@@ -3,8 +3,8 @@
     python bench/bench_events.py [--split dev|holdout|holdout2|holdout3|all] [--show-errors] [--no-speed]
 
 The reports go through the real extract step (`nkru.entities`), then, in publication order, through
-`nkru.stories.EventMatcher` (what `StoryIndex.assign` decides against the database) and, as the baseline measured
-in the same run, through today's MinHash-only `StoryMatcher`. A pair of reports is "grouped" when both land in
+`nkru.stories.grouping.EventMatcher` (what `StoryIndex.assign` decides against the database) and, as the baseline
+measured in the same run, through today's MinHash-only `StoryMatcher`. A pair of reports is "grouped" when both land in
 one story. Figures per split (dev: tuned on; holdout, holdout2 and holdout3 — the later rounds, in their own
 files bench/events_holdout2.yaml and events_holdout3.yaml, each grouped on its own — scored once, first scores
 in the sets' headers):
@@ -29,7 +29,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from nkru import entities, events, stories  # noqa: E402
+from nkru import entities, events  # noqa: E402
+from nkru.stories.copies import DEFAULT_WINDOW_HOURS, StoryMatcher, signature, title_key  # noqa: E402
+from nkru.stories.grouping import EventMatcher  # noqa: E402
+from nkru.stories.reports import report  # noqa: E402
 
 DEFAULT_SET = ROOT / "bench" / "events_labelled.yaml"
 HOLDOUT2_SET = ROOT / "bench" / "events_holdout2.yaml"
@@ -41,7 +44,7 @@ SPLITS_OF = {
     HOLDOUT3_SET: ("holdout3",),
     HOLDOUT4_SET: ("holdout4",),
 }
-WINDOW = timedelta(hours=stories.DEFAULT_WINDOW_HOURS)
+WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 
 
 def load(path: Path = DEFAULT_SET) -> tuple[list[dict], list[dict]]:
@@ -77,11 +80,11 @@ def extract(reports: list[dict]) -> list[list[tuple[str, str]]]:
 
 
 def group_events(reports: list[dict], mentions: list[list[tuple[str, str]]]) -> tuple[list[int], list]:
-    matcher = stories.EventMatcher(window=WINDOW)
+    matcher = EventMatcher(window=WINDOW)
     cues = events.load_cues()
     out, decisions = [], []
     for key, (r, found) in enumerate(zip(reports, mentions, strict=True)):
-        rep = stories.report(key, r["title"], r["summary"], r["published"], found, cues, language=r["lang"])
+        rep = report(key, r["title"], r["summary"], r["published"], found, cues, language=r["lang"])
         decision = matcher.assign(rep, key)
         out.append(decision.story_id if decision.story_id is not None else key)
         decisions.append(decision)
@@ -90,11 +93,11 @@ def group_events(reports: list[dict], mentions: list[list[tuple[str, str]]]) -> 
 
 def group_minhash(reports: list[dict]) -> list[int]:
     """Today's grouping: near-copies only (MinHash + LSH + exact title)."""
-    matcher = stories.StoryMatcher(window=WINDOW)
+    matcher = StoryMatcher(window=WINDOW)
     out = []
     for key, r in enumerate(reports):
-        sig = stories.signature(r["title"], r["summary"])
-        title = stories.title_key(r["title"])
+        sig = signature(r["title"], r["summary"])
+        title = title_key(r["title"])
         story = matcher.match(sig, title, r["published"])
         story = key if story is None else story
         matcher.add(key, story, sig, title, r["published"])
@@ -162,9 +165,9 @@ def speed(n: int) -> tuple[float, float]:
     arts = synthetic(n)
     cues = events.load_cues()
     started = time.perf_counter()
-    matcher = stories.EventMatcher(window=WINDOW)
+    matcher = EventMatcher(window=WINDOW)
     for key, (a, found) in enumerate(arts):
-        matcher.assign(stories.report(key, a["title"], a["summary"], a["published"], found, cues), key)
+        matcher.assign(report(key, a["title"], a["summary"], a["published"], found, cues), key)
     event_s = time.perf_counter() - started
     started = time.perf_counter()
     group_minhash([{**a, "summary": a["summary"]} for a, _ in arts])

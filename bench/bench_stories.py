@@ -22,10 +22,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from nkru import stories  # noqa: E402
+from nkru.stories.copies import DEFAULT_WINDOW_HOURS, StoryMatcher, signature, title_key  # noqa: E402
+from nkru.stories.grouping import EventMatcher  # noqa: E402
+from nkru.stories.reports import report  # noqa: E402
 
 DEFAULT_SET = ROOT / "bench" / "stories_labelled.yaml"
-WINDOW = timedelta(hours=stories.DEFAULT_WINDOW_HOURS)
+WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 
 
 def load_items(path: Path = DEFAULT_SET) -> list[dict]:
@@ -50,11 +52,11 @@ def load_items(path: Path = DEFAULT_SET) -> list[dict]:
 
 def group_minhash(items: list[dict]) -> list[int]:
     """Story ids from nkru.stories for each item (in order)."""
-    matcher = stories.StoryMatcher(window=WINDOW)
+    matcher = StoryMatcher(window=WINDOW)
     assigned = []
     for key, item in enumerate(items):
-        sig = stories.signature(item["title"], item.get("summary") or "")
-        title = stories.title_key(item["title"])
+        sig = signature(item["title"], item.get("summary") or "")
+        title = title_key(item["title"])
         story = matcher.match(sig, title, item["published"])
         story = key if story is None else story
         matcher.add(key, story, sig, title, item["published"])
@@ -63,12 +65,12 @@ def group_minhash(items: list[dict]) -> list[int]:
 
 
 def group_events(items: list[dict]) -> list[int]:
-    """Story ids from the event-level grouping (`nkru.stories.EventMatcher`, what the pipeline runs), without
+    """Story ids from the event-level grouping (`nkru.stories.grouping.EventMatcher`, what the pipeline runs), without
     entities: on this set it must still group the near-copies through its MinHash signal."""
-    matcher = stories.EventMatcher(window=WINDOW)
+    matcher = EventMatcher(window=WINDOW)
     assigned = []
     for key, item in enumerate(items):
-        rep = stories.report(key, item["title"], item.get("summary") or "", item["published"], [])
+        rep = report(key, item["title"], item.get("summary") or "", item["published"], [])
         decision = matcher.assign(rep, key)
         assigned.append(key if decision.story_id is None else decision.story_id)
     return [matcher.resolve(story) for story in assigned]

@@ -8,9 +8,12 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from nkru import alerts, store, stories
+from nkru import store
+from nkru.alerts.outbox import queue_for_article
+from nkru.alerts.rules import entity_key
 from nkru.config import AlertRule, AlertsConfig, Settings
 from nkru.store.articles import StoredArticle
+from nkru.stories.index import StoryIndex
 
 NOW = datetime(2026, 3, 26, 9, 0, tzinfo=UTC)
 
@@ -98,7 +101,7 @@ class NewsDB:
 
     def mention(self, article: StoredArticle, name: str, label: str, count: int = 1, aliases: tuple[str, ...] = ()):
         """Store a canonical entity (with alias keys, as the entities step does) and its mention count."""
-        key = alerts.rules.entity_key
+        key = entity_key
         with self.conn, self.conn.cursor() as cur:
             cur.execute(
                 "INSERT INTO entities (name, label) VALUES (%s, %s)"
@@ -129,10 +132,10 @@ class NewsDB:
     ) -> int:
         """The pipeline's process step for one article: story, then outbox rows, in one transaction."""
         with self.conn, self.conn.cursor() as cur:
-            index = stories.StoryIndex.load(cur, now=now, window_hours=window_hours)
+            index = StoryIndex.load(cur, now=now, window_hours=window_hours)
         with self.conn, self.conn.cursor() as cur:
             assigned = index.assign(cur, article, [(name, label) for name, label, _count in mentions or []])
-            alerts.queue_for_article(
+            queue_for_article(
                 cur, cfg, article, assigned.story_id, mentions or [], now=now, new_kinds=assigned.new_kinds
             )
         return assigned.story_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -334,3 +335,31 @@ def test_russian_text_without_a_language_goes_to_the_russian_model(nlp) -> None:
     names = {m.name for m in extract(nlp, [text])[0]}
     assert {"Sergei Lavrov", "Choe Son Hui"} <= names
     assert not names & {"Министр", "Туманную", "Сон Хи"}
+
+
+def test_a_title_is_the_holder_at_the_offices_date_and_an_unknown_holder_is_reported(tmp_path):
+    gazetteer = tmp_path / "gazetteer.yaml"
+    gazetteer.write_text(
+        "- name: Sergei Shoigu\n  label: PERSON\n- name: Andrei Belousov\n  label: PERSON\n", encoding="utf-8"
+    )
+    (tmp_path / "gazetteer").mkdir()
+    offices = tmp_path / "gazetteer" / "offices.yaml"
+    office = {
+        "office": "Minister of Defence of Russia",
+        "holders": [
+            {"name": "Sergei Shoigu", "since": datetime.date(2012, 11, 6), "until": datetime.date(2024, 5, 12)},
+            {"name": "Andrei Belousov", "since": datetime.date(2024, 5, 14)},
+        ],
+        "names": {"en": ["Russia's defence minister"]},
+    }
+    for as_of, holder in ((datetime.date(2020, 1, 1), "Sergei Shoigu"), (datetime.date(2026, 1, 1), "Andrei Belousov")):
+        offices.write_text(yaml.safe_dump({"as_of": as_of, "offices": [office]}), encoding="utf-8")
+        stat = offices.stat()
+        os.utime(offices, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert holder in one(load_pipeline(gazetteer), "Russia's defence minister arrived in Pyongyang.")
+    office["holders"].append({"name": "Somebody New", "since": datetime.date(2025, 1, 1)})
+    offices.write_text(yaml.safe_dump({"as_of": datetime.date(2026, 1, 1), "offices": [office]}), encoding="utf-8")
+    stat = offices.stat()
+    os.utime(offices, ns=(stat.st_atime_ns, stat.st_mtime_ns + 3_000_000_000))
+    with pytest.raises(entities.GazetteerError, match="holder 'Somebody New' is not an entry"):
+        gazetteer_entries(gazetteer)

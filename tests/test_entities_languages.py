@@ -197,3 +197,45 @@ def test_models_load_lazily_only_for_the_languages_present():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_korean_name_in_hangul_is_the_person_english_and_russian_copy_name(nlp):
+    # Ri Song Hak is in the gazetteer by his hangul only: his Latin and Cyrillic spellings are generated.
+    assert "Ri Song Hak" in names(nlp, "리성학 부총리가 동방경제포럼에 참석했다", "ko")
+    assert "Ri Song Hak" in names(nlp, "Vice-premier Ri Song-hak arrived in Vladivostok.", "en")
+    assert "Ri Song Hak" in names(nlp, "Вице-премьер Ли Сон Хак прибыл во Владивосток.", "ru")
+    assert "Ri Song Hak" in names(nlp, "이성학 북한 부총리", "ko")  # South Korea's spelling of 리
+
+
+def test_a_korean_name_the_gazetteer_does_not_know_gets_kcnas_latin_spelling(nlp):
+    assert "Kim Chol Su" in names(nlp, "김철수 외무성 국장이 모스크바에 도착했다", "ko")
+    assert "Kim Chol Su" in names(nlp, "Kim Chol Su, a director at the DPRK Foreign Ministry, arrived.", "en")
+    assert "루덴코" in names(nlp, "루덴코 차관이 평양에 도착했다", "ko")  # a Russian name in hangul keeps its hangul
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "who"),
+    [
+        ("キム総書記 ロシア下院議長と会談", "ja", {"Kim Jong Un", "Vyacheslav Volodin"}),
+        ("러 국방장관, 평양 도착", "ko", {"Andrei Belousov"}),
+        ("朝鲜外相访问莫斯科", "zh", {"Choe Son Hui"}),
+        ("Встреча с министром обороны России прошла в Пхеньяне", "ru", {"Andrei Belousov"}),
+        ("Russia's security chief returns to North Korea", "en", {"Sergei Shoigu"}),
+    ],
+)
+def test_a_title_without_a_name_is_the_office_holder(nlp, text, language, who):
+    found = names(nlp, text, language)
+    assert who <= {n for n, m in found.items() if m.label == "PERSON"}
+
+
+def test_a_title_beside_a_name_gives_way_to_the_name(nlp):
+    found = names(nlp, "Former Russian defence minister Sergei Shoigu met Kim Jong Un.", "en")
+    assert "Sergei Shoigu" in found and "Andrei Belousov" not in found
+    assert "Andrei Belousov" not in names(nlp, "라브로프 러 외무장관은 말했다", "ko")
+
+
+def test_the_names_inside_a_title_or_beside_a_body_are_still_found(nlp):
+    found = names(nlp, "Russia's defence minister arrived in Pyongyang on Tuesday.", "en")
+    assert {"Andrei Belousov", "Russia", "Pyongyang"} <= set(found)
+    found = names(nlp, "Secondo il ministero degli Esteri di Mosca, i colloqui sono andati bene.", "it")
+    assert {"Ministry of Foreign Affairs of Russia", "Moscow"} <= set(found)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nkru import stories
+from nkru.stories.copies import lede_words, title_key
+from nkru.stories.index import StoryIndex
 from tests.alert_data import (
     LAVROV_SUMMARY,
     LAVROV_TITLE,
@@ -105,7 +106,7 @@ def test_a_story_from_a_rolled_back_article_is_not_reused(db):
     news = NewsDB(db)
     first, copy = news.article("Yonhap"), news.article("Korea Herald", NARYSHKIN_COPY_TITLE, NARYSHKIN_COPY_SUMMARY)
     with db, db.cursor() as cur:
-        index = stories.StoryIndex.load(cur, now=NOW)
+        index = StoryIndex.load(cur, now=NOW)
     with db.cursor() as cur:
         index.assign(cur, first)
     db.rollback()
@@ -126,7 +127,7 @@ def test_a_batch_is_grouped_as_one_article_at_a_time(db):
         "Korea Herald", NARYSHKIN_COPY_TITLE, NARYSHKIN_COPY_SUMMARY, published_at=NOW - timedelta(hours=2)
     )
     with db, db.cursor() as cur:
-        index = stories.StoryIndex.load(cur, now=NOW)
+        index = StoryIndex.load(cur, now=NOW)
         assigned = index.assign_many(cur, [(first, []), (other, []), (copy, []), (first, [])])
     assert [a.rule for a in assigned] == ["new", "new", "near-copy", "kept"]
     story = assigned[0].story_id
@@ -137,8 +138,6 @@ def test_a_batch_is_grouped_as_one_article_at_a_time(db):
 
 
 def test_normalisation_ignores_wire_decorations_and_apostrophes():
-    assert stories.title_key("(LEAD) North Korea’s envoy meets Lavrov") == stories.title_key(
-        "North Korea's envoy meets LAVROV"
-    )
-    assert stories.lede_words("SEOUL, March 25 (Yonhap) -- North Korea fired") == ["north", "korea", "fired"]
-    assert stories.lede_words("MOSCOW (AFP) - North Korea fired") == ["north", "korea", "fired"]
+    assert title_key("(LEAD) North Korea’s envoy meets Lavrov") == title_key("North Korea's envoy meets LAVROV")
+    assert lede_words("SEOUL, March 25 (Yonhap) -- North Korea fired") == ["north", "korea", "fired"]
+    assert lede_words("MOSCOW (AFP) - North Korea fired") == ["north", "korea", "fired"]

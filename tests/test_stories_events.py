@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nkru import mail, stories
+from nkru import mail
+from nkru.stories.coverage import coverage
+from nkru.stories.grouping import CANDIDATES_PER_KEY, EventMatcher
+from nkru.stories.index import StoryIndex
+from nkru.stories.reports import report
 from tests.alert_data import NOW, NewsDB, rule, settings
 
 T0 = NOW - timedelta(hours=6)
@@ -151,7 +155,7 @@ def test_the_index_reloaded_from_the_database_still_finds_the_event(db):
     news = NewsDB(db)
     story = news.process(settings(), _report(news, "Yonhap English", VISIT_EN, 0), NARYSHKIN)
     with db, db.cursor() as cur:
-        index = stories.StoryIndex.load(cur, now=NOW + timedelta(hours=2))
+        index = StoryIndex.load(cur, now=NOW + timedelta(hours=2))
     ru = _report(news, "TASS", VISIT_RU, 2, "ru")
     with db, db.cursor() as cur:
         assigned = index.assign(cur, ru, [(n, label) for n, label, _ in NARYSHKIN])
@@ -159,9 +163,9 @@ def test_the_index_reloaded_from_the_database_still_finds_the_event(db):
 
 
 def test_ten_thousand_articles_in_one_window_are_grouped_without_a_crash():
-    matcher = stories.EventMatcher()
+    matcher = EventMatcher()
     for key in range(10_000):
-        rep = stories.report(
+        rep = report(
             key,
             f"Delegation {key % 97} visits Pyongyang",
             "",
@@ -170,7 +174,7 @@ def test_ten_thousand_articles_in_one_window_are_grouped_without_a_crash():
         )
         matcher.assign(rep, key)
     assert len(matcher) == 10_000
-    assert max(len(p) for p in matcher._postings.values()) <= stories.CANDIDATES_PER_KEY
+    assert max(len(p) for p in matcher._postings.values()) <= CANDIDATES_PER_KEY
 
 
 def test_coverage_says_who_was_first_and_how_many_followed():
@@ -179,7 +183,7 @@ def test_coverage_says_who_was_first_and_how_many_followed():
         {"outlet": "TASS", "language": "ru", "published_at": "2026-03-25T08:00:00+00:00"},
         {"outlet": "Reuters", "language": "en", "published_at": "2026-03-25T09:00:00+00:00"},
     ]
-    assert stories.coverage(rows) == (
+    assert coverage(rows) == (
         "First reported by Yonhap (ko) at 2026-03-25 07:30 UTC, then 2 more reports from 2 other outlets"
         " in 3 languages (en, ko, ru): TASS (ru) 08:00, Reuters (en) 09:00."
     )
@@ -218,13 +222,11 @@ def test_a_report_that_bridges_two_stories_merges_them_into_the_first_without_a_
 
 
 def test_a_late_report_giving_the_same_event_date_still_joins():
-    matcher = stories.EventMatcher()
+    matcher = EventMatcher()
     who = [("Sergei Naryshkin", "PERSON"), ("Ri Chang Dae", "PERSON")]
-    first = stories.report(1, "Naryshkin holds talks in Pyongyang on March 25", "", T0, who, language="en")
-    late = stories.report(
-        2, "Нарышкин 25 марта провел переговоры в Пхеньяне", "", T0 + timedelta(hours=40), who, language="ru"
-    )
-    undated = stories.report(3, "Нарышкин провел переговоры в Пхеньяне", "", T0 + timedelta(hours=40), who)
+    first = report(1, "Naryshkin holds talks in Pyongyang on March 25", "", T0, who, language="en")
+    late = report(2, "Нарышкин 25 марта провел переговоры в Пхеньяне", "", T0 + timedelta(hours=40), who, language="ru")
+    undated = report(3, "Нарышкин провел переговоры в Пхеньяне", "", T0 + timedelta(hours=40), who)
     matcher.assign(first, 1)
     assert matcher.decide(late).story_id == 1
     assert matcher.decide(undated).story_id is None

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nkru import mail, stories
+from nkru import mail
 from nkru.stories import names
+from nkru.stories.grouping import EventMatcher
+from nkru.stories.reports import report
 from tests.alert_data import NOW, NewsDB, rule, settings
 
 T0 = NOW - timedelta(hours=30)  # Wednesday 2026-03-25, 03:00 UTC
@@ -100,9 +102,9 @@ def test_the_leaders_messages_in_two_languages_are_one_story_but_not_the_wreath_
 
 
 def test_a_speech_by_one_leader_does_not_join_the_two_leaders_exchange():
-    matcher = stories.EventMatcher()
-    exchange = stories.report(1, *MESSAGE_EN, T0, [(n, label) for n, label, _ in LEADERS], language="en")
-    speech = stories.report(
+    matcher = EventMatcher()
+    exchange = report(1, *MESSAGE_EN, T0, [(n, label) for n, label, _ in LEADERS], language="en")
+    speech = report(
         2, "Kim Jong Un says the army will never forget its fallen", "", T0 + timedelta(hours=2), [LEADERS[0][:2]]
     )
     matcher.assign(exchange, 1)
@@ -110,10 +112,10 @@ def test_a_speech_by_one_leader_does_not_join_the_two_leaders_exchange():
 
 
 def test_a_visit_whose_summary_says_to_visit_is_not_an_announcement():
-    matcher = stories.EventMatcher()
+    matcher = EventMatcher()
     who = [("Vyacheslav Volodin", "PERSON"), ("Choe Ryong Hae", "PERSON")]
-    landed = stories.report(1, "Volodin arrives in Pyongyang for talks with Choe Ryong Hae", "", T0, who)
-    senior = stories.report(
+    landed = report(1, "Volodin arrives in Pyongyang for talks with Choe Ryong Hae", "", T0, who)
+    senior = report(
         2,
         "Russian parliament chief Volodin lands in Pyongyang",
         "He is the most senior lawmaker to visit since the treaty; Choe Ryong Hae greeted him.",
@@ -174,15 +176,78 @@ def test_two_statements_about_one_remark_by_different_speakers_are_two_stories(d
 def test_a_surname_alone_in_one_language_is_the_full_name_in_another():
     """'Volodin' (the extract step did not canonicalise it, and took it for a place) and 'Vyacheslav Volodin'
     are one person; a lone Korean family name never stands for anyone."""
-    matcher = stories.EventMatcher()
+    matcher = EventMatcher()
     full = [("Vyacheslav Volodin", "PERSON"), ("State Duma", "ORG"), ("Choe Ryong Hae", "PERSON")]
     title, summary = "Володин рассказал депутатам об итогах поездки в КНДР", "Он встречался с Чве Рён Хэ."
-    ru = stories.report(1, title, summary, T0, full, language="ru")
+    ru = report(1, title, summary, T0, full, language="ru")
     short = [("Volodin", "GPE"), ("State Duma", "ORG"), ("Choe Ryong Hae", "PERSON")]
-    en = stories.report(
-        2, "Russia's Volodin says North Korean parliament will align laws", "", T0 + timedelta(hours=2), short
-    )
+    en = report(2, "Russia's Volodin says North Korean parliament will align laws", "", T0 + timedelta(hours=2), short)
     matcher.assign(ru, 1)
     decision = matcher.decide(en)
     assert decision.story_id == 1 and "Volodin" in decision.reason["shared_entities"]
     assert names.same_people({"Kim": 3.0}, {"Kim Yo Jong": 3.0}) == {}
+
+
+def test_two_visits_by_different_people_the_same_day_stay_apart_in_any_language():
+    """The kind-and-time fallback (a report whose actors could not be matched joins the one story of its kind)
+    never joins reports that name different people: Shoigu's visit and Lavrov's are both visits."""
+    matcher = EventMatcher()
+    shoigu = report(1, "Шойгу прибыл в Пхеньян", "", T0, [("Sergei Shoigu", "PERSON")], language="ru")
+    lavrov = report(
+        2, "Lavrov arrives in Pyongyang", "", T0 + timedelta(hours=3), [("Sergei Lavrov", "PERSON")], language="en"
+    )
+    matcher.assign(shoigu, 1)
+    decision = matcher.decide(lavrov)
+    assert decision.story_id is None and "different people" in decision.reason["note"]
+    unread = report(3, "Russian official arrives in Pyongyang", "", T0 + timedelta(hours=5), [], language="en")
+    assert matcher.decide(unread).story_id == 1  # no names read: the one visit story of the day
+
+
+def test_a_third_partys_statement_hours_after_the_happening_is_its_own_story():
+    """Rule 5: within the news cycle a statement may be the happening's own report, but not when its headline
+    gives a speaker the happening's reports never name: Zakharova on Shoigu's talks is her statement."""
+    matcher = EventMatcher()
+    who = [("Sergei Shoigu", "PERSON"), ("Kim Jong Un", "PERSON"), ("Pyongyang", "GPE")]
+    talks = report(1, "Shoigu meets Kim Jong Un in Pyongyang", "", T0, who, language="en")
+    matcher.assign(talks, 1)
+    own = report(2, "Shoigu says talks with Kim were productive", "", T0 + timedelta(hours=2), who, language="en")
+    assert matcher.decide(own).story_id == 1
+    zakharova = report(
+        3,
+        "Zakharova: Shoigu's talks in Pyongyang strengthened the alliance",
+        "",
+        T0 + timedelta(hours=3),
+        [("Maria Zakharova", "PERSON"), *who],
+        language="en",
+    )
+    decision = matcher.decide(zakharova)
+    assert decision.story_id is None and "a third party's statement" in decision.reason["note"]
+
+
+def test_a_korean_name_the_gazetteer_lacks_is_one_person_in_kcnas_and_russian_spelling():
+    """ "Ким Чхоль Су" comes out of the Russian extract step as "Kim Chkhol Su", the English copy says "Kim Chol Su":
+    one person, so the two reports of his arrival are one story; a different Kim is not."""
+    matcher = EventMatcher()
+    en = report(1, "Kim Chol Su arrives in Moscow for talks", "", T0, [("Kim Chol Su", "PERSON")], language="en")
+    ru = report(
+        2, "Ким Чхоль Су прибыл в Москву", "", T0 + timedelta(hours=2), [("Kim Chkhol Su", "PERSON")], language="ru"
+    )
+    other = report(
+        3, "Party official Kim Song Nam lands in Moscow", "", T0 + timedelta(hours=3), [("Kim Song Nam", "PERSON")]
+    )
+    matcher.assign(en, 1)
+    assert matcher.decide(ru).story_id == 1
+    assert names.same_people({"Kim Song Nam": 3.0}, {"Kim Chol Su": 3.0}) == {}
+    assert matcher.decide(other).story_id is None
+
+
+def test_two_statements_of_one_person_about_different_things_are_two_stories():
+    """Rule 9: Zakharova on the sanctions and, an hour later at the same briefing, on the joint drills."""
+    matcher = EventMatcher()
+    who = [("Maria Zakharova", "PERSON"), ("United States", "GPE")]
+    sanctions = report(1, "Zakharova says new US sanctions on North Korea are illegitimate", "", T0, who)
+    matcher.assign(sanctions, 1)
+    drills = report(
+        2, "Zakharova says joint missile drills with North Korea are legitimate", "", T0 + timedelta(hours=1), who
+    )
+    assert matcher.decide(drills).story_id is None

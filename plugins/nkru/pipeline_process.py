@@ -33,7 +33,7 @@ from nkru.untrusted import one_line
 
 if TYPE_CHECKING:
     from nkru.entities.names import Mentions
-    from nkru.stories import Assignment, StoryIndex
+    from nkru.stories.index import Assignment, StoryIndex
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,8 @@ class _Work:
 
     def _write(self, batch: list[tuple[article_store.StoredArticle, Mentions]]) -> list[_Done]:
         """Claim, store mentions, assign stories, queue alerts and mark extracted, in one transaction."""
-        from nkru import alerts, entities
+        from nkru import entities
+        from nkru.alerts.outbox import queue_for_article
 
         with self.conn, self.conn.cursor() as cur:
             claimed = extract_store.claim_pending_many(cur, [a.id for a, _ in batch])
@@ -166,7 +167,7 @@ class _Work:
 
             def queue(position: int, assigned: Assignment) -> None:
                 article, mentions = batch[position]
-                alerts.queue_for_article(
+                queue_for_article(
                     cur,
                     self.settings,
                     article,
@@ -200,10 +201,10 @@ class _Work:
 
 
 def _load_index(conn: store.Connection, settings: Settings, now: datetime) -> StoryIndex:
-    from nkru import stories
+    from nkru.stories.index import StoryIndex
 
     with conn, conn.cursor() as cur:
-        return stories.StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
+        return StoryIndex.load(cur, now=now, window_hours=settings.alerts.max_story_age_hours)
 
 
 def mention_rows(mentions: Mentions) -> list[tuple[str, str, int, tuple[str, ...]]]:

@@ -4,8 +4,3 @@ rule, story and recipient, written in the article's transaction).
 The ingest pipeline calls `queue_for_article` in each article's transaction. Sending what is queued (instant
 alerts, daily digests) is `nkru.mail`'s job; `nkru.edge.catcher` is the local mail catcher of `make run`.
 """
-
-from nkru.alerts.outbox import alert_message_id, queue_for_article
-from nkru.alerts.rules import ArticleFacts, matches
-
-__all__ = ["ArticleFacts", "alert_message_id", "matches", "queue_for_article"]

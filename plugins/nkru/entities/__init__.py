@@ -28,6 +28,7 @@ from pathlib import Path
 
 from nkru.aliases import alias_key
 from nkru.entities import models
+from nkru.entities.context import resolve_generic, resolve_offices
 from nkru.entities.gazetteer import (
     DEFAULT_GAZETTEER,
     GENERIC,
@@ -57,10 +58,9 @@ from nkru.entities.names import (
     mentions,
     merge,
     mixed_scripts,
-    resolve_generic,
     script_of,
 )
-from nkru.entities.transliteration import transliterate
+from nkru.entities.transliteration import korean_latin, transliterate
 
 __all__ = [
     "DEFAULT_GAZETTEER",
@@ -101,10 +101,20 @@ class Extractor:
     def matcher(self, language: str | None) -> Matcher:
         key = language or ""
         """The gazetteer's names in this language, and the generic body names ("Foreign Ministry", "МИД") as
-        entries named "generic:..." for nkru.entities.names.resolve_generic, found in one pass."""
+        entries named "generic:..." for nkru.entities.context.resolve_generic, found in one pass."""
         if key not in self._matchers:
             rules = self.gazetteer.inflections.get(key) or {"words": "cjk"}  # unknown: cut any script right
             self._matchers[key] = Matcher((*self.gazetteer.entries, *generic_entries(self.gazetteer)), rules)
+        return self._matchers[key]
+
+    def offices(self, language: str | None) -> Matcher:
+        """The offices' titles in this language ("Russia's defence minister", entries named "office:..." for
+        nkru.entities.context.resolve_offices), found apart from the names: a title overlaps the country and body
+        names inside it ("МИД России" in "глава МИД России"), which must still be found."""
+        key = "office:" + (language or "")
+        if key not in self._matchers:
+            rules = self.gazetteer.inflections.get(language or "") or {"words": "cjk"}
+            self._matchers[key] = Matcher(self.gazetteer.offices, rules)
         return self._matchers[key]
 
     def english(self):
@@ -242,6 +252,16 @@ def _slavic_base_forms(nlp: Extractor, kept: list[Candidate], matches: list, lan
     return [c for c in kept if id(c) not in common]
 
 
+def _korean_latin(nlp: Extractor, kept: list[Candidate]) -> None:
+    """People the Korean model found whom the gazetteer does not know get KCNA's Latin spelling as their canonical
+    name (리성학 -> "Ri Song Hak", as English copy writes him), unless an alias says otherwise."""
+    rules = nlp.gazetteer.transliteration.get("ko")
+    index = nlp.gazetteer.index
+    for c in kept if rules else ():
+        if c.label == "PERSON" and alias_key(c.text) not in index:
+            c.latin = korean_latin(c.text, rules)
+
+
 _LATIN_CACHE: dict[tuple[str, str], str] = {}
 
 
@@ -277,10 +297,14 @@ def _extract_one(
     found = nlp.matcher(language).find(text)
     matches = [m for m in found if not m.entry.name.startswith(GENERIC)]
     generic = [m for m in found if m.entry.name.startswith(GENERIC)]
+    titles = nlp.offices(language).find(text) if nlp.gazetteer.offices else []
     if chosen == "natasha":
         kept = _slavic_base_forms(nlp, kept, matches, language or "ru")
+    elif chosen == "kiwi":
+        _korean_latin(nlp, kept)
     merged = merge(text, kept, matches, nlp.gazetteer)
     merged = resolve_generic(text, merged, generic, nlp.gazetteer)
+    merged = resolve_offices(text, merged, titles, nlp.gazetteer)
     cands = canonicalise(text, merged, nlp.gazetteer)
     for reason, count in skipped.items():
         if count:

@@ -10,8 +10,9 @@ Every language's path ends here, so the rules are the same whatever found a name
   are the gazetteer's ("Sergei Viktorovich Lavrov" -> Sergei Lavrov); a model span that glues two gazetteer names
   together ("Russia-North Korea") or cuts one ("Chang Dae") gives way to the gazetteer;
 - a generic body is given the country named just before it ("Russia's Foreign Ministry" -> Ministry of Foreign
-  Affairs of Russia); a lone surname joins the one full name in the text it begins or ends, or the beat's
-  default for it (a lone "Kim" beside Putin is Kim Jong Un) when no other person in the text bears it;
+  Affairs of Russia) and a title without a name its holder (`nkru.entities.context`); a lone surname joins the
+  one full name in the text it begins or ends, or the beat's default for it (a lone "Kim" beside Putin is Kim Jong
+  Un) when no other person in the text bears it;
 - a name the gazetteer does not know is named by its most frequent base form (lemma) in the text.
 """
 
@@ -23,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from nkru.aliases import alias_key
-from nkru.entities.gazetteer import GENERIC, LABELS, Gazetteer, GazetteerEntry
+from nkru.entities.gazetteer import LABELS, Gazetteer, GazetteerEntry
 from nkru.entities.matcher import Match
 
 MAX_ENTITY_CHARS = 80
@@ -31,8 +32,6 @@ _ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’`´ʼ]s?$", re.IGNORECASE)
 _EDGE_PUNCT = "\"'“”‘’«»„`´,;:!?-–—•*/\\|"
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
-_SENTENCE_END = re.compile(r"[.!?。！？]\s|\n")
-_COUNTRY_LABELS = ("GPE", "NORP")
 _DASHED_AFTER = re.compile(r"\s?[-–—/]\s?(?P<name>[^\W\d_]+)\b")
 _DASHED_BEFORE = re.compile(r"\b(?P<name>[^\W\d_]+)\s?[-–—/]\s?$")
 
@@ -202,7 +201,7 @@ def merge(text: str, model: list[Candidate], matches: list[Match], gazetteer: Ga
     out += [g for g, taken in zip(gaz, used, strict=True) if not taken]
     out += _surnames_beside_people(text, out, gazetteer)
     out.sort(key=lambda c: c.start)
-    return _without_overlaps(out)
+    return without_overlaps(out)
 
 
 @functools.lru_cache(maxsize=8)
@@ -286,7 +285,7 @@ def _same_person(longer: str, entry: GazetteerEntry) -> bool:
     return False
 
 
-def _without_overlaps(cands: list[Candidate]) -> list[Candidate]:
+def without_overlaps(cands: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     for c in cands:
         if out and c.start < out[-1].end:
@@ -295,73 +294,6 @@ def _without_overlaps(cands: list[Candidate]) -> list[Candidate]:
             continue
         out.append(c)
     return out
-
-
-# --- Generic bodies ----------------------------------------------------------------------------------------------
-
-
-def resolve_generic(text: str, cands: list[Candidate], generic: list[Match], gazetteer: Gazetteer) -> list[Candidate]:
-    """Generic body names ("Foreign Ministry", "МИД", "Außenministerium", "외무성") given the country named beside
-    them: right before or after, joined by at most a few short words ("Russia's Foreign Ministry", "МИД России",
-    "das russische Außenministerium", "Ministerio de Defensa de Rusia"), else the country named last before them in
-    the sentence, else a capital beside them ("das Außenministerium in Moskau"). A country that is part of the
-    body's name is not counted again; a generic body without a country is dropped (every country has one)."""
-    if not generic:
-        return cands
-    out = list(cands)
-    for g in generic:
-        bodies = gazetteer.generic_bodies.get(g.entry.name.removeprefix(GENERIC)) or {}
-        covering = [c for c in out if c.start < g.end and g.start < c.end]
-        if any(c.entry is not None and c.entry.label != "GPE" and c.entry.label != "NORP" for c in covering):
-            continue  # inside a body the gazetteer knows by name ("МИД России", "Russian Foreign Ministry")
-        out = [c for c in out if not (c.entry is None and c.start < g.end and g.start < c.end)]
-        found = _country_beside(text, out, g, bodies, gazetteer)
-        if found is None:
-            continue
-        entry, country, part_of_name = found
-        if part_of_name:
-            out.remove(country)
-        start, end = (min(g.start, country.start), max(g.end, country.end)) if part_of_name else (g.start, g.end)
-        out.append(Candidate(start, end, text[start:end], entry.label, entry, from_model=False))
-    out.sort(key=lambda c: c.start)
-    return _without_overlaps(out)
-
-
-_JOINERS = re.compile(
-    r"^(?:\s|['’`´ʼ]s?|\b(?:of|the|de|del|do|da|des|du|la|le|der|des|van|di|della|dello|al|ал)\b|[,.])*$", re.I
-)
-
-
-def _country_beside(
-    text: str, cands: list[Candidate], g: Match, bodies: dict[str, str], gazetteer: Gazetteer
-) -> tuple[GazetteerEntry, Candidate, bool] | None:
-    best = None
-    for c in cands:
-        if c.entry is None or c.entry.label not in _COUNTRY_LABELS:
-            continue
-        country = c.entry.country or c.entry.name
-        body = gazetteer.by_name.get(bodies.get(country, ""))
-        if body is None:
-            continue
-        gap = text[c.end : g.start] if c.end <= g.start else text[g.end : c.start] if g.end <= c.start else None
-        if gap is None or len(gap) > 40 or _SENTENCE_END.search(gap):
-            continue
-        adjacent = bool(_JOINERS.match(gap))
-        distance = len(gap) if adjacent else 1000 + (g.start - c.end if c.end <= g.start else 10_000)
-        if not adjacent and c.end > g.start:
-            continue  # a country after the body but not joined to it belongs to something else
-        if best is None or distance < best[0]:
-            best = (distance, body, c, adjacent)
-    if best is not None:
-        return best[1], best[2], best[3]
-    for c in cands:  # a capital beside the body: "das Außenministerium in Moskau"
-        capital_of = gazetteer.capitals.get(c.entry.name) if c.entry else None
-        gap = text[g.end : c.start] if g.end <= c.start else ""
-        if capital_of and c.start >= g.end and len(gap) <= 8 and not _SENTENCE_END.search(gap):
-            body = gazetteer.by_name.get(bodies.get(capital_of, ""))
-            if body is not None:
-                return body, c, False
-    return None
 
 
 # --- Canonical names -----------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from email.message import EmailMessage
 
-from nkru import stories
 from nkru.config import Settings
 from nkru.mail.delivery import SendReport, deliver
 from nkru.mail.render import render_alert, rule_terms
@@ -19,6 +18,7 @@ from nkru.store import feeds as feed_store
 from nkru.store import outbox as outbox_store
 from nkru.store import stories as story_store
 from nkru.store.outbox import StoryItem
+from nkru.stories.coverage import coverage
 
 
 def with_coverage(cur: Cursor, item: StoryItem) -> StoryItem:
@@ -27,7 +27,7 @@ def with_coverage(cur: Cursor, item: StoryItem) -> StoryItem:
     reports = story_store.story_reports(cur, item.story_id)
     titles = feed_store.outlet_names(cur, sorted({r.outlet for r in reports}))
     reports = [replace(r, outlet=titles.get(r.outlet, r.outlet)) for r in reports]
-    return replace(item, coverage=stories.coverage(reports))
+    return replace(item, coverage=coverage(reports))
 
 
 @dataclass(frozen=True)

@@ -155,12 +155,13 @@ class EventMatcher:
         return self._stories_of(keys)
 
     def _entity_keys(self, rep: Report) -> list[str]:
-        """Posting keys of the report's names: each name, and each person's surname (a short form finds the full
-        name's stories: `names.same_people`)."""
+        """Posting keys of the report's names: each name, and each person's surname and Korean name key (a short
+        form finds the full name's stories, a Korean name its other spelling's: `names.same_people`)."""
         strong = rep.strong_entities(self.cues.rules.background_entities)
         keys = [f"e:{n}" for n in sorted(strong)]
-        people = (names.surname(n) for n in sorted(strong) if rep.entities[n] == names.PERSON_WEIGHT)
-        return keys + [f"s:{key}" for key in dict.fromkeys(people) if key]
+        people = [n for n in sorted(strong) if rep.entities[n] == names.PERSON_WEIGHT]
+        keys += [f"s:{key}" for key in dict.fromkeys(names.surname(n) for n in people) if key]
+        return keys + [f"kk:{key}" for key in dict.fromkeys(names.korean_key(n) for n in people) if key]
 
     def _stories_of(self, keys: list[str]) -> list[StoryProfile]:
         """The stories posted under any of `keys`, each once."""

@@ -11,7 +11,8 @@ The extract step gives each article's canonical names, not where they stand. Gro
 - **one person under two names**: a name the extract step did not canonicalise ("Volodin", sometimes taken for
   a place or body) and the full one ("Vyacheslav Volodin") when the short form is the full name's surname (the
   last word, at least `MIN_SURNAME_CHARS` letters, so that Korean family names such as Kim or Pak never match on
-  their own).
+  their own); and a Korean name the gazetteer lacks in two systems' spellings ("Ri Song Hak" in English copy,
+  "Li Son Khak" from Russian copy's "Ли Сон Хак"), by the consonants of each syllable (`korean_key`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Mapping
 
 from nkru import events
 from nkru.entities import gazetteer as gazetteer_module
+from nkru.entities.transliteration import korean_name_key
 
 MIN_SURNAME_CHARS = 5
 PERSON_WEIGHT = 3.0
@@ -99,11 +101,19 @@ def speaker(title: str, entities: Mapping[str, float], background: Iterable[str]
 
 
 def same_people(mine: Mapping[str, float], theirs: Mapping[str, float]) -> dict[str, str]:
-    """My people named by them under another form (my name -> theirs): a short form and its full name."""
+    """My people named by them under another form (my name -> theirs): a short form and its full name, or one
+    Korean name in two Latin spellings the gazetteer does not list ("Ri Song Hak", "Li Son Khak": `korean_key`)."""
     their_people = {n: surname(n) for n, w in theirs.items() if w == PERSON_WEIGHT and n not in mine}
+    their_korean = {korean_key(n): n for n in their_people} if their_people else {}
+    their_korean.pop(None, None)
     out = {}
     for name, weight in mine.items():
-        if name in theirs or name.startswith("#") or (weight != PERSON_WEIGHT and len(name.split()) != 1):
+        if name in theirs or name.startswith("#"):
+            continue
+        if weight == PERSON_WEIGHT and (other := their_korean.get(korean_key(name))):
+            out[name] = other
+            continue
+        if weight != PERSON_WEIGHT and len(name.split()) != 1:
             continue
         key = surname(name)
         if key is None:
@@ -114,3 +124,19 @@ def same_people(mine: Mapping[str, float], theirs: Mapping[str, float]) -> dict[
                 out[name] = other
                 break
     return out
+
+
+@functools.cache
+def _korean_rules() -> dict:
+    try:
+        return gazetteer_module.load().transliteration.get("ko") or {}
+    except (OSError, ValueError):
+        return {}
+
+
+@functools.lru_cache(maxsize=65536)
+def korean_key(name: str) -> str | None:
+    """A Korean person's name reduced to what every Latin spelling of it shares
+    (`nkru.entities.transliteration.korean_name_key`), or None for a name that is not Korean in shape."""
+    rules = _korean_rules()
+    return korean_name_key(name, rules) if rules.get("name_key") else None

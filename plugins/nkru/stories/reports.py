@@ -86,13 +86,9 @@ def report(
     cues = cues or events.load_cues()
     text = events.features(title, summary, published_at, cues, language=language)
     weights: dict[str, float] = {f"#{n}": NUMBER_WEIGHT for n in events.figures(f"{title}\n{summary}")}
-    folded_title = events.fold(title)
     mentions = list(mentions)
-    headline_places = frozenset(
-        name
-        for name, label in mentions
-        if label in PLACE_LABELS and name not in cues.rules.background_entities and events.fold(name) in folded_title
-    )
+    places = {name: 1.0 for name, label in mentions if label in PLACE_LABELS}
+    headline_places = frozenset(names.headline_order(title, places, cues.rules.background_entities))
     for name, label in mentions:
         weight = LABEL_WEIGHTS.get(label, 0.0)
         if name in cues.rules.background_entities:

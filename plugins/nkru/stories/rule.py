@@ -13,23 +13,28 @@ and, outside near-copies (`score`),
      article about a commemoration, against the happening's own report) and it is first reported more than
      `REACTION_GAP_HOURS` from the story's first report: the happening's own reports worded as statements
      ("Kremlin says Shoigu will visit") come in the same news cycle, a reaction the next morning. Within that
-     gap it must still share a *person* with the story (a reaction names what it reacts to);
+     gap it must still share a *person* with the story (a reaction names what it reacts to), and a statement
+     whose headline gives outright a speaker the happening's reports never name is a third party's word on it
+     (`third_party`: Zakharova on Shoigu's talks, two hours after them);
   6. both name people and none in common (Lavrov in Moscow and Shoigu in Moscow the same day);
   7. both headlines name places (beyond the two capitals) and none in common;
   8. it shares no actor, place or figure beyond the background names (`MIN_SHARED_ACTORS`);
   9. both cue specific kinds of happening and none in common with the story's first report, unless, within
      `REACTION_GAP_HOURS`, a later member of the story cued one of them (the visit's report, then the agreement
-     signed at it) or they share a person beyond the background in the same voice (`kinds_may_differ`: the kind
-     then adds nothing);
+     signed at it) or, both reporting a happening, they share a person beyond the background
+     (`kinds_may_differ`: the kind then adds nothing). Two statements of one person about different things
+     (Zakharova on sanctions and on the drills at one briefing) are two events;
  10. both headlines are statements, each gives a speaker (`names.speaker`), the speakers differ and one of them
      is not named at all by the other side: two statements about one happening by different speakers (Seoul's
      concern about Volodin's trip and Volodin's own account of it) are two events.
-A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin") is one
-person (`names.same_people`): shared for "who", not "different people".
+A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin"), or a
+Korean under two romanisations the gazetteer lacks ("Kim Chol Su", "Kim Chkhol Su"), is one person
+(`names.same_people`): shared for "who", not "different people".
 Otherwise it scores who·0.55 + kind·0.30 + time·0.15; at least `EVENT_THRESHOLD` is the same event.
 
 Two fallbacks, each only when exactly one story qualifies (`grouping`): a report in another language whose
-actors the extract step could not read joins on kind and time (`same_kind_and_time`); and the leaders' own
+actors the extract step could not read joins on kind and time (`same_kind_and_time`), never across rule 6 (the
+people were read on both sides); and the leaders' own
 statements (a message, a speech, an exchange of greetings), which name no one but the two leaders (background
 names, so they share no actor with anything), join the one story first reported as such a statement naming the
 same leaders within `KIND_TIME_GAP_HOURS` (`leaders_statement`). A story first reported as a happening or as
@@ -166,7 +171,8 @@ def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | 
 
 
 def stories_differ(a: StoryProfile, b: StoryProfile) -> bool:
-    """Rules 1–3 and 10 between two stories (before merging them)."""
+    """Rules 1–3 and 10 between two stories (before merging them). Not rule 6: a report naming both sides' people
+    shows that one outlet's Naryshkin and another's Ri Chang Dae were at one meeting."""
     if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
         return True
     if different_speakers(a, b):
@@ -194,18 +200,13 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
         return Verdict(veto=veto)
     if rep.says != story.says and gap > REACTION_GAP_HOURS:
         return Verdict(veto="a statement and the happening it refers to")
+    if veto := third_party(rep, story):
+        return Verdict(veto=veto)
     background = rules.background_entities
-    if veto := different_speakers(rep, story):
+    if veto := apart(rep, story):
         return Verdict(veto=veto)
     aliases = names.same_people(rep.entities, story.entities)
     shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
-    if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
-        return Verdict(veto="different places in the headlines")
-    person = LABEL_WEIGHTS["PERSON"]
-    mine_people = {aliases.get(n, n) for n, w in rep.entities.items() if w == person or n in aliases}
-    their_people = {n for n, w in story.entities.items() if w == LABEL_WEIGHTS["PERSON"]}
-    if mine_people and their_people and not mine_people & their_people:
-        return Verdict(veto="different people")
     # A statement about a happening (a reaction) shares its subject's names; it must share a person too.
     needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
     if sum(rep.entities[name] for name in shared if name not in background) < needed:
@@ -232,11 +233,47 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     return Verdict(score=value, shared=tuple(shared), gap_hours=gap)
 
 
+def apart(rep: Report, story: StoryProfile) -> str | None:
+    """Rules 6, 7 and 10: statements by different speakers, different places in the headlines, different people."""
+    if veto := different_speakers(rep, story):
+        return veto
+    if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
+        return "different places in the headlines"
+    return different_people(rep, story)
+
+
+def different_people(rep: Report, story: StoryProfile) -> str | None:
+    """Rule 6: both name people beyond the background and none in common (a short form and its full name are one
+    person). The one veto no fallback overrides: the people were read on both sides."""
+    aliases = names.same_people(rep.entities, story.entities)
+    person = LABEL_WEIGHTS["PERSON"]
+    mine_people = {aliases.get(n, n) for n, w in rep.entities.items() if w == person or n in aliases}
+    their_people = {n for n, w in story.entities.items() if w == person}
+    if mine_people and their_people and not mine_people & their_people:
+        return "different people"
+    return None
+
+
+def third_party(rep: Report, story: StoryProfile) -> str | None:
+    """Rule 5's second half: a statement whose headline gives its speaker outright (`speaker_sure`), against a
+    happening whose reports never name that speaker, is a third party's word on the happening (Seoul's ministry
+    on Shoigu's talks, hours later), not one of its reports; the happening's own reports worded as statements
+    name who speaks for it ("Kremlin says Shoigu will visit" beside the Kremlin's announcement)."""
+    if rep.says == story.says:
+        return None
+    if rep.says and rep.speaker and rep.speaker_sure and _never_named(rep.speaker, story.entities):
+        return "a third party's statement on the happening"
+    if story.says and story.speaker and story.speaker_sure and _never_named(story.speaker, rep.entities):
+        return "a third party's statement on the happening"
+    return None
+
+
 def kinds_may_differ(rep: Report, story: StoryProfile, shared: list[str], gap: float, background) -> bool:
-    """Rule 9's exception: reports in the same voice within `REACTION_GAP_HOURS` that share a person beyond the
+    """Rule 9's exception: two reports of a happening within `REACTION_GAP_HOURS` that share a person beyond the
     background may cue different kinds (one leads on the visit, the other on what was agreed at it); the kind then
-    adds nothing to the score."""
-    if gap > REACTION_GAP_HOURS or rep.says != story.says:
+    adds nothing to the score. Not two statements: what a statement is about is what tells it from the same
+    speaker's next one."""
+    if gap > REACTION_GAP_HOURS or rep.says or story.says:
         return False
     person = LABEL_WEIGHTS["PERSON"]
     return any(rep.entities.get(n) == person for n in shared if n not in background)
@@ -271,7 +308,9 @@ def _never_named(speaker: str, entities: dict[str, float]) -> bool:
 def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRules) -> bool:
     """Whether a report whose actors the extract step could not read may join `story` on kind and time alone:
     the same main kind, first reported within `KIND_TIME_GAP_HOURS` in another language, the same headline voice
-    (a reaction to a happening is its own event), no announcement/step/date conflict."""
+    (a reaction to a happening is its own event), no announcement/step/date conflict, and not people of whom none
+    are shared (`different_people`: Lavrov's visit is not Shoigu's because both are visits the same day). Speakers
+    and headline places are not compared: they rest on reading the names this fallback is for."""
     main = rep.main_kind(rules)
     if main is None or not rep.language or rep.language == story.language:
         return False
@@ -283,7 +322,7 @@ def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRule
         return False
     if rep.event_date and story.event_date and rep.event_date != story.event_date:
         return False
-    return main in story.main_kinds
+    return main in story.main_kinds and different_people(rep, story) is None
 
 
 def leaders_only(rep: Report, rules: events.EventRules) -> frozenset[str]:
