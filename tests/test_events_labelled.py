@@ -121,7 +121,8 @@ HOLDOUT4_FILE = EVENTS_FILE.parent / "events_holdout4.yaml"
 
 def test_the_fourth_holdout_round_keeps_its_promises() -> None:
     """bench/events_holdout4.yaml: ≥ 20 events × 3–5 reports in ≥ 2 languages, ≥ 10 languages over the set,
-    ≥ 3 same-event pairs within a language, ≥ 20 different-event pairs all within 48 h, ids new, all holdout4."""
+    ≥ 3 same-event pairs within a language, ≥ 20 different-event pairs all within 48 h, ids new; all dev now
+    (it was holdout4 until its first and after-round-4 scores)."""
     data = yaml.safe_load(HOLDOUT4_FILE.read_text(encoding="utf-8"))
     events = data["events"]
     earlier = {event["id"] for event in _load()["events"]}
@@ -134,7 +135,7 @@ def test_the_fourth_holdout_round_keeps_its_promises() -> None:
     within = 0
     languages: set[str] = set()
     for event in events:
-        assert event["split"] == "holdout4", event["id"]
+        assert event["split"] == "dev", event["id"]  # holdout4 until its first and after scores, then dev
         assert event["kind"] in KINDS, event["id"]
         assert 3 <= len(event["reports"]) <= 5, event["id"]
         langs = [report["lang"] for report in event["reports"]]

@@ -2,8 +2,9 @@
 
 Run: python3 bench/relevance/check.py. It fails (exit 1) if a file does not parse, an id repeats, an item lacks
 a field or has a split other than dev, holdout, holdout3 ... holdout8 (rounds 3-8 each wrote a new holdout;
-rounds 7 and 8 wrote theirs in their own folders, `holdout7/` (since moved to dev as `round7/`) and `holdout8/`, by other hands), a language has fewer than 34 items or fewer than 40% negatives, or the hard negatives (the five
-confounding kinds) are under 35% of all items, as issue 9 asks.
+rounds 7 and 8 wrote theirs in their own folders by other hands: `holdout7/`, since moved to dev as `round7/`,
+and `holdout8/`), a language has fewer than 34 items or fewer than 40% negatives, or the hard negatives (the
+five confounding kinds) are under 35% of all items, as issue 9 asks.
 """
 
 import collections
