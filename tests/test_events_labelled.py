@@ -154,3 +154,50 @@ def test_the_fourth_holdout_round_keeps_its_promises() -> None:
     for pair in pairs:
         assert pair["a"] != pair["b"]
         assert abs(first_report[pair["a"]] - first_report[pair["b"]]) <= timedelta(hours=48), pair
+
+
+HOLDOUT5_FILE = EVENTS_FILE.parent / "events_holdout5.yaml"
+
+
+def test_the_fifth_holdout_round_keeps_its_promises() -> None:
+    """bench/events_holdout5.yaml: ≥ 20 events × 3–5 reports in ≥ 2 languages, ≥ 12 languages over the set,
+    ≥ 3 same-event pairs within a language, ≥ 20 different-event pairs all within 48 h, ids new, all holdout5,
+    and a header that says it has not been scored yet (or gives its first score)."""
+    text = HOLDOUT5_FILE.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    events = data["events"]
+    earlier: set[str] = set()
+    for other in (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE):
+        earlier_events = yaml.safe_load(other.read_text(encoding="utf-8"))["events"]
+        earlier |= {event["id"] for event in earlier_events}
+        earlier |= {report["id"] for event in earlier_events for report in event["reports"]}
+    event_ids = [event["id"] for event in events]
+    report_ids = [report["id"] for event in events for report in event["reports"]]
+    assert "# First score:" in text
+    assert len(events) >= 20
+    assert len(set(event_ids)) == len(event_ids)
+    assert len(set(report_ids)) == len(report_ids)
+    assert not earlier & (set(event_ids) | set(report_ids))
+    within = 0
+    languages: set[str] = set()
+    for event in events:
+        assert event["split"] == "holdout5", event["id"]
+        assert event["kind"] in KINDS, event["id"]
+        assert 3 <= len(event["reports"]) <= 5, event["id"]
+        langs = [report["lang"] for report in event["reports"]]
+        assert len(set(langs)) >= 2, event["id"]
+        languages |= set(langs)
+        within += sum(langs.count(lang) * (langs.count(lang) - 1) // 2 for lang in set(langs))
+        for report in event["reports"]:
+            assert report["id"].startswith(event["id"] + "-"), report["id"]
+            assert report["title"].strip(), report["id"]
+            assert isinstance(report["summary"], str), report["id"]
+            _published(report)
+    assert within >= 3
+    assert len(languages) >= 12
+    first_report = {event["id"]: min(_published(report) for report in event["reports"]) for event in events}
+    pairs = data["different_pairs"]
+    assert len({frozenset((pair["a"], pair["b"])) for pair in pairs}) == len(pairs) >= 20
+    for pair in pairs:
+        assert pair["a"] != pair["b"]
+        assert abs(first_report[pair["a"]] - first_report[pair["b"]]) <= timedelta(hours=48), pair
