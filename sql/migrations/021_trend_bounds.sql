@@ -1,0 +1,292 @@
+-- 021: the long-window trend questions without reading every entity or every article of the window (issue 15).
+--
+-- * entity_totals: each entity's relevant articles over the whole history, with its label. No window holds more
+--   of an entity's articles than that, so top_entities.sql first counts the window exactly for the few entities
+--   with the most articles ever (a floor: the limit-th best count among them), then only for the entities whose
+--   articles ever reach that floor; no other entity can rank. Exact, and a few hundred entities instead of all.
+-- * cooccur_heavy_days and cooccur_monthly: on the days an entity is named in a large share of the relevant
+--   articles (a quarter, and at least `nkru.cooccur_min_articles`, default 20), what it is named with is summed
+--   per calendar month, every entity of its articles counted (itself too: its own count). cooccur.sql reads those
+--   sums for its months and each article's entity set only for the other days, so co-occurrence with the most
+--   common entity reads one row per month instead of most of the window's articles, and stays exact. An entity
+--   with no heavy day reads article_entity_sets as before (it is in few articles, so that is cheap).
+--
+-- nkru_refresh_daily keeps all three for the days it recomputes and for nothing else: entity_totals by taking off
+-- the days' old entity_daily rows and adding the new ones; cooccur_monthly by taking off what the days' old
+-- entity sets added and adding what the new ones add (rows whose sums do not change are not rewritten). It now
+-- rebuilds article_entity_sets itself (015's triggers on entity_daily are dropped), and the sets no longer
+-- cascade with a deleted article: deleting an article marks its day, and the next refresh takes the set off the
+-- monthly sums together with the rest of the day, which a cascade would have made impossible.
+-- Applied by `nkru migrate` inside one transaction.
+
+CREATE TABLE entity_totals (
+    entity_id integer PRIMARY KEY,
+    label     text    NOT NULL,    -- entities.label, for the per-label ranking
+    articles  integer NOT NULL     -- relevant articles naming it, every day summed (= sum of entity_daily)
+);
+CREATE INDEX entity_totals_label ON entity_totals (label, articles DESC) INCLUDE (entity_id);
+COMMENT ON TABLE entity_totals IS
+    'Relevant articles per entity over the whole history: an upper bound for any window (derived).';
+
+CREATE TABLE cooccur_heavy_days (
+    entity_id integer NOT NULL,
+    day       date    NOT NULL,
+    PRIMARY KEY (entity_id, day)
+);
+CREATE INDEX cooccur_heavy_days_day ON cooccur_heavy_days (day);
+COMMENT ON TABLE cooccur_heavy_days IS
+    'Days on which an entity is in a large share of the relevant articles; its co-mentions those days are in cooccur_monthly (derived).';
+
+CREATE TABLE cooccur_monthly (
+    entity_id integer   NOT NULL,
+    month     date      NOT NULL,    -- the first day of the month
+    other_ids integer[] NOT NULL,    -- sorted; entity_id itself included (its own articles those days)
+    articles  integer[] NOT NULL,    -- relevant articles of its heavy days naming both, aligned with other_ids
+    PRIMARY KEY (entity_id, month)
+);
+COMMENT ON TABLE cooccur_monthly IS
+    'Per month, the entities named with an entity in its articles of its heavy days, with counts (derived).';
+
+ALTER TABLE article_entity_sets DROP CONSTRAINT article_entity_sets_article_id_fkey;
+DROP TRIGGER entity_daily_sets_delete ON entity_daily;
+DROP TRIGGER entity_daily_sets_insert ON entity_daily;
+DROP FUNCTION nkru_follow_daily();
+
+-- What the current entity sets of `days` add to cooccur_monthly: for each heavy entity of each day, every entity
+-- of its articles that day (itself included), per month.
+CREATE FUNCTION nkru_cooccur_of_days(days date[])
+    RETURNS TABLE (entity_id integer, month date, other_id integer, articles integer)
+    LANGUAGE sql STABLE AS $$
+    SELECT h.entity_id, date_trunc('month', s.day::timestamp)::date, x.other_id, count(*)::integer
+    FROM article_entity_sets s
+    CROSS JOIN LATERAL unnest(s.entity_ids) AS h(entity_id)
+    JOIN cooccur_heavy_days hd ON hd.entity_id = h.entity_id AND hd.day = s.day
+    CROSS JOIN LATERAL unnest(s.entity_ids) AS x(other_id)
+    WHERE s.day = ANY (days)
+    GROUP BY 1, 2, 3
+$$;
+
+-- article_entity_sets, cooccur_heavy_days and cooccur_monthly for the given days (entity_daily and
+-- volume_total_daily already recomputed for them). Only (entity, month) rows whose sums change are rewritten.
+CREATE OR REPLACE FUNCTION nkru_refresh_entity_sets(days date[])
+    RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' AS $$
+DECLARE
+    lo          timestamptz;
+    hi          timestamptz;
+    min_heavy   integer := coalesce(nullif(current_setting('nkru.cooccur_min_articles', true), '')::integer, 20);
+    old_entity  integer[];
+    old_month   date[];
+    old_other   integer[];
+    old_count   integer[];
+BEGIN
+    IF cardinality(days) = 0 THEN
+        RETURN;
+    END IF;
+    SELECT nkru_day_start(min(d)), nkru_day_start(max(d) + 1) INTO lo, hi FROM unnest(days) d;
+    SELECT array_agg(c.entity_id), array_agg(c.month), array_agg(c.other_id), array_agg(c.articles)
+    INTO old_entity, old_month, old_other, old_count
+    FROM nkru_cooccur_of_days(days) c;
+
+    DELETE FROM article_entity_sets WHERE day = ANY (days);
+    INSERT INTO article_entity_sets (article_id, day, entity_ids)
+    SELECT a.id, nkru_day(a.published_at),
+           array_agg(DISTINCT coalesce(e.country_id, m.entity_id) ORDER BY coalesce(e.country_id, m.entity_id))
+    FROM articles a JOIN mentions m ON m.article_id = a.id JOIN entities e ON e.id = m.entity_id
+    WHERE a.relevant AND a.published_at >= lo AND a.published_at < hi AND nkru_day(a.published_at) = ANY (days)
+    GROUP BY a.id;
+
+    DELETE FROM cooccur_heavy_days WHERE day = ANY (days);
+    INSERT INTO cooccur_heavy_days (entity_id, day)
+    SELECT d.entity_id, d.day
+    FROM entity_daily d JOIN volume_total_daily v ON v.day = d.day
+    WHERE d.day = ANY (days) AND d.articles >= greatest(min_heavy, ceil(0.25 * v.relevant_articles));
+
+    WITH delta AS MATERIALIZED (  -- the new sums less the old, per (entity, month, other)
+        SELECT u.entity_id, u.month, u.other_id, sum(u.articles)::integer AS articles
+        FROM (SELECT c.entity_id, c.month, c.other_id, c.articles FROM nkru_cooccur_of_days(days) c
+              UNION ALL
+              SELECT o.entity_id, o.month, o.other_id, -o.articles
+              FROM unnest(old_entity, old_month, old_other, old_count) AS o(entity_id, month, other_id, articles)) u
+        GROUP BY 1, 2, 3
+        HAVING sum(u.articles) <> 0
+    )
+    INSERT INTO cooccur_monthly AS c (entity_id, month, other_ids, articles)
+    SELECT k.entity_id, k.month, merged.other_ids, merged.articles
+    FROM (SELECT DISTINCT entity_id, month FROM delta) k
+    CROSS JOIN LATERAL (
+        SELECT coalesce(array_agg(s.other_id ORDER BY s.other_id), '{}') AS other_ids,
+               coalesce(array_agg(s.articles ORDER BY s.other_id), '{}') AS articles
+        FROM (SELECT v.other_id, sum(v.articles)::integer AS articles
+              FROM (SELECT x.other_id, x.articles
+                    FROM cooccur_monthly old, unnest(old.other_ids, old.articles) AS x(other_id, articles)
+                    WHERE old.entity_id = k.entity_id AND old.month = k.month
+                    UNION ALL
+                    SELECT d.other_id, d.articles FROM delta d WHERE d.entity_id = k.entity_id AND d.month = k.month) v
+              GROUP BY v.other_id
+              HAVING sum(v.articles) > 0) s
+    ) merged
+    ON CONFLICT (entity_id, month) DO UPDATE SET other_ids = excluded.other_ids, articles = excluded.articles;
+    DELETE FROM cooccur_monthly WHERE cardinality(other_ids) = 0;
+END $$;
+
+-- Exact relevant articles and mentions of each given entity over [first_day, last_day], from the same running
+-- totals, monthly sums and days as top_entities.sql reads (see there): a few index look-ups per entity.
+CREATE FUNCTION nkru_entity_window(ids integer[], first_day date, last_day date)
+    RETURNS TABLE (entity_id integer, articles bigint, mentions bigint)
+    LANGUAGE sql STABLE AS $$
+    WITH bounds AS MATERIALIZED (
+        SELECT w.first_month, w.end_month,
+               least(w.end_month, greatest(w.first_month, s.summed_end)) AS summed_end
+        FROM (SELECT (date_trunc('month', (first_day - 1)::timestamp) + interval '1 month')::date AS first_month,
+                     date_trunc('month', (last_day + 1)::timestamp)::date AS end_month) w,
+             (SELECT coalesce((max(c.month) + interval '1 month')::date, '-infinity'::date) AS summed_end
+              FROM entity_cumulative c) s
+    ), wanted AS MATERIALIZED (
+        SELECT DISTINCT i AS id FROM unnest(ids) AS i
+    ), counts AS (
+        SELECT c.entity_id, c.articles, c.mentions  -- running totals at the last whole month summed ...
+        FROM bounds b CROSS JOIN wanted w
+        JOIN entity_cumulative c ON c.month = (b.summed_end - interval '1 month')::date AND c.entity_id = w.id
+        WHERE b.first_month < b.summed_end
+        UNION ALL
+        SELECT c.entity_id, -c.articles, -c.mentions  -- ... less those before the first whole month
+        FROM bounds b CROSS JOIN wanted w
+        JOIN entity_cumulative c ON c.month = (b.first_month - interval '1 month')::date AND c.entity_id = w.id
+        WHERE b.first_month < b.summed_end
+        UNION ALL
+        SELECT m.entity_id, m.articles, m.mentions  -- whole months not summed yet
+        FROM bounds b CROSS JOIN wanted w
+        JOIN entity_monthly m ON m.month >= b.summed_end AND m.month < b.end_month AND m.entity_id = w.id
+        UNION ALL
+        SELECT d.entity_id, d.articles, d.mentions  -- the days before the first whole month
+        FROM bounds b CROSS JOIN wanted w
+        JOIN entity_daily d ON d.entity_id = w.id
+        WHERE d.day >= first_day AND d.day < least(b.first_month, last_day + 1)
+        UNION ALL
+        SELECT d.entity_id, d.articles, d.mentions  -- the days after the last whole month
+        FROM bounds b CROSS JOIN wanted w
+        JOIN entity_daily d ON d.entity_id = w.id
+        WHERE d.day >= greatest(b.end_month, b.first_month, first_day) AND d.day <= last_day
+    )
+    SELECT c.entity_id, sum(c.articles), sum(c.mentions) FROM counts c GROUP BY c.entity_id
+$$;
+
+-- The 009 refresh, now also keeping entity_totals and rebuilding the entity sets (and with them the co-mention
+-- sums) of the days it recomputes; everything else is unchanged.
+CREATE OR REPLACE FUNCTION nkru_refresh_daily(since_day date, until_day date, pair_top_k integer DEFAULT 100)
+    RETURNS integer LANGUAGE plpgsql SET work_mem = '64MB' AS $$
+DECLARE
+    days date[];
+    lo   timestamptz;
+    hi   timestamptz;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('nkru_refresh_daily'));
+    WITH consumed AS (DELETE FROM trend_dirty_days RETURNING day)
+    SELECT coalesce(array_agg(DISTINCT d ORDER BY d), '{}') INTO days
+    FROM (SELECT day AS d FROM consumed
+          UNION
+          SELECT g::date FROM generate_series(since_day, coalesce(until_day, nkru_day(now())), interval '1 day') g
+          WHERE since_day IS NOT NULL) s
+    WHERE d IS NOT NULL;
+    IF cardinality(days) = 0 THEN
+        RETURN 0;
+    END IF;
+    lo := nkru_day_start(days[1]);
+    hi := nkru_day_start(days[cardinality(days)] + 1);
+
+    DELETE FROM volume_daily WHERE day = ANY (days);
+    INSERT INTO volume_daily (day, feed_id, articles, relevant_articles)
+    SELECT nkru_day(a.published_at), c.feed_id, count(*), count(*) FILTER (WHERE a.relevant)
+    FROM articles a
+    JOIN LATERAL (SELECT a.feed_id UNION SELECT af.feed_id FROM article_feeds af WHERE af.article_id = a.id)
+         AS c(feed_id) ON true
+    WHERE a.published_at >= lo AND a.published_at < hi AND nkru_day(a.published_at) IN (SELECT unnest(days))
+    GROUP BY 1, 2;
+
+    DELETE FROM volume_total_daily WHERE day = ANY (days);
+    INSERT INTO volume_total_daily (day, articles, relevant_articles, stories)
+    SELECT d, coalesce(a.articles, 0), coalesce(a.relevant_articles, 0), coalesce(s.stories, 0)
+    FROM unnest(days) AS d
+    LEFT JOIN (SELECT nkru_day(published_at) AS day, count(*) AS articles,
+                      count(*) FILTER (WHERE relevant) AS relevant_articles
+               FROM articles WHERE published_at >= lo AND published_at < hi GROUP BY 1) a ON a.day = d
+    LEFT JOIN (SELECT nkru_day(st.published_at) AS day, count(*) AS stories
+               FROM stories st
+               WHERE st.published_at >= lo AND st.published_at < hi
+                 AND EXISTS (SELECT 1 FROM articles x WHERE x.story_id = st.id AND x.relevant)
+               GROUP BY 1) s ON s.day = d
+    WHERE coalesce(a.articles, 0) + coalesce(s.stories, 0) > 0;
+
+    WITH gone AS (DELETE FROM entity_daily WHERE day = ANY (days) RETURNING entity_id, articles)
+    UPDATE entity_totals t SET articles = t.articles - g.articles
+    FROM (SELECT entity_id, sum(articles) AS articles FROM gone GROUP BY entity_id) g
+    WHERE t.entity_id = g.entity_id;
+    INSERT INTO entity_daily (day, entity_id, articles, mentions)
+    SELECT nkru_day(a.published_at), coalesce(e.country_id, m.entity_id), count(DISTINCT a.id), sum(m.count)
+    FROM articles a JOIN mentions m ON m.article_id = a.id JOIN entities e ON e.id = m.entity_id  -- nationality -> country
+    WHERE a.relevant AND a.published_at >= lo AND a.published_at < hi AND nkru_day(a.published_at) IN (SELECT unnest(days))
+    GROUP BY 1, 2;
+    INSERT INTO entity_totals AS t (entity_id, label, articles)
+    SELECT d.entity_id, e.label, sum(d.articles)
+    FROM entity_daily d JOIN entities e ON e.id = d.entity_id
+    WHERE d.day = ANY (days)
+    GROUP BY d.entity_id, e.label
+    ON CONFLICT (entity_id) DO UPDATE SET articles = t.articles + excluded.articles;
+    PERFORM nkru_refresh_entity_sets(days);
+
+    DELETE FROM entity_monthly WHERE month IN (SELECT date_trunc('month', d::timestamp)::date FROM unnest(days) d);
+    INSERT INTO entity_monthly (month, entity_id, articles, mentions)
+    SELECT date_trunc('month', day::timestamp)::date, entity_id, sum(articles), sum(mentions)
+    FROM entity_daily
+    WHERE day >= date_trunc('month', days[1]::timestamp)::date
+      AND day < (date_trunc('month', days[cardinality(days)]::timestamp) + interval '1 month')::date
+      AND date_trunc('month', day::timestamp)::date IN (SELECT date_trunc('month', d::timestamp)::date FROM unnest(days) d)
+    GROUP BY 1, 2;
+
+    DELETE FROM pair_daily WHERE day = ANY (days);
+    INSERT INTO pair_daily (day, entity_a, entity_b, articles)
+    WITH top AS MATERIALIZED (
+        SELECT day, entity_id
+        FROM (SELECT day, entity_id,
+                     row_number() OVER (PARTITION BY day ORDER BY articles DESC, entity_id) AS rank
+              FROM entity_daily WHERE day = ANY (days)) ranked
+        WHERE rank <= pair_top_k
+    ), per_article AS MATERIALIZED (  -- each article's top entities as one sorted array
+        SELECT nkru_day(a.published_at) AS day,
+               array_agg(DISTINCT coalesce(e.country_id, m.entity_id) ORDER BY coalesce(e.country_id, m.entity_id)) AS ids
+        FROM articles a
+        JOIN mentions m ON m.article_id = a.id
+        JOIN entities e ON e.id = m.entity_id  -- a nationality counts for its country
+        JOIN top t ON t.day = nkru_day(a.published_at) AND t.entity_id = coalesce(e.country_id, m.entity_id)
+        WHERE a.relevant AND a.published_at >= lo AND a.published_at < hi
+          AND nkru_day(a.published_at) IN (SELECT unnest(days))
+        GROUP BY a.id
+        HAVING count(DISTINCT coalesce(e.country_id, m.entity_id)) > 1
+    )
+    -- Pairs are taken within each article's array, never by joining mentions to themselves: the planner
+    -- cannot estimate such a self-join and chose a nested loop over every pair of mention rows.
+    SELECT p.day, p.ids[i], p.ids[j], count(*)
+    FROM per_article p
+    CROSS JOIN LATERAL generate_subscripts(p.ids, 1) AS i
+    CROSS JOIN LATERAL generate_subscripts(p.ids, 1) AS j
+    WHERE i < j
+    GROUP BY 1, 2, 3;
+
+    RETURN cardinality(days);
+END $$;
+COMMENT ON FUNCTION nkru_refresh_daily(date, date, integer) IS
+    'Recompute the daily trend aggregates (and entity totals, entity sets, co-mention sums) for a day range plus the days marked changed; idempotent.';
+
+-- The history already aggregated: totals from the monthly sums, heavy days and their co-mentions from the sets.
+INSERT INTO entity_totals (entity_id, label, articles)
+SELECT m.entity_id, e.label, sum(m.articles) FROM entity_monthly m JOIN entities e ON e.id = m.entity_id
+GROUP BY m.entity_id, e.label;
+INSERT INTO cooccur_heavy_days (entity_id, day)
+SELECT d.entity_id, d.day
+FROM entity_daily d JOIN volume_total_daily v ON v.day = d.day
+WHERE d.articles >= greatest(coalesce(nullif(current_setting('nkru.cooccur_min_articles', true), '')::integer, 20),
+                             ceil(0.25 * v.relevant_articles));
+INSERT INTO cooccur_monthly (entity_id, month, other_ids, articles)
+SELECT c.entity_id, c.month, array_agg(c.other_id ORDER BY c.other_id), array_agg(c.articles ORDER BY c.other_id)
+FROM nkru_cooccur_of_days(ARRAY(SELECT DISTINCT day FROM cooccur_heavy_days)) c
+GROUP BY c.entity_id, c.month;
