@@ -97,7 +97,7 @@ def _windows(today: date) -> list[tuple[date, date]]:
     """Long and short windows, ending today or in the past, on and off month boundaries."""
     first_of_month = today.replace(day=1)
     earlier = (first_of_month - timedelta(days=1)).replace(day=1)
-    spans = [(364, 0), (199, 0), (120, 0), (90, 10), (61, 33), (29, 0), (6, 0), (45, 44), (0, 0)]
+    spans = [(364, 0), (199, 0), (195, 0), (150, 4), (120, 0), (90, 10), (61, 33), (29, 0), (6, 0), (45, 44), (0, 0)]
     windows = [(today - timedelta(days=a), today - timedelta(days=b)) for a, b in spans]
     windows += [(earlier, first_of_month - timedelta(days=1)), (earlier + timedelta(days=3), today)]
     return windows
@@ -196,6 +196,6 @@ def test_a_rebuild_with_another_heavy_rule_stays_exact(db, history):
         cur.execute("SET nkru.cooccur_min_articles = 1000")
     trend_store.refresh_daily(db, today - timedelta(days=DAYS), today)
     with db, db.cursor() as cur:
-        cur.execute("SELECT count(*) FROM cooccur_monthly")
+        cur.execute("SELECT count(*) FROM cooccur_sums")
         assert cur.fetchone()[0] == 0  # no heavy day left: every sum taken off again
     _assert_exact(db, today, names)

@@ -37,37 +37,43 @@ CREATE INDEX cooccur_heavy_days_day ON cooccur_heavy_days (day);
 COMMENT ON TABLE cooccur_heavy_days IS
     'Days on which an entity is in a large share of the relevant articles; its co-mentions those days are in cooccur_monthly (derived).';
 
-CREATE TABLE cooccur_monthly (
+CREATE TABLE cooccur_sums (
     entity_id integer   NOT NULL,
-    month     date      NOT NULL,    -- the first day of the month
+    period    text      NOT NULL CHECK (period IN ('month', 'year')),
+    first_day date      NOT NULL,    -- date_trunc(period, day) of the days summed
     other_ids integer[] NOT NULL,    -- sorted; entity_id itself included (its own articles those days)
     articles  integer[] NOT NULL,    -- relevant articles of its heavy days naming both, aligned with other_ids
-    PRIMARY KEY (entity_id, month)
+    PRIMARY KEY (entity_id, period, first_day)
 );
-COMMENT ON TABLE cooccur_monthly IS
-    'Per month, the entities named with an entity in its articles of its heavy days, with counts (derived).';
+COMMENT ON TABLE cooccur_sums IS
+    'Per month and per year, the entities named with an entity in its articles of its heavy days, with counts (derived).';
 
 ALTER TABLE article_entity_sets DROP CONSTRAINT article_entity_sets_article_id_fkey;
 DROP TRIGGER entity_daily_sets_delete ON entity_daily;
 DROP TRIGGER entity_daily_sets_insert ON entity_daily;
 DROP FUNCTION nkru_follow_daily();
 
--- What the current entity sets of `days` add to cooccur_monthly: for each heavy entity of each day, every entity
--- of its articles that day (itself included), per month.
+-- What the current entity sets of `days` add to cooccur_sums: for each heavy entity of each day, every entity of
+-- its articles that day (itself included), per month and per year.
 CREATE FUNCTION nkru_cooccur_of_days(days date[])
-    RETURNS TABLE (entity_id integer, month date, other_id integer, articles integer)
+    RETURNS TABLE (entity_id integer, period text, first_day date, other_id integer, articles integer)
     LANGUAGE sql STABLE AS $$
-    SELECT h.entity_id, date_trunc('month', s.day::timestamp)::date, x.other_id, count(*)::integer
-    FROM article_entity_sets s
-    CROSS JOIN LATERAL unnest(s.entity_ids) AS h(entity_id)
-    JOIN cooccur_heavy_days hd ON hd.entity_id = h.entity_id AND hd.day = s.day
-    CROSS JOIN LATERAL unnest(s.entity_ids) AS x(other_id)
-    WHERE s.day = ANY (days)
-    GROUP BY 1, 2, 3
+    WITH per_day AS (
+        SELECT h.entity_id, s.day, x.other_id, count(*)::integer AS articles
+        FROM article_entity_sets s
+        CROSS JOIN LATERAL unnest(s.entity_ids) AS h(entity_id)
+        JOIN cooccur_heavy_days hd ON hd.entity_id = h.entity_id AND hd.day = s.day
+        CROSS JOIN LATERAL unnest(s.entity_ids) AS x(other_id)
+        WHERE s.day = ANY (days)
+        GROUP BY 1, 2, 3
+    )
+    SELECT d.entity_id, p.period, date_trunc(p.period, d.day::timestamp)::date, d.other_id, sum(d.articles)::integer
+    FROM per_day d CROSS JOIN (VALUES ('month'), ('year')) AS p(period)
+    GROUP BY 1, 2, 3, 4
 $$;
 
--- article_entity_sets, cooccur_heavy_days and cooccur_monthly for the given days (entity_daily and
--- volume_total_daily already recomputed for them). Only (entity, month) rows whose sums change are rewritten.
+-- article_entity_sets, cooccur_heavy_days and cooccur_sums for the given days (entity_daily and
+-- volume_total_daily already recomputed for them). Only the sums that change are rewritten.
 CREATE OR REPLACE FUNCTION nkru_refresh_entity_sets(days date[])
     RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' AS $$
 DECLARE
@@ -75,7 +81,8 @@ DECLARE
     hi          timestamptz;
     min_heavy   integer := coalesce(nullif(current_setting('nkru.cooccur_min_articles', true), '')::integer, 20);
     old_entity  integer[];
-    old_month   date[];
+    old_period  text[];
+    old_first   date[];
     old_other   integer[];
     old_count   integer[];
 BEGIN
@@ -83,8 +90,9 @@ BEGIN
         RETURN;
     END IF;
     SELECT nkru_day_start(min(d)), nkru_day_start(max(d) + 1) INTO lo, hi FROM unnest(days) d;
-    SELECT array_agg(c.entity_id), array_agg(c.month), array_agg(c.other_id), array_agg(c.articles)
-    INTO old_entity, old_month, old_other, old_count
+    SELECT array_agg(c.entity_id), array_agg(c.period), array_agg(c.first_day), array_agg(c.other_id),
+           array_agg(c.articles)
+    INTO old_entity, old_period, old_first, old_other, old_count
     FROM nkru_cooccur_of_days(days) c;
 
     DELETE FROM article_entity_sets WHERE day = ANY (days);
@@ -101,32 +109,35 @@ BEGIN
     FROM entity_daily d JOIN volume_total_daily v ON v.day = d.day
     WHERE d.day = ANY (days) AND d.articles >= greatest(min_heavy, ceil(0.25 * v.relevant_articles));
 
-    WITH delta AS MATERIALIZED (  -- the new sums less the old, per (entity, month, other)
-        SELECT u.entity_id, u.month, u.other_id, sum(u.articles)::integer AS articles
-        FROM (SELECT c.entity_id, c.month, c.other_id, c.articles FROM nkru_cooccur_of_days(days) c
+    WITH delta AS MATERIALIZED (  -- the new sums less the old
+        SELECT u.entity_id, u.period, u.first_day, u.other_id, sum(u.articles)::integer AS articles
+        FROM (SELECT c.entity_id, c.period, c.first_day, c.other_id, c.articles FROM nkru_cooccur_of_days(days) c
               UNION ALL
-              SELECT o.entity_id, o.month, o.other_id, -o.articles
-              FROM unnest(old_entity, old_month, old_other, old_count) AS o(entity_id, month, other_id, articles)) u
-        GROUP BY 1, 2, 3
+              SELECT o.entity_id, o.period, o.first_day, o.other_id, -o.articles
+              FROM unnest(old_entity, old_period, old_first, old_other, old_count)
+                   AS o(entity_id, period, first_day, other_id, articles)) u
+        GROUP BY 1, 2, 3, 4
         HAVING sum(u.articles) <> 0
     )
-    INSERT INTO cooccur_monthly AS c (entity_id, month, other_ids, articles)
-    SELECT k.entity_id, k.month, merged.other_ids, merged.articles
-    FROM (SELECT DISTINCT entity_id, month FROM delta) k
+    INSERT INTO cooccur_sums AS c (entity_id, period, first_day, other_ids, articles)
+    SELECT k.entity_id, k.period, k.first_day, merged.other_ids, merged.articles
+    FROM (SELECT DISTINCT entity_id, period, first_day FROM delta) k
     CROSS JOIN LATERAL (
         SELECT coalesce(array_agg(s.other_id ORDER BY s.other_id), '{}') AS other_ids,
                coalesce(array_agg(s.articles ORDER BY s.other_id), '{}') AS articles
         FROM (SELECT v.other_id, sum(v.articles)::integer AS articles
               FROM (SELECT x.other_id, x.articles
-                    FROM cooccur_monthly old, unnest(old.other_ids, old.articles) AS x(other_id, articles)
-                    WHERE old.entity_id = k.entity_id AND old.month = k.month
+                    FROM cooccur_sums old, unnest(old.other_ids, old.articles) AS x(other_id, articles)
+                    WHERE (old.entity_id, old.period, old.first_day) = (k.entity_id, k.period, k.first_day)
                     UNION ALL
-                    SELECT d.other_id, d.articles FROM delta d WHERE d.entity_id = k.entity_id AND d.month = k.month) v
+                    SELECT d.other_id, d.articles FROM delta d
+                    WHERE (d.entity_id, d.period, d.first_day) = (k.entity_id, k.period, k.first_day)) v
               GROUP BY v.other_id
               HAVING sum(v.articles) > 0) s
     ) merged
-    ON CONFLICT (entity_id, month) DO UPDATE SET other_ids = excluded.other_ids, articles = excluded.articles;
-    DELETE FROM cooccur_monthly WHERE cardinality(other_ids) = 0;
+    ON CONFLICT (entity_id, period, first_day) DO UPDATE
+        SET other_ids = excluded.other_ids, articles = excluded.articles;
+    DELETE FROM cooccur_sums WHERE cardinality(other_ids) = 0;
 END $$;
 
 -- Exact relevant articles and mentions of each given entity over [first_day, last_day], from the same running
@@ -286,7 +297,8 @@ SELECT d.entity_id, d.day
 FROM entity_daily d JOIN volume_total_daily v ON v.day = d.day
 WHERE d.articles >= greatest(coalesce(nullif(current_setting('nkru.cooccur_min_articles', true), '')::integer, 20),
                              ceil(0.25 * v.relevant_articles));
-INSERT INTO cooccur_monthly (entity_id, month, other_ids, articles)
-SELECT c.entity_id, c.month, array_agg(c.other_id ORDER BY c.other_id), array_agg(c.articles ORDER BY c.other_id)
+INSERT INTO cooccur_sums (entity_id, period, first_day, other_ids, articles)
+SELECT c.entity_id, c.period, c.first_day, array_agg(c.other_id ORDER BY c.other_id),
+       array_agg(c.articles ORDER BY c.other_id)
 FROM nkru_cooccur_of_days(ARRAY(SELECT DISTINCT day FROM cooccur_heavy_days)) c
-GROUP BY c.entity_id, c.month;
+GROUP BY c.entity_id, c.period, c.first_day;

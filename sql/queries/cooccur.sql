@@ -7,37 +7,49 @@
 -- Columns: entity, label, articles (articles naming both), share (articles / the entity's own articles in the
 --          window, 0..1), entity_articles (the entity's own articles in the window)
 -- Exact, every entity of the entity's articles counted (a nationality for its country). On the days the entity
--- is in a large share of the articles (cooccur_heavy_days) what it is named with is summed per month
--- (cooccur_monthly); a month is read from those sums when more of its heavy days fall inside the window than
--- outside, the ones outside taken off again from their articles' entity sets (article_entity_sets). Every other
--- day of the window is read from the entity sets of its articles that name the entity.
-WITH heavy AS MATERIALIZED (  -- the entity's heavy days in the months the window touches
+-- is in a large share of the articles (cooccur_heavy_days) what it is named with is summed per month and per year
+-- (cooccur_sums). A year is read from its sum when at most 15 of its heavy days are outside the window, else each
+-- of its months with more heavy days inside than outside; the heavy days outside are taken off again from their
+-- articles' entity sets (article_entity_sets). Every other day of the window is read from the entity sets of its
+-- articles that name the entity.
+WITH heavy AS MATERIALIZED (  -- the entity's heavy days in the years the window touches
     SELECT h.day, date_trunc('month', h.day::timestamp)::date AS month,
+           date_trunc('year', h.day::timestamp)::date AS year,
            h.day >= %(since)s::date AND h.day <= %(until)s::date AS inside
     FROM cooccur_heavy_days h
     WHERE h.entity_id = %(entity_id)s
-      AND h.day >= date_trunc('month', %(since)s::date::timestamp)::date
-      AND h.day < (date_trunc('month', %(until)s::date::timestamp) + interval '1 month')::date
-), summed AS MATERIALIZED (  -- the months read from cooccur_monthly
-    SELECT month FROM heavy GROUP BY month
+      AND h.day >= date_trunc('year', %(since)s::date::timestamp)::date
+      AND h.day < (date_trunc('year', %(until)s::date::timestamp) + interval '1 year')::date
+), years AS MATERIALIZED (  -- years read from their sums: no more than half a month's heavy days to take off
+    SELECT year AS first_day FROM heavy GROUP BY year
+    HAVING count(*) FILTER (WHERE NOT inside) <= 15 AND count(*) FILTER (WHERE inside) > 15
+), months AS MATERIALIZED (  -- months of the other years read from their sums
+    SELECT month AS first_day FROM heavy
+    WHERE year NOT IN (SELECT first_day FROM years)
+    GROUP BY month
     HAVING count(*) FILTER (WHERE inside) > count(*) FILTER (WHERE NOT inside)
+), summed AS MATERIALIZED (  -- the heavy days those sums hold
+    SELECT h.day, h.inside FROM heavy h
+    WHERE h.year IN (SELECT first_day FROM years) OR h.month IN (SELECT first_day FROM months)
 ), set_days AS MATERIALIZED (  -- +1: the window's days not in those sums; -1: days in them outside the window
     SELECT g::date AS day, 1 AS sign
     FROM generate_series(%(since)s::date, %(until)s::date, interval '1 day') AS g
-    WHERE g::date NOT IN (SELECT h.day FROM heavy h JOIN summed s USING (month))
+    WHERE g::date NOT IN (SELECT day FROM summed)
     UNION ALL
-    SELECT h.day, -1 FROM heavy h JOIN summed s USING (month) WHERE NOT h.inside
+    SELECT day, -1 FROM summed WHERE NOT inside
 ), together AS MATERIALIZED (  -- every entity of the entity's articles, itself included (its own count)
     SELECT t.entity_id, sum(t.articles)::integer AS articles
     FROM (SELECT x.entity_id, x.articles
-          FROM summed s
-          JOIN cooccur_monthly c ON c.entity_id = %(entity_id)s AND c.month = s.month
-          CROSS JOIN LATERAL unnest(c.other_ids, c.articles) AS x(entity_id, articles)
+          FROM cooccur_sums c CROSS JOIN LATERAL unnest(c.other_ids, c.articles) AS x(entity_id, articles)
+          WHERE c.entity_id = %(entity_id)s
+            AND ((c.period = 'year' AND c.first_day IN (SELECT first_day FROM years))
+                 OR (c.period = 'month' AND c.first_day IN (SELECT first_day FROM months)))
           UNION ALL
           SELECT x.entity_id, d.sign
-          FROM set_days d
-          JOIN article_entity_sets a ON a.day = d.day AND a.entity_ids @> ARRAY[%(entity_id)s::integer]
-          CROSS JOIN LATERAL unnest(a.entity_ids) AS x(entity_id)) t
+          FROM article_entity_sets a
+          JOIN set_days d ON d.day = a.day
+          CROSS JOIN LATERAL unnest(a.entity_ids) AS x(entity_id)
+          WHERE a.day = ANY (ARRAY(SELECT day FROM set_days)) AND a.entity_ids @> ARRAY[%(entity_id)s::integer]) t
     GROUP BY 1
     HAVING sum(t.articles) > 0
 ), own AS (
