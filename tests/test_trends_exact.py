@@ -188,10 +188,13 @@ def test_rescored_reprocessed_deleted_and_late_articles_stay_exact(db, history):
 def test_a_rebuild_with_another_heavy_rule_stays_exact(db, history):
     """Which days are summed per month is stored per day, so days refreshed under different rules mix freely."""
     today, names = history
-    with db, db.cursor() as cur:
-        cur.execute("SET nkru.cooccur_min_articles = 4")
-    assert trend_store.refresh_daily(db, today - timedelta(days=100), today - timedelta(days=40)) == 61
-    _assert_exact(db, today, names)
+    for rule, (first, last) in ((1, (100, 40)), (4, (130, 20))):  # entities become heavy, then stop being so
+        with db, db.cursor() as cur:
+            cur.execute(f"SET nkru.cooccur_min_articles = {rule}")
+        assert trend_store.refresh_daily(db, today - timedelta(days=first), today - timedelta(days=last)) == (
+            first - last + 1
+        )
+        _assert_exact(db, today, names)
     with db, db.cursor() as cur:
         cur.execute("SET nkru.cooccur_min_articles = 1000")
     trend_store.refresh_daily(db, today - timedelta(days=DAYS), today)

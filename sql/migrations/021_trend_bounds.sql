@@ -53,91 +53,105 @@ DROP TRIGGER entity_daily_sets_delete ON entity_daily;
 DROP TRIGGER entity_daily_sets_insert ON entity_daily;
 DROP FUNCTION nkru_follow_daily();
 
--- What the current entity sets of `days` add to cooccur_sums: for each heavy entity of each day, every entity of
--- its articles that day (itself included), per month and per year.
-CREATE FUNCTION nkru_cooccur_of_days(days date[])
-    RETURNS TABLE (entity_id integer, period text, first_day date, other_id integer, articles integer)
-    LANGUAGE sql STABLE AS $$
-    WITH per_day AS (
-        SELECT h.entity_id, s.day, x.other_id, count(*)::integer AS articles
-        FROM article_entity_sets s
-        CROSS JOIN LATERAL unnest(s.entity_ids) AS h(entity_id)
-        JOIN cooccur_heavy_days hd ON hd.entity_id = h.entity_id AND hd.day = s.day
-        CROSS JOIN LATERAL unnest(s.entity_ids) AS x(other_id)
-        WHERE s.day = ANY (days)
-        GROUP BY 1, 2, 3
-    )
-    SELECT d.entity_id, p.period, date_trunc(p.period, d.day::timestamp)::date, d.other_id, sum(d.articles)::integer
-    FROM per_day d CROSS JOIN (VALUES ('month'), ('year')) AS p(period)
-    GROUP BY 1, 2, 3, 4
-$$;
-
 -- article_entity_sets, cooccur_heavy_days and cooccur_sums for the given days (entity_daily and
--- volume_total_daily already recomputed for them). Only the sums that change are rewritten.
+-- volume_total_daily already recomputed for them), in one statement. Only what changed is taken off and added
+-- again: the sets that differ from the stored ones, and every set of an entity that became or stopped being heavy
+-- on a day. An unchanged day rewrites nothing; a run that adds a few articles to today adds just theirs.
 CREATE OR REPLACE FUNCTION nkru_refresh_entity_sets(days date[])
-    RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' AS $$
+    RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' SET jit = off AS $$
 DECLARE
-    lo          timestamptz;
-    hi          timestamptz;
-    min_heavy   integer := coalesce(nullif(current_setting('nkru.cooccur_min_articles', true), '')::integer, 20);
-    old_entity  integer[];
-    old_period  text[];
-    old_first   date[];
-    old_other   integer[];
-    old_count   integer[];
+    lo        timestamptz;
+    hi        timestamptz;
+    min_heavy integer := coalesce(nullif(current_setting('nkru.cooccur_min_articles', true), '')::integer, 20);
 BEGIN
     IF cardinality(days) = 0 THEN
         RETURN;
     END IF;
     SELECT nkru_day_start(min(d)), nkru_day_start(max(d) + 1) INTO lo, hi FROM unnest(days) d;
-    SELECT array_agg(c.entity_id), array_agg(c.period), array_agg(c.first_day), array_agg(c.other_id),
-           array_agg(c.articles)
-    INTO old_entity, old_period, old_first, old_other, old_count
-    FROM nkru_cooccur_of_days(days) c;
-
-    DELETE FROM article_entity_sets WHERE day = ANY (days);
-    INSERT INTO article_entity_sets (article_id, day, entity_ids)
-    SELECT a.id, nkru_day(a.published_at),
-           array_agg(DISTINCT coalesce(e.country_id, m.entity_id) ORDER BY coalesce(e.country_id, m.entity_id))
-    FROM articles a JOIN mentions m ON m.article_id = a.id JOIN entities e ON e.id = m.entity_id
-    WHERE a.relevant AND a.published_at >= lo AND a.published_at < hi AND nkru_day(a.published_at) = ANY (days)
-    GROUP BY a.id;
-
-    DELETE FROM cooccur_heavy_days WHERE day = ANY (days);
-    INSERT INTO cooccur_heavy_days (entity_id, day)
-    SELECT d.entity_id, d.day
-    FROM entity_daily d JOIN volume_total_daily v ON v.day = d.day
-    WHERE d.day = ANY (days) AND d.articles >= greatest(min_heavy, ceil(0.25 * v.relevant_articles));
-
-    WITH delta AS MATERIALIZED (  -- the new sums less the old
-        SELECT u.entity_id, u.period, u.first_day, u.other_id, sum(u.articles)::integer AS articles
-        FROM (SELECT c.entity_id, c.period, c.first_day, c.other_id, c.articles FROM nkru_cooccur_of_days(days) c
-              UNION ALL
-              SELECT o.entity_id, o.period, o.first_day, o.other_id, -o.articles
-              FROM unnest(old_entity, old_period, old_first, old_other, old_count)
-                   AS o(entity_id, period, first_day, other_id, articles)) u
+    WITH fresh AS MATERIALIZED (  -- the days' entity sets from the articles as they are now
+        SELECT a.id AS article_id, nkru_day(a.published_at) AS day,
+               array_agg(DISTINCT coalesce(e.country_id, m.entity_id) ORDER BY coalesce(e.country_id, m.entity_id))
+                   AS entity_ids
+        FROM articles a JOIN mentions m ON m.article_id = a.id JOIN entities e ON e.id = m.entity_id
+        WHERE a.relevant AND a.published_at >= lo AND a.published_at < hi AND nkru_day(a.published_at) = ANY (days)
+        GROUP BY a.id
+    ), stored AS MATERIALIZED (  -- as the last refresh left them
+        SELECT s.article_id, s.day, s.entity_ids FROM article_entity_sets s WHERE s.day = ANY (days)
+    ), fresh_kept AS MATERIALIZED (
+        SELECT f.*, EXISTS (SELECT 1 FROM stored s WHERE (s.article_id, s.day, s.entity_ids)
+                                                      = (f.article_id, f.day, f.entity_ids)) AS same
+        FROM fresh f
+    ), stored_kept AS MATERIALIZED (
+        SELECT s.*, EXISTS (SELECT 1 FROM fresh f WHERE (f.article_id, f.day, f.entity_ids)
+                                                     = (s.article_id, s.day, s.entity_ids)) AS same
+        FROM stored s
+    ), heavy_now AS MATERIALIZED (
+        SELECT d.entity_id, d.day
+        FROM entity_daily d JOIN volume_total_daily v ON v.day = d.day
+        WHERE d.day = ANY (days) AND d.articles >= greatest(min_heavy, ceil(0.25 * v.relevant_articles))
+    ), heavy_before AS MATERIALIZED (
+        SELECT h.entity_id, h.day FROM cooccur_heavy_days h WHERE h.day = ANY (days)
+    ), changed AS (  -- (heavy entity, day, set, +1 or -1) for every set whose contribution may differ
+        SELECT h.entity_id, f.day, f.entity_ids, 1 AS sign
+        FROM fresh_kept f
+        CROSS JOIN LATERAL unnest(f.entity_ids) AS h(entity_id)
+        JOIN heavy_now n ON (n.entity_id, n.day) = (h.entity_id, f.day)
+        WHERE NOT f.same OR NOT EXISTS (SELECT 1 FROM heavy_before b WHERE (b.entity_id, b.day) = (h.entity_id, f.day))
+        UNION ALL
+        SELECT h.entity_id, s.day, s.entity_ids, -1
+        FROM stored_kept s
+        CROSS JOIN LATERAL unnest(s.entity_ids) AS h(entity_id)
+        JOIN heavy_before b ON (b.entity_id, b.day) = (h.entity_id, s.day)
+        WHERE NOT s.same OR NOT EXISTS (SELECT 1 FROM heavy_now n WHERE (n.entity_id, n.day) = (h.entity_id, s.day))
+    ), delta AS MATERIALIZED (  -- per entity, month or year, and entity named with it
+        SELECT c.entity_id, p.period, date_trunc(p.period, c.day::timestamp)::date AS first_day, x.other_id,
+               sum(c.sign)::integer AS articles
+        FROM changed c
+        CROSS JOIN LATERAL unnest(c.entity_ids) AS x(other_id)
+        CROSS JOIN (VALUES ('month'), ('year')) AS p(period)
         GROUP BY 1, 2, 3, 4
-        HAVING sum(u.articles) <> 0
+        HAVING sum(c.sign) <> 0
+    ), merged AS MATERIALIZED (  -- each changed sum: the stored one plus its change
+        SELECT k.entity_id, k.period, k.first_day, m.other_ids, m.articles
+        FROM (SELECT DISTINCT entity_id, period, first_day FROM delta) k
+        CROSS JOIN LATERAL (
+            SELECT coalesce(array_agg(s.other_id ORDER BY s.other_id), '{}') AS other_ids,
+                   coalesce(array_agg(s.articles ORDER BY s.other_id), '{}') AS articles
+            FROM (SELECT v.other_id, sum(v.articles)::integer AS articles
+                  FROM (SELECT x.other_id, x.articles
+                        FROM cooccur_sums old, unnest(old.other_ids, old.articles) AS x(other_id, articles)
+                        WHERE (old.entity_id, old.period, old.first_day) = (k.entity_id, k.period, k.first_day)
+                        UNION ALL
+                        SELECT d.other_id, d.articles FROM delta d
+                        WHERE (d.entity_id, d.period, d.first_day) = (k.entity_id, k.period, k.first_day)) v
+                  GROUP BY v.other_id
+                  HAVING sum(v.articles) > 0) s
+        ) m
+    ), sums_emptied AS (
+        DELETE FROM cooccur_sums c USING merged m
+        WHERE (c.entity_id, c.period, c.first_day) = (m.entity_id, m.period, m.first_day)
+          AND cardinality(m.other_ids) = 0
+    ), sums_written AS (
+        INSERT INTO cooccur_sums AS c (entity_id, period, first_day, other_ids, articles)
+        SELECT entity_id, period, first_day, other_ids, articles FROM merged WHERE cardinality(other_ids) > 0
+        ON CONFLICT (entity_id, period, first_day) DO UPDATE
+            SET other_ids = excluded.other_ids, articles = excluded.articles
+    ), sets_gone AS (
+        DELETE FROM article_entity_sets a USING stored_kept s
+        WHERE a.article_id = s.article_id AND NOT s.same
+          AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.article_id = s.article_id)
+    ), sets_written AS (
+        INSERT INTO article_entity_sets AS a (article_id, day, entity_ids)
+        SELECT article_id, day, entity_ids FROM fresh_kept WHERE NOT same
+        ON CONFLICT (article_id) DO UPDATE SET day = excluded.day, entity_ids = excluded.entity_ids
+    ), heavy_gone AS (
+        DELETE FROM cooccur_heavy_days h USING heavy_before b
+        WHERE (h.entity_id, h.day) = (b.entity_id, b.day)
+          AND NOT EXISTS (SELECT 1 FROM heavy_now n WHERE (n.entity_id, n.day) = (b.entity_id, b.day))
     )
-    INSERT INTO cooccur_sums AS c (entity_id, period, first_day, other_ids, articles)
-    SELECT k.entity_id, k.period, k.first_day, merged.other_ids, merged.articles
-    FROM (SELECT DISTINCT entity_id, period, first_day FROM delta) k
-    CROSS JOIN LATERAL (
-        SELECT coalesce(array_agg(s.other_id ORDER BY s.other_id), '{}') AS other_ids,
-               coalesce(array_agg(s.articles ORDER BY s.other_id), '{}') AS articles
-        FROM (SELECT v.other_id, sum(v.articles)::integer AS articles
-              FROM (SELECT x.other_id, x.articles
-                    FROM cooccur_sums old, unnest(old.other_ids, old.articles) AS x(other_id, articles)
-                    WHERE (old.entity_id, old.period, old.first_day) = (k.entity_id, k.period, k.first_day)
-                    UNION ALL
-                    SELECT d.other_id, d.articles FROM delta d
-                    WHERE (d.entity_id, d.period, d.first_day) = (k.entity_id, k.period, k.first_day)) v
-              GROUP BY v.other_id
-              HAVING sum(v.articles) > 0) s
-    ) merged
-    ON CONFLICT (entity_id, period, first_day) DO UPDATE
-        SET other_ids = excluded.other_ids, articles = excluded.articles;
-    DELETE FROM cooccur_sums WHERE cardinality(other_ids) = 0;
+    INSERT INTO cooccur_heavy_days (entity_id, day)
+    SELECT n.entity_id, n.day FROM heavy_now n
+    WHERE NOT EXISTS (SELECT 1 FROM heavy_before b WHERE (b.entity_id, b.day) = (n.entity_id, n.day));
 END $$;
 
 -- Exact relevant articles and mentions of each given entity over [first_day, last_day], from the same running
@@ -185,11 +199,13 @@ $$;
 -- The 009 refresh, now also keeping entity_totals and rebuilding the entity sets (and with them the co-mention
 -- sums) of the days it recomputes; everything else is unchanged.
 CREATE OR REPLACE FUNCTION nkru_refresh_daily(since_day date, until_day date, pair_top_k integer DEFAULT 100)
-    RETURNS integer LANGUAGE plpgsql SET work_mem = '64MB' AS $$
+    RETURNS integer LANGUAGE plpgsql SET work_mem = '64MB' SET jit = off AS $$
 DECLARE
-    days date[];
-    lo   timestamptz;
-    hi   timestamptz;
+    days         date[];
+    lo           timestamptz;
+    hi           timestamptz;
+    old_entity   integer[];
+    old_articles integer[];
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('nkru_refresh_daily'));
     WITH consumed AS (DELETE FROM trend_dirty_days RETURNING day)
@@ -228,20 +244,23 @@ BEGIN
                GROUP BY 1) s ON s.day = d
     WHERE coalesce(a.articles, 0) + coalesce(s.stories, 0) > 0;
 
-    WITH gone AS (DELETE FROM entity_daily WHERE day = ANY (days) RETURNING entity_id, articles)
-    UPDATE entity_totals t SET articles = t.articles - g.articles
-    FROM (SELECT entity_id, sum(articles) AS articles FROM gone GROUP BY entity_id) g
-    WHERE t.entity_id = g.entity_id;
+    SELECT array_agg(entity_id), array_agg(articles) INTO old_entity, old_articles
+    FROM entity_daily WHERE day = ANY (days);
+    DELETE FROM entity_daily WHERE day = ANY (days);
     INSERT INTO entity_daily (day, entity_id, articles, mentions)
     SELECT nkru_day(a.published_at), coalesce(e.country_id, m.entity_id), count(DISTINCT a.id), sum(m.count)
     FROM articles a JOIN mentions m ON m.article_id = a.id JOIN entities e ON e.id = m.entity_id  -- nationality -> country
     WHERE a.relevant AND a.published_at >= lo AND a.published_at < hi AND nkru_day(a.published_at) IN (SELECT unnest(days))
     GROUP BY 1, 2;
-    INSERT INTO entity_totals AS t (entity_id, label, articles)
-    SELECT d.entity_id, e.label, sum(d.articles)
-    FROM entity_daily d JOIN entities e ON e.id = d.entity_id
-    WHERE d.day = ANY (days)
-    GROUP BY d.entity_id, e.label
+    INSERT INTO entity_totals AS t (entity_id, label, articles)  -- only the totals that change are written
+    SELECT c.entity_id, e.label, c.articles
+    FROM (SELECT u.entity_id, sum(u.articles) AS articles
+          FROM (SELECT d.entity_id, d.articles FROM entity_daily d WHERE d.day = ANY (days)
+                UNION ALL
+                SELECT o.entity_id, -o.articles FROM unnest(old_entity, old_articles) AS o(entity_id, articles)) u
+          GROUP BY u.entity_id
+          HAVING sum(u.articles) <> 0) c
+    JOIN entities e ON e.id = c.entity_id
     ON CONFLICT (entity_id) DO UPDATE SET articles = t.articles + excluded.articles;
     PERFORM nkru_refresh_entity_sets(days);
 
@@ -300,5 +319,11 @@ WHERE d.articles >= greatest(coalesce(nullif(current_setting('nkru.cooccur_min_a
 INSERT INTO cooccur_sums (entity_id, period, first_day, other_ids, articles)
 SELECT c.entity_id, c.period, c.first_day, array_agg(c.other_id ORDER BY c.other_id),
        array_agg(c.articles ORDER BY c.other_id)
-FROM nkru_cooccur_of_days(ARRAY(SELECT DISTINCT day FROM cooccur_heavy_days)) c
+FROM (SELECT h.entity_id, p.period, date_trunc(p.period, s.day::timestamp)::date AS first_day, x.other_id,
+             count(*)::integer AS articles
+      FROM cooccur_heavy_days h
+      JOIN article_entity_sets s ON s.day = h.day AND s.entity_ids @> ARRAY[h.entity_id]
+      CROSS JOIN LATERAL unnest(s.entity_ids) AS x(other_id)
+      CROSS JOIN (VALUES ('month'), ('year')) AS p(period)
+      GROUP BY 1, 2, 3, 4) c
 GROUP BY c.entity_id, c.period, c.first_day;
