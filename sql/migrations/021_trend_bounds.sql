@@ -48,6 +48,19 @@ CREATE TABLE cooccur_sums (
 COMMENT ON TABLE cooccur_sums IS
     'Per month and per year, the entities named with an entity in its articles of its heavy days, with counts (derived).';
 
+-- Changes to cooccur_sums not folded into its arrays yet: a run that adds a few articles adds a few hundred rows
+-- here instead of rewriting arrays of tens of thousands of entities; a sum's rows are folded into its arrays once
+-- there are more than `nkru.cooccur_pending_rows` (default 10,000). The true sum is the array plus these rows.
+CREATE TABLE cooccur_pending (
+    entity_id integer NOT NULL,
+    period    text    NOT NULL,
+    first_day date    NOT NULL,
+    other_id  integer NOT NULL,
+    articles  integer NOT NULL,    -- signed: what to add to the array's count
+    PRIMARY KEY (entity_id, period, first_day, other_id) INCLUDE (articles)
+);
+COMMENT ON TABLE cooccur_pending IS 'Changes to cooccur_sums still to be folded into its arrays (derived).';
+
 ALTER TABLE article_entity_sets DROP CONSTRAINT article_entity_sets_article_id_fkey;
 DROP TRIGGER entity_daily_sets_delete ON entity_daily;
 DROP TRIGGER entity_daily_sets_insert ON entity_daily;
@@ -56,13 +69,15 @@ DROP FUNCTION nkru_follow_daily();
 -- article_entity_sets, cooccur_heavy_days and cooccur_sums for the given days (entity_daily and
 -- volume_total_daily already recomputed for them), in one statement. Only what changed is taken off and added
 -- again: the sets that differ from the stored ones, and every set of an entity that became or stopped being heavy
--- on a day. An unchanged day rewrites nothing; a run that adds a few articles to today adds just theirs.
+-- on a day. An unchanged day rewrites nothing; a run that adds a few articles to today adds just theirs, as rows
+-- of cooccur_pending until a sum has enough of them to be worth folding into its arrays.
 CREATE OR REPLACE FUNCTION nkru_refresh_entity_sets(days date[])
     RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' SET jit = off AS $$
 DECLARE
-    lo        timestamptz;
-    hi        timestamptz;
-    min_heavy integer := coalesce(nullif(current_setting('nkru.cooccur_min_articles', true), '')::integer, 20);
+    lo          timestamptz;
+    hi          timestamptz;
+    min_heavy   integer := coalesce(nullif(current_setting('nkru.cooccur_min_articles', true), '')::integer, 20);
+    max_pending integer := coalesce(nullif(current_setting('nkru.cooccur_pending_rows', true), '')::integer, 10000);
 BEGIN
     IF cardinality(days) = 0 THEN
         RETURN;
@@ -111,9 +126,24 @@ BEGIN
         CROSS JOIN (VALUES ('month'), ('year')) AS p(period)
         GROUP BY 1, 2, 3, 4
         HAVING sum(c.sign) <> 0
-    ), merged AS MATERIALIZED (  -- each changed sum: the stored one plus its change
+    ), touched AS MATERIALIZED (  -- per sum changed: its rows waiting, this change's included
+        SELECT k.entity_id, k.period, k.first_day,
+               k.rows + (SELECT count(*) FROM cooccur_pending p
+                         WHERE (p.entity_id, p.period, p.first_day) = (k.entity_id, k.period, k.first_day)) > max_pending
+                   AS fold
+        FROM (SELECT entity_id, period, first_day, count(*) AS rows FROM delta GROUP BY 1, 2, 3) k
+    ), pending_written AS (  -- a small change waits as rows
+        INSERT INTO cooccur_pending AS p (entity_id, period, first_day, other_id, articles)
+        SELECT d.entity_id, d.period, d.first_day, d.other_id, d.articles
+        FROM delta d JOIN touched t USING (entity_id, period, first_day)
+        WHERE NOT t.fold
+        ON CONFLICT (entity_id, period, first_day, other_id) DO UPDATE SET articles = p.articles + excluded.articles
+    ), pending_taken AS (  -- past the limit, the rows waiting are folded into the arrays with the change
+        DELETE FROM cooccur_pending p USING touched t
+        WHERE (p.entity_id, p.period, p.first_day) = (t.entity_id, t.period, t.first_day) AND t.fold
+    ), merged AS MATERIALIZED (  -- each sum folded: the stored arrays plus the rows waiting plus this change
         SELECT k.entity_id, k.period, k.first_day, m.other_ids, m.articles
-        FROM (SELECT DISTINCT entity_id, period, first_day FROM delta) k
+        FROM touched k
         CROSS JOIN LATERAL (
             SELECT coalesce(array_agg(s.other_id ORDER BY s.other_id), '{}') AS other_ids,
                    coalesce(array_agg(s.articles ORDER BY s.other_id), '{}') AS articles
@@ -122,11 +152,15 @@ BEGIN
                         FROM cooccur_sums old, unnest(old.other_ids, old.articles) AS x(other_id, articles)
                         WHERE (old.entity_id, old.period, old.first_day) = (k.entity_id, k.period, k.first_day)
                         UNION ALL
+                        SELECT p.other_id, p.articles FROM cooccur_pending p
+                        WHERE (p.entity_id, p.period, p.first_day) = (k.entity_id, k.period, k.first_day)
+                        UNION ALL
                         SELECT d.other_id, d.articles FROM delta d
                         WHERE (d.entity_id, d.period, d.first_day) = (k.entity_id, k.period, k.first_day)) v
                   GROUP BY v.other_id
                   HAVING sum(v.articles) > 0) s
         ) m
+        WHERE k.fold
     ), sums_emptied AS (
         DELETE FROM cooccur_sums c USING merged m
         WHERE (c.entity_id, c.period, c.first_day) = (m.entity_id, m.period, m.first_day)

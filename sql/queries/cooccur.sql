@@ -8,10 +8,10 @@
 --          window, 0..1), entity_articles (the entity's own articles in the window)
 -- Exact, every entity of the entity's articles counted (a nationality for its country). On the days the entity
 -- is in a large share of the articles (cooccur_heavy_days) what it is named with is summed per month and per year
--- (cooccur_sums). A year is read from its sum when at most 15 of its heavy days are outside the window, else each
--- of its months with more heavy days inside than outside; the heavy days outside are taken off again from their
--- articles' entity sets (article_entity_sets). Every other day of the window is read from the entity sets of its
--- articles that name the entity.
+-- (cooccur_sums, and its recent changes in cooccur_pending). A year is read from its sum when at most 15 of its
+-- heavy days are outside the window, else each of its months with more heavy days inside than outside; the heavy
+-- days outside are taken off again from their articles' entity sets (article_entity_sets). Every other day of the
+-- window is read from the entity sets of its articles that name the entity.
 WITH heavy AS MATERIALIZED (  -- the entity's heavy days in the years the window touches
     SELECT h.day, date_trunc('month', h.day::timestamp)::date AS month,
            date_trunc('year', h.day::timestamp)::date AS year,
@@ -44,6 +44,12 @@ WITH heavy AS MATERIALIZED (  -- the entity's heavy days in the years the window
           WHERE c.entity_id = %(entity_id)s
             AND ((c.period = 'year' AND c.first_day IN (SELECT first_day FROM years))
                  OR (c.period = 'month' AND c.first_day IN (SELECT first_day FROM months)))
+          UNION ALL
+          SELECT p.other_id, p.articles  -- changes to those sums not folded into their arrays yet
+          FROM cooccur_pending p
+          WHERE p.entity_id = %(entity_id)s
+            AND ((p.period = 'year' AND p.first_day IN (SELECT first_day FROM years))
+                 OR (p.period = 'month' AND p.first_day IN (SELECT first_day FROM months)))
           UNION ALL
           SELECT x.entity_id, d.sign
           FROM article_entity_sets a
