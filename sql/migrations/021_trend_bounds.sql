@@ -50,7 +50,8 @@ COMMENT ON TABLE cooccur_sums IS
 
 -- Changes to cooccur_sums not folded into its arrays yet: a run that adds a few articles adds a few hundred rows
 -- here instead of rewriting arrays of tens of thousands of entities; a sum's rows are folded into its arrays once
--- there are more than `nkru.cooccur_pending_rows` (default 10,000). The true sum is the array plus these rows.
+-- they pass an eighth of the array (and `nkru.cooccur_pending_rows`, default 500), so a reader never reads more
+-- than ~1/8 extra. The true sum is the array plus these rows.
 CREATE TABLE cooccur_pending (
     entity_id integer NOT NULL,
     period    text    NOT NULL,
@@ -77,7 +78,7 @@ DECLARE
     lo          timestamptz;
     hi          timestamptz;
     min_heavy   integer := coalesce(nullif(current_setting('nkru.cooccur_min_articles', true), '')::integer, 20);
-    max_pending integer := coalesce(nullif(current_setting('nkru.cooccur_pending_rows', true), '')::integer, 10000);
+    max_pending integer := coalesce(nullif(current_setting('nkru.cooccur_pending_rows', true), '')::integer, 500);
 BEGIN
     IF cardinality(days) = 0 THEN
         RETURN;
@@ -126,10 +127,13 @@ BEGIN
         CROSS JOIN (VALUES ('month'), ('year')) AS p(period)
         GROUP BY 1, 2, 3, 4
         HAVING sum(c.sign) <> 0
-    ), touched AS MATERIALIZED (  -- per sum changed: its rows waiting, this change's included
-        SELECT k.entity_id, k.period, k.first_day,
+    ), touched AS MATERIALIZED (  -- per sum changed: fold when its rows waiting, this change's included, pass
+        SELECT k.entity_id, k.period, k.first_day,  -- an eighth of its array (and at least max_pending)
                k.rows + (SELECT count(*) FROM cooccur_pending p
-                         WHERE (p.entity_id, p.period, p.first_day) = (k.entity_id, k.period, k.first_day)) > max_pending
+                         WHERE (p.entity_id, p.period, p.first_day) = (k.entity_id, k.period, k.first_day))
+               > greatest(max_pending, (SELECT cardinality(c.other_ids) / 8 FROM cooccur_sums c
+                                        WHERE (c.entity_id, c.period, c.first_day)
+                                              = (k.entity_id, k.period, k.first_day)))
                    AS fold
         FROM (SELECT entity_id, period, first_day, count(*) AS rows FROM delta GROUP BY 1, 2, 3) k
     ), pending_written AS (  -- a small change waits as rows
