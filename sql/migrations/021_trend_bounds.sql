@@ -39,7 +39,7 @@ COMMENT ON TABLE cooccur_heavy_days IS
 
 CREATE TABLE cooccur_sums (
     entity_id integer   NOT NULL,
-    period    text      NOT NULL CHECK (period IN ('month', 'year')),
+    period    text COLLATE "C" NOT NULL CHECK (period IN ('month', 'year')),  -- "C": a cheap key
     first_day date      NOT NULL,    -- date_trunc(period, day) of the days summed
     other_ids integer[] NOT NULL,    -- sorted; entity_id itself included (its own articles those days)
     articles  integer[] NOT NULL,    -- relevant articles of its heavy days naming both, aligned with other_ids
@@ -54,7 +54,7 @@ COMMENT ON TABLE cooccur_sums IS
 -- than ~1/8 extra. The true sum is the array plus these rows.
 CREATE TABLE cooccur_pending (
     entity_id integer NOT NULL,
-    period    text    NOT NULL,
+    period    text COLLATE "C" NOT NULL,
     first_day date    NOT NULL,
     other_id  integer NOT NULL,
     articles  integer NOT NULL,    -- signed: what to add to the array's count
@@ -119,14 +119,19 @@ BEGIN
         CROSS JOIN LATERAL unnest(s.entity_ids) AS h(entity_id)
         JOIN heavy_before b ON (b.entity_id, b.day) = (h.entity_id, s.day)
         WHERE NOT s.same OR NOT EXISTS (SELECT 1 FROM heavy_now n WHERE (n.entity_id, n.day) = (h.entity_id, s.day))
-    ), delta AS MATERIALIZED (  -- per entity, month or year, and entity named with it
-        SELECT c.entity_id, p.period, date_trunc(p.period, c.day::timestamp)::date AS first_day, x.other_id,
-               sum(c.sign)::integer AS articles
+    ), day_delta AS MATERIALIZED (  -- per entity, day and entity named with it
+        SELECT c.entity_id, c.day, x.other_id, sum(c.sign)::integer AS articles
         FROM changed c
         CROSS JOIN LATERAL unnest(c.entity_ids) AS x(other_id)
+        GROUP BY 1, 2, 3
+        HAVING sum(c.sign) <> 0
+    ), delta AS MATERIALIZED (  -- per entity, month or year, and entity named with it
+        SELECT d.entity_id, p.period, date_trunc(p.period, d.day::timestamp)::date AS first_day, d.other_id,
+               sum(d.articles)::integer AS articles
+        FROM day_delta d
         CROSS JOIN (VALUES ('month'), ('year')) AS p(period)
         GROUP BY 1, 2, 3, 4
-        HAVING sum(c.sign) <> 0
+        HAVING sum(d.articles) <> 0
     ), touched AS MATERIALIZED (  -- per sum changed: fold when its rows waiting, this change's included, pass
         SELECT k.entity_id, k.period, k.first_day,  -- an eighth of its array (and at least max_pending)
                k.rows + (SELECT count(*) FROM cooccur_pending p
