@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from nkru import store
 from nkru.store import Connection
 from nkru.store import trends as trend_store
 
@@ -212,4 +213,17 @@ def test_a_rebuild_with_another_heavy_rule_stays_exact(db, history):
                GROUP BY entity_id, period, first_day, other_id HAVING sum(articles) <> 0"""
         )
         assert cur.fetchone() is None  # no heavy day left: every sum taken off again
+    _assert_exact(db, today, names)
+
+
+def test_the_migration_fills_the_new_tables_from_an_existing_history(db, history):
+    """021 on a database that already holds a history: its last statements fill the tables from the aggregates."""
+    today, names = history
+    migration = next(p for _, p in store.migration_files() if p.name.startswith("021_"))
+    backfill = migration.read_text(encoding="utf-8").split("-- The history already aggregated")[1].split("\n", 1)[1]
+    with db, db.cursor() as cur:
+        cur.execute("TRUNCATE entity_totals, cooccur_heavy_days, cooccur_sums, cooccur_pending")
+        cur.execute(backfill)
+        cur.execute("SELECT count(*) FROM cooccur_sums")
+        assert cur.fetchone()[0] > 0
     _assert_exact(db, today, names)
