@@ -4,19 +4,21 @@
 --   of an entity's articles than that, so top_entities.sql first counts the window exactly for the few entities
 --   with the most articles ever (a floor: the limit-th best count among them), then only for the entities whose
 --   articles ever reach that floor; no other entity can rank. Exact, and a few hundred entities instead of all.
--- * cooccur_heavy_days and cooccur_monthly: on the days an entity is named in a large share of the relevant
---   articles (a quarter, and at least `nkru.cooccur_min_articles`, default 20), what it is named with is summed
---   per calendar month, every entity of its articles counted (itself too: its own count). cooccur.sql reads those
---   sums for its months and each article's entity set only for the other days, so co-occurrence with the most
---   common entity reads one row per month instead of most of the window's articles, and stays exact. An entity
---   with no heavy day reads article_entity_sets as before (it is in few articles, so that is cheap).
+-- * cooccur_heavy_days, cooccur_sums and cooccur_pending: on the days an entity is named in a large share of the
+--   relevant articles (a quarter, and at least `nkru.cooccur_min_articles`, default 20), what it is named with is
+--   summed per calendar month and per year, every entity of its articles counted (itself too: its own count), as
+--   two aligned arrays per sum; small changes wait as rows in cooccur_pending until they are worth folding in.
+--   cooccur.sql reads those sums for the years and months the window covers and each article's entity set only
+--   for the other days, so co-occurrence with the most common entity over a year reads a year's and a month's sums
+--   instead of most of the year's articles, and stays exact. An entity with no heavy day reads
+--   article_entity_sets as before (it is in few articles, so that is cheap).
 --
--- nkru_refresh_daily keeps all three for the days it recomputes and for nothing else: entity_totals by taking off
--- the days' old entity_daily rows and adding the new ones; cooccur_monthly by taking off what the days' old
--- entity sets added and adding what the new ones add (rows whose sums do not change are not rewritten). It now
--- rebuilds article_entity_sets itself (015's triggers on entity_daily are dropped), and the sets no longer
--- cascade with a deleted article: deleting an article marks its day, and the next refresh takes the set off the
--- monthly sums together with the rest of the day, which a cascade would have made impossible.
+-- nkru_refresh_daily keeps all of them for the days it recomputes and for nothing else: entity_totals by the net
+-- change of the days' entity_daily rows; the sums by taking off what the days' changed entity sets added and
+-- adding what the new ones add (an unchanged day writes nothing). It now rebuilds article_entity_sets itself
+-- (015's triggers on entity_daily are dropped), and the sets no longer cascade with a deleted article: deleting
+-- an article marks its day, and the next refresh takes its set off the sums together with the rest of the day,
+-- which a cascade would have made impossible.
 -- Applied by `nkru migrate` inside one transaction.
 
 CREATE TABLE entity_totals (
@@ -35,7 +37,7 @@ CREATE TABLE cooccur_heavy_days (
 );
 CREATE INDEX cooccur_heavy_days_day ON cooccur_heavy_days (day);
 COMMENT ON TABLE cooccur_heavy_days IS
-    'Days on which an entity is in a large share of the relevant articles; its co-mentions those days are in cooccur_monthly (derived).';
+    'Days on which an entity is in a large share of the relevant articles; its co-mentions those days are in cooccur_sums (derived).';
 
 CREATE TABLE cooccur_sums (
     entity_id integer   NOT NULL,
