@@ -5,59 +5,55 @@
 --   %(label)s  text     PERSON, ORG, GPE, ... or NULL for every label
 --   %(limit)s  integer  entities per label
 -- Columns: label, rank (1 = most articles), entity (canonical name), articles, mentions
--- Counts articles, not tokens: an article naming Putin five times counts once. The whole calendar months inside
--- the window are the difference of two months of entity_cumulative (running totals per entity, kept for the
--- months already over), whatever the window's length; entity_monthly gives any whole month not summed there yet
--- and entity_daily the days around the whole months.
--- first_month .. end_month (exclusive) are the whole months: first_month is the first 1st-of-a-month on or
--- after since, end_month the first 1st-of-a-month after until; summed_end is the first month not in
--- entity_cumulative.
-WITH bounds AS MATERIALIZED (
-    SELECT w.first_month, w.end_month,
-           least(w.end_month, greatest(w.first_month, s.summed_end)) AS summed_end
-    FROM (SELECT (date_trunc('month', (%(since)s::date - 1)::timestamp) + interval '1 month')::date AS first_month,
-                 date_trunc('month', (%(until)s::date + 1)::timestamp)::date AS end_month) w,
-         (SELECT coalesce((max(month) + interval '1 month')::date, '-infinity'::date) AS summed_end
-          FROM entity_cumulative) s
-), counts AS (
-    SELECT c.entity_id, c.articles, c.mentions  -- the running totals at the last whole month summed ...
-    FROM bounds b JOIN entity_cumulative c ON c.month = (b.summed_end - interval '1 month')::date
-    WHERE b.first_month < b.summed_end
+-- Counts articles, not tokens: an article naming Putin five times counts once. Exact, without counting every
+-- entity: no window holds more of an entity's articles than its whole history (entity_totals), so the window is
+-- counted first for the entities with the most articles ever, the limit-th best of those counts per label is a
+-- floor, and then only the entities whose articles ever reach that floor are counted: no other can rank.
+-- nkru_entity_window counts a window for given entities from running totals per month (entity_cumulative), the
+-- months not summed yet (entity_monthly) and the days around the whole months (entity_daily).
+WITH RECURSIVE labels AS (  -- the labels asked for, one index look-up each
+    SELECT min(t.label) AS label FROM entity_totals t WHERE %(label)s::text IS NULL OR t.label = %(label)s::text
     UNION ALL
-    SELECT c.entity_id, -c.articles, -c.mentions  -- ... less those before the first whole month
-    FROM bounds b JOIN entity_cumulative c ON c.month = (b.first_month - interval '1 month')::date
-    WHERE b.first_month < b.summed_end
-    UNION ALL
-    SELECT m.entity_id, m.articles, m.mentions  -- whole months not summed yet
-    FROM bounds b JOIN entity_monthly m ON m.month >= b.summed_end AND m.month < b.end_month
-    UNION ALL
-    SELECT d.entity_id, d.articles, d.mentions  -- the days before the first whole month
-    FROM entity_daily d
-    WHERE d.day >= %(since)s::date
-      AND d.day < least((date_trunc('month', (%(since)s::date - 1)::timestamp) + interval '1 month')::date,
-                        %(until)s::date + 1)
-    UNION ALL
-    SELECT d.entity_id, d.articles, d.mentions  -- the days after the last whole month
-    FROM entity_daily d
-    WHERE d.day >= greatest(date_trunc('month', (%(until)s::date + 1)::timestamp)::date,
-                            (date_trunc('month', (%(since)s::date - 1)::timestamp) + interval '1 month')::date,
-                            %(since)s::date)
-      AND d.day <= %(until)s::date
-), totals AS (  -- the label joined before summing: a hash join over the window's rows, not a lookup per entity
-    SELECT c.entity_id, e.label, sum(c.articles)::integer AS articles, sum(c.mentions)::integer AS mentions
-    FROM counts c JOIN entities e ON e.id = c.entity_id
-    WHERE %(label)s::text IS NULL OR e.label = %(label)s::text
-    GROUP BY c.entity_id, e.label
-    HAVING sum(c.articles) > 0  -- an entity named before the window but not in it
+    SELECT (SELECT min(t.label) FROM entity_totals t WHERE t.label > l.label AND %(label)s::text IS NULL)
+    FROM labels l
+    WHERE l.label IS NOT NULL
+), first_pass AS MATERIALIZED (  -- per label, three times `limit` entities with the most articles ever
+    SELECT l.label, f.entity_id
+    FROM labels l
+    CROSS JOIN LATERAL (SELECT t.entity_id FROM entity_totals t WHERE t.label = l.label
+                        ORDER BY t.articles DESC LIMIT 3 * %(limit)s) f
+    WHERE l.label IS NOT NULL
+), floors AS MATERIALIZED (  -- per label, the limit-th best window count among them (at least 1)
+    SELECT l.label,
+           greatest(1, (array_agg(w.articles ORDER BY w.articles DESC) FILTER (WHERE w.articles > 0))[%(limit)s])
+               AS articles
+    FROM labels l
+    LEFT JOIN first_pass f ON f.label = l.label
+    LEFT JOIN nkru_entity_window(ARRAY(SELECT entity_id FROM first_pass), %(since)s::date, %(until)s::date) w
+           ON w.entity_id = f.entity_id
+    WHERE l.label IS NOT NULL
+    GROUP BY l.label
+), candidates AS MATERIALIZED (  -- every entity that could reach its label's floor
+    SELECT c.entity_id, f.label
+    FROM floors f
+    CROSS JOIN LATERAL (SELECT t.entity_id FROM entity_totals t  -- ORDER BY: an index range scan per label
+                        WHERE t.label = f.label AND t.articles >= f.articles ORDER BY t.articles DESC) c
+), totals AS (
+    SELECT c.entity_id, c.label, w.articles::integer AS articles, w.mentions::integer AS mentions
+    FROM nkru_entity_window(ARRAY(SELECT entity_id FROM candidates), %(since)s::date, %(until)s::date) w
+    JOIN candidates c ON c.entity_id = w.entity_id
+    WHERE w.articles > 0  -- an entity named before the window but not in it
 ), contenders AS (  -- by count alone first (ties kept): names are compared only for the few that can rank
     SELECT t.entity_id, t.label, t.articles, t.mentions,
            rank() OVER (PARTITION BY t.label COLLATE "C" ORDER BY t.articles DESC) AS by_count
     FROM totals t
 ), ranked AS (
-    SELECT c.label, e.name AS entity, c.articles, c.mentions,
-           row_number() OVER (PARTITION BY c.label ORDER BY c.articles DESC, e.name) AS rank
-    FROM contenders c JOIN entities e ON e.id = c.entity_id
-    WHERE c.by_count <= %(limit)s
+    SELECT n.label, n.entity, n.articles, n.mentions,
+           row_number() OVER (PARTITION BY n.label ORDER BY n.articles DESC, n.entity) AS rank
+    FROM (SELECT c.label, c.articles, c.mentions,
+                 (SELECT e.name FROM entities e WHERE e.id = c.entity_id) AS entity  -- a look-up per contender
+          FROM contenders c
+          WHERE c.by_count <= %(limit)s) n
 )
 SELECT r.label, r.rank::integer, r.entity, r.articles, r.mentions
 FROM ranked r

@@ -12,12 +12,21 @@ and read small pre-aggregated tables instead of scanning `mentions`:
   entities (all pairs would be ~45 per article, tens of millions of rows at scale, almost all of them one-off
   co-mentions in the long tail).
 
-A question about a window then reads one row per entity per day (or month) instead of one per mention. On the
-synthetic 3-year history of `make bench` (1M articles, 10M mentions, 2 cores) the default windows of every
-command answer in 1-300 ms, a fraction of one `count(*)` over `mentions` (~250-450 ms there); the longest
-windows stay under a second (top entities over 3 years ~0.5-0.6 s). Co-occurrence with one entity is the
-exception by design: it stays exact and reads `mentions` for that entity's articles in the window, so its time
-grows with them: 30 days of an entity named in most articles ~0.15-0.3 s, a whole year of it ~1.1-1.3 s.
+A question about a window then reads one row per entity per day (or month) instead of one per mention. Two
+long-window questions read even less (migrations 015 and 021, kept by the same refresh):
+
+* top entities: `entity_cumulative` holds each entity's running totals per month, so the whole months of any
+  window are the difference of two rows; `entity_totals` holds each entity's articles over the whole history, an
+  upper bound for any window, so only the entities that could still reach the top are counted at all (a few
+  hundred of 50,000 on the benchmark history), and the answer stays exact;
+* co-occurrence: `article_entity_sets` holds each relevant article's entities as one array; on the days an entity
+  is in a quarter or more of the articles (`cooccur_heavy_days`), what it is named with is also summed per month
+  and per year (`cooccur_sums`), so "who appears with North Korea this year" reads a couple of sums and a few
+  days' sets instead of most of the year's articles, still exact.
+
+On the synthetic 3-year history of `make bench` (1M articles, 10M mentions, 2 cores) every default window and
+both long questions answer in a fraction of one `count(*)` over `mentions` (see the README's Benchmarks); the
+slowest is "rising" over 30 days against 120 (it reads 150 days of `entity_daily`).
 
 We chose aggregate tables over the alternatives because:
 
