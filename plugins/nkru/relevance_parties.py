@@ -375,6 +375,8 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
     after = [p for p in same if p.start >= word.end]
     if before and after and {before[-1].term.side, after[0].term.side} == {NK, RU}:
         a, b = before[-1], after[0]
+        if b.term.kind in PLACE_KINDS and _paired_with_third(before, text, gaps):
+            return False  # "Hiina ja Põhja-Korea asevälisministrid kohtusid Moskvas": the city is their venue
         if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start + 1):  # +1: a space before b
             return True
     if len(before) >= 2 and {before[-2].term.side, before[-1].term.side} == {NK, RU}:
@@ -383,6 +385,15 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
         if close and word.end - a.start <= HOST_REACH and not _HARD_BREAK.search(text, a.end, word.start):
             return True
     return False
+
+
+def _paired_with_third(before: list[Hit], text: str, gaps: Gaps) -> bool:
+    """Whether the last mention before a host word is joined to a third country right before it ("China and North
+    Korea | deputy ministers meet"): the meeting is theirs."""
+    if len(before) < 2:
+        return False
+    third, side = before[-2], before[-1]
+    return third.term.side == COUNTRY and bool(gaps.joined.fullmatch(text, third.end, side.start))
 
 
 def _third_pair_before(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> tuple[Hit, Hit] | None:
