@@ -242,7 +242,7 @@ def _judge(
     parties = find_parties(hits, text, gaps, observers) if pair > 0 else Parties(False, False, {})
     passers = (
         (
-            parties.passers_by(hits, observers)
+            parties.passers_by(hits, observers, text)
             or _parallel(hits, parties, text, gaps, observers)
             or aside(hits, parties, text, lede)
             or background(hits, lede, text)
