@@ -61,3 +61,21 @@ def test_a_third_country_acting_on_the_two_sides_dealings_keeps_them_parties(sco
     # Not a third country between the two sides, nor a host receiving one of them with the other looking on.
     assert not scorer.score("Russia warns Japan over North Korea drills", "", "en").relevant
     assert not scorer.score("Xi Jinping meets Kim Jong Un in the presence of Putin", "", "en").relevant
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        ("en", "The paper details North Korea's rocket launches and Russia's bomber patrols, respectively."),
+        ("zh", "报告分别介绍了朝鲜的导弹试射和俄罗斯在远东的军演。"),
+    ],
+)
+def test_a_summary_sentence_of_two_things_respectively_does_not_pair_the_sides(
+    scorer: Scorer, language: str, summary: str
+) -> None:
+    title = {"en": "Tokyo's annual security review voices alarm at China, North Korea, Russia",
+             "zh": "日本安全报告对中国、朝鲜、俄罗斯表示担忧"}[language]  # fmt: skip
+    r = scorer.score(title, summary, language)
+    assert not r.relevant, r.reason
+    kept = scorer.score("Security review released", "It details North Korea's arms deliveries to Russia.", "en")
+    assert kept.relevant, kept.reason
