@@ -95,7 +95,9 @@ def test_pyeongchang_is_not_pyongyang(scorer: Scorer) -> None:
     olympics = scorer.score("Russian athletes compete as neutrals at Pyeongchang Olympics", "")
     assert not olympics.relevant
     assert "Pyeongchang" not in olympics.terms
-    assert scorer.score("Russian athletes compete as neutrals at Pyongyang games", "").relevant
+    # Pyongyang itself is found (a sport story there is an aside since round 8: athletes, not the relation)
+    assert "Pyongyang" in scorer.score("Russian athletes compete as neutrals at Pyongyang games", "").terms
+    assert scorer.score("Russian delegation arrives in Pyongyang for treaty talks", "").relevant
     assert not scorer.score("Пхёнчхан принял российских спортсменов", "").relevant
     assert not scorer.score("평창 동계올림픽 러시아 선수단", "").relevant
 

@@ -283,6 +283,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(BACKGROUND, text, "background", 0.0)
     for text in data.get("parallel_words", []) or []:
         add(PARALLEL, text, "parallel", 0.0)  # with the two sides as its joint subject: not parties
+    for text in data.get("respectively_words", []) or []:
+        add(PARALLEL, text, "respectively", 0.0)  # "respectively", "それぞれ": a sentence of two things apart
     for text in data.get("reciprocal_words", []) or []:
         add(PARALLEL, text, "reciprocal", 0.0)  # "each other", "друг друга": the two are parties after all
     for text in data.get("host_words", []) or []:

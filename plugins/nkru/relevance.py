@@ -242,7 +242,7 @@ def _judge(
     parties = find_parties(hits, text, gaps, observers) if pair > 0 else Parties(False, False, {})
     passers = (
         (
-            parties.passers_by(hits, observers)
+            parties.passers_by(hits, observers, text)
             or _parallel(hits, parties, text, gaps, observers)
             or aside(hits, parties, text, lede)
             or background(hits, lede, text)
@@ -379,11 +379,12 @@ def _together(hits: list[Hit], lede: int = -1, observers: frozenset[str] = froze
     """The field (title first) with a sentence naming both sides outside any list; else `LEDE` when the title
     names one side with a beat word ("Pyongyang sends more troops to the front") and the first sentence of the
     summary, the lede, names the other (headline and lede are read as one statement); else None."""
+    apart = {h.sentence for h in hits if h.field == SUMMARY and h.term.kind == "respectively"}
     for field in (TITLE, SUMMARY):
         sentences_nk = {h.sentence for h in hits if h.field == field and not h.listed and h.nk}
         sentences_ru = {h.sentence for h in hits if h.field == field and not h.listed and h.ru}
-        if sentences_nk & sentences_ru:
-            return field
+        if (sentences_nk & sentences_ru) - (apart if field == SUMMARY else set()):
+            return field  # not a summary sentence of two things apart: "... and Russia's drills, respectively"
     title = [h for h in hits if h.field == TITLE and not h.listed]
     nk, ru = any(h.nk for h in title), any(h.ru for h in title)
     thirds = [h for h in title if h.term.side == COUNTRY and h.term.country not in observers]  # Kyiv is a source

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nkru import lexicon as lx
-from nkru.lexicon import ASIDE, BOTH, COUNTRY, HOST, JOINT, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH, TRAVEL
+from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, HOST, JOINT, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH, TRAVEL
 from nkru.relevance_hits import (
     _LIST_ITEM,
     _POSSESSIVE,
@@ -150,7 +150,7 @@ class Parties:
         False  # a word naming both ("북러") or a host word ("Kim meets Lavrov") pairs them in the title
     )
 
-    def passers_by(self, hits: list[Hit], observers: frozenset[str]) -> str:
+    def passers_by(self, hits: list[Hit], observers: frozenset[str], text: str = "") -> str:
         """Why the two sides are passers-by of a third country's relation, or "" when they are not."""
         if self.nk_ru_title or _onward_trip(hits):
             return ""
@@ -185,7 +185,7 @@ class Parties:
             if bool(nk) != bool(ru):
                 present, missing = ("North Korea", "Russia") if nk else ("Russia", "North Korea")
                 return f"the title is about {present} and {and_list(others)}; {missing} only in the summary"
-            if nk and ru and not self.thirds:
+            if nk and ru and not self.thirds and not _before_both(title, nk + ru, observers, text):
                 return f"the title names both around {and_list(others)}, never together"
         if not self.thirds or self.nk_ru:
             return ""
@@ -201,6 +201,19 @@ class Parties:
         if hosts and not self.one_clause:  # "中朝首脳会談 プーチン氏は前日に北京を離れる"; not "Kiev captures..."
             return f"{name} paired with {and_list(hosts)}; {other_name} only in another clause"
         return ""
+
+
+def _before_both(title: list[Hit], sides: list[Hit], observers: frozenset[str], text: str) -> bool:
+    """Whether every third country of the title comes before both sides, as the subject acting on their dealings,
+    with a beat word between the two and no host word ("Japan sanctions Russian firms linked to arms transfers from
+    North Korea"), not between them ("Russia warns Japan over North Korea drills")."""
+    first, last = min(h.start for h in sides), max(h.start for h in sides)
+    thirds = [h for h in title if h.term.side in (COUNTRY, SOUTH) and not _observer(h, observers)]
+    if not thirds or any(h.end > first for h in thirds) or any(h.term.side == HOST for h in title):
+        return False  # "Xi meets Kim in the presence of Putin": a host and its guests
+    if _CLAUSE_BREAK.search(text, first, last):
+        return False  # "Tô Lâm tiếp Thủ tướng Triều Tiên, nhắc tới chuyến thăm của ông Putin": two clauses
+    return any(h.term.side == CUE and first < h.start < last for h in title)  # "... linked to arms transfers from"
 
 
 def _joint_statement(hits: list[Hit], parties: Parties, observers: frozenset[str]) -> str:
@@ -375,6 +388,8 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
     after = [p for p in same if p.start >= word.end]
     if before and after and {before[-1].term.side, after[0].term.side} == {NK, RU}:
         a, b = before[-1], after[0]
+        if b.term.kind in PLACE_KINDS and _paired_with_third(before, text, gaps):
+            return False  # "Hiina ja Põhja-Korea asevälisministrid kohtusid Moskvas": the city is their venue
         if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start + 1):  # +1: a space before b
             return True
     if len(before) >= 2 and {before[-2].term.side, before[-1].term.side} == {NK, RU}:
@@ -383,6 +398,15 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
         if close and word.end - a.start <= HOST_REACH and not _HARD_BREAK.search(text, a.end, word.start):
             return True
     return False
+
+
+def _paired_with_third(before: list[Hit], text: str, gaps: Gaps) -> bool:
+    """Whether the last mention before a host word is joined to a third country right before it ("China and North
+    Korea | deputy ministers meet"): the meeting is theirs."""
+    if len(before) < 2:
+        return False
+    third, side = before[-2], before[-1]
+    return third.term.side == COUNTRY and bool(gaps.joined.fullmatch(text, third.end, side.start))
 
 
 def _third_pair_before(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> tuple[Hit, Hit] | None:
