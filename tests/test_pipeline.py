@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nkru import pipeline, store
+from nkru import pipeline, pipeline_process, store
 from nkru.config import FeedConfig, Settings, parse_settings
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
@@ -95,7 +95,7 @@ def test_feedparser_corpus_through_the_pipeline(db):
         feeds = {f"corpus-{i}": server.url(f) for i, f in enumerate(files)}
         settings = settings_for(feeds, batch_size=200, per_host_concurrency=50, per_host_delay_seconds=0)
         report = ingest_all(db, settings, "corpus", datetime.now(UTC))
-        processed = pipeline.process_pending(db, settings)
+        processed = pipeline_process.process_pending(db, settings)
     assert report.feeds == len(files)
     with db, db.cursor() as cur:
         cur.execute("SELECT count(*) FROM fetch_log WHERE run_id = 'corpus'")
@@ -201,7 +201,7 @@ def test_one_bad_article_never_stops_the_others_and_is_tried_again(db):
         )
         cur.execute(REFUSE_RASON)
 
-    first = pipeline.process_pending(db, settings, now=now)
+    first = pipeline_process.process_pending(db, settings, now=now)
 
     with db, db.cursor() as cur:
         cur.execute(
@@ -217,7 +217,7 @@ def test_one_bad_article_never_stops_the_others_and_is_tried_again(db):
     assert any("could not be processed" in note for note in bad[1])
     assert all(done and story and mentions > 0 for done, _, story, mentions in rows.values())
 
-    second = pipeline.process_pending(db, settings, now=now)
+    second = pipeline_process.process_pending(db, settings, now=now)
     assert second.articles == 1 and not second.errors
     with db, db.cursor() as cur:
         cur.execute("SELECT count(*) FROM articles WHERE extracted_at IS NULL")
