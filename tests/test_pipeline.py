@@ -138,6 +138,38 @@ def test_the_same_run_twice_changes_nothing(db):
         assert cur.fetchone() == (2, 7)
 
 
+def test_feeds_stored_together_share_an_article_as_if_stored_one_after_another(db):
+    """Feeds are stored in chunks (one transaction, one statement per table): two feeds of one chunk carrying the
+    same items give one article each, owned by the first feed, carried by both, counted new once."""
+    wire = (DAG_FIXTURES / "wire.xml").read_bytes()
+    with FeedServer(DAG_FIXTURES) as server:
+        server.set_content("/copy.xml", wire)
+        feeds = {"wire": server.url("wire.xml"), "copy": server.url("copy.xml"), "mirror": server.url("mirror.xml")}
+        settings = settings_for(feeds)
+        now = datetime.now(UTC)
+        first = ingest_all(db, settings, "run-1", now)
+        with db, db.cursor() as cur:
+            cur.execute("UPDATE feeds SET etag = NULL, last_modified = NULL")  # force full bodies again
+        second = ingest_all(db, settings, "run-2", now)
+    assert (first.feeds, first.new_articles, second.new_articles) == (3, 7, 0)
+    with db, db.cursor() as cur:
+        cur.execute(
+            """SELECT f.name, count(DISTINCT a.id), count(DISTINCT af.article_id) FROM feeds f
+               LEFT JOIN articles a ON a.feed_id = f.id LEFT JOIN article_feeds af ON af.feed_id = f.id
+               GROUP BY f.name"""
+        )
+        owned_carried = {name: (owned, carried) for name, owned, carried in cur.fetchall()}
+        cur.execute(
+            "SELECT f.name, l.run_id, l.items_new FROM fetch_log l JOIN feeds f ON f.id = l.feed_id ORDER BY 1, 2"
+        )
+        logged = cur.fetchall()
+    assert owned_carried == {"wire": (5, 5), "copy": (0, 5), "mirror": (2, 3)}  # mirror carries one of wire's
+    assert logged == [
+        ("copy", "run-1", 0), ("copy", "run-2", 0), ("mirror", "run-1", 2), ("mirror", "run-2", 0),
+        ("wire", "run-1", 5), ("wire", "run-2", 0),
+    ]  # fmt: skip
+
+
 def test_store_database_outage_raises_and_leaves_nothing_half_written(db_url):
     """A database that goes away mid-run fails the step (Airflow retries it); committed feeds stay whole."""
     with FeedServer(DAG_FIXTURES) as server, store.connection(db_url) as conn:
