@@ -11,6 +11,7 @@ others, and a database outage leaves nothing half-written.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -90,13 +91,21 @@ def ingest_batch(
     with conn, conn.cursor() as cur:
         ids = feed_store.feed_ids(cur, [r.feed_name for r in requests])
     # Taken off the list chunk by chunk, so each body is freed once its feed is stored (a batch of every feed
-    # of one host can hold thousands of bodies).
+    # of one host can hold thousands of bodies). lingua releases the GIL: one chunk's languages are detected in
+    # a thread while the next chunk is parsed and the one before is stored, so detection costs little wall time.
     pending = fetched.results
-    while pending:
-        chunk = [r for r in pending[:STORE_CHUNK] if r.feed_name in ids]  # others left the settings meanwhile
-        del pending[:STORE_CHUNK]
-        feeds = [_Feed(r, ids[r.feed_name], languages.get(r.feed_name)) for r in chunk]
-        report.add(_store_chunk(conn, settings, scorer, feeds, run_id, now, fetched))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-languages") as detector:
+        ahead: tuple[list[_Feed], Future] | None = None
+        while pending or ahead:
+            current, ahead = ahead, None
+            if pending:
+                chunk = [r for r in pending[:STORE_CHUNK] if r.feed_name in ids]  # others left the settings
+                del pending[:STORE_CHUNK]
+                feeds = _parsed([_Feed(r, ids[r.feed_name], languages.get(r.feed_name)) for r in chunk])
+                ahead = (feeds, detector.submit(_languages, feeds))
+            if current:
+                feeds = _scored_feeds(current[0], scorer, current[1].result())
+                report.add(_store_chunk(conn, settings, scorer, feeds, run_id, now, fetched))
     return report
 
 
@@ -120,8 +129,8 @@ def _store_chunk(
     now: datetime,
     fetched: politeness.PoliteFetch,
 ) -> IngestReport:
-    """Parse and score a chunk of feeds, then store them in one transaction, a few statements per table for
-    the whole chunk rather than a transaction and a handful of round trips per feed (issue 15).
+    """Store a chunk of parsed and scored feeds in one transaction, a few statements per table for the whole
+    chunk rather than a transaction and a handful of round trips per feed (issue 15).
 
     A feed whose items cannot be scored goes alone through `_store_feed`; if the chunk's transaction is
     refused, it is rolled back and every feed of the chunk is stored again in its own (`_store_feed`, which
@@ -129,7 +138,7 @@ def _store_chunk(
     """
     report = IngestReport()
     ready = []
-    for feed in _parsed_and_scored(feeds, scorer):
+    for feed in feeds:
         if feed.parsed is None and feed.result.status == "ok":  # its items could not be scored
             report.add(_store_feed(conn, settings, scorer, feed, run_id, now, fetched))
         else:
@@ -158,20 +167,27 @@ def _store_chunk(
     return report
 
 
-def _parsed_and_scored(feeds: list[_Feed], scorer: Scorer | None) -> list[_Feed]:
-    """The feeds with their items parsed, their languages detected (all the chunk's items at once) and scored.
-    A feed whose items cannot be scored is left unparsed: `_store_feed` tries it again alone and says why."""
+def _parsed(feeds: list[_Feed]) -> list[_Feed]:
+    """The feeds with their items parsed (a feed that was not fetched has none)."""
     for feed in feeds:
         if feed.result.status == "ok":
             feed.parsed = parse_feed(feed.result, default_language=feed.language)
+    return feeds
+
+
+def _languages(feeds: list[_Feed]) -> list[language.Detection | None]:
+    """The languages of all the feeds' items, in order, detected at once (None each: detect one by one)."""
     items = [item for f in feeds if f.parsed for item in f.parsed.items]
     try:
-        detected: list[language.Detection | None] = list(
-            language.detect_many([(i.title, i.summary, i.language) for i in items])
-        )
+        return list(language.detect_many([(i.title, i.summary, i.language) for i in items]))
     except Exception:
         log.exception("the languages of %d items could not be detected together", len(items))
-        detected = [None] * len(items)  # detected one item at a time instead
+        return [None] * len(items)
+
+
+def _scored_feeds(feeds: list[_Feed], scorer: Scorer | None, detected: list[language.Detection | None]) -> list[_Feed]:
+    """The parsed feeds with their items scored, given their languages (`_languages`). A feed whose items cannot
+    be scored is left unparsed: `_store_feed` tries it again alone and says why."""
     start = 0
     for feed in feeds:
         if not feed.parsed:
