@@ -112,7 +112,7 @@ def write_settings(path: Path, server: FeedServer, feeds: int) -> Path:
 def child(settings_path: str, database_url: str) -> None:
     """Run plan, ingest, process and the trend refresh as `nkru run` does; print the stage times as JSON."""
     started = time.perf_counter()
-    from nkru import pipeline, store
+    from nkru import pipeline, pipeline_process, store
     from nkru.clock import utcnow
     from nkru.config import load_settings
     from nkru.store import trends as trend_store
@@ -127,7 +127,7 @@ def child(settings_path: str, database_url: str) -> None:
             report.add(pipeline.ingest_batch(conn, settings, batch, "bench"))
         times["fetch, parse, score, store"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        processed = pipeline.process_pending(conn, settings)
+        processed = pipeline_process.process_pending(conn, settings)
         times["extract, stories, alerts"] = time.perf_counter() - mark
         mark = time.perf_counter()
         trend_store.refresh_daily(conn)

@@ -1,4 +1,4 @@
-"""Helpers (no tests here) for racing `pipeline.process_pending` in two real processes.
+"""Helpers (no tests here) for racing `pipeline_process.process_pending` in two real processes.
 
 Each worker is a separate Python process (multiprocessing, spawn: nothing shared with pytest but what is
 pickled), with its own database connection and its own spaCy model, loaded once before the first trial. For
@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from nkru import pipeline, store
+from nkru import pipeline_process, store
 from nkru.config import Settings
 from tests.alert_data import NOW, NewsDB
 
@@ -79,7 +79,7 @@ def worker(db_url: str, settings: Settings, barrier, jobs, results) -> None:
         while jobs.get() is not None:
             barrier.wait(timeout=120)
             try:
-                report = pipeline.process_pending(conn, settings, now=NOW)
+                report = pipeline_process.process_pending(conn, settings, now=NOW)
                 results.put(("ok", report.articles))
             except Exception as exc:  # reported to the test rather than lost in a child's stderr
                 results.put(("error", repr(exc)))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nkru import pipeline
+from nkru import pipeline_process
 from nkru.config import FeedConfig, load_settings
 from nkru.edge.cli import main
 from nkru.store import articles as article_store
@@ -61,7 +61,7 @@ def store_items(db, items: list[tuple[str, str, str | None]]) -> None:
             ],
             NOW,
         )
-    pipeline.process_pending(db, load_settings())
+    pipeline_process.process_pending(db, load_settings())
     trend_store.refresh_daily(db)
 
 

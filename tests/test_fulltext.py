@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nkru import fulltext, pipeline
+from nkru import fulltext, pipeline, pipeline_process
 from nkru.config import FeedConfig, Settings, parse_settings
 from tests.hostserver import HostServer
 
@@ -84,7 +84,7 @@ def test_a_candidate_is_read_scored_again_and_its_entities_come_from_the_body(db
     assert summary == ""  # the body never becomes the lede that mails quote
     assert articles["North Korea fires ballistic missile into the East Sea"][0] is False  # no Russia in that body
 
-    pipeline.process_pending(db, settings)
+    pipeline_process.process_pending(db, settings)
     with db, db.cursor() as cur:
         cur.execute(
             "SELECT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id JOIN articles a ON a.id = m.article_id"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nkru import pipeline, store
+from nkru import pipeline, pipeline_process, store
 from nkru.config import FeedConfig, Settings, parse_settings
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
@@ -95,7 +95,7 @@ def test_feedparser_corpus_through_the_pipeline(db):
         feeds = {f"corpus-{i}": server.url(f) for i, f in enumerate(files)}
         settings = settings_for(feeds, batch_size=200, per_host_concurrency=50, per_host_delay_seconds=0)
         report = ingest_all(db, settings, "corpus", datetime.now(UTC))
-        processed = pipeline.process_pending(db, settings)
+        processed = pipeline_process.process_pending(db, settings)
     assert report.feeds == len(files)
     with db, db.cursor() as cur:
         cur.execute("SELECT count(*) FROM fetch_log WHERE run_id = 'corpus'")
@@ -136,6 +136,38 @@ def test_the_same_run_twice_changes_nothing(db):
         assert cur.fetchone() == (7, 7)
         cur.execute("SELECT count(*), sum(items_new) FROM fetch_log")
         assert cur.fetchone() == (2, 7)
+
+
+def test_feeds_stored_together_share_an_article_as_if_stored_one_after_another(db):
+    """Feeds are stored in chunks (one transaction, one statement per table): two feeds of one chunk carrying the
+    same items give one article each, owned by the first feed, carried by both, counted new once."""
+    wire = (DAG_FIXTURES / "wire.xml").read_bytes()
+    with FeedServer(DAG_FIXTURES) as server:
+        server.set_content("/copy.xml", wire)
+        feeds = {"wire": server.url("wire.xml"), "copy": server.url("copy.xml"), "mirror": server.url("mirror.xml")}
+        settings = settings_for(feeds)
+        now = datetime.now(UTC)
+        first = ingest_all(db, settings, "run-1", now)
+        with db, db.cursor() as cur:
+            cur.execute("UPDATE feeds SET etag = NULL, last_modified = NULL")  # force full bodies again
+        second = ingest_all(db, settings, "run-2", now)
+    assert (first.feeds, first.new_articles, second.new_articles) == (3, 7, 0)
+    with db, db.cursor() as cur:
+        cur.execute(
+            """SELECT f.name, count(DISTINCT a.id), count(DISTINCT af.article_id) FROM feeds f
+               LEFT JOIN articles a ON a.feed_id = f.id LEFT JOIN article_feeds af ON af.feed_id = f.id
+               GROUP BY f.name"""
+        )
+        owned_carried = {name: (owned, carried) for name, owned, carried in cur.fetchall()}
+        cur.execute(
+            "SELECT f.name, l.run_id, l.items_new FROM fetch_log l JOIN feeds f ON f.id = l.feed_id ORDER BY 1, 2"
+        )
+        logged = cur.fetchall()
+    assert owned_carried == {"wire": (5, 5), "copy": (0, 5), "mirror": (2, 3)}  # mirror carries one of wire's
+    assert logged == [
+        ("copy", "run-1", 0), ("copy", "run-2", 0), ("mirror", "run-1", 2), ("mirror", "run-2", 0),
+        ("wire", "run-1", 5), ("wire", "run-2", 0),
+    ]  # fmt: skip
 
 
 def test_store_database_outage_raises_and_leaves_nothing_half_written(db_url):
@@ -201,7 +233,7 @@ def test_one_bad_article_never_stops_the_others_and_is_tried_again(db):
         )
         cur.execute(REFUSE_RASON)
 
-    first = pipeline.process_pending(db, settings, now=now)
+    first = pipeline_process.process_pending(db, settings, now=now)
 
     with db, db.cursor() as cur:
         cur.execute(
@@ -217,7 +249,7 @@ def test_one_bad_article_never_stops_the_others_and_is_tried_again(db):
     assert any("could not be processed" in note for note in bad[1])
     assert all(done and story and mentions > 0 for done, _, story, mentions in rows.values())
 
-    second = pipeline.process_pending(db, settings, now=now)
+    second = pipeline_process.process_pending(db, settings, now=now)
     assert second.articles == 1 and not second.errors
     with db, db.cursor() as cur:
         cur.execute("SELECT count(*) FROM articles WHERE extracted_at IS NULL")

@@ -1,4 +1,4 @@
-"""Two processes running `pipeline.process_pending` on one database at the same instant (two `nkru run`, a
+"""Two processes running `pipeline_process.process_pending` on one database at the same instant (two `nkru run`, a
 retried task overlapping a late one, two Celery workers) must never double a story or an alert.
 
 120 syndicated items (40 events × 3 outlets) are processed once by one process alone (the reference), then ten
@@ -12,7 +12,7 @@ import multiprocessing
 
 import pytest
 
-from nkru import pipeline, store
+from nkru import pipeline_process, store
 from tests import racing
 from tests.alert_data import NOW, rule, settings
 
@@ -44,7 +44,7 @@ def test_two_processes_racing_never_double_a_story_or_an_alert(db_url):
     cfg = settings(rule("all", recipients=("analyst@example.org",)), max_story_age_hours=racing.MAX_STORY_AGE_HOURS)
     with store.connection(db_url) as conn:
         assert racing.store_syndicated_news(conn) == racing.EVENTS * len(racing.OUTLETS)
-        pipeline.process_pending(conn, cfg, now=NOW)
+        pipeline_process.process_pending(conn, cfg, now=NOW)
         reference = outcome(conn)
         # One story and one alert per event: the syndicated copies were recognised as such.
         assert reference["stories"] == reference["outbox"] == reference["message_ids"] == racing.EVENTS

@@ -14,6 +14,8 @@ they are kept as two codes but compared as one (`same_language`).
 from __future__ import annotations
 
 import functools
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nkru import lexicon
@@ -72,14 +74,55 @@ class Detection:
 
 def detect(title: str, summary: str = "", hint: str | None = None) -> Detection:
     """The language of an item from its title and summary; `hint` is the feed's declared language."""
-    hint = normalise_code(hint)
-    text = f"{title or ''}\n{summary or ''}"[:MAX_CHARS]
-    letters = sum(ch.isalpha() for ch in text)
-    if letters < MIN_LETTERS:
+    return detect_many([(title, summary, hint)])[0]
+
+
+def detect_many(items: Sequence[tuple[str, str, str | None]]) -> list[Detection]:
+    """`detect` over many (title, summary, hint) items at once, with the same answers.
+
+    Most of ingest's language cost is lingua's, one item at a time (issue 15): here the items that need the
+    model go to it in one call, which spreads them over the machine's cores and releases the GIL; the cheap
+    checks (too few letters, a script none of the languages uses) are made first, in Python.
+    """
+    found: list[Detection | None] = []
+    texts: list[str] = []  # what lingua reads, for the items the cheap checks could not decide
+    all_texts = [f"{title or ''}\n{summary or ''}"[:MAX_CHARS] for title, summary, _ in items]
+    for (_, _, hint), text in zip(items, all_texts, strict=True):
+        found.append(_without_model(text, normalise_code(hint)))
+        if found[-1] is None:
+            texts.append(text)
+    if not texts:
+        return [d for d in found if d is not None]
+    detector = _detector()
+    if len(texts) == 1:
+        values = iter([detector.compute_language_confidence_values(texts[0])])
+    else:
+        values = iter(detector.compute_language_confidence_values_in_parallel(texts))
+    return [
+        d if d is not None else _from_model(next(values), normalise_code(hint), text)
+        for d, (_, _, hint), text in zip(found, items, all_texts, strict=True)
+    ]
+
+
+def _without_model(text: str, hint: str | None) -> Detection | None:
+    """The answer when the text alone settles it without the model (too short, a foreign script), else None."""
+    if _letters_below(text, MIN_LETTERS):
         return Detection(hint, 0.0, "hint") if hint else Detection(None, 0.0, "none")
-    if (script := lexicon.script_of(text)) not in SCRIPTS:
+    # ASCII letters are all Latin: only other text needs each letter's Unicode name.
+    if not text.isascii() and (script := lexicon.script_of(text)) not in SCRIPTS:
         return Detection(None, 0.0, f"script {script.title()}")
-    candidates = _detector().compute_language_confidence_values(text)
+    return None
+
+
+def _letters_below(text: str, count: int) -> bool:
+    """True when `text` has fewer than `count` letters (reads no further than the `count`-th)."""
+    letters = (ch for ch in text if ch.isalpha())
+    return next(itertools.islice(letters, count - 1, None), None) is None
+
+
+def _from_model(candidates: list, hint: str | None, text: str) -> Detection:  # lingua's ConfidenceValue
+    """The model's best language, or the declared one when the model is unsure and ranks it second, or when
+    `text` is a headline alone and the model gives the declared language a fair share of its confidence."""
     if not candidates:
         return Detection(hint, 0.0, "hint") if hint else Detection(None, 0.0, "none")
     best = candidates[0]
@@ -88,7 +131,7 @@ def detect(title: str, summary: str = "", hint: str | None = None) -> Detection:
     runner_up = candidates[1].language.iso_code_639_1.name.lower() if len(candidates) > 1 else None
     hinted = confidence.get(hint, 0.0) if hint is not None and hint != code else 0.0
     close = best.value < MIN_CONFIDENCE and hint == runner_up
-    short_text = letters <= SHORT_TEXT and hinted >= HINT_RATIO * best.value  # a headline between close languages
+    short_text = _letters_below(text, SHORT_TEXT + 1) and hinted >= HINT_RATIO * best.value  # a headline
     if hinted and (close or short_text):
         return Detection(hint, round(hinted, 3), "hint")
     return Detection(code, round(best.value, 3), "text")

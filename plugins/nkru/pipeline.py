@@ -3,13 +3,15 @@ group into stories, queue alerts) → send. The Airflow DAG wraps each in a task
 
 State lives in PostgreSQL between steps, not in XCom: a step that fails can be retried, and the next run
 picks up whatever an earlier one left pending (articles not yet extracted, e-mails not yet sent).
-Each feed is stored in its own transaction and articles are processed in batches (nkru.pipeline_process), so one bad
-feed or item never undoes the others and a database outage leaves nothing half-written.
+Feeds are stored in chunks, one transaction each, and articles are processed in batches (nkru.pipeline_process); a
+chunk or batch that fails is done again one feed or article at a time, so one bad feed or item never undoes the
+others, and a database outage leaves nothing half-written.
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -20,7 +22,6 @@ from nkru.clock import utcnow
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, parse_feed, politeness
 from nkru.feeds.text import shorten
-from nkru.pipeline_process import PROCESS_CHUNK, ProcessReport, process_pending, reextract_all
 from nkru.relevance import Scorer
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
@@ -28,9 +29,11 @@ from nkru.store import fulltext as text_store
 from nkru.store import hosts as host_store
 from nkru.untrusted import one_line
 
-__all__ = ["PROCESS_CHUNK", "IngestReport", "ProcessReport", "process_pending", "reextract_all"]
-
 log = logging.getLogger(__name__)
+
+# Feeds parsed, scored and stored per transaction: enough that commits, round trips and the statement-level
+# triggers stop mattering, few enough that a refused chunk costs little to store again one feed at a time.
+STORE_CHUNK = 50
 
 
 @dataclass
@@ -71,40 +74,138 @@ def plan_batches(conn: store.Connection, settings: Settings, now: datetime, due_
 def ingest_batch(
     conn: store.Connection, settings: Settings, batch: list[dict], run_id: str, now: datetime | None = None
 ) -> IngestReport:
-    """Fetch a batch of feeds concurrently and politely, then parse, score and store each feed in its own
-    transaction. Hosts that asked to wait are remembered, so no later run asks them earlier."""
+    """Fetch a batch of feeds concurrently and politely, then parse, score and store them `STORE_CHUNK` feeds
+    per transaction. Hosts that asked to wait are remembered, so no later run asks them earlier."""
     requests = [FetchRequest(r["feed_name"], r["url"], r.get("etag"), r.get("last_modified")) for r in batch]
     checks = {r["feed_name"] for r in batch if r.get("check_validators")}
     with conn, conn.cursor() as cur:
         known = host_store.waits_in_force(cur, utcnow())
     fetched = politeness.fetch_feeds_politely(requests, settings.fetch, checks, known)
-    results = fetched.results
     now = now or utcnow()
     with conn, conn.cursor() as cur:
         host_store.record_waits(cur, fetched.waits)
     # The topic lexicon takes a while to load: a batch whose feeds all answered 304 (or failed) never needs it.
-    scorer = Scorer(settings.topic) if any(r.status == "ok" for r in results) else None
+    scorer = Scorer(settings.topic) if any(r.status == "ok" for r in fetched.results) else None
     languages = {f.name: f.language for f in settings.feeds}
     report = IngestReport()
     with conn, conn.cursor() as cur:
         ids = feed_store.feed_ids(cur, [r.feed_name for r in requests])
-    for result in results:
-        if result.feed_name not in ids:
-            continue  # removed from the settings since the batch was planned
-        feed_report = _store_feed(
-            conn, settings, scorer, result, ids[result.feed_name], languages.get(result.feed_name), run_id, now, fetched
-        )
-        report.add(feed_report)
+    # Taken off the list chunk by chunk, so each body is freed once its feed is stored (a batch of every feed
+    # of one host can hold thousands of bodies). lingua releases the GIL: one chunk's languages are detected in
+    # a thread while the next chunk is parsed and the one before is stored, so detection costs little wall time.
+    pending = fetched.results
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-languages") as detector:
+        ahead: tuple[list[_Feed], Future] | None = None
+        while pending or ahead:
+            current, ahead = ahead, None
+            if pending:
+                chunk = [r for r in pending[:STORE_CHUNK] if r.feed_name in ids]  # others left the settings
+                del pending[:STORE_CHUNK]
+                feeds = _parsed([_Feed(r, ids[r.feed_name], languages.get(r.feed_name)) for r in chunk])
+                ahead = (feeds, detector.submit(_languages, feeds))
+            if current:
+                feeds = _scored_feeds(current[0], scorer, current[1].result())
+                report.add(_store_chunk(conn, settings, scorer, feeds, run_id, now, fetched))
     return report
+
+
+@dataclass
+class _Feed:
+    """One fetched feed on its way to the database: its id, declared language and, once parsed, its items."""
+
+    result: FetchResult
+    feed_id: int
+    language: str | None
+    parsed: ParsedFeed | None = None
+    articles: list[article_store.NewArticle] = field(default_factory=list)
+
+
+def _store_chunk(
+    conn: store.Connection,
+    settings: Settings,
+    scorer: Scorer | None,
+    feeds: list[_Feed],
+    run_id: str,
+    now: datetime,
+    fetched: politeness.PoliteFetch,
+) -> IngestReport:
+    """Store a chunk of parsed and scored feeds in one transaction, a few statements per table for the whole
+    chunk rather than a transaction and a handful of round trips per feed (issue 15).
+
+    A feed whose items cannot be scored goes alone through `_store_feed`; if the chunk's transaction is
+    refused, it is rolled back and every feed of the chunk is stored again in its own (`_store_feed`, which
+    falls back to one item at a time), so one feed's bad data never stops the others.
+    """
+    report = IngestReport()
+    ready = []
+    for feed in feeds:
+        if feed.parsed is None and feed.result.status == "ok":  # its items could not be scored
+            report.add(_store_feed(conn, settings, scorer, feed, run_id, now, fetched))
+        else:
+            ready.append(feed)
+    try:
+        outcomes = []
+        with conn, conn.cursor() as cur:
+            new = article_store.save_articles_many(cur, [(f.feed_id, f.articles, f.result.fetched_at) for f in ready])
+            for feed in ready:
+                outcome = _outcome(feed.result, feed.parsed, new.get(feed.feed_id, 0), fetched)
+                feed_store.record_fetch(cur, feed.feed_id, outcome, run_id, now, settings.fetch)
+                if outcome.items_new and settings.fulltext.enabled:
+                    fulltext.mark_candidates(cur, settings, scorer, feed.articles, feed.result.fetched_at)
+                outcomes.append((feed, outcome))
+    except Exception as exc:
+        if _connection_lost(conn, exc):
+            raise
+        log.warning(
+            "%d feeds could not be stored together (%s); storing them one by one", len(ready), _reason(exc, 300)
+        )
+        for feed in ready:
+            report.add(_store_feed(conn, settings, scorer, feed, run_id, now, fetched))
+        return report
+    for feed, outcome in outcomes:
+        report.add(_feed_report(feed.result, outcome))
+    return report
+
+
+def _parsed(feeds: list[_Feed]) -> list[_Feed]:
+    """The feeds with their items parsed (a feed that was not fetched has none)."""
+    for feed in feeds:
+        if feed.result.status == "ok":
+            feed.parsed = parse_feed(feed.result, default_language=feed.language)
+    return feeds
+
+
+def _languages(feeds: list[_Feed]) -> list[language.Detection | None]:
+    """The languages of all the feeds' items, in order, detected at once (None each: detect one by one)."""
+    items = [item for f in feeds if f.parsed for item in f.parsed.items]
+    try:
+        return list(language.detect_many([(i.title, i.summary, i.language) for i in items]))
+    except Exception:
+        log.exception("the languages of %d items could not be detected together", len(items))
+        return [None] * len(items)
+
+
+def _scored_feeds(feeds: list[_Feed], scorer: Scorer | None, detected: list[language.Detection | None]) -> list[_Feed]:
+    """The parsed feeds with their items scored, given their languages (`_languages`). A feed whose items cannot
+    be scored is left unparsed: `_store_feed` tries it again alone and says why."""
+    start = 0
+    for feed in feeds:
+        if not feed.parsed:
+            continue
+        mine = detected[start : start + len(feed.parsed.items)]
+        start += len(feed.parsed.items)
+        try:
+            feed.articles = [_scored(item, scorer, d) for item, d in zip(feed.parsed.items, mine, strict=True)]
+        except Exception:
+            feed.parsed, feed.articles = None, []
+    return feeds
 
 
 def _store_feed(
     conn: store.Connection,
     settings: Settings,
     scorer: Scorer | None,
-    result: FetchResult,
-    feed_id: int,
-    language: str | None,
+    feed: _Feed,
     run_id: str,
     now: datetime,
     fetched: politeness.PoliteFetch | None = None,
@@ -116,6 +217,7 @@ def _store_feed(
     reason, and if even that fails its health records the reason. Only a lost database connection raises:
     then nothing more can be stored, and the task is retried. Candidates for full text are queued with the items.
     """
+    result, feed_id, language = feed.result, feed.feed_id, feed.language
     try:
         parsed = parse_feed(result, default_language=language) if result.status == "ok" else None
         new_articles = [_scored(item, scorer) for item in parsed.items] if parsed else []
@@ -134,6 +236,11 @@ def _store_feed(
             _reason(exc, 300),
         )
         outcome = _store_item_by_item(conn, settings, scorer, result, feed_id, language, run_id, now, fetched)
+    return _feed_report(result, outcome)
+
+
+def _feed_report(result: FetchResult, outcome: feed_store.FetchOutcome) -> IngestReport:
+    """One stored feed's line in the report (a failed feed is logged with its reason)."""
     if outcome.failed:
         log.warning("feed %s failed: %s", result.feed_name, outcome.error)
     return IngestReport(
@@ -226,8 +333,9 @@ def _reason(exc: Exception, limit: int) -> str:
     return shorten(one_line(f"{type(exc).__name__}: {exc}", limit=None), limit)
 
 
-def _scored(item, scorer: Scorer) -> article_store.NewArticle:
-    detected = language.detect(item.title, item.summary, hint=item.language)
+def _scored(item, scorer: Scorer, detected: language.Detection | None = None) -> article_store.NewArticle:
+    """A parsed item with its language (`detected`, or detected now) and its relevance."""
+    detected = detected or language.detect(item.title, item.summary, hint=item.language)
     relevance = scorer.score(item.title, item.summary, detected.code)
     return article_store.NewArticle(
         url=item.url,

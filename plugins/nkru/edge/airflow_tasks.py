@@ -91,12 +91,12 @@ def fulltext() -> dict:
 
 def process() -> dict:
     """Extract entities, group stories and queue alerts for every relevant article not yet processed."""
-    from nkru import pipeline
+    from nkru import pipeline_process
     from nkru.config import load_settings
 
     settings = load_settings()
     with _news_database() as conn:
-        report = pipeline.process_pending(conn, settings)
+        report = pipeline_process.process_pending(conn, settings)
     log.info("processed %d articles, %d mentions, %d stories", report.articles, report.mentions, len(report.stories))
     for article_id, reason in report.errors.items():  # each stays pending; the next run tries it again
         log.warning("article %d %s", article_id, reason)

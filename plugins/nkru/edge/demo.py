@@ -23,7 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
-from nkru import pipeline, store
+from nkru import pipeline, pipeline_process, store
 from nkru.clock import utcnow
 from nkru.config import FeedConfig, FetchConfig, Settings, load_settings
 from nkru.edge import resources
@@ -88,7 +88,7 @@ def run_demo(conn: store.Connection, feeds_dir: Path | None) -> str:
                 if request["feed_name"] in demo_names
             ]
             report = pipeline.ingest_batch(conn, settings, batch, run_id=f"demo:{now.isoformat()}")
-    processed = pipeline.process_pending(conn, settings)
+    processed = pipeline_process.process_pending(conn, settings)
     trend_store.refresh_daily(conn)  # so psql users, the UI and the digest see the history at once
     summary = (
         f"demo: {report.feeds} feeds, {report.items} items, {report.new_articles} new articles, "

@@ -86,7 +86,7 @@ def _parse(result: FetchResult, default_language: str | None, max_items: int) ->
     if doc.error:
         return _failed(doc.error)
     feed_language = _language(doc.feed.get("language")) or _language(default_language)
-    items, skipped = _items(doc.entries, result, feed_language, max_items)
+    items, skipped = _items(doc.entries, result, doc.base, feed_language, max_items)
     return ParsedFeed(
         items=items,
         skipped=dict(skipped),
@@ -97,14 +97,14 @@ def _parse(result: FetchResult, default_language: str | None, max_items: int) ->
 
 
 def _items(
-    entries: list[Any], result: FetchResult, feed_language: str | None, max_items: int
+    entries: list[Any], result: FetchResult, base: str, feed_language: str | None, max_items: int
 ) -> tuple[list[Item], Counter[str]]:
     """Normalise each entry, skipping (and counting) the unusable, the duplicates and those over the limit."""
     items: list[Item] = []
     skipped: Counter[str] = Counter()
     seen: set[str] = set()
     for entry in entries:
-        item, reason = _item(entry, result, feed_language)
+        item, reason = _item(entry, result, base, feed_language)
         if item and (item.guid in seen or item.url in seen):
             item, reason = None, "duplicate in feed"
         if item and len(items) >= max_items:
@@ -117,9 +117,9 @@ def _items(
     return items, skipped
 
 
-def _item(entry: Any, result: FetchResult, feed_language: str | None) -> tuple[Item | None, str]:
-    """One normalised item, or None and the reason it cannot be used."""
-    url = _entry_url(entry, result.final_url or result.url)
+def _item(entry: Any, result: FetchResult, base: str, feed_language: str | None) -> tuple[Item | None, str]:
+    """One normalised item, or None and the reason it cannot be used; relative links resolve against `base`."""
+    url = _entry_url(entry, base)
     if not url:
         return None, "no link"
     title = _plain(entry.get("title_detail") or entry.get("title"), MAX_TITLE)

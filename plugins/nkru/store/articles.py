@@ -47,23 +47,33 @@ class NewArticle:
 
 
 def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched_at: datetime) -> int:
-    """Store a feed's items; return how many articles are new to the database.
+    """Store a feed's items; return how many articles are new to the database (see `save_articles_many`)."""
+    return save_articles_many(cur, [(feed_id, articles, fetched_at)]).get(feed_id, 0)
 
-    One row per canonical URL however many feeds carry it (`ON CONFLICT (url) DO NOTHING`), and a row in
-    `article_feeds` for each feed that carried it. An item whose guid this feed already delivered under
-    another link is the same item, not a new article. A headline the outlet edited since is stored
-    (`save_edited_titles`). Running this twice changes nothing the second time.
+
+def save_articles_many(cur: Cursor, feeds: list[tuple[int, list[NewArticle], datetime]]) -> dict[int, int]:
+    """Store the items of several feeds, each given as (feed id, items, fetch time), with one statement per
+    table for all of them; return {feed id: articles new to the database}.
+
+    One row per canonical URL however many feeds carry it (`ON CONFLICT (url) DO NOTHING`: the first feed in
+    `feeds` that carries a new URL is its feed), and a row in `article_feeds` for each feed that carried it. An
+    item whose guid its feed already delivered under another link is the same item, not a new article. A
+    headline the outlet edited since is stored (`save_edited_titles`). Running this twice changes nothing the
+    second time, and storing feeds together gives what storing them one after another in the same order gives.
     """
-    save_edited_titles(cur, feed_id, articles)
-    known = _known_guids(cur, feed_id, [a.guid for a in articles])
-    fresh = [a for a in articles if a.guid not in known]
+    feeds = [(feed_id, articles, fetched_at) for feed_id, articles, fetched_at in feeds if articles]
+    if not feeds:
+        return {}
+    save_edited_titles_many(cur, [(feed_id, articles) for feed_id, articles, _ in feeds])
+    known = _known_guids(cur, [(feed_id, a.guid) for feed_id, articles, _ in feeds for a in articles])
+    fresh = [(f, a, at) for f, articles, at in feeds for a in articles if (f, a.guid) not in known]
     if not fresh:
-        return 0
+        return {}
     inserted = psycopg2.extras.execute_values(
         cur,
         """INSERT INTO articles (url, guid, title, summary, language, published_at, fetched_at, feed_id,
                                  score, relevant, matched_terms, reason, declared_language, first_title)
-           VALUES %s ON CONFLICT (url) DO NOTHING RETURNING id""",
+           VALUES %s ON CONFLICT (url) DO NOTHING RETURNING feed_id""",
         [
             (
                 a.url,
@@ -81,9 +91,10 @@ def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched
                 a.declared_language,
                 a.title,
             )
-            for a in fresh
+            for feed_id, a, fetched_at in fresh
         ],
         fetch=True,
+        page_size=len(fresh),
     )
     psycopg2.extras.execute_values(
         cur,
@@ -91,44 +102,61 @@ def save_articles(cur: Cursor, feed_id: int, articles: list[NewArticle], fetched
            SELECT a.id, v.feed_id, v.guid, v.seen FROM (VALUES %s) AS v(url, guid, feed_id, seen)
            JOIN articles a ON a.url = v.url
            ON CONFLICT (article_id, feed_id) DO NOTHING""",
-        [(a.url, a.guid, feed_id, fetched_at) for a in fresh],
+        [(a.url, a.guid, feed_id, fetched_at) for feed_id, a, fetched_at in fresh],
         template="(%s, %s, %s::integer, %s::timestamptz)",
+        page_size=len(fresh),
     )
-    return len(inserted)
+    new: dict[int, int] = {}
+    for (feed_id,) in inserted:
+        new[feed_id] = new.get(feed_id, 0) + 1
+    return new
 
 
 def save_edited_titles(cur: Cursor, feed_id: int, articles: list[NewArticle]) -> None:
+    """Store the headlines an outlet edited after publication (see `save_edited_titles_many`)."""
+    save_edited_titles_many(cur, [(feed_id, articles)])
+
+
+def save_edited_titles_many(cur: Cursor, feeds: list[tuple[int, list[NewArticle]]]) -> None:
     """Store the headline an outlet edited after publication: `title` becomes the feed's latest, `first_title`
     keeps the first. Only the feed that first carried an article edits it (a copy elsewhere under another
     headline would make the title flip between them on every run); the item is found by its link or by the
     guid this feed gave it. Relevance and stories stay as decided on the first headline.
     """
-    latest: dict[str, tuple[str, str | None, str, int]] = {}
-    for a in articles:
-        if a.title:
-            latest.setdefault(a.url, (a.url, a.guid, a.title, feed_id))  # the feed's first copy of a link wins
+    latest: dict[tuple[int, str], tuple[str, str | None, str, int]] = {}
+    for feed_id, articles in feeds:
+        for a in articles:
+            if a.title:  # the feed's first copy of a link wins
+                latest.setdefault((feed_id, a.url), (a.url, a.guid, a.title, feed_id))
     if not latest:
         return
     psycopg2.extras.execute_values(
         cur,
         """WITH v (url, guid, title, feed_id) AS (VALUES %s),
            found AS (
-             SELECT a.id, v.title, v.feed_id FROM v JOIN articles a ON a.url = v.url
+             SELECT a.id, v.title FROM v JOIN articles a ON a.url = v.url AND a.feed_id = v.feed_id
              UNION ALL
-             SELECT af.article_id, v.title, v.feed_id
-             FROM v JOIN article_feeds af ON af.feed_id = v.feed_id AND af.guid = v.guid),
-           edited AS (SELECT DISTINCT ON (id) id, title, feed_id FROM found ORDER BY id)
+             SELECT af.article_id, v.title
+             FROM v JOIN article_feeds af ON af.feed_id = v.feed_id AND af.guid = v.guid
+             JOIN articles a ON a.id = af.article_id AND a.feed_id = v.feed_id),
+           edited AS (SELECT DISTINCT ON (id) id, title FROM found ORDER BY id)
            UPDATE articles a SET title = e.title, first_title = coalesce(a.first_title, a.title)
            FROM edited e
-           WHERE a.id = e.id AND a.feed_id = e.feed_id AND a.title <> e.title""",
+           WHERE a.id = e.id AND a.title <> e.title""",
         list(latest.values()),
         template="(%s, %s, %s, %s::integer)",
+        page_size=len(latest),
     )
 
 
-def _known_guids(cur: Cursor, feed_id: int, guids: list[str]) -> set[str]:
-    cur.execute("SELECT guid FROM article_feeds WHERE feed_id = %s AND guid = ANY(%s)", (feed_id, guids))
-    return {row[0] for row in cur.fetchall()}
+def _known_guids(cur: Cursor, pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The (feed id, guid) pairs among `pairs` that feed already delivered."""
+    cur.execute(
+        """SELECT af.feed_id, af.guid FROM article_feeds af
+           JOIN unnest(%s::integer[], %s::text[]) AS v(feed_id, guid) ON af.feed_id = v.feed_id AND af.guid = v.guid""",
+        ([f for f, _ in pairs], [g for _, g in pairs]),
+    )
+    return set(cur.fetchall())
 
 
 def pending_extraction(cur: Cursor, limit: int, exclude: list[int] | None = None) -> list[StoredArticle]:

@@ -7,7 +7,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from nkru import pipeline, store
+from nkru import pipeline_process, store
 from nkru.aliases import alias_key
 from nkru.edge.cli.common import (
     EXIT_NO_DATA,
@@ -142,7 +142,7 @@ def reextract() -> None:
     settings = settings_or_exit()
     with database() as conn:
         store.migrate(conn)
-        articles, mentions = pipeline.reextract_all(conn, settings)
+        articles, mentions = pipeline_process.reextract_all(conn, settings)
         days = trend_store.refresh_daily(conn)
     echo(
         f"re-extracted {plural(articles, 'article')} ({plural(mentions, 'entity mention')}); "

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from nkru import fulltext, mail, pipeline, store
+from nkru import fulltext, mail, pipeline, pipeline_process, store
 from nkru.clock import utcnow
 from nkru.edge import resources
 from nkru.edge.cli.common import (
@@ -114,12 +114,12 @@ def _full_texts(conn, settings):
     return fulltext.fetch_full_texts(conn, settings)
 
 
-def _process_with_progress(conn, settings) -> pipeline.ProcessReport:
+def _process_with_progress(conn, settings) -> pipeline_process.ProcessReport:
     with conn, conn.cursor() as cur:
         pending = article_store.count_pending_extraction(cur)
     with _progress() as progress:
         bar = progress.add_task("extracting entities", total=pending)
-        return pipeline.process_pending(conn, settings, on_progress=lambda n: progress.advance(bar, n))
+        return pipeline_process.process_pending(conn, settings, on_progress=lambda n: progress.advance(bar, n))
 
 
 def _refresh_trends(conn) -> None:
