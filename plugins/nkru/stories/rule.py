@@ -198,7 +198,8 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
         return Verdict(veto="first reported too long before or after")
     if veto := different(rep, story):
         return Verdict(veto=veto)
-    if rep.says != story.says and gap > REACTION_GAP_HOURS:
+    # An announcement is words already: "state media says Belousov will visit" is the announcement itself.
+    if rep.says != story.says and gap > REACTION_GAP_HOURS and not rep.exclusive:
         return Verdict(veto="a statement and the happening it refers to")
     if veto := third_party(rep, story):
         return Verdict(veto=veto)
