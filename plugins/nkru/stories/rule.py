@@ -311,7 +311,8 @@ def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRule
     the same main kind, first reported within `KIND_TIME_GAP_HOURS` in another language, the same headline voice
     (a reaction to a happening is its own event), no announcement/step/date conflict, and not people of whom none
     are shared (`different_people`: Lavrov's visit is not Shoigu's because both are visits the same day). Speakers
-    and headline places are not compared: they rest on reading the names this fallback is for."""
+    are compared only when both were read as names (`read_speakers_differ`), headline places not at all: they
+    rest on reading the names this fallback is for."""
     main = rep.main_kind(rules)
     if main is None or not rep.language or rep.language == story.language:
         return False
@@ -319,11 +320,28 @@ def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRule
         return False
     if rep.exclusive != story.exclusive or (rep.step and story.step and rep.step != story.step):
         return False
-    if rep.says != story.says:
+    if rep.says != story.says or read_speakers_differ(rep, story):
         return False
     if rep.event_date and story.event_date and rep.event_date != story.event_date:
         return False
     return main in story.main_kinds and different_people(rep, story) is None
+
+
+def read_speakers_differ(rep: Report, story: StoryProfile) -> bool:
+    """Two statements whose speakers were both read as names (not words, `names.RAW`) and are not one person or
+    body: Moscow's foreign ministry and Pyongyang's on the same sanctions are two statements, even when the rest
+    of one report could not be read. The story's speaker must be given outright; the report's may be guessed
+    only when it is the first name its headline gives ("Spokesman for DPRK Foreign Ministry slams ..."), not a
+    body named after a place ("Seoul calls the deal a breach of UN sanctions": Seoul speaks, not the UN)."""
+    a, b = rep.speaker, story.speaker
+    if not (rep.says and story.says and a and b and story.speaker_sure) or a == b:
+        return False
+    if a.startswith(names.RAW) or b.startswith(names.RAW):
+        return False
+    if not rep.speaker_sure and names.headline_order(rep.title, rep.entities, ())[:1] != [a]:
+        return False
+    person = LABEL_WEIGHTS["PERSON"]
+    return not names.same_people({a: person}, {b: person})
 
 
 def leaders_only(rep: Report, rules: events.EventRules) -> frozenset[str]:
