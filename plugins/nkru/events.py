@@ -256,8 +256,8 @@ def _day_before_report(text: str, source: str, when: date, relative: list[tuple[
     `REPORTED_DAY_BEFORE_CHARS` at most after it, in the same sentence. Otherwise the day found."""
     start = text.find(source) + len(source)
     for position, word in relative:
-        between = text[start:position]
-        if offsets[word] == -1 and 0 <= position - start <= REPORTED_DAY_BEFORE_CHARS and not _SENTENCE_END.search(between):
+        close = 0 <= position - start <= REPORTED_DAY_BEFORE_CHARS
+        if offsets[word] == -1 and close and not _SENTENCE_END.search(text[start:position]):
             return when - timedelta(days=1)
     return when
 
