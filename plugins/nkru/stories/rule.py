@@ -212,6 +212,8 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
     if sum(rep.entities[name] for name in shared if name not in background) < needed:
         return Verdict(veto="no shared actor")
+    if veto := headline_kind_unseen(rep, story, gap, rules):
+        return Verdict(veto=veto)
     total = sum(rep.entities.values())
     who = sum(rep.entities[name] for name in shared) / total if total else 0.0
     mine = events.specific(rep.kinds, rules)
@@ -232,6 +234,19 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     time = max(0.0, 1.0 - gap / EVENT_GAP_HOURS)
     value = WHO_WEIGHT * who + KIND_WEIGHT * kind + TIME_WEIGHT * time
     return Verdict(score=value, shared=tuple(shared), gap_hours=gap)
+
+
+def headline_kind_unseen(rep: Report, story: StoryProfile, gap: float, rules: events.EventRules) -> str | None:
+    """Rule 11: first reported more than `REACTION_GAP_HOURS` from the story, a report whose headline leads on
+    specific kinds of happening that no report of the story cued at all is of the next happening, whatever its
+    summary recalls (the governor's arrival in Rason the morning after the train he sent off: "the first train
+    arrived there last night")."""
+    if gap <= REACTION_GAP_HOURS:
+        return None
+    headline = events.specific(rep.headline_kinds, rules)
+    if headline and not headline & events.specific(story.kinds, rules):
+        return "the headline leads on a kind the story never had"
+    return None
 
 
 def apart(rep: Report, story: StoryProfile) -> str | None:
