@@ -96,6 +96,7 @@ class StoryProfile:
     speaker: str | None = None  # its first report's speaker, when that report's headline is a statement
     speaker_sure: bool = False
     about: frozenset[str] = frozenset()  # names its first report's headline gives, not as its speaker
+    headline_main: frozenset[str] = frozenset()  # the specific kinds its first report's headline cues
 
     @classmethod
     def start(cls, story_id: int, rep: Report, rules: events.EventRules) -> StoryProfile:
@@ -115,6 +116,7 @@ class StoryProfile:
             speaker=rep.speaker,
             speaker_sure=rep.speaker_sure,
             about=rep.about,
+            headline_main=events.specific(rep.headline_kinds, rules),
         )
 
     def add(self, rep: Report) -> None:
@@ -171,12 +173,17 @@ def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | 
 
 
 def stories_differ(a: StoryProfile, b: StoryProfile) -> bool:
-    """Rules 1–3 and 10 between two stories (before merging them). Not rule 6: a report naming both sides' people
-    shows that one outlet's Naryshkin and another's Ri Chang Dae were at one meeting."""
+    """Rules 1–3, 5, 10 and 11 between two stories (before merging them). Not rule 6: a report naming both sides'
+    people shows that one outlet's Naryshkin and another's Ri Chang Dae were at one meeting."""
     if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
         return True
     if different_speakers(a, b):
         return True
+    if hours_between(a.first_published, b.first_published) > REACTION_GAP_HOURS:
+        if a.says != b.says:
+            return True  # rule 5: a statement and the happening it refers to, hours apart
+        if any(x.headline_main and not x.headline_main & set(y.kinds) for x, y in ((a, b), (b, a))):
+            return True  # rule 11: one leads on a kind the other never had
     return dates_differ(a.event_date, a.date_exact, b.event_date, b.date_exact)
 
 
