@@ -322,11 +322,12 @@ class _Names:
         return None
 
 
-# A day directly followed by "reported" or a dateline's "电" is the day the agency wrote ("据朝中社18日报道",
-# "平壤12月18日电"), not the happening's: it is skipped, and the happening's own day is looked for after it.
-_REPORTED = r"(?!\s*(?:报道|報道|보도|电|電))"
-_NUMERIC_CJK = re.compile(rf"(?<!\d)(\d{{1,2}})\s*[월月]\s*(\d{{1,2}})\s*[일日]{_REPORTED}")  # "3월 25일", "3月25日"
-_DAY_ONLY_CJK = re.compile(rf"(?<![\d월月.])(\d{{1,2}})\s*[일日](?!\s*[간本]){_REPORTED}")  # "25일", "25日"
+_NUMERIC_CJK = re.compile(r"(?<!\d)(\d{1,2})\s*[월月]\s*(\d{1,2})\s*[일日]")  # "3월 25일", "3月25日"
+_DAY_ONLY_CJK = re.compile(r"(?<![\d월月.])(\d{1,2})\s*[일日](?!\s*[간本])")  # "25일", "25日"
+# A Chinese day directly followed by "reported" or a dateline's "电" is the day the agency wrote ("据朝中社18日报道",
+# "平壤12月18日电"), not the happening's: it is read only when the text gives no other day.
+_REPORTED = re.compile(r"\s*(?:报道|報道|电|電)")
+_LATER = 10**6  # added to a reported day's position, so that every other day comes first
 # "조선중앙통신은 11일 김정은 위원장이 전날 ...", "朝鮮中央通信は11日、…前日…": a day followed closely, in the same
 # sentence, by "the day before" is the day of the agency's report; the happening is the day before it.
 REPORTED_DAY_BEFORE_CHARS = 30
@@ -371,10 +372,12 @@ class DatePatterns:
         for m in names.month_day.finditer(text):
             candidates.append((m.start(), *_near(published, names.months[m.group(1)], int(m.group(2))), m.group(0)))
         for m in _NUMERIC_CJK.finditer(text):
-            candidates.append((m.start(), *_near(published, int(m.group(1)), int(m.group(2))), m.group(0)))
-        if not candidates:
+            at = m.start() + (_LATER if _REPORTED.match(text, m.end()) else 0)
+            candidates.append((at, *_near(published, int(m.group(1)), int(m.group(2))), m.group(0)))
+        if all(c[0] >= _LATER for c in candidates):
             for m in _DAY_ONLY_CJK.finditer(text):
-                candidates.append((m.start(), *_in_month(published, int(m.group(1))), m.group(0)))
+                at = m.start() + (_LATER if _REPORTED.match(text, m.end()) else 0)
+                candidates.append((at, *_in_month(published, int(m.group(1))), m.group(0)))
         for _pos, when, _known, source in sorted((c for c in candidates if c[1] is not None), key=lambda c: c[0]):
             if published - OWN_DATE_BEFORE <= when <= published + OWN_DATE_AFTER:
                 return when, source
