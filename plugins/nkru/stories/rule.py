@@ -331,14 +331,16 @@ def _never_named(speaker: str, entities: dict[str, float]) -> bool:
 def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRules) -> bool:
     """Whether a report whose actors the extract step could not read may join `story` on kind and time alone:
     the same main kind, first reported within `KIND_TIME_GAP_HOURS` in another language, the same headline voice
-    (a reaction to a happening is its own event), no announcement/step/date conflict, and not people of whom none
-    are shared (`different_people`: Lavrov's visit is not Shoigu's because both are visits the same day). Speakers
+    (a reaction to a happening is its own event), no announcement/step/date conflict, not rule 11, and not people
+    of whom none are shared (`different_people`: Lavrov's visit is not Shoigu's because both are visits the same
+    day). Speakers
     are compared only when both were read as names (`read_speakers_differ`), headline places not at all: they
     rest on reading the names this fallback is for."""
     main = rep.main_kind(rules)
     if main is None or not rep.language or rep.language == story.language:
         return False
-    if hours_between(rep.published_at, story.first_published) > KIND_TIME_GAP_HOURS:
+    gap = hours_between(rep.published_at, story.first_published)
+    if gap > KIND_TIME_GAP_HOURS or headline_kind_unseen(rep, story, gap, rules):
         return False
     if rep.exclusive != story.exclusive or (rep.step and story.step and rep.step != story.step):
         return False
