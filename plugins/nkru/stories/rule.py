@@ -26,7 +26,11 @@ and, outside near-copies (`score`),
      (Zakharova on sanctions and on the drills at one briefing) are two events;
  10. both headlines are statements, each gives a speaker (`names.speaker`), the speakers differ and one of them
      is not named at all by the other side: two statements about one happening by different speakers (Seoul's
-     concern about Volodin's trip and Volodin's own account of it) are two events.
+     concern about Volodin's trip and Volodin's own account of it) are two events;
+ 11. it is first reported more than `REACTION_GAP_HOURS` from the story and its headline leads on specific kinds
+     none of the story's reports cued (`headline_kind_unseen`: the governor's arrival in Rason the morning after
+     the train he sent off, its summary recalling the train).
+Rule 5 leaves announcements alone: "Belousov to visit soon, state media says" is the announcement itself.
 A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin"), or a
 Korean under two romanisations the gazetteer lacks ("Kim Chol Su", "Kim Chkhol Su"), is one person
 (`names.same_people`): shared for "who", not "different people".
@@ -198,7 +202,7 @@ class Verdict:
 
 
 def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict:
-    """Rules 1–9 and the who/what/when score of the report against one story."""
+    """Rules 1–9 and 11 and the who/what/when score of the report against one story."""
     gap = hours_between(rep.published_at, story.first_published)
     same_day = bool(rep.event_date and rep.event_date == story.event_date)
     if gap > (DATED_EVENT_GAP_HOURS if same_day else EVENT_GAP_HOURS):
