@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from nkru import events
-from nkru.stories import rule
+from nkru.stories import names, rule
 from nkru.stories.grouping import EventMatcher
 from nkru.stories.reports import report
 
@@ -132,3 +132,23 @@ def test_a_statement_story_and_a_happening_story_hours_apart_are_never_merged():
     matcher.assign(seoul, 1)
     matcher.assign(kim, 2)
     assert rule.stories_differ(matcher.stories[1], matcher.stories[2])
+
+
+def test_a_spokeswoman_and_her_ministry_speak_with_one_voice():
+    """Zakharova's words and Yonhap's '러 외무부 "…"' on the same briefing are not two speakers (rule 10): the
+    office she holds speaks for the ministry (gazetteer/offices.yaml). Another ministry still is another voice."""
+    assert names.one_voice("Maria Zakharova", "Ministry of Foreign Affairs of Russia")
+    assert not names.one_voice("Maria Zakharova", "Ministry of Foreign Affairs of the DPRK")
+    matcher = EventMatcher()
+    who = [("Maria Zakharova", "PERSON"), ("Japan", "GPE")]
+    zakharova = report(1, "Zakharova: Moscow will answer Japan's new sanctions", "", T0, who)
+    matcher.assign(zakharova, 1)
+    ministry = report(
+        2,
+        '러 외무부 "日 제재에 대응할 것"',
+        "",
+        T0 + timedelta(hours=3),
+        [("Ministry of Foreign Affairs of Russia", "ORG"), ("Japan", "GPE")],
+        language="ko",
+    )
+    assert rule.different_speakers(ministry, matcher.stories[1]) is None

@@ -313,7 +313,7 @@ def different_speakers(a: Report | StoryProfile, b: Report | StoryProfile) -> st
     if not (a.says and b.says and a.speaker and b.speaker) or a.speaker == b.speaker:
         return None
     person = LABEL_WEIGHTS["PERSON"]
-    if names.same_people({a.speaker: person}, {b.speaker: person}):
+    if names.same_people({a.speaker: person}, {b.speaker: person}) or names.one_voice(a.speaker, b.speaker):
         return None
     sure = a.speaker_sure and b.speaker_sure
     if sure and (b.speaker in a.about or a.speaker in b.about):
@@ -329,6 +329,8 @@ def _never_named(speaker: str, entities: dict[str, float]) -> bool:
     """Whether a speaker's name is missing from the other side's names (words, `names.RAW`, cannot be checked)."""
     if speaker.startswith(names.RAW):
         return False
+    if any(names.one_voice(speaker, name) for name in entities):
+        return False  # the spokeswoman named where her ministry speaks, or the other way round
     return speaker not in entities and not names.same_people({speaker: LABEL_WEIGHTS["PERSON"]}, entities)
 
 
@@ -369,7 +371,7 @@ def read_speakers_differ(rep: Report, story: StoryProfile) -> bool:
     if not rep.speaker_sure and names.headline_order(rep.title, rep.entities, ())[:1] != [a]:
         return False
     person = LABEL_WEIGHTS["PERSON"]
-    return not names.same_people({a: person}, {b: person})
+    return not names.same_people({a: person}, {b: person}) and not names.one_voice(a, b)
 
 
 def leaders_only(rep: Report, rules: events.EventRules) -> frozenset[str]:
