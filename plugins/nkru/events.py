@@ -244,9 +244,25 @@ def features(
     if when is None and relative:
         position, word = min(relative)
         when, source = (published_at.date() + timedelta(days=cues.relative_days[word])), word
+    elif when is not None and source and _DAY_ONLY_CJK.fullmatch(source):
+        when = _day_before_report(text, source, when, relative, cues.relative_days)
     order = [k for k in cues.rules.kinds if k in found]
     headline = tuple(k for k in cues.rules.kinds if k in in_title)
     return TextFeatures(tuple(order), headline, steps[0] if steps else None, when, source, exact)
+
+
+def _day_before_report(text: str, source: str, when: date, relative: list[tuple[int, str]], offsets) -> date:
+    """The happening's day when the day found is a wire's report day followed by "the day before" (전날, 前日):
+    `REPORTED_DAY_BEFORE_CHARS` at most after it, in the same sentence. Otherwise the day found."""
+    start = text.find(source) + len(source)
+    for position, word in relative:
+        close = 0 <= position - start <= REPORTED_DAY_BEFORE_CHARS
+        if offsets[word] == -1 and close and not _SENTENCE_END.search(text[start:position]):
+            return when - timedelta(days=1)
+    return when
+
+
+_SENTENCE_END = re.compile(r"[.。!?！？]\s|[。！？]")
 
 
 def specific(kinds: Iterable[str], rules: EventRules) -> frozenset[str]:
@@ -308,6 +324,13 @@ class _Names:
 
 _NUMERIC_CJK = re.compile(r"(?<!\d)(\d{1,2})\s*[월月]\s*(\d{1,2})\s*[일日]")  # "3월 25일", "3月25日"
 _DAY_ONLY_CJK = re.compile(r"(?<![\d월月.])(\d{1,2})\s*[일日](?!\s*[간本])")  # "25일", "25日"
+# A Chinese day directly followed by "reported" or a dateline's "电" is the day the agency wrote ("据朝中社18日报道",
+# "平壤12月18日电"), not the happening's: it is read only when the text gives no other day.
+_REPORTED = re.compile(r"\s*(?:报道|報道|电|電)")
+_LATER = 10**6  # added to a reported day's position, so that every other day comes first
+# "조선중앙통신은 11일 김정은 위원장이 전날 ...", "朝鮮中央通信は11日、…前日…": a day followed closely, in the same
+# sentence, by "the day before" is the day of the agency's report; the happening is the day before it.
+REPORTED_DAY_BEFORE_CHARS = 30
 
 
 class DatePatterns:
@@ -349,10 +372,12 @@ class DatePatterns:
         for m in names.month_day.finditer(text):
             candidates.append((m.start(), *_near(published, names.months[m.group(1)], int(m.group(2))), m.group(0)))
         for m in _NUMERIC_CJK.finditer(text):
-            candidates.append((m.start(), *_near(published, int(m.group(1)), int(m.group(2))), m.group(0)))
-        if not candidates:
+            at = m.start() + (_LATER if _REPORTED.match(text, m.end()) else 0)
+            candidates.append((at, *_near(published, int(m.group(1)), int(m.group(2))), m.group(0)))
+        if all(c[0] >= _LATER for c in candidates):
             for m in _DAY_ONLY_CJK.finditer(text):
-                candidates.append((m.start(), *_in_month(published, int(m.group(1))), m.group(0)))
+                at = m.start() + (_LATER if _REPORTED.match(text, m.end()) else 0)
+                candidates.append((at, *_in_month(published, int(m.group(1))), m.group(0)))
         for _pos, when, _known, source in sorted((c for c in candidates if c[1] is not None), key=lambda c: c[0]):
             if published - OWN_DATE_BEFORE <= when <= published + OWN_DATE_AFTER:
                 return when, source

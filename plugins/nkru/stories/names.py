@@ -140,3 +140,27 @@ def korean_key(name: str) -> str | None:
     (`nkru.entities.transliteration.korean_name_key`), or None for a name that is not Korean in shape."""
     rules = _korean_rules()
     return korean_name_key(name, rules) if rules.get("name_key") else None
+
+
+@functools.cache
+def _spokespeople() -> dict[str, frozenset[str]]:
+    """Each office holder -> the bodies the office speaks for: the body named at the end of the office's title
+    ("Spokeswoman of the Ministry of Foreign Affairs of Russia" -> that ministry), when it is a gazetteer body."""
+    try:
+        gaz = gazetteer_module.load()
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, set[str]] = {}
+    for office, holder in gaz.holders.items():
+        _, _, body = office.partition(" of the ")
+        entry = gaz.by_name.get(body)
+        if entry is not None and entry.label == "ORG":
+            out.setdefault(holder, set()).add(body)
+    return {holder: frozenset(bodies) for holder, bodies in out.items()}
+
+
+def one_voice(a: str, b: str) -> bool:
+    """Whether two speakers are one voice: a body and the holder of its spokesperson's office (Zakharova and
+    Russia's foreign ministry, "러 외무부 '…'")."""
+    spokes = _spokespeople()
+    return b in spokes.get(a, ()) or a in spokes.get(b, ())

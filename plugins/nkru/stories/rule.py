@@ -26,7 +26,11 @@ and, outside near-copies (`score`),
      (Zakharova on sanctions and on the drills at one briefing) are two events;
  10. both headlines are statements, each gives a speaker (`names.speaker`), the speakers differ and one of them
      is not named at all by the other side: two statements about one happening by different speakers (Seoul's
-     concern about Volodin's trip and Volodin's own account of it) are two events.
+     concern about Volodin's trip and Volodin's own account of it) are two events;
+ 11. it is first reported more than `REACTION_GAP_HOURS` from the story and its headline leads on specific kinds
+     none of the story's reports cued (`headline_kind_unseen`: the governor's arrival in Rason the morning after
+     the train he sent off, its summary recalling the train).
+Rule 5 leaves announcements alone: "Belousov to visit soon, state media says" is the announcement itself.
 A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin"), or a
 Korean under two romanisations the gazetteer lacks ("Kim Chol Su", "Kim Chkhol Su"), is one person
 (`names.same_people`): shared for "who", not "different people".
@@ -96,6 +100,7 @@ class StoryProfile:
     speaker: str | None = None  # its first report's speaker, when that report's headline is a statement
     speaker_sure: bool = False
     about: frozenset[str] = frozenset()  # names its first report's headline gives, not as its speaker
+    headline_main: frozenset[str] = frozenset()  # the specific kinds its first report's headline cues
 
     @classmethod
     def start(cls, story_id: int, rep: Report, rules: events.EventRules) -> StoryProfile:
@@ -115,6 +120,7 @@ class StoryProfile:
             speaker=rep.speaker,
             speaker_sure=rep.speaker_sure,
             about=rep.about,
+            headline_main=events.specific(rep.headline_kinds, rules),
         )
 
     def add(self, rep: Report) -> None:
@@ -171,12 +177,17 @@ def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | 
 
 
 def stories_differ(a: StoryProfile, b: StoryProfile) -> bool:
-    """Rules 1–3 and 10 between two stories (before merging them). Not rule 6: a report naming both sides' people
-    shows that one outlet's Naryshkin and another's Ri Chang Dae were at one meeting."""
+    """Rules 1–3, 5, 10 and 11 between two stories (before merging them). Not rule 6: a report naming both sides'
+    people shows that one outlet's Naryshkin and another's Ri Chang Dae were at one meeting."""
     if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
         return True
     if different_speakers(a, b):
         return True
+    if hours_between(a.first_published, b.first_published) > REACTION_GAP_HOURS:
+        if a.says != b.says:
+            return True  # rule 5: a statement and the happening it refers to, hours apart
+        if any(x.headline_main and not x.headline_main & set(y.kinds) for x, y in ((a, b), (b, a))):
+            return True  # rule 11: one leads on a kind the other never had
     return dates_differ(a.event_date, a.date_exact, b.event_date, b.date_exact)
 
 
@@ -191,14 +202,15 @@ class Verdict:
 
 
 def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict:
-    """Rules 1–9 and the who/what/when score of the report against one story."""
+    """Rules 1–9 and 11 and the who/what/when score of the report against one story."""
     gap = hours_between(rep.published_at, story.first_published)
     same_day = bool(rep.event_date and rep.event_date == story.event_date)
     if gap > (DATED_EVENT_GAP_HOURS if same_day else EVENT_GAP_HOURS):
         return Verdict(veto="first reported too long before or after")
     if veto := different(rep, story):
         return Verdict(veto=veto)
-    if rep.says != story.says and gap > REACTION_GAP_HOURS:
+    # An announcement is words already: "state media says Belousov will visit" is the announcement itself.
+    if rep.says != story.says and gap > REACTION_GAP_HOURS and not rep.exclusive:
         return Verdict(veto="a statement and the happening it refers to")
     if veto := third_party(rep, story):
         return Verdict(veto=veto)
@@ -211,6 +223,8 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
     if sum(rep.entities[name] for name in shared if name not in background) < needed:
         return Verdict(veto="no shared actor")
+    if veto := headline_kind_unseen(rep, story, gap, rules):
+        return Verdict(veto=veto)
     total = sum(rep.entities.values())
     who = sum(rep.entities[name] for name in shared) / total if total else 0.0
     mine = events.specific(rep.kinds, rules)
@@ -231,6 +245,19 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     time = max(0.0, 1.0 - gap / EVENT_GAP_HOURS)
     value = WHO_WEIGHT * who + KIND_WEIGHT * kind + TIME_WEIGHT * time
     return Verdict(score=value, shared=tuple(shared), gap_hours=gap)
+
+
+def headline_kind_unseen(rep: Report, story: StoryProfile, gap: float, rules: events.EventRules) -> str | None:
+    """Rule 11: first reported more than `REACTION_GAP_HOURS` from the story, a report whose headline leads on
+    specific kinds of happening that no report of the story cued at all is of the next happening, whatever its
+    summary recalls (the governor's arrival in Rason the morning after the train he sent off: "the first train
+    arrived there last night")."""
+    if gap <= REACTION_GAP_HOURS:
+        return None
+    headline = events.specific(rep.headline_kinds, rules)
+    if headline and not headline & events.specific(story.kinds, rules):
+        return "the headline leads on a kind the story never had"
+    return None
 
 
 def apart(rep: Report, story: StoryProfile) -> str | None:
@@ -286,7 +313,7 @@ def different_speakers(a: Report | StoryProfile, b: Report | StoryProfile) -> st
     if not (a.says and b.says and a.speaker and b.speaker) or a.speaker == b.speaker:
         return None
     person = LABEL_WEIGHTS["PERSON"]
-    if names.same_people({a.speaker: person}, {b.speaker: person}):
+    if names.same_people({a.speaker: person}, {b.speaker: person}) or names.one_voice(a.speaker, b.speaker):
         return None
     sure = a.speaker_sure and b.speaker_sure
     if sure and (b.speaker in a.about or a.speaker in b.about):
@@ -302,27 +329,49 @@ def _never_named(speaker: str, entities: dict[str, float]) -> bool:
     """Whether a speaker's name is missing from the other side's names (words, `names.RAW`, cannot be checked)."""
     if speaker.startswith(names.RAW):
         return False
+    if any(names.one_voice(speaker, name) for name in entities):
+        return False  # the spokeswoman named where her ministry speaks, or the other way round
     return speaker not in entities and not names.same_people({speaker: LABEL_WEIGHTS["PERSON"]}, entities)
 
 
 def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRules) -> bool:
     """Whether a report whose actors the extract step could not read may join `story` on kind and time alone:
     the same main kind, first reported within `KIND_TIME_GAP_HOURS` in another language, the same headline voice
-    (a reaction to a happening is its own event), no announcement/step/date conflict, and not people of whom none
-    are shared (`different_people`: Lavrov's visit is not Shoigu's because both are visits the same day). Speakers
-    and headline places are not compared: they rest on reading the names this fallback is for."""
+    (a reaction to a happening is its own event), no announcement/step/date conflict, not rule 11, and not people
+    of whom none are shared (`different_people`: Lavrov's visit is not Shoigu's because both are visits the same
+    day). Speakers
+    are compared only when both were read as names (`read_speakers_differ`), headline places not at all: they
+    rest on reading the names this fallback is for."""
     main = rep.main_kind(rules)
     if main is None or not rep.language or rep.language == story.language:
         return False
-    if hours_between(rep.published_at, story.first_published) > KIND_TIME_GAP_HOURS:
+    gap = hours_between(rep.published_at, story.first_published)
+    if gap > KIND_TIME_GAP_HOURS or headline_kind_unseen(rep, story, gap, rules):
         return False
     if rep.exclusive != story.exclusive or (rep.step and story.step and rep.step != story.step):
         return False
-    if rep.says != story.says:
+    if rep.says != story.says or read_speakers_differ(rep, story):
         return False
     if rep.event_date and story.event_date and rep.event_date != story.event_date:
         return False
     return main in story.main_kinds and different_people(rep, story) is None
+
+
+def read_speakers_differ(rep: Report, story: StoryProfile) -> bool:
+    """Two statements whose speakers were both read as names (not words, `names.RAW`) and are not one person or
+    body: Moscow's foreign ministry and Pyongyang's on the same sanctions are two statements, even when the rest
+    of one report could not be read. The story's speaker must be given outright; the report's may be guessed
+    only when it is the first name its headline gives ("Spokesman for DPRK Foreign Ministry slams ..."), not a
+    body named after a place ("Seoul calls the deal a breach of UN sanctions": Seoul speaks, not the UN)."""
+    a, b = rep.speaker, story.speaker
+    if not (rep.says and story.says and a and b and story.speaker_sure) or a == b:
+        return False
+    if a.startswith(names.RAW) or b.startswith(names.RAW):
+        return False
+    if not rep.speaker_sure and names.headline_order(rep.title, rep.entities, ())[:1] != [a]:
+        return False
+    person = LABEL_WEIGHTS["PERSON"]
+    return not names.same_people({a: person}, {b: person}) and not names.one_voice(a, b)
 
 
 def leaders_only(rep: Report, rules: events.EventRules) -> frozenset[str]:
