@@ -27,7 +27,8 @@ Cursor = psycopg2.extensions.cursor
 
 # Advisory lock ids: any constants work; each only has to be the same for every process using the same database.
 _MIGRATION_LOCK_ID = 0x6E6B7275
-# Held while a process extracts entities, groups articles into stories and queues alerts (pipeline_process.process_pending).
+# Held while a process extracts entities, groups articles into stories and queues alerts
+# (pipeline_process.process_pending).
 PROCESS_LOCK_ID = 0x6E6B7276
 
 
