@@ -11,6 +11,7 @@ import itertools
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
 EVENTS_FILE = Path(__file__).resolve().parent.parent / "bench" / "events_labelled.yaml"
@@ -117,57 +118,30 @@ def test_the_third_holdout_round_keeps_its_promises() -> None:
 
 
 HOLDOUT4_FILE = EVENTS_FILE.parent / "events_holdout4.yaml"
-
-
-def test_the_fourth_holdout_round_keeps_its_promises() -> None:
-    """bench/events_holdout4.yaml: ≥ 20 events × 3–5 reports in ≥ 2 languages, ≥ 10 languages over the set,
-    ≥ 3 same-event pairs within a language, ≥ 20 different-event pairs all within 48 h, ids new; all dev now
-    (it was holdout4 until its first and after-round-4 scores)."""
-    data = yaml.safe_load(HOLDOUT4_FILE.read_text(encoding="utf-8"))
-    events = data["events"]
-    earlier = {event["id"] for event in _load()["events"]}
-    for other in (HOLDOUT2_FILE, HOLDOUT3_FILE):
-        earlier |= {event["id"] for event in yaml.safe_load(other.read_text(encoding="utf-8"))["events"]}
-    report_ids = [report["id"] for event in events for report in event["reports"]]
-    assert len(events) >= 20
-    assert not earlier & {event["id"] for event in events}
-    assert len(set(report_ids)) == len(report_ids)
-    within = 0
-    languages: set[str] = set()
-    for event in events:
-        assert event["split"] == "dev", event["id"]  # holdout4 until its first and after scores, then dev
-        assert event["kind"] in KINDS, event["id"]
-        assert 3 <= len(event["reports"]) <= 5, event["id"]
-        langs = [report["lang"] for report in event["reports"]]
-        assert len(set(langs)) >= 2, event["id"]
-        languages |= set(langs)
-        within += sum(langs.count(lang) * (langs.count(lang) - 1) // 2 for lang in set(langs))
-        for report in event["reports"]:
-            assert report["id"].startswith(event["id"] + "-"), report["id"]
-            assert report["title"].strip(), report["id"]
-            assert isinstance(report["summary"], str), report["id"]
-    assert within >= 3
-    assert len(languages) >= 10
-    first_report = {event["id"]: min(_published(report) for report in event["reports"]) for event in events}
-    pairs = data["different_pairs"]
-    assert len({frozenset((pair["a"], pair["b"])) for pair in pairs}) == len(pairs) >= 20
-    for pair in pairs:
-        assert pair["a"] != pair["b"]
-        assert abs(first_report[pair["a"]] - first_report[pair["b"]]) <= timedelta(hours=48), pair
-
-
 HOLDOUT5_FILE = EVENTS_FILE.parent / "events_holdout5.yaml"
 
 
-def test_the_fifth_holdout_round_keeps_its_promises() -> None:
-    """bench/events_holdout5.yaml: ≥ 20 events × 3–5 reports in ≥ 2 languages, ≥ 12 languages over the set,
-    ≥ 3 same-event pairs within a language, ≥ 20 different-event pairs all within 48 h, ids new, all holdout5,
-    and a header that says it has not been scored yet (or gives its first score)."""
-    text = HOLDOUT5_FILE.read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    ("path", "split", "min_languages", "earlier_files"),
+    [
+        # Written as holdout4; dev since its first and after-round-4 scores.
+        (HOLDOUT4_FILE, "dev", 10, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE)),
+        (HOLDOUT5_FILE, "holdout5", 12, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE)),
+    ],
+    ids=["fourth", "fifth"],
+)
+def test_the_later_holdout_rounds_keep_their_promises(
+    path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
+) -> None:
+    """bench/events_holdout4.yaml and events_holdout5.yaml, each written by an independent hand: ≥ 20 events ×
+    3–5 reports in ≥ 2 languages, ≥ `min_languages` languages over the set, ≥ 3 same-event pairs within a language,
+    ≥ 20 different-event pairs all within 48 h, event and report ids new and unique, every event in `split`, and a
+    header that says it has not been scored yet or gives its first score."""
+    text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     events = data["events"]
     earlier: set[str] = set()
-    for other in (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE):
+    for other in earlier_files:
         earlier_events = yaml.safe_load(other.read_text(encoding="utf-8"))["events"]
         earlier |= {event["id"] for event in earlier_events}
         earlier |= {report["id"] for event in earlier_events for report in event["reports"]}
@@ -181,7 +155,7 @@ def test_the_fifth_holdout_round_keeps_its_promises() -> None:
     within = 0
     languages: set[str] = set()
     for event in events:
-        assert event["split"] == "holdout5", event["id"]
+        assert event["split"] == split, event["id"]
         assert event["kind"] in KINDS, event["id"]
         assert 3 <= len(event["reports"]) <= 5, event["id"]
         langs = [report["lang"] for report in event["reports"]]
@@ -194,7 +168,7 @@ def test_the_fifth_holdout_round_keeps_its_promises() -> None:
             assert isinstance(report["summary"], str), report["id"]
             _published(report)
     assert within >= 3
-    assert len(languages) >= 12
+    assert len(languages) >= min_languages
     first_report = {event["id"]: min(_published(report) for report in event["reports"]) for event in events}
     pairs = data["different_pairs"]
     assert len({frozenset((pair["a"], pair["b"])) for pair in pairs}) == len(pairs) >= 20
