@@ -107,6 +107,7 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
     rules = _load_rules(directory / RULES_FILE)
     automaton = ahocorasick.Automaton()
     relative: dict[str, int] = {}
+    reported: list[str] = []
     languages = []
     for path in sorted(directory.glob("*.yaml")):
         if path.name == RULES_FILE:
@@ -124,11 +125,12 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
                 raise EventCuesError(f"{path}: relative_days has {word_kind!r}; use today, yesterday, tomorrow")
             for word in words or []:
                 relative[fold(str(word))] = offsets[word_kind]
+        reported += [str(word) for word in data.get("report_day_words") or [] if str(word).strip()]
     for word in relative:
         _add_cue(automaton, word, "@day")
     if len(automaton):
         automaton.make_automaton()
-    return Cues(rules, tuple(languages), automaton, relative, DatePatterns.for_languages(languages))
+    return Cues(rules, tuple(languages), automaton, relative, DatePatterns.for_languages(languages, reported))
 
 
 def _add_cue(automaton: ahocorasick.Automaton, term: str, kind: str) -> None:
@@ -324,9 +326,9 @@ class _Names:
 
 _NUMERIC_CJK = re.compile(r"(?<!\d)(\d{1,2})\s*[월月]\s*(\d{1,2})\s*[일日]")  # "3월 25일", "3月25日"
 _DAY_ONLY_CJK = re.compile(r"(?<![\d월月.])(\d{1,2})\s*[일日](?!\s*[간本])")  # "25일", "25日"
-# A Chinese day directly followed by "reported" or a dateline's "电" is the day the agency wrote ("据朝中社18日报道",
-# "平壤12月18日电"), not the happening's: it is read only when the text gives no other day.
-_REPORTED = re.compile(r"\s*(?:报道|報道|电|電)")
+# A day directly followed by a `report_day_words` word of config/events ("reported", a dateline's "电") is the day
+# the agency wrote ("据朝中社18日报道", "平壤12月18日电"), not the happening's: it is read only when the text gives no
+# other day.
 _LATER = 10**6  # added to a reported day's position, so that every other day comes first
 # "조선중앙통신은 11일 김정은 위원장이 전날 ...", "朝鮮中央通信は11日、…前日…": a day followed closely, in the same
 # sentence, by "the day before" is the day of the agency's report; the happening is the day before it.
@@ -341,13 +343,15 @@ class DatePatterns:
     the names of every language that has cue words.
     """
 
-    def __init__(self, languages: Iterable[str]):
+    def __init__(self, languages: Iterable[str], reported: Iterable[str] = ()):
         self.languages = tuple(sorted(set(languages)))
+        words = "|".join(sorted(map(re.escape, set(reported)), key=len, reverse=True))
+        self._reported = re.compile(rf"\s*(?:{words})") if words else re.compile(r"(?!)")  # (?!): never
         self._names: dict[str, _Names] = {}
 
     @classmethod
-    def for_languages(cls, languages: Iterable[str]) -> DatePatterns:
-        return cls(languages)
+    def for_languages(cls, languages: Iterable[str], reported: Iterable[str] = ()) -> DatePatterns:
+        return cls(languages, reported)
 
     def names(self, language: str | None) -> _Names:
         code = (language or "").split("-")[0].casefold()
@@ -372,11 +376,11 @@ class DatePatterns:
         for m in names.month_day.finditer(text):
             candidates.append((m.start(), *_near(published, names.months[m.group(1)], int(m.group(2))), m.group(0)))
         for m in _NUMERIC_CJK.finditer(text):
-            at = m.start() + (_LATER if _REPORTED.match(text, m.end()) else 0)
+            at = m.start() + (_LATER if self._reported.match(text, m.end()) else 0)
             candidates.append((at, *_near(published, int(m.group(1)), int(m.group(2))), m.group(0)))
         if all(c[0] >= _LATER for c in candidates):
             for m in _DAY_ONLY_CJK.finditer(text):
-                at = m.start() + (_LATER if _REPORTED.match(text, m.end()) else 0)
+                at = m.start() + (_LATER if self._reported.match(text, m.end()) else 0)
                 candidates.append((at, *_in_month(published, int(m.group(1))), m.group(0)))
         for _pos, when, _known, source in sorted((c for c in candidates if c[1] is not None), key=lambda c: c[0]):
             if published - OWN_DATE_BEFORE <= when <= published + OWN_DATE_AFTER:
