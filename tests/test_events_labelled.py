@@ -119,6 +119,7 @@ def test_the_third_holdout_round_keeps_its_promises() -> None:
 
 HOLDOUT4_FILE = EVENTS_FILE.parent / "events_holdout4.yaml"
 HOLDOUT5_FILE = EVENTS_FILE.parent / "events_holdout5.yaml"
+HOLDOUT6_FILE = EVENTS_FILE.parent / "events_holdout6.yaml"
 
 
 @pytest.mark.parametrize(
@@ -128,8 +129,10 @@ HOLDOUT5_FILE = EVENTS_FILE.parent / "events_holdout5.yaml"
         (HOLDOUT4_FILE, "dev", 10, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE)),
         # Written as holdout5; dev since its first and after-round-5 scores.
         (HOLDOUT5_FILE, "dev", 12, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE)),
+        # Written as holdout6 by a sixth hand; not yet scored.
+        (HOLDOUT6_FILE, "holdout6", 14, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE)),
     ],
-    ids=["fourth", "fifth"],
+    ids=["fourth", "fifth", "sixth"],
 )
 def test_the_later_holdout_rounds_keep_their_promises(
     path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
