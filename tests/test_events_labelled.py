@@ -129,7 +129,7 @@ HOLDOUT6_FILE = EVENTS_FILE.parent / "events_holdout6.yaml"
         (HOLDOUT4_FILE, "dev", 10, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE)),
         # Written as holdout5; dev since its first and after-round-5 scores.
         (HOLDOUT5_FILE, "dev", 12, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE)),
-        # Written as holdout6 by a sixth hand; not yet scored.
+        # Written as holdout6 by a sixth hand; first score in its header.
         (HOLDOUT6_FILE, "holdout6", 14, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE)),
     ],
     ids=["fourth", "fifth", "sixth"],
@@ -137,7 +137,7 @@ HOLDOUT6_FILE = EVENTS_FILE.parent / "events_holdout6.yaml"
 def test_the_later_holdout_rounds_keep_their_promises(
     path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
 ) -> None:
-    """bench/events_holdout4.yaml and events_holdout5.yaml, each written by an independent hand: ≥ 20 events ×
+    """bench/events_holdout4.yaml, 5 and 6, each written by an independent hand: ≥ 20 events ×
     3–5 reports in ≥ 2 languages, ≥ `min_languages` languages over the set, ≥ 3 same-event pairs within a language,
     ≥ 20 different-event pairs all within 48 h, event and report ids new and unique, every event in `split`, and a
     header that says it has not been scored yet or gives its first score."""
