@@ -40,6 +40,7 @@ HOLDOUT3_SET = ROOT / "bench" / "events_holdout3.yaml"
 HOLDOUT4_SET = ROOT / "bench" / "events_holdout4.yaml"
 HOLDOUT5_SET = ROOT / "bench" / "events_holdout5.yaml"
 HOLDOUT6_SET = ROOT / "bench" / "events_holdout6.yaml"
+HOLDOUT7_SET = ROOT / "bench" / "events_holdout7.yaml"
 SPLITS_OF = {
     DEFAULT_SET: ("dev", "holdout"),
     HOLDOUT2_SET: ("holdout2",),
@@ -47,6 +48,7 @@ SPLITS_OF = {
     HOLDOUT4_SET: ("dev",),  # round 4's holdout, moved to dev for round 5 after its first and after scores
     HOLDOUT5_SET: ("dev",),  # round 5's holdout, moved to dev for round 6 after its first and after scores
     HOLDOUT6_SET: ("holdout6",),
+    HOLDOUT7_SET: ("holdout7",),
 }
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 
@@ -184,7 +186,7 @@ def speed(n: int) -> tuple[float, float]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, default=None, help="default: both event sets")
-    parser.add_argument("--split", choices=("dev", "holdout", "holdout2", "holdout3", "holdout5", "holdout6", "all"), default=None)
+    parser.add_argument("--split", choices=("dev", "holdout", "holdout2", "holdout3", "holdout5", "holdout6", "holdout7", "all"), default=None)
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     args = parser.parse_args(argv)
