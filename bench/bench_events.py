@@ -186,7 +186,11 @@ def speed(n: int) -> tuple[float, float]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, default=None, help="default: both event sets")
-    parser.add_argument("--split", choices=("dev", "holdout", "holdout2", "holdout3", "holdout5", "holdout6", "holdout7", "all"), default=None)
+    parser.add_argument(
+        "--split",
+        choices=("dev", "holdout", "holdout2", "holdout3", "holdout5", "holdout6", "holdout7", "all"),
+        default=None,
+    )
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     args = parser.parse_args(argv)

@@ -3,8 +3,8 @@
 Run: python3 bench/relevance/check.py. It fails (exit 1) if a file does not parse, an id repeats, an item lacks
 a field or has a split other than dev, holdout, holdout3 ... holdout10 (rounds 3-10 each wrote a new holdout;
 rounds 7-10 wrote theirs in their own folders by other hands: `holdout7/` and `holdout8/`, since moved to dev as
-`round7/` and `round8/`, then `holdout9/` and `holdout10/`), a language has fewer than 34 items or fewer than 40% negatives, or the
-hard negatives (the five confounding kinds) are under 35% of all items, as issue 9 asks.
+`round7/` and `round8/`, then `holdout9/` and `holdout10/`), a language has fewer than 34 items or fewer than
+40% negatives, or the hard negatives (the five confounding kinds) are under 35% of all items, as issue 9 asks.
 """
 
 import collections
@@ -16,7 +16,18 @@ import yaml
 HERE = pathlib.Path(__file__).parent
 KINDS = {"relevant", "third-party", "venue", "anecdote", "list", "comparison", "other"}
 HARD = KINDS - {"relevant", "other"}
-SPLITS = ("dev", "holdout", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8", "holdout9", "holdout10")
+SPLITS = (
+    "dev",
+    "holdout",
+    "holdout3",
+    "holdout4",
+    "holdout5",
+    "holdout6",
+    "holdout7",
+    "holdout8",
+    "holdout9",
+    "holdout10",
+)
 FIELDS = ("id", "split", "lang", "label", "kind", "outlet", "title", "summary")
 
 
