@@ -120,6 +120,7 @@ def test_the_third_holdout_round_keeps_its_promises() -> None:
 HOLDOUT4_FILE = EVENTS_FILE.parent / "events_holdout4.yaml"
 HOLDOUT5_FILE = EVENTS_FILE.parent / "events_holdout5.yaml"
 HOLDOUT6_FILE = EVENTS_FILE.parent / "events_holdout6.yaml"
+HOLDOUT7_FILE = EVENTS_FILE.parent / "events_holdout7.yaml"
 
 
 @pytest.mark.parametrize(
@@ -131,8 +132,15 @@ HOLDOUT6_FILE = EVENTS_FILE.parent / "events_holdout6.yaml"
         (HOLDOUT5_FILE, "dev", 12, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE)),
         # Written as holdout6 by a sixth hand; first score in its header.
         (HOLDOUT6_FILE, "holdout6", 14, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE)),
+        # Written as holdout7 by a seventh hand; not yet scored.
+        (
+            HOLDOUT7_FILE,
+            "holdout7",
+            14,
+            (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE, HOLDOUT6_FILE),
+        ),
     ],
-    ids=["fourth", "fifth", "sixth"],
+    ids=["fourth", "fifth", "sixth", "seventh"],
 )
 def test_the_later_holdout_rounds_keep_their_promises(
     path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
