@@ -132,7 +132,7 @@ HOLDOUT7_FILE = EVENTS_FILE.parent / "events_holdout7.yaml"
         (HOLDOUT5_FILE, "dev", 12, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE)),
         # Written as holdout6 by a sixth hand; first score in its header.
         (HOLDOUT6_FILE, "holdout6", 14, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE)),
-        # Written as holdout7 by a seventh hand; not yet scored.
+        # Written as holdout7 by a seventh hand; first score in its header.
         (
             HOLDOUT7_FILE,
             "holdout7",
@@ -145,7 +145,7 @@ HOLDOUT7_FILE = EVENTS_FILE.parent / "events_holdout7.yaml"
 def test_the_later_holdout_rounds_keep_their_promises(
     path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
 ) -> None:
-    """bench/events_holdout4.yaml, 5 and 6, each written by an independent hand: ≥ 20 events ×
+    """bench/events_holdout4.yaml to 7, each written by an independent hand: ≥ 20 events ×
     3–5 reports in ≥ 2 languages, ≥ `min_languages` languages over the set, ≥ 3 same-event pairs within a language,
     ≥ 20 different-event pairs all within 48 h, event and report ids new and unique, every event in `split`, and a
     header that says it has not been scored yet or gives its first score."""
