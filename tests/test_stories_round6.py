@@ -123,7 +123,7 @@ def test_two_statements_sharing_only_the_countries_are_two_voices():
     joint = report(
         1,
         "US, Japan, South Korea warn Russia over space help to North Korea",
-        "The three governments said any transfer would violate U.N. resolutions, in a statement by the State Department.",
+        "The three governments said any transfer would violate U.N. resolutions, the State Department said.",
         T0,
         [*allies, ("United States Department of State", "ORG")],
     )
