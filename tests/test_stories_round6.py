@@ -198,3 +198,40 @@ def test_titles_abbreviations_and_local_names_are_the_canonical_name(nlp, langua
     local name (만경봉호) is the name another outlet gives: grouping sees one actor."""
     found = extract(nlp, [text], languages=[language])[0]
     assert name in {m.name for m in found}
+
+
+def test_a_report_sharing_only_places_with_a_story_does_not_merge_it_into_another():
+    """Merging two stories needs a person, a body or a figure shared with each: the ferry's sailing to Rajin, which
+    shares Rason and 'transport' with the governor's container-line deal of the day before, joins the ferry's story
+    and leaves the governor's alone."""
+    day = datetime(2027, 2, 18, 2, 0, tzinfo=UTC)
+    matcher = EventMatcher()
+    deal = report(
+        1,
+        "연해주 주지사 나선 방문…라진항 컨테이너 항로 합의",
+        "",
+        day,
+        [("Primorsky Krai", "GPE"), ("Rason", "GPE")],
+        language="ko",
+    )
+    matcher.assign(deal, 1)
+    ferry = report(
+        2,
+        "만경봉호, 승객 190명 싣고 블라디보스토크 출항",
+        "정기 운항 재개 첫 항차로 라진항으로 향했다.",
+        day + timedelta(hours=1, minutes=30),
+        [("Mangyongbong", "PRODUCT"), ("Vladivostok", "GPE"), ("Rason", "GPE")],
+        language="ko",
+    )
+    assert matcher.assign(ferry, 2).story_id is None  # the headlines name different places
+    korean = report(
+        3,
+        "만경봉호, 블라디보스토크-라진 정기 운항 재개",
+        "만경봉호는 승객 190여 명과 화물을 싣고 블라디보스토크항을 출발했다.",
+        day + timedelta(hours=7, minutes=40),
+        [("Mangyongbong", "PRODUCT"), ("Vladivostok", "GPE"), ("Rason", "GPE")],
+        language="ko",
+    )
+    decision = matcher.assign(korean, 3)
+    assert decision.story_id == 2 and not decision.merge
+    assert matcher.resolve(1) == 1 and matcher.resolve(2) == 2

@@ -264,6 +264,16 @@ def statements_share_only_places(rep: Report, story: StoryProfile, shared: list[
     return not any(rep.entities.get(n, 0.0) >= actor for n in shared if n not in background)
 
 
+def merge_evidence(rep: Report, story: StoryProfile, background) -> bool:
+    """Whether a report that scores well against two stories shares enough with `story` to show they are one event:
+    a person, a body or a figure beyond the background, not only places. The Mangyongbong's sailing from
+    Vladivostok to Rajin and the governor's container-line deal in Rason the day before share Rason and the kind
+    "transport"; that joins a report to the better story, not the two stories to each other."""
+    shared = (set(rep.entities) & set(story.entities)) | set(names.same_people(rep.entities, story.entities))
+    actor = LABEL_WEIGHTS["ORG"]
+    return any(n.startswith("#") or rep.entities.get(n, 0.0) >= actor for n in shared if n not in background)
+
+
 def headline_kind_unseen(rep: Report, story: StoryProfile, gap: float, rules: events.EventRules) -> str | None:
     """Rule 11: first reported more than `REACTION_GAP_HOURS` from the story, a report whose headline leads on
     specific kinds of happening that no report of the story cued at all is of the next happening, whatever its
