@@ -235,3 +235,50 @@ def test_a_report_sharing_only_places_with_a_story_does_not_merge_it_into_anothe
     decision = matcher.assign(korean, 3)
     assert decision.story_id == 2 and not decision.merge
     assert matcher.resolve(1) == 1 and matcher.resolve(2) == 2
+
+
+def test_a_capital_opening_a_statement_headline_is_its_speaker():
+    """'Kyiv says …' is Ukraine speaking: it does not join the story of Seoul's defence ministry on the same plan,
+    though both name Belousov; 'Seoul calls …' is South Korea's foreign ministry speaking, and joins its story."""
+    morning = datetime(2026, 12, 10, 2, 8, tzinfo=UTC)
+    matcher = EventMatcher()
+    seoul = report(
+        1,
+        '국방부 "북러 군사협력 면밀히 주시…안보리 결의 위반 안 돼"',
+        "",
+        morning,
+        [("Ministry of National Defense of South Korea", "ORG"), ("Andrei Belousov", "PERSON")],
+        language="ko",
+    )
+    matcher.assign(seoul, 1)
+    kyiv = report(
+        2,
+        "Kyiv says Moscow-Pyongyang military plan makes North Korea a 'direct party' to the war",
+        "The plan was signed by Russian Defense Minister Andrei Belousov in Pyongyang.",
+        morning + timedelta(hours=4),
+        [("Kyiv", "GPE"), ("Andrei Belousov", "PERSON"), ("Pyongyang", "GPE")],
+    )
+    assert (kyiv.speaker, kyiv.speaker_sure) == ("Kyiv", True)
+    decision = matcher.decide(kyiv)
+    assert decision.story_id is None and "statements by different speakers" in decision.reason["note"]
+
+    ministry = EventMatcher()
+    deal = report(
+        1,
+        '외교부 "북러 노동자 협정, 안보리 결의 위반…깊은 우려"',
+        "",
+        morning,
+        [("Ministry of Foreign Affairs of South Korea", "ORG"), ("UN Security Council", "ORG")],
+        language="ko",
+    )
+    ministry.assign(deal, 1)
+    calls = report(
+        2,
+        "Seoul calls Russia-North Korea worker deal a breach of UN sanctions",
+        "",
+        morning + timedelta(hours=3),
+        [("Seoul", "GPE"), ("United Nations", "ORG")],
+        language="en",
+    )
+    assert calls.speaker == "Seoul"
+    assert ministry.decide(calls).story_id == 1

@@ -356,8 +356,9 @@ def _never_named(speaker: str, entities: dict[str, float]) -> bool:
     """Whether a speaker's name is missing from the other side's names (words, `names.RAW`, cannot be checked)."""
     if speaker.startswith(names.RAW):
         return False
-    if any(names.one_voice(speaker, name) for name in entities):
-        return False  # the spokeswoman named where her ministry speaks, or the other way round
+    if any(names.spokesperson_of(speaker, name) or names.government_of(speaker, name) for name in entities):
+        return False  # the spokeswoman named where her ministry speaks, or the other way round; "Seoul" where its
+        # foreign ministry speaks (but a country named is what a ministry's statement is about, not its speaker)
     return speaker not in entities and not names.same_people({speaker: LABEL_WEIGHTS["PERSON"]}, entities)
 
 
