@@ -35,6 +35,9 @@ RULES_FILE = "kinds.yaml"
 # How far from publication a date in the text can be and still be the report's own event date.
 OWN_DATE_BEFORE = timedelta(days=7)
 OWN_DATE_AFTER = timedelta(days=1)
+# A date later than that, up to this far ahead, given before any other date ("talks in Moscow on the 19th",
+# published on the 15th), is the day of a happening still to come: the report announces it (`future_date_kind`).
+AHEAD_DATE_MAX = timedelta(days=30)
 MAX_TEXT_CHARS = 20_000  # cues and dates are read from the headline and the start of the summary only
 
 _ALPHABETIC_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
@@ -57,6 +60,12 @@ class EventRules:
     generic: frozenset[str]
     update: frozenset[str]
     background_entities: frozenset[str]
+    # the steps named by a body that votes ("the Duma", "the Federation Council", "the committee"): naming the
+    # body says who, not that anything was ratified
+    step_bodies: frozenset[str] = frozenset()
+    # the kind a report gets when the first day it gives is still to come ("talks on 19 January", published on
+    # the 15th): it announces the happening
+    future_date_kind: str | None = None
     # (pattern, kind): headline shapes that cue a kind in any language ("Zakharova: …", `외교부 "…"`)
     headline_patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
 
@@ -108,6 +117,7 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
     automaton = ahocorasick.Automaton()
     relative: dict[str, int] = {}
     reported: list[str] = []
+    subjects: list[str] = []
     languages = []
     for path in sorted(directory.glob("*.yaml")):
         if path.name == RULES_FILE:
@@ -126,11 +136,13 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
             for word in words or []:
                 relative[fold(str(word))] = offsets[word_kind]
         reported += [str(word) for word in data.get("report_day_words") or [] if str(word).strip()]
+        subjects += [str(word) for word in data.get("report_subject_words") or [] if str(word).strip()]
     for word in relative:
         _add_cue(automaton, word, "@day")
     if len(automaton):
         automaton.make_automaton()
-    return Cues(rules, tuple(languages), automaton, relative, DatePatterns.for_languages(languages, reported))
+    dates = DatePatterns.for_languages(languages, reported, subjects)
+    return Cues(rules, tuple(languages), automaton, relative, dates)
 
 
 def _add_cue(automaton: ahocorasick.Automaton, term: str, kind: str) -> None:
@@ -168,6 +180,12 @@ def _load_rules(path: Path) -> EventRules:
     if steps_of is not None and steps_of not in kinds:
         raise EventCuesError(f"{path}: steps_of names unknown kind {steps_of!r}")
     background = frozenset(str(e) for e in data.get("background_entities") or [])
+    bodies = frozenset(str(k) for k in data.get("step_bodies") or [])
+    if unknown := bodies - set(steps):
+        raise EventCuesError(f"{path}: step_bodies lists kinds that are no steps {sorted(unknown)}")
+    future = data.get("future_date_kind")
+    if future is not None and future not in kinds:
+        raise EventCuesError(f"{path}: future_date_kind names unknown kind {future!r}")
     patterns = []
     for kind, regexes in (data.get("headline_patterns") or {}).items():
         if kind not in kinds:
@@ -178,7 +196,16 @@ def _load_rules(path: Path) -> EventRules:
             except re.error as exc:
                 raise EventCuesError(f"{path}: headline_patterns[{kind}]: bad pattern {regex!r}: {exc}") from exc
     return EventRules(
-        kinds, sets["exclusive"], steps, steps_of, sets["generic"], sets["update"], background, tuple(patterns)
+        kinds,
+        sets["exclusive"],
+        steps,
+        steps_of,
+        sets["generic"],
+        sets["update"],
+        background,
+        bodies,
+        str(future) if future is not None else None,
+        tuple(patterns),
     )
 
 
@@ -186,12 +213,17 @@ def _load_rules(path: Path) -> EventRules:
 
 
 def cued(
-    cues: Cues, text: str, steps: list[tuple[int, int, str]] | None = None, plain: set[str] | None = None
+    cues: Cues,
+    text: str,
+    steps: list[tuple[int, int, str]] | None = None,
+    plain: set[str] | None = None,
+    acts: set[str] | None = None,
 ) -> tuple[set[str], list[tuple[int, str]]]:
     """The kinds cued in `text` (already folded) and the relative-day words found, with their positions.
 
     `steps`, when given, collects (start, -length, kind) of every treaty-step cue found; `plain`, when given,
-    collects the kinds cued by words that name no treaty step ("ratified", not "the Duma")."""
+    collects the kinds cued by words that name no treaty step ("ratified", not "the Duma"); `acts`, when given,
+    those cued by words that name no voting body (`step_bodies`: "entered into force" counts, "the Duma" not)."""
     kinds: set[str] = set()
     days: list[tuple[int, str]] = []
     if not len(cues.automaton):
@@ -210,6 +242,8 @@ def cued(
             steps.extend((start, -len(term), k) for k in found if k in cues.rules.steps)
         if plain is not None and not found & set(cues.rules.steps):
             plain.update(found)
+        if acts is not None and not found & cues.rules.step_bodies:
+            acts.update(found)
     return kinds, days
 
 
@@ -229,7 +263,16 @@ def features(
             in_title.add(kind)
             found.add(kind)
     plain: set[str] = set()
-    cued(cues, text, text_steps, plain)
+    acts: set[str] = set()
+    cued(cues, text, text_steps, plain, acts)
+    if cues.rules.steps_of and cues.rules.steps_of not in acts:
+        # Naming a body that votes is no vote: "Volodin, speaker of the Duma, arrived" cues neither the Duma's
+        # step nor a ratification; "the Duma ratified" or "the Duma approved" does (the act's own word).
+        named_only = cues.rules.step_bodies | {cues.rules.steps_of}
+        found -= named_only
+        in_title -= named_only
+        title_steps = [s for s in title_steps if s[2] not in cues.rules.step_bodies]
+        text_steps = [s for s in text_steps if s[2] not in cues.rules.step_bodies]
     # The step a report is about is the one its headline names first (the longest cue there: "duma committee"
     # is the committee, not the Duma); "the Duma approved, only the Federation Council remains" is the Duma's.
     # A step named only in the summary counts when the text is about ratification in other words than the step's
@@ -238,11 +281,16 @@ def features(
         text_steps = []
     steps = [min(title_steps or text_steps)[2]] if title_steps or text_steps else []
     future = bool(found & cues.rules.exclusive)
-    when, source = cues.dates.find(text, published_at, future=future, language=language)
+    when, source, reported = cues.dates.find(text, published_at, future=future, language=language)
+    if _announced_by_date(when, source, published_at, found, cues.rules):
+        found.add(cues.rules.future_date_kind)
+        if source and source in fold(title):
+            in_title.add(cues.rules.future_date_kind)
     # A date in a wire dateline ("SEOUL, March 25 (Yonhap) --") is the day of writing, where the wire was, not
-    # necessarily the happening's: it may be a day off another outlet's.
+    # necessarily the happening's: it may be a day off another outlet's. So is a day the text gives as the day an
+    # agency reported ("조선중앙통신은 17일 …", "据朝中社18日报道"): the agency writes the morning after.
     dateline = _DATELINE.match(summary[:200])
-    exact = when is not None and not (dateline and source and source in fold(dateline.group(0)))
+    exact = when is not None and not reported and not (dateline and source and source in fold(dateline.group(0)))
     if when is None and relative:
         position, word = min(relative)
         when, source = (published_at.date() + timedelta(days=cues.relative_days[word])), word
@@ -251,6 +299,17 @@ def features(
     order = [k for k in cues.rules.kinds if k in found]
     headline = tuple(k for k in cues.rules.kinds if k in in_title)
     return TextFeatures(tuple(order), headline, steps[0] if steps else None, when, source, exact)
+
+
+def _announced_by_date(
+    when: date | None, source: str | None, published_at: datetime, found: set[str], rules: EventRules
+) -> bool:
+    """Whether the date a text gives first is a day still to come (more than `OWN_DATE_AFTER` after publication):
+    the report announces a happening ("최선희, 19일 모스크바서 라브로프와 회담", published on the 15th). Not when
+    the text names a treaty step or its entry into force: a treaty's dates to come are when it takes effect."""
+    if when is None or rules.future_date_kind is None or found & set(rules.steps):
+        return False
+    return when > published_at.date() + OWN_DATE_AFTER
 
 
 def _day_before_report(text: str, source: str, when: date, relative: list[tuple[int, str]], offsets) -> date:
@@ -343,15 +402,24 @@ class DatePatterns:
     the names of every language that has cue words.
     """
 
-    def __init__(self, languages: Iterable[str], reported: Iterable[str] = ()):
+    def __init__(self, languages: Iterable[str], reported: Iterable[str] = (), subjects: Iterable[str] = ()):
         self.languages = tuple(sorted(set(languages)))
         words = "|".join(sorted(map(re.escape, set(reported)), key=len, reverse=True))
         self._reported = re.compile(rf"\s*(?:{words})") if words else re.compile(r"(?!)")  # (?!): never
+        before = "|".join(sorted(map(re.escape, {fold(w) for w in subjects}), key=len, reverse=True))
+        self._subject = re.compile(rf"(?:{before})[\s,、]*$") if before else re.compile(r"(?!)")
         self._names: dict[str, _Names] = {}
 
     @classmethod
-    def for_languages(cls, languages: Iterable[str], reported: Iterable[str] = ()) -> DatePatterns:
-        return cls(languages, reported)
+    def for_languages(
+        cls, languages: Iterable[str], reported: Iterable[str] = (), subjects: Iterable[str] = ()
+    ) -> DatePatterns:
+        return cls(languages, reported, subjects)
+
+    def _agency_day(self, text: str, start: int, end: int) -> bool:
+        """Whether the day at text[start:end] is the day an agency reported: followed by a `report_day_words`
+        word ("据朝中社18日报道") or preceded by a `report_subject_words` one ("조선중앙통신은 17일")."""
+        return bool(self._reported.match(text, end) or self._subject.search(text[max(0, start - 24) : start]))
 
     def names(self, language: str | None) -> _Names:
         code = (language or "").split("-")[0].casefold()
@@ -362,11 +430,13 @@ class DatePatterns:
 
     def find(
         self, text: str, published_at: datetime, *, future: bool = False, language: str | None = None
-    ) -> tuple[date | None, str | None]:
-        """The report's own event date and the words it came from, or (None, None).
+    ) -> tuple[date | None, str | None, bool]:
+        """The report's own event date, the words it came from and whether they are the day an agency reported
+        (`_agency_day`), or (None, None, False).
 
-        Explicit dates win over weekday names; the first date that can be the report's own wins. A weekday
-        names the last such day up to publication, or (in an announcement, `future`) the next one.
+        Explicit dates win over weekday names; the first date that can be the report's own wins: one from a week
+        before publication to a day after, or one still to come (up to `AHEAD_DATE_MAX`) given before any other.
+        A weekday names the last such day up to publication, or (in an announcement, `future`) the next one.
         """
         names = self.names(language)
         published = published_at.date()
@@ -376,24 +446,28 @@ class DatePatterns:
         for m in names.month_day.finditer(text):
             candidates.append((m.start(), *_near(published, names.months[m.group(1)], int(m.group(2))), m.group(0)))
         for m in _NUMERIC_CJK.finditer(text):
-            at = m.start() + (_LATER if self._reported.match(text, m.end()) else 0)
+            at = m.start() + (_LATER if self._agency_day(text, m.start(), m.end()) else 0)
             candidates.append((at, *_near(published, int(m.group(1)), int(m.group(2))), m.group(0)))
         if all(c[0] >= _LATER for c in candidates):
             for m in _DAY_ONLY_CJK.finditer(text):
-                at = m.start() + (_LATER if self._reported.match(text, m.end()) else 0)
+                at = m.start() + (_LATER if self._agency_day(text, m.start(), m.end()) else 0)
                 candidates.append((at, *_in_month(published, int(m.group(1))), m.group(0)))
-        for _pos, when, _known, source in sorted((c for c in candidates if c[1] is not None), key=lambda c: c[0]):
+        dated = sorted((c for c in candidates if c[1] is not None), key=lambda c: c[0])
+        for i, (pos, when, _known, source) in enumerate(dated):
             if published - OWN_DATE_BEFORE <= when <= published + OWN_DATE_AFTER:
-                return when, source
+                return when, source, pos >= _LATER
+            ahead = published + OWN_DATE_AFTER < when <= published + AHEAD_DATE_MAX
+            if ahead and i == 0 and pos < _LATER:
+                return when, source, False
         if candidates:
-            return None, None
+            return None, None, False
         m = names.weekday.search(text)
         weekday = names.weekday_of(m.group(0)) if m else None
         if weekday is not None:
             back = (published.weekday() - weekday) % 7
             when = published + timedelta(days=(7 - back) % 7) if future else published - timedelta(days=back)
-            return when, m.group(0)
-        return None, None
+            return when, m.group(0), False
+        return None, None, False
 
 
 def _weekday_stem(name: str) -> str:
@@ -417,18 +491,20 @@ def _near(published: date, month: int, day: int) -> tuple[date | None, bool]:
 
 
 def _in_month(published: date, day: int) -> tuple[date | None, bool]:
-    """A day of the month alone ("25일"): this month's, or last month's when that is still to come."""
+    """A day of the month alone ("25일"): this month's or last month's, whichever is closer to publication
+    ("19일" on the 15th is four days ahead, "25일" on the 3rd last month's)."""
     if not 1 <= day <= 31:
         return None, False
     month_start = published.replace(day=1)
+    options = []
     for start in (month_start, (month_start - timedelta(days=1)).replace(day=1)):
         try:
-            when = start.replace(day=day)
+            options.append(start.replace(day=day))
         except ValueError:
             continue
-        if when <= published + OWN_DATE_AFTER:
-            return when, True
-    return None, False
+    if not options:
+        return None, False
+    return min(options, key=lambda d: abs(d - published)), True
 
 
 # ------------------------------------------------------------------------------------------------ figures

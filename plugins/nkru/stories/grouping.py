@@ -8,7 +8,8 @@ The order of the checks (`EventMatcher.decide`):
      "no entities and no kind cues to match on");
   c. another report of the same event (`rule.score` at least `rule.EVENT_THRESHOLD`): the best-scoring story
      wins, the older on a tie. A report that scores at least `rule.MERGE_THRESHOLD` against two or more stories
-     of the same event shows they are one: they are merged into the oldest, whose id is kept;
+     of the same event, sharing a person, a body or a figure with each (not only places), shows they are one:
+     they are merged into the oldest, whose id is kept;
   d. for a report in another language than the story's first whose actors the extract step could not match:
      the one story (and only if there is exactly one) passing `rule.same_kind_and_time`; for a statement naming
      only the leaders, the one story first reported as the same leaders' statement (`rule.leaders_statement`);
@@ -97,7 +98,7 @@ class EventMatcher:
                     rep, story, rule="same-event", shared=verdict.shared, gap=verdict.gap_hours, score=verdict.score
                 )
                 best = (verdict.score, story.story_id, why)
-        if best is not None and (merged := self._merges(best, passing)):
+        if best is not None and (merged := self._merges(rep, best, passing)):
             keep = min([self.stories[best[1]], *merged], key=lambda st: (st.first_published, st.story_id))
             others = tuple(sorted(st.story_id for st in [self.stories[best[1]], *merged] if st is not keep))
             return Decision(keep.story_id, "same-event", {**best[2], "merged_stories": list(others)}, merge=others)
@@ -109,9 +110,12 @@ class EventMatcher:
             return Decision(leaders[0], "leaders-statement", leaders[1])
         return Decision(None, "new", reasons.new(rep, reasons.none_matched(rejected)))
 
-    def _merges(self, best: tuple[float, int, dict], passing: list[tuple[float, StoryProfile]]) -> list[StoryProfile]:
+    def _merges(
+        self, rep: Report, best: tuple[float, int, dict], passing: list[tuple[float, StoryProfile]]
+    ) -> list[StoryProfile]:
         """Other stories the report shows to be the same event as its best one (each scored at least
-        `MERGE_THRESHOLD`, of the same event as the best story by rules 1–3): merged into the oldest."""
+        `MERGE_THRESHOLD`, of the same event as the best story by rules 1–3, and sharing with the report more than
+        places: `rule.merge_evidence`): merged into the oldest."""
         if best[0] < rule.MERGE_THRESHOLD:
             return []
         chosen = self.stories[best[1]]
@@ -120,7 +124,9 @@ class EventMatcher:
             if story is chosen or value < rule.MERGE_THRESHOLD:
                 continue
             gap = rule.hours_between(story.first_published, chosen.first_published)
-            if gap <= rule.EVENT_GAP_HOURS and not rule.stories_differ(story, chosen):
+            if gap > rule.EVENT_GAP_HOURS or rule.stories_differ(story, chosen):
+                continue
+            if rule.merge_evidence(rep, story, self.cues.rules.background_entities):
                 out.append(story)
         return out
 

@@ -97,7 +97,58 @@ def speaker(title: str, entities: Mapping[str, float], background: Iterable[str]
             return inside[0], True
         if not any(events.fold(b) in folded_slot for b in background):
             return RAW + folded_slot.strip(), True
+    if (place := leading_place(title, entities)) is not None:
+        return place, True  # "Kyiv says …": the headline gives its speaker as its subject
     return (actors[0], False) if actors else (None, False)
+
+
+def leading_place(title: str, entities: Mapping[str, float]) -> str | None:
+    """The capital or country a statement's headline opens with, standing for its government ("Seoul calls the
+    deal a breach", "Kyiv says", "Russia rejects"): the speaker, whoever else the headline names after it."""
+    folded = events.fold(title).lstrip(" '\"«“")
+    for name in entities:
+        if _country_of_place(name) is None:
+            continue
+        if any(
+            folded.startswith(form) and not folded[len(form) : len(form) + 1].isalnum() for form in spellings(name, 1.0)
+        ):
+            return name
+    return None
+
+
+@functools.cache
+def _places() -> tuple[dict[str, str], frozenset[str]]:
+    """Capitals (-> their country, config/gazetteer/rules.yaml) and the countries themselves."""
+    try:
+        gaz = gazetteer_module.load()
+    except (OSError, ValueError):
+        return {}, frozenset()
+    return dict(gaz.capitals), frozenset(gaz.capitals.values())
+
+
+def _country_of_place(name: str) -> str | None:
+    capitals, countries = _places()
+    return capitals.get(name) or (name if name in countries else None)
+
+
+@functools.cache
+def _body_countries() -> dict[str, str]:
+    """Each body the gazetteer knows as a country's generic body ("Foreign Ministry" of Russia) -> that country."""
+    try:
+        gaz = gazetteer_module.load()
+    except (OSError, ValueError):
+        return {}
+    return {body: country for by_country in gaz.generic_bodies.values() for country, body in by_country.items()}
+
+
+def voice_country(name: str) -> str | None:
+    """The country a speaker speaks for: a capital's or country's own, a body's (its generic body), or the country
+    of the body a spokesperson speaks for."""
+    if (country := _country_of_place(name)) is not None:
+        return country
+    if (country := _body_countries().get(name)) is not None:
+        return country
+    return next((c for body in _spokespeople().get(name, ()) if (c := _body_countries().get(body))), None)
 
 
 def same_people(mine: Mapping[str, float], theirs: Mapping[str, float]) -> dict[str, str]:
@@ -159,8 +210,27 @@ def _spokespeople() -> dict[str, frozenset[str]]:
     return {holder: frozenset(bodies) for holder, bodies in out.items()}
 
 
-def one_voice(a: str, b: str) -> bool:
-    """Whether two speakers are one voice: a body and the holder of its spokesperson's office (Zakharova and
-    Russia's foreign ministry, "러 외무부 '…'")."""
+def spokesperson_of(a: str, b: str) -> bool:
+    """Whether one of two names is the spokesperson of the other, a body (Zakharova and Russia's foreign ministry)."""
     spokes = _spokespeople()
     return b in spokes.get(a, ()) or a in spokes.get(b, ())
+
+
+def government_of(place: str, name: str) -> bool:
+    """Whether `name` is a body or spokesperson of the government a capital or country (`place`) stands for
+    ("Seoul" and South Korea's foreign ministry)."""
+    country = _country_of_place(place)
+    return country is not None and _country_of_place(name) is None and voice_country(name) == country
+
+
+def one_voice(a: str, b: str) -> bool:
+    """Whether two speakers are one voice: a body and the holder of its spokesperson's office (Zakharova and
+    Russia's foreign ministry, "러 외무부 '…'"), or a capital or country and its own government's body or
+    spokesperson ("Kyiv says" and Ukraine's foreign ministry; "Seoul" and its defence ministry)."""
+    if spokesperson_of(a, b):
+        return True
+    if _country_of_place(a) is None and _country_of_place(b) is None:
+        return False
+    # A body whose country the gazetteer cannot tell ("National Intelligence Service") may be the place's own.
+    countries = {voice_country(a), voice_country(b)}
+    return len(countries - {None}) <= 1

@@ -30,6 +30,12 @@ and, outside near-copies (`score`),
  11. it is first reported more than `REACTION_GAP_HOURS` from the story and its headline leads on specific kinds
      none of the story's reports cued (`headline_kind_unseen`: the governor's arrival in Rason the morning after
      the train he sent off, its summary recalling the train).
+ 12. both are statements and they share no person or body beyond the background, only places
+     (`statements_share_only_places`): every statement on a matter names the countries it is about, so the
+     trilateral statement and the North Korean agency's rejection of it, or Moscow's and Pyongyang's answers to
+     the same sanctions, are two events unless they share a speaker or someone they speak of. The kind-and-time
+     fallback keeps the same rule in its own terms (`unseen_voice`): a statement whose speaker was read as a name
+     the story never gives is another voice.
 Rule 5 leaves announcements alone: "Belousov to visit soon, state media says" is the announcement itself.
 A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin"), or a
 Korean under two romanisations the gazetteer lacks ("Kim Chol Su", "Kim Chkhol Su"), is one person
@@ -223,6 +229,8 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
     if sum(rep.entities[name] for name in shared if name not in background) < needed:
         return Verdict(veto="no shared actor")
+    if statements_share_only_places(rep, story, shared, background):
+        return Verdict(veto="statements sharing only places")
     if veto := headline_kind_unseen(rep, story, gap, rules):
         return Verdict(veto=veto)
     total = sum(rep.entities.values())
@@ -245,6 +253,25 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     time = max(0.0, 1.0 - gap / EVENT_GAP_HOURS)
     value = WHO_WEIGHT * who + KIND_WEIGHT * kind + TIME_WEIGHT * time
     return Verdict(score=value, shared=tuple(shared), gap_hours=gap)
+
+
+def statements_share_only_places(rep: Report, story: StoryProfile, shared: list[str], background) -> bool:
+    """Rule 12: a statement and a story first reported as a statement that share places (countries, cities) and
+    figures but no person or body beyond the background: two statements on one matter by different voices."""
+    if not (rep.says and story.says):
+        return False
+    actor = LABEL_WEIGHTS["ORG"]
+    return not any(rep.entities.get(n, 0.0) >= actor for n in shared if n not in background)
+
+
+def merge_evidence(rep: Report, story: StoryProfile, background) -> bool:
+    """Whether a report that scores well against two stories shares enough with `story` to show they are one event:
+    a person, a body or a figure beyond the background, not only places. The Mangyongbong's sailing from
+    Vladivostok to Rajin and the governor's container-line deal in Rason the day before share Rason and the kind
+    "transport"; that joins a report to the better story, not the two stories to each other."""
+    shared = (set(rep.entities) & set(story.entities)) | set(names.same_people(rep.entities, story.entities))
+    actor = LABEL_WEIGHTS["ORG"]
+    return any(n.startswith("#") or rep.entities.get(n, 0.0) >= actor for n in shared if n not in background)
 
 
 def headline_kind_unseen(rep: Report, story: StoryProfile, gap: float, rules: events.EventRules) -> str | None:
@@ -329,8 +356,9 @@ def _never_named(speaker: str, entities: dict[str, float]) -> bool:
     """Whether a speaker's name is missing from the other side's names (words, `names.RAW`, cannot be checked)."""
     if speaker.startswith(names.RAW):
         return False
-    if any(names.one_voice(speaker, name) for name in entities):
-        return False  # the spokeswoman named where her ministry speaks, or the other way round
+    if any(names.spokesperson_of(speaker, name) or names.government_of(speaker, name) for name in entities):
+        return False  # the spokeswoman named where her ministry speaks, or the other way round; "Seoul" where its
+        # foreign ministry speaks (but a country named is what a ministry's statement is about, not its speaker)
     return speaker not in entities and not names.same_people({speaker: LABEL_WEIGHTS["PERSON"]}, entities)
 
 
@@ -350,11 +378,23 @@ def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRule
         return False
     if rep.exclusive != story.exclusive or (rep.step and story.step and rep.step != story.step):
         return False
-    if rep.says != story.says or read_speakers_differ(rep, story):
+    if rep.says != story.says or read_speakers_differ(rep, story) or unseen_voice(rep, story):
         return False
     if rep.event_date and story.event_date and rep.event_date != story.event_date:
         return False
     return main in story.main_kinds and different_people(rep, story) is None
+
+
+def unseen_voice(rep: Report, story: StoryProfile) -> bool:
+    """Rule 12 for the kind-and-time fallback: a statement whose speaker was read as a name (given outright, or
+    the first name its headline gives, places included: not "Seoul calls the deal a breach of UN sanctions") that
+    the story, first reported as a statement, never names is another voice on the matter (Pyongyang's foreign
+    ministry on the Japanese sanctions Zakharova answered that morning), whatever kind and time they share."""
+    if not (rep.says and story.says and rep.speaker) or rep.speaker.startswith(names.RAW):
+        return False
+    if not rep.speaker_sure and names.headline_order(rep.title, rep.entities, ())[:1] != [rep.speaker]:
+        return False
+    return _never_named(rep.speaker, story.entities)
 
 
 def read_speakers_differ(rep: Report, story: StoryProfile) -> bool:
