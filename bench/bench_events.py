@@ -47,7 +47,7 @@ SPLITS_OF = {
     HOLDOUT3_SET: ("holdout3",),
     HOLDOUT4_SET: ("dev",),  # round 4's holdout, moved to dev for round 5 after its first and after scores
     HOLDOUT5_SET: ("dev",),  # round 5's holdout, moved to dev for round 6 after its first and after scores
-    HOLDOUT6_SET: ("holdout6",),
+    HOLDOUT6_SET: ("dev",),  # round 6's holdout, moved to dev for round 7 after its first and after scores
     HOLDOUT7_SET: ("holdout7",),
 }
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
