@@ -68,6 +68,11 @@ class EventRules:
     future_date_kind: str | None = None
     # (pattern, kind): headline shapes that cue a kind in any language ("Zakharova: …", `외교부 "…"`)
     headline_patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # headline shapes that attribute a happening to unnamed sources ("…, sources say", "— СМИ"): the headline
+    # reports the happening, not a statement, when it also cues a specific kind
+    attributed: tuple[re.Pattern[str], ...] = ()
+    # the background names that are cities where happenings take place (Pyongyang, Moscow): a stop of a visit
+    background_cities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,12 @@ def _load_rules(path: Path) -> EventRules:
                 patterns.append((re.compile(str(regex)), str(kind)))
             except re.error as exc:
                 raise EventCuesError(f"{path}: headline_patterns[{kind}]: bad pattern {regex!r}: {exc}") from exc
+    attributed = []
+    for regex in data.get("attributed_headlines") or []:
+        try:
+            attributed.append(re.compile(str(regex), re.IGNORECASE))
+        except re.error as exc:
+            raise EventCuesError(f"{path}: attributed_headlines: bad pattern {regex!r}: {exc}") from exc
     return EventRules(
         kinds,
         sets["exclusive"],
@@ -206,6 +217,8 @@ def _load_rules(path: Path) -> EventRules:
         bodies,
         str(future) if future is not None else None,
         tuple(patterns),
+        tuple(attributed),
+        frozenset(str(c) for c in data.get("background_cities") or []),
     )
 
 
@@ -262,6 +275,8 @@ def features(
         if pattern.search(title[:MAX_TEXT_CHARS]):
             in_title.add(kind)
             found.add(kind)
+    if specific(in_title, cues.rules) and any(p.search(title[:MAX_TEXT_CHARS]) for p in cues.rules.attributed):
+        in_title -= cues.rules.generic  # "…, sources say": the happening's headline, attributed
     plain: set[str] = set()
     acts: set[str] = set()
     cued(cues, text, text_steps, plain, acts)

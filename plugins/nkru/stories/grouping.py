@@ -227,7 +227,7 @@ class EventMatcher:
         story = self.stories.get(story_id)
         if story is None:
             story = self.stories[story_id] = StoryProfile.start(story_id, rep, self.cues.rules)
-        story.add(rep)
+        story.add(rep, self.cues.rules)
         self.copies.add(rep.key, story_id, rep.sig, rep.title_key, rep.published_at)
         keys = self._entity_keys(rep)
         keys += [f"k:{kind}" for kind in events.specific(rep.kinds, self.cues.rules)]
