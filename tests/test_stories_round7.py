@@ -127,7 +127,7 @@ def test_kind_and_time_alone_hours_later_needs_the_story_s_own_main_kind():
 
 
 def test_one_minister_s_two_meetings_are_two_events():
-    """Lavrov's talks with Choe Son Hui and, the next day, Kim Jong Un receiving him: both talks, both name
+    """Lavrov's talks with Choe Son Hui and, the same afternoon, Kim Jong Un receiving him: both talks, both name
     Lavrov, but each headline names someone the other never does."""
     matcher = EventMatcher()
     talks = report(
@@ -143,13 +143,13 @@ def test_one_minister_s_two_meetings_are_two_events():
         2,
         "Kim Jong Un receives Lavrov",
         "The leader thanked Russia for its support.",
-        T0 + timedelta(hours=20),
+        T0 + timedelta(hours=4),
         [("Kim Jong Un", "PERSON"), LAVROV],
         language="en",
     )
     decision = matcher.assign(reception, 2)
     assert decision.story_id is None
-    assert "different people in the headlines, hours apart" in decision.reason["note"]
+    assert "different counterparts" in decision.reason["note"]
 
 
 def test_one_delegation_s_two_stops_are_two_events():
@@ -217,3 +217,29 @@ def test_a_sources_say_report_hours_later_joins_the_happening():
     )
     assert not later.says
     assert matcher.assign(later, 2).story_id == 1
+
+
+def test_a_day_of_the_month_alone_and_tomorrow_in_a_headline_date_the_happening_to_come():
+    """'on the 17th' and '17-го числа' give the day; 'あす' (tomorrow) in a headline announces the talks; 'talks
+    are due tomorrow' in an arrival's summary is not the arrival's own date."""
+    published = datetime(2027, 4, 15, 9, 0, tzinfo=UTC)
+    english = events.features("Lavrov to hold talks with Choe Son Hui on the 17th", "", published, language="en")
+    russian = events.features("Лавров проведет переговоры с Чвэ Сон Хи 17-го числа", "", published, language="ru")
+    assert english.event_date == russian.event_date == datetime(2027, 4, 17).date()
+    japanese = events.features("ラブロフ外相、あす崔善姫外相と会談", "", published, language="ja")
+    assert "announcement" in japanese.headline_kinds and japanese.event_date == datetime(2027, 4, 16).date()
+    arrival = events.features("Lavrov arrives in Pyongyang", "Talks with Choe are due tomorrow.", published)
+    assert "announcement" not in arrival.kinds and arrival.event_date is None
+
+
+def test_tomorrow_s_talks_announced_in_a_headline_stay_apart_from_today_s_arrival():
+    """Yonhap's 'Lavrov, talks with Choe tomorrow' and NHK's arrival report of the same afternoon are the
+    announcement and the arrival: two stories."""
+    published = datetime(2027, 4, 15, 9, 0, tzinfo=UTC)
+    who = [LAVROV, ("Choe Son Hui", "PERSON")]
+    matcher = EventMatcher()
+    arrival = report(1, "Lavrov arrives in Pyongyang", "Choe Son Hui met him.", published, who, language="en")
+    matcher.assign(arrival, 1)
+    announced = report(2, "라브로프, 내일 최선희와 회담", "", published + timedelta(hours=1), who, language="ko")
+    decision = matcher.assign(announced, 2)
+    assert decision.story_id is None and "announcement vs happening" in decision.reason["note"]

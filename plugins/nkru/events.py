@@ -123,6 +123,7 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
     relative: dict[str, int] = {}
     reported: list[str] = []
     subjects: list[str] = []
+    days_of_month: list[str] = []
     languages = []
     for path in sorted(directory.glob("*.yaml")):
         if path.name == RULES_FILE:
@@ -142,11 +143,15 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
                 relative[fold(str(word))] = offsets[word_kind]
         reported += [str(word) for word in data.get("report_day_words") or [] if str(word).strip()]
         subjects += [str(word) for word in data.get("report_subject_words") or [] if str(word).strip()]
+        days_of_month += [str(regex) for regex in data.get("day_of_month") or [] if str(regex).strip()]
     for word in relative:
         _add_cue(automaton, word, "@day")
     if len(automaton):
         automaton.make_automaton()
-    dates = DatePatterns.for_languages(languages, reported, subjects)
+    try:
+        dates = DatePatterns.for_languages(languages, reported, subjects, days_of_month)
+    except re.error as exc:
+        raise EventCuesError(f"{directory}: a day_of_month pattern is malformed: {exc}") from exc
     return Cues(rules, tuple(languages), automaton, relative, dates)
 
 
@@ -301,13 +306,19 @@ def features(
         found.add(cues.rules.future_date_kind)
         if source and source in fold(title):
             in_title.add(cues.rules.future_date_kind)
+    elif _tomorrow_in_headline(title, relative, found, cues):
+        found.add(cues.rules.future_date_kind)
+        in_title.add(cues.rules.future_date_kind)
     # A date in a wire dateline ("SEOUL, March 25 (Yonhap) --") is the day of writing, where the wire was, not
     # necessarily the happening's: it may be a day off another outlet's. So is a day the text gives as the day an
     # agency reported ("조선중앙통신은 17일 …", "据朝中社18日报道"): the agency writes the morning after.
     dateline = _DATELINE.match(summary[:200])
     exact = when is not None and not reported and not (dateline and source and source in fold(dateline.group(0)))
-    if when is None and relative:
-        position, word = min(relative)
+    # "Tomorrow" is the day of a happening still to come: the event date of an announcement only ("Lavrov arrives;
+    # talks with Choe are due tomorrow" is the arrival, today).
+    own = [(p, w) for p, w in relative if cues.relative_days[w] <= 0 or found & cues.rules.exclusive]
+    if when is None and own:
+        position, word = min(own)
         when, source = (published_at.date() + timedelta(days=cues.relative_days[word])), word
     elif when is not None and source and _DAY_ONLY_CJK.fullmatch(source):
         when = _day_before_report(text, source, when, relative, cues.relative_days)
@@ -325,6 +336,16 @@ def _announced_by_date(
     if when is None or rules.future_date_kind is None or found & set(rules.steps):
         return False
     return when > published_at.date() + OWN_DATE_AFTER
+
+
+def _tomorrow_in_headline(title: str, relative: list[tuple[int, str]], found: set[str], cues: Cues) -> bool:
+    """Whether the headline gives "tomorrow" ("あす会談", "내일 회담", "talks tomorrow") for a happening it cues: it
+    announces the happening, as a day still to come does (`_announced_by_date`). Not in the summary: an arrival's
+    report saying the talks are tomorrow is the arrival's. Not for treaty steps (`_announced_by_date`)."""
+    if cues.rules.future_date_kind is None or found & set(cues.rules.steps) or not specific(found, cues.rules):
+        return False
+    end = len(fold(title[:MAX_TEXT_CHARS]))
+    return any(position < end and cues.relative_days[word] == 1 for position, word in relative)
 
 
 def _day_before_report(text: str, source: str, when: date, relative: list[tuple[int, str]], offsets) -> date:
@@ -417,8 +438,17 @@ class DatePatterns:
     the names of every language that has cue words.
     """
 
-    def __init__(self, languages: Iterable[str], reported: Iterable[str] = (), subjects: Iterable[str] = ()):
+    def __init__(
+        self,
+        languages: Iterable[str],
+        reported: Iterable[str] = (),
+        subjects: Iterable[str] = (),
+        days_of_month: Iterable[str] = (),
+    ):
         self.languages = tuple(sorted(set(languages)))
+        # a day of the month alone in an alphabetic script ("on the 17th", "17-го числа"): `day_of_month` patterns
+        # of config/events, each with the day as its one group, matched on folded text
+        self._days_of_month = tuple(re.compile(regex) for regex in days_of_month)
         words = "|".join(sorted(map(re.escape, set(reported)), key=len, reverse=True))
         self._reported = re.compile(rf"\s*(?:{words})") if words else re.compile(r"(?!)")  # (?!): never
         before = "|".join(sorted(map(re.escape, {fold(w) for w in subjects}), key=len, reverse=True))
@@ -427,9 +457,13 @@ class DatePatterns:
 
     @classmethod
     def for_languages(
-        cls, languages: Iterable[str], reported: Iterable[str] = (), subjects: Iterable[str] = ()
+        cls,
+        languages: Iterable[str],
+        reported: Iterable[str] = (),
+        subjects: Iterable[str] = (),
+        days_of_month: Iterable[str] = (),
     ) -> DatePatterns:
-        return cls(languages, reported, subjects)
+        return cls(languages, reported, subjects, days_of_month)
 
     def _agency_day(self, text: str, start: int, end: int) -> bool:
         """Whether the day at text[start:end] is the day an agency reported: followed by a `report_day_words`
@@ -467,6 +501,9 @@ class DatePatterns:
             for m in _DAY_ONLY_CJK.finditer(text):
                 at = m.start() + (_LATER if self._agency_day(text, m.start(), m.end()) else 0)
                 candidates.append((at, *_in_month(published, int(m.group(1))), m.group(0)))
+            for pattern in self._days_of_month:
+                for m in pattern.finditer(text):
+                    candidates.append((m.start(), *_in_month(published, int(m.group(1))), m.group(0)))
         dated = sorted((c for c in candidates if c[1] is not None), key=lambda c: c[0])
         for i, (pos, when, _known, source) in enumerate(dated):
             if published - OWN_DATE_BEFORE <= when <= published + OWN_DATE_AFTER:

@@ -44,9 +44,9 @@ Round 7 (issue 16: different happenings sharing their actors within 48 hours) ad
  14. more than `REACTION_GAP_HOURS` after a story first reported as a statement answering no one, a statement
      answering another's words (the `answer` kind: "rejects", "отвергли", "반박", "ترفض") is the answer to its
      claim (`claim_and_answer`), unless its headline gives outright a speaker the story names (the same voice);
- 15. two happenings more than `REACTION_GAP_HOURS` apart whose headlines each name a person, the two leaders
-     included, the other side never names (`different_counterparts`): one minister's two meetings;
- 16. two happenings more than `REACTION_GAP_HOURS` apart whose headlines name places, the background cities of
+ 15. two happenings whose headlines each name a person, the two leaders included, the other side never names
+     (`different_counterparts`): one minister's two meetings, the same day or the next;
+ 16. two happenings more than `STOP_GAP_HOURS` apart whose headlines name places, the background cities of
      config/events/kinds.yaml included, and none in common (`different_stops`): a delegation's successive stops.
 A headline attributing a happening to unnamed sources ("…, sources say", `attributed_headlines` in kinds.yaml) is
 the happening's headline, not a statement (`nkru.events.features`).
@@ -98,6 +98,9 @@ KIND_TIME_GAP_HOURS = 20.0
 # on is the next step of the happening (the talks the morning after the arrival, the agreement signed the next
 # day): reports of one happening come out within the same news cycle, the next day's step some 20 hours later.
 LEAD_GAP_HOURS = 12.0
+# Rule 16: a delegation's next stop comes hours later; within them, one place may be written as the city
+# ("in Pyongyang") by one outlet and as the airport or hall by another.
+STOP_GAP_HOURS = REACTION_GAP_HOURS
 # What two reports must share beyond the background: an actor, a place or a figure (a person when one headline
 # is a statement and the other is not).
 MIN_SHARED_ACTORS = 1.0
@@ -260,7 +263,7 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     background = rules.background_entities
     if veto := apart(rep, story):
         return Verdict(veto=veto)
-    if veto := different_counterparts(rep, story, gap) or different_stops(rep, story, gap):
+    if veto := different_counterparts(rep, story) or different_stops(rep, story, gap):
         return Verdict(veto=veto)
     aliases = names.same_people(rep.entities, story.entities)
     shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
@@ -368,26 +371,25 @@ def apart(rep: Report, story: StoryProfile) -> str | None:
     return different_people(rep, story)
 
 
-def different_counterparts(rep: Report, story: StoryProfile, gap: float) -> str | None:
-    """Rule 15: two happenings first reported more than `REACTION_GAP_HOURS` apart whose headlines each name a
-    person (the two leaders included) the other side never names: one minister's two meetings ("Lavrov meets
-    Choe Son Hui", then "Kim Jong Un receives Lavrov" the next day), which rule 6 misses because Kim Jong Un is a
-    background name."""
-    if gap <= REACTION_GAP_HOURS or rep.says or story.says:
+def different_counterparts(rep: Report, story: StoryProfile) -> str | None:
+    """Rule 15: two happenings whose headlines each name a person (the two leaders included) the other side never
+    names: one minister's two meetings ("Lavrov meets Choe Son Hui", then "Kim Jong Un receives Lavrov"), which
+    rule 6 misses because Kim Jong Un is a background name."""
+    if rep.says or story.says:
         return None
     new = [p for p in rep.headline_people if _unnamed(p, story.entities)]
     gone = [p for p in story.headline_people if _unnamed(p, rep.entities)]
     if new and gone:
-        return "different people in the headlines, hours apart"
+        return "different counterparts: each headline names someone the other side never does"
     return None
 
 
 def different_stops(rep: Report, story: StoryProfile, gap: float) -> str | None:
-    """Rule 16: two happenings first reported more than `REACTION_GAP_HOURS` apart whose headlines name places,
+    """Rule 16: two happenings first reported more than `STOP_GAP_HOURS` apart whose headlines name places,
     the background cities included, and none in common: one delegation's successive stops ("Shoigu arrives in
     Pyongyang", then "Shoigu tours Wonsan-Kalma" the next day). Rule 7 leaves Pyongyang and Moscow out, since
     reports of one happening name or drop them at will; hours apart, naming them tells the stop."""
-    if gap <= REACTION_GAP_HOURS or rep.says or story.says:
+    if gap <= STOP_GAP_HOURS or rep.says or story.says:
         return None
     if rep.headline_stops and story.headline_stops and not rep.headline_stops & story.headline_stops:
         return "different places in the headlines, hours apart"
