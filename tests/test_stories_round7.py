@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from nkru import events
+from nkru.entities import extract, load_pipeline
 from nkru.stories.grouping import EventMatcher
 from nkru.stories.reports import report
 
@@ -243,3 +244,33 @@ def test_tomorrow_s_talks_announced_in_a_headline_stay_apart_from_today_s_arriva
     announced = report(2, "라브로프, 내일 최선희와 회담", "", published + timedelta(hours=1), who, language="ko")
     decision = matcher.assign(announced, 2)
     assert decision.story_id is None and "announcement vs happening" in decision.reason["note"]
+
+
+def test_a_range_of_days_gives_its_first_day_and_tomorrow_in_seoul_is_still_to_come():
+    """'6–7 апреля', '6∼7일' and '6日から' all date Lavrov's visit the 6th; Yonhap's headline published at 18:30 in
+    Seoul on the 5th announces it (the 6th is tomorrow there), as the Russian and Japanese reports do."""
+    published = datetime(2027, 4, 5, 9, 30, tzinfo=UTC)
+    day = datetime(2027, 4, 6).date()
+    russian = events.features("Лавров посетит КНДР 6–7 апреля, сообщила Захарова", "", published, language="ru")
+    korean = events.features('러 외무부 "라브로프 장관, 6∼7일 북한 공식 방문"', "", published, language="ko")
+    japanese = events.features("ロシア外相、6日から訪朝へ　報道官発表", "", published, language="ja")
+    assert russian.event_date == korean.event_date == japanese.event_date == day
+    assert "announcement" in korean.headline_kinds
+    late = events.features("라브로프 장관, 6∼7일 북한 공식 방문", "", published.replace(hour=23), language="ko")
+    assert "announcement" not in late.kinds  # 08:00 on the 6th in Seoul: the visit's own day
+
+
+def test_the_dprk_s_own_spellings_are_the_same_people():
+    """KCNA's Korean copy writes '라브로브' and '뿌찐': the extract step reads them as Lavrov and Putin, and an
+    English 'Rosatom State Corporation' as Rosatom."""
+    nlp = load_pipeline()
+    kcna, english = extract(
+        nlp,
+        [
+            "경애하는 김정은동지께서 로씨야련방 외무상 쎄.웨.라브로브동지를 접견하시였다",
+            "Rosatom State Corporation signs memorandum",
+        ],
+        languages=["ko", "en"],
+    )
+    assert "Sergei Lavrov" in {m.name for m in kcna}
+    assert "Rosatom" in {m.name for m in english}

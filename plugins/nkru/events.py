@@ -38,6 +38,9 @@ OWN_DATE_AFTER = timedelta(days=1)
 # A date later than that, up to this far ahead, given before any other date ("talks in Moscow on the 19th",
 # published on the 15th), is the day of a happening still to come: the report announces it (`future_date_kind`).
 AHEAD_DATE_MAX = timedelta(days=30)
+# The beat's reports are written at most this far east of UTC (Pyongyang and Seoul +9, Vladivostok +10, Kamchatka
+# +12): a day after the publication's date there is still to come.
+LOCAL_AHEAD = timedelta(hours=12)
 MAX_TEXT_CHARS = 20_000  # cues and dates are read from the headline and the start of the summary only
 
 _ALPHABETIC_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
@@ -330,12 +333,14 @@ def features(
 def _announced_by_date(
     when: date | None, source: str | None, published_at: datetime, found: set[str], rules: EventRules
 ) -> bool:
-    """Whether the date a text gives first is a day still to come (more than `OWN_DATE_AFTER` after publication):
-    the report announces a happening ("최선희, 19일 모스크바서 라브로프와 회담", published on the 15th). Not when
-    the text names a treaty step or its entry into force: a treaty's dates to come are when it takes effect."""
+    """Whether the date a text gives first is a day still to come where the report was written (after the
+    publication's date `LOCAL_AHEAD` east of UTC): the report announces a happening ("최선희, 19일 모스크바서
+    라브로프와 회담", published on the 15th; "라브로프, 6∼7일 북한 방문", published at 18:30 in Seoul on the 5th).
+    Not when the text names a treaty step or its entry into force: a treaty's dates to come are when it takes
+    effect."""
     if when is None or rules.future_date_kind is None or found & set(rules.steps):
         return False
-    return when > published_at.date() + OWN_DATE_AFTER
+    return when > (published_at + LOCAL_AHEAD).date()
 
 
 def _tomorrow_in_headline(title: str, relative: list[tuple[int, str]], found: set[str], cues: Cues) -> bool:
@@ -491,7 +496,8 @@ class DatePatterns:
         published = published_at.date()
         candidates: list[tuple[int, date | None, bool, str]] = []
         for m in names.day_month.finditer(text):
-            candidates.append((m.start(), *_near(published, names.months[m.group(2)], int(m.group(1))), m.group(0)))
+            day = _range_start(text, m.start(), int(m.group(1)))
+            candidates.append((m.start(), *_near(published, names.months[m.group(2)], day), m.group(0)))
         for m in names.month_day.finditer(text):
             candidates.append((m.start(), *_near(published, names.months[m.group(1)], int(m.group(2))), m.group(0)))
         for m in _NUMERIC_CJK.finditer(text):
@@ -500,7 +506,8 @@ class DatePatterns:
         if all(c[0] >= _LATER for c in candidates):
             for m in _DAY_ONLY_CJK.finditer(text):
                 at = m.start() + (_LATER if self._agency_day(text, m.start(), m.end()) else 0)
-                candidates.append((at, *_in_month(published, int(m.group(1))), m.group(0)))
+                day = _range_start(text, m.start(), int(m.group(1)))
+                candidates.append((at, *_in_month(published, day), m.group(0)))
             for pattern in self._days_of_month:
                 for m in pattern.finditer(text):
                     candidates.append((m.start(), *_in_month(published, int(m.group(1))), m.group(0)))
@@ -520,6 +527,18 @@ class DatePatterns:
             when = published + timedelta(days=(7 - back) % 7) if future else published - timedelta(days=back)
             return when, m.group(0), False
         return None, None, False
+
+
+# "6–7 апреля", "6∼7일", "6-7 April": a range of days; the happening begins on the first (the visit "from the 6th").
+_RANGE_BEFORE = re.compile(r"(?<!\d)(\d{1,2})\s*[–—~∼〜～-]\s*$")
+
+
+def _range_start(text: str, start: int, day: int) -> int:
+    """The first day of a range of days ending at `day` (found at text[start]), else `day` itself."""
+    m = _RANGE_BEFORE.search(text[max(0, start - 8) : start])
+    if m and int(m.group(1)) < day:
+        return int(m.group(1))
+    return day
 
 
 def _weekday_stem(name: str) -> str:

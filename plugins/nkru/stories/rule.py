@@ -220,18 +220,35 @@ def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | 
     return None
 
 
+def copy_differs(rep: Report, story: StoryProfile, rules: events.EventRules) -> str | None:
+    """Why a near-copy of a story's report is still of another happening, or None: rules 1–3 (`different`, dates
+    a day apart allowed), 13, 15 and 16. An agency's template headlines ("Parliamentary Delegation … Arrives",
+    "… Leaves") share most shingles; an edited copy of one wire text keeps its people, places and lead."""
+    if veto := different(rep, story, copy=True):
+        return veto
+    gap = hours_between(rep.published_at, story.first_published)
+    return next_step(rep, story, gap, rules) or different_counterparts(rep, story) or different_stops(rep, story, gap)
+
+
 def stories_differ(a: StoryProfile, b: StoryProfile) -> bool:
-    """Rules 1–3, 5, 10 and 11 between two stories (before merging them). Not rule 6: a report naming both sides'
-    people shows that one outlet's Naryshkin and another's Ri Chang Dae were at one meeting."""
+    """Rules 1–3, 5, 10, 11, 13, 14 and 16 between two stories (before merging them): a vague report ("Lavrov in
+    Pyongyang") that fits the arrival and the next day's talks does not make them one. Not rules 6 and 15: a report
+    naming both sides' people shows that one outlet's Naryshkin and another's Ri Chang Dae were at one meeting."""
     if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
         return True
     if different_speakers(a, b):
         return True
-    if hours_between(a.first_published, b.first_published) > REACTION_GAP_HOURS:
-        if a.says != b.says:
-            return True  # rule 5: a statement and the happening it refers to, hours apart
+    gap = hours_between(a.first_published, b.first_published)
+    if gap > REACTION_GAP_HOURS:
+        if a.says != b.says or (a.says and a.answers != b.answers):
+            return True  # rules 5 and 14: a statement and the happening it refers to, a claim and its answer
         if any(x.headline_main and not x.headline_main & set(y.kinds) for x, y in ((a, b), (b, a))):
             return True  # rule 11: one leads on a kind the other never had
+    if gap > LEAD_GAP_HOURS and a.led and b.led and not a.led & b.led:
+        return True  # rule 13: the next step
+    stops = gap > STOP_GAP_HOURS and not (a.says or b.says)
+    if stops and a.headline_stops and b.headline_stops and not a.headline_stops & b.headline_stops:
+        return True  # rule 16: another stop
     return dates_differ(a.event_date, a.date_exact, b.event_date, b.date_exact)
 
 
