@@ -274,3 +274,13 @@ def test_the_dprk_s_own_spellings_are_the_same_people():
     )
     assert "Sergei Lavrov" in {m.name for m in kcna}
     assert "Rosatom" in {m.name for m in english}
+
+
+def test_a_japanese_happening_headline_quoting_someone_after_a_comma_is_no_statement():
+    """'金正恩氏、ロシア国防相と会談　クルスクでの「戦果」たたえる' reports the meeting and quotes Kim: the Japanese
+    comma before the quotation makes it a happening's headline, as a comma does in Korean; '北朝鮮外務省「…」' stays
+    a statement."""
+    happening = events.features("金正恩氏、ロシア国防相と会談　クルスクでの「戦果」たたえる", "", T0, language="ja")
+    assert "statement" not in happening.headline_kinds and "talks" in happening.headline_kinds
+    statement = events.features("北朝鮮外務省「ウクライナの主張は捏造」", "", T0, language="ja")
+    assert "statement" in statement.headline_kinds
