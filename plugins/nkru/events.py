@@ -38,6 +38,9 @@ OWN_DATE_AFTER = timedelta(days=1)
 # A date later than that, up to this far ahead, given before any other date ("talks in Moscow on the 19th",
 # published on the 15th), is the day of a happening still to come: the report announces it (`future_date_kind`).
 AHEAD_DATE_MAX = timedelta(days=30)
+# The beat's reports are written at most this far east of UTC (Pyongyang and Seoul +9, Vladivostok +10, Kamchatka
+# +12): a day after the publication's date there is still to come.
+LOCAL_AHEAD = timedelta(hours=12)
 MAX_TEXT_CHARS = 20_000  # cues and dates are read from the headline and the start of the summary only
 
 _ALPHABETIC_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
@@ -68,6 +71,11 @@ class EventRules:
     future_date_kind: str | None = None
     # (pattern, kind): headline shapes that cue a kind in any language ("Zakharova: …", `외교부 "…"`)
     headline_patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # headline shapes that attribute a happening to unnamed sources ("…, sources say", "— СМИ"): the headline
+    # reports the happening, not a statement, when it also cues a specific kind
+    attributed: tuple[re.Pattern[str], ...] = ()
+    # the background names that are cities where happenings take place (Pyongyang, Moscow): a stop of a visit
+    background_cities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,7 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
     relative: dict[str, int] = {}
     reported: list[str] = []
     subjects: list[str] = []
+    days_of_month: list[str] = []
     languages = []
     for path in sorted(directory.glob("*.yaml")):
         if path.name == RULES_FILE:
@@ -137,11 +146,15 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
                 relative[fold(str(word))] = offsets[word_kind]
         reported += [str(word) for word in data.get("report_day_words") or [] if str(word).strip()]
         subjects += [str(word) for word in data.get("report_subject_words") or [] if str(word).strip()]
+        days_of_month += [str(regex) for regex in data.get("day_of_month") or [] if str(regex).strip()]
     for word in relative:
         _add_cue(automaton, word, "@day")
     if len(automaton):
         automaton.make_automaton()
-    dates = DatePatterns.for_languages(languages, reported, subjects)
+    try:
+        dates = DatePatterns.for_languages(languages, reported, subjects, days_of_month)
+    except re.error as exc:
+        raise EventCuesError(f"{directory}: a day_of_month pattern is malformed: {exc}") from exc
     return Cues(rules, tuple(languages), automaton, relative, dates)
 
 
@@ -195,6 +208,12 @@ def _load_rules(path: Path) -> EventRules:
                 patterns.append((re.compile(str(regex)), str(kind)))
             except re.error as exc:
                 raise EventCuesError(f"{path}: headline_patterns[{kind}]: bad pattern {regex!r}: {exc}") from exc
+    attributed = []
+    for regex in data.get("attributed_headlines") or []:
+        try:
+            attributed.append(re.compile(str(regex), re.IGNORECASE))
+        except re.error as exc:
+            raise EventCuesError(f"{path}: attributed_headlines: bad pattern {regex!r}: {exc}") from exc
     return EventRules(
         kinds,
         sets["exclusive"],
@@ -206,6 +225,8 @@ def _load_rules(path: Path) -> EventRules:
         bodies,
         str(future) if future is not None else None,
         tuple(patterns),
+        tuple(attributed),
+        frozenset(str(c) for c in data.get("background_cities") or []),
     )
 
 
@@ -262,6 +283,8 @@ def features(
         if pattern.search(title[:MAX_TEXT_CHARS]):
             in_title.add(kind)
             found.add(kind)
+    if specific(in_title, cues.rules) and any(p.search(title[:MAX_TEXT_CHARS]) for p in cues.rules.attributed):
+        in_title -= cues.rules.generic  # "…, sources say": the happening's headline, attributed
     plain: set[str] = set()
     acts: set[str] = set()
     cued(cues, text, text_steps, plain, acts)
@@ -286,13 +309,19 @@ def features(
         found.add(cues.rules.future_date_kind)
         if source and source in fold(title):
             in_title.add(cues.rules.future_date_kind)
+    elif _tomorrow_in_headline(title, relative, found, cues):
+        found.add(cues.rules.future_date_kind)
+        in_title.add(cues.rules.future_date_kind)
     # A date in a wire dateline ("SEOUL, March 25 (Yonhap) --") is the day of writing, where the wire was, not
     # necessarily the happening's: it may be a day off another outlet's. So is a day the text gives as the day an
     # agency reported ("조선중앙통신은 17일 …", "据朝中社18日报道"): the agency writes the morning after.
     dateline = _DATELINE.match(summary[:200])
     exact = when is not None and not reported and not (dateline and source and source in fold(dateline.group(0)))
-    if when is None and relative:
-        position, word = min(relative)
+    # "Tomorrow" is the day of a happening still to come: the event date of an announcement only ("Lavrov arrives;
+    # talks with Choe are due tomorrow" is the arrival, today).
+    own = [(p, w) for p, w in relative if cues.relative_days[w] <= 0 or found & cues.rules.exclusive]
+    if when is None and own:
+        position, word = min(own)
         when, source = (published_at.date() + timedelta(days=cues.relative_days[word])), word
     elif when is not None and source and _DAY_ONLY_CJK.fullmatch(source):
         when = _day_before_report(text, source, when, relative, cues.relative_days)
@@ -304,12 +333,24 @@ def features(
 def _announced_by_date(
     when: date | None, source: str | None, published_at: datetime, found: set[str], rules: EventRules
 ) -> bool:
-    """Whether the date a text gives first is a day still to come (more than `OWN_DATE_AFTER` after publication):
-    the report announces a happening ("최선희, 19일 모스크바서 라브로프와 회담", published on the 15th). Not when
-    the text names a treaty step or its entry into force: a treaty's dates to come are when it takes effect."""
+    """Whether the date a text gives first is a day still to come where the report was written (after the
+    publication's date `LOCAL_AHEAD` east of UTC): the report announces a happening ("최선희, 19일 모스크바서
+    라브로프와 회담", published on the 15th; "라브로프, 6∼7일 북한 방문", published at 18:30 in Seoul on the 5th).
+    Not when the text names a treaty step or its entry into force: a treaty's dates to come are when it takes
+    effect."""
     if when is None or rules.future_date_kind is None or found & set(rules.steps):
         return False
-    return when > published_at.date() + OWN_DATE_AFTER
+    return when > (published_at + LOCAL_AHEAD).date()
+
+
+def _tomorrow_in_headline(title: str, relative: list[tuple[int, str]], found: set[str], cues: Cues) -> bool:
+    """Whether the headline gives "tomorrow" ("あす会談", "내일 회담", "talks tomorrow") for a happening it cues: it
+    announces the happening, as a day still to come does (`_announced_by_date`). Not in the summary: an arrival's
+    report saying the talks are tomorrow is the arrival's. Not for treaty steps (`_announced_by_date`)."""
+    if cues.rules.future_date_kind is None or found & set(cues.rules.steps) or not specific(found, cues.rules):
+        return False
+    end = len(fold(title[:MAX_TEXT_CHARS]))
+    return any(position < end and cues.relative_days[word] == 1 for position, word in relative)
 
 
 def _day_before_report(text: str, source: str, when: date, relative: list[tuple[int, str]], offsets) -> date:
@@ -402,8 +443,17 @@ class DatePatterns:
     the names of every language that has cue words.
     """
 
-    def __init__(self, languages: Iterable[str], reported: Iterable[str] = (), subjects: Iterable[str] = ()):
+    def __init__(
+        self,
+        languages: Iterable[str],
+        reported: Iterable[str] = (),
+        subjects: Iterable[str] = (),
+        days_of_month: Iterable[str] = (),
+    ):
         self.languages = tuple(sorted(set(languages)))
+        # a day of the month alone in an alphabetic script ("on the 17th", "17-го числа"): `day_of_month` patterns
+        # of config/events, each with the day as its one group, matched on folded text
+        self._days_of_month = tuple(re.compile(regex) for regex in days_of_month)
         words = "|".join(sorted(map(re.escape, set(reported)), key=len, reverse=True))
         self._reported = re.compile(rf"\s*(?:{words})") if words else re.compile(r"(?!)")  # (?!): never
         before = "|".join(sorted(map(re.escape, {fold(w) for w in subjects}), key=len, reverse=True))
@@ -412,9 +462,13 @@ class DatePatterns:
 
     @classmethod
     def for_languages(
-        cls, languages: Iterable[str], reported: Iterable[str] = (), subjects: Iterable[str] = ()
+        cls,
+        languages: Iterable[str],
+        reported: Iterable[str] = (),
+        subjects: Iterable[str] = (),
+        days_of_month: Iterable[str] = (),
     ) -> DatePatterns:
-        return cls(languages, reported, subjects)
+        return cls(languages, reported, subjects, days_of_month)
 
     def _agency_day(self, text: str, start: int, end: int) -> bool:
         """Whether the day at text[start:end] is the day an agency reported: followed by a `report_day_words`
@@ -442,7 +496,8 @@ class DatePatterns:
         published = published_at.date()
         candidates: list[tuple[int, date | None, bool, str]] = []
         for m in names.day_month.finditer(text):
-            candidates.append((m.start(), *_near(published, names.months[m.group(2)], int(m.group(1))), m.group(0)))
+            day = _range_start(text, m.start(), int(m.group(1)))
+            candidates.append((m.start(), *_near(published, names.months[m.group(2)], day), m.group(0)))
         for m in names.month_day.finditer(text):
             candidates.append((m.start(), *_near(published, names.months[m.group(1)], int(m.group(2))), m.group(0)))
         for m in _NUMERIC_CJK.finditer(text):
@@ -451,7 +506,11 @@ class DatePatterns:
         if all(c[0] >= _LATER for c in candidates):
             for m in _DAY_ONLY_CJK.finditer(text):
                 at = m.start() + (_LATER if self._agency_day(text, m.start(), m.end()) else 0)
-                candidates.append((at, *_in_month(published, int(m.group(1))), m.group(0)))
+                day = _range_start(text, m.start(), int(m.group(1)))
+                candidates.append((at, *_in_month(published, day), m.group(0)))
+            for pattern in self._days_of_month:
+                for m in pattern.finditer(text):
+                    candidates.append((m.start(), *_in_month(published, int(m.group(1))), m.group(0)))
         dated = sorted((c for c in candidates if c[1] is not None), key=lambda c: c[0])
         for i, (pos, when, _known, source) in enumerate(dated):
             if published - OWN_DATE_BEFORE <= when <= published + OWN_DATE_AFTER:
@@ -468,6 +527,18 @@ class DatePatterns:
             when = published + timedelta(days=(7 - back) % 7) if future else published - timedelta(days=back)
             return when, m.group(0), False
         return None, None, False
+
+
+# "6–7 апреля", "6∼7일", "6-7 April": a range of days; the happening begins on the first (the visit "from the 6th").
+_RANGE_BEFORE = re.compile(r"(?<!\d)(\d{1,2})\s*[–—~∼〜～-]\s*$")
+
+
+def _range_start(text: str, start: int, day: int) -> int:
+    """The first day of a range of days ending at `day` (found at text[start]), else `day` itself."""
+    m = _RANGE_BEFORE.search(text[max(0, start - 8) : start])
+    if m and int(m.group(1)) < day:
+        return int(m.group(1))
+    return day
 
 
 def _weekday_stem(name: str) -> str:

@@ -3,7 +3,8 @@ same event (`EventMatcher`), with bounded work per article.
 
 The order of the checks (`EventMatcher.decide`):
   a. a near-copy of one of a story's reports (MinHash at least `copies.MATCH_THRESHOLD` within the window) joins
-     it, unless the one-event rule's rules 1–3 (announcement, treaty step, event date) tell them apart;
+     it, unless the one-event rule's rules 1–3 (announcement, treaty step, event date), 13 (the next step), 15
+     (different counterparts) or 16 (another stop) tell them apart (`rule.copy_differs`);
   b. a report with no entity beyond the background and no specific kind starts a story of its own (recorded:
      "no entities and no kind cues to match on");
   c. another report of the same event (`rule.score` at least `rule.EVENT_THRESHOLD`): the best-scoring story
@@ -74,7 +75,7 @@ class EventMatcher:
         if (
             copy_of is not None
             and copy_of in self.stories
-            and not rule.different(rep, self.stories[copy_of], copy=True)
+            and not rule.copy_differs(rep, self.stories[copy_of], self.cues.rules)
         ):
             return Decision(copy_of, "near-copy", self._why(rep, self.stories[copy_of], rule="near-copy"))
         if not rep.strong_entities(rules.background_entities) and not events.specific(rep.kinds, rules):
@@ -227,7 +228,7 @@ class EventMatcher:
         story = self.stories.get(story_id)
         if story is None:
             story = self.stories[story_id] = StoryProfile.start(story_id, rep, self.cues.rules)
-        story.add(rep)
+        story.add(rep, self.cues.rules)
         self.copies.add(rep.key, story_id, rep.sig, rep.title_key, rep.published_at)
         keys = self._entity_keys(rep)
         keys += [f"k:{kind}" for kind in events.specific(rep.kinds, self.cues.rules)]

@@ -28,6 +28,8 @@ BACKGROUND_FACTOR = 0.2  # the two sides and their capitals, named by nearly eve
 # A figure the text gives ("3,000 troops", "412 deputies") is written the same way in every language.
 NUMBER_WEIGHT = 1.0
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# The kind of a statement answering another's words (config/events/kinds.yaml).
+ANSWER_KIND = "answer"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Report:
     speaker: str | None = None  # a statement's speaker as its headline gives it (`names.speaker`)
     speaker_sure: bool = False  # the headline gives its speaker outright ("Zakharova: …"), not guessed
     about: frozenset[str] = frozenset()  # the people a statement's headline names other than its speaker
+    headline_people: frozenset[str] = frozenset()  # the people its headline names, the two leaders included
+    headline_stops: frozenset[str] = frozenset()  # the places its headline names, the background cities included
 
     def strong_entities(self, background: frozenset[str]) -> set[str]:
         return {name for name in self.entities if name not in background}
@@ -62,6 +66,16 @@ class Report:
         if self.step:
             return self.step
         return next((k for k in self.kinds if k not in rules.generic), None)
+
+    def lead_kinds(self, rules: events.EventRules) -> frozenset[str]:
+        """The specific kinds it leads on: its headline's, else its whole text's (a headline that cues none)."""
+        return events.specific(self.headline_kinds, rules) or events.specific(self.kinds, rules)
+
+    @property
+    def answers(self) -> bool:
+        """Whether its text answers another's words ("rejects US criticism"): the `answer` kind of
+        config/events/kinds.yaml."""
+        return ANSWER_KIND in self.kinds
 
     def actors(self, background: frozenset[str]) -> set[str]:
         """The people and bodies it names (not places, figures or the two sides themselves)."""
@@ -113,8 +127,25 @@ def report(
         headline_kinds=text.headline_kinds,
         headline_places=headline_places,
         date_exact=text.date_exact,
+        headline_people=headline_people(title, weights, cues.rules.background_entities),
+        headline_stops=headline_places | _cities(title, weights, cues.rules),
         **_voice(title, weights, cues.rules.background_entities, says),
     )
+
+
+def headline_people(title: str, entities: dict[str, float], background: frozenset[str]) -> frozenset[str]:
+    """The people a headline names, the two leaders (background people) included: who met whom ("Kim Jong Un
+    receives Lavrov" is not "Lavrov meets Choe Son Hui")."""
+    leader = LABEL_WEIGHTS["PERSON"] * BACKGROUND_FACTOR
+    people = {
+        n: w for n, w in entities.items() if w == names.PERSON_WEIGHT or (n in background and math.isclose(w, leader))
+    }
+    return frozenset(names.headline_order(title, people, ()))
+
+
+def _cities(title: str, entities: dict[str, float], rules: events.EventRules) -> frozenset[str]:
+    """The background cities (Pyongyang, Moscow) among a report's names that its headline names."""
+    return frozenset(names.headline_order(title, {c: 1.0 for c in rules.background_cities if c in entities}, ()))
 
 
 def _voice(title: str, entities: dict[str, float], background: frozenset[str], says: bool) -> dict:
@@ -159,5 +190,7 @@ def from_member(row, cues: events.Cues) -> Report:
         headline_kinds=tuple(row.headline_kinds),
         headline_places=frozenset(row.headline_places),
         date_exact=bool(row.date_words) and events.fold(row.date_words) not in cues.relative_days,
+        headline_people=headline_people(row.title, entities, cues.rules.background_entities),
+        headline_stops=frozenset(row.headline_places) | _cities(row.title, entities, cues.rules),
         **_voice(row.title, entities, cues.rules.background_entities, says),
     )

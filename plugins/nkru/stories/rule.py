@@ -36,6 +36,20 @@ and, outside near-copies (`score`),
      the same sanctions, are two events unless they share a speaker or someone they speak of. The kind-and-time
      fallback keeps the same rule in its own terms (`unseen_voice`): a statement whose speaker was read as a name
      the story never gives is another voice.
+Round 7 (issue 16: different happenings sharing their actors within 48 hours) adds, outside near-copies,
+ 13. first reported more than `LEAD_GAP_HOURS` from the story, a report leading on kinds (its headline's, else its
+     text's) none of the story's reports led on is the next step (`next_step`): the arrival, then the talks or the
+     agreement signed the next morning, when no report gives a date; the story's summaries saying "he will hold
+     talks" do not make the talks its own;
+ 14. more than `REACTION_GAP_HOURS` after a story first reported as a statement answering no one, a statement
+     answering another's words (the `answer` kind: "rejects", "отвергли", "반박", "ترفض") is the answer to its
+     claim (`claim_and_answer`), unless its headline gives outright a speaker the story names (the same voice);
+ 15. two happenings whose headlines each name a person, the two leaders included, the other side never names
+     (`different_counterparts`): one minister's two meetings, the same day or the next;
+ 16. two happenings more than `STOP_GAP_HOURS` apart whose headlines name places, the background cities of
+     config/events/kinds.yaml included, and none in common (`different_stops`): a delegation's successive stops.
+A headline attributing a happening to unnamed sources ("…, sources say", `attributed_headlines` in kinds.yaml) is
+the happening's headline, not a statement (`nkru.events.features`).
 Rule 5 leaves announcements alone: "Belousov to visit soon, state media says" is the announcement itself.
 A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin"), or a
 Korean under two romanisations the gazetteer lacks ("Kim Chol Su", "Kim Chkhol Su"), is one person
@@ -44,7 +58,9 @@ Otherwise it scores who·0.55 + kind·0.30 + time·0.15; at least `EVENT_THRESHO
 
 Two fallbacks, each only when exactly one story qualifies (`grouping`): a report in another language whose
 actors the extract step could not read joins on kind and time (`same_kind_and_time`), never across rule 6 (the
-people were read on both sides); and the leaders' own
+people were read on both sides), 13 or 14, and, more than `REACTION_GAP_HOURS` after the story, only on the main
+kind of the story's first report (a hacking report cueing arms is not the arms sanctions of the day before); and
+the leaders' own
 statements (a message, a speech, an exchange of greetings), which name no one but the two leaders (background
 names, so they share no actor with anything), join the one story first reported as such a statement naming the
 same leaders within `KIND_TIME_GAP_HOURS` (`leaders_statement`). A story first reported as a happening or as
@@ -78,6 +94,13 @@ EVENT_THRESHOLD = 0.45
 MERGE_THRESHOLD = 0.5
 # Without a shared actor, the same main kind within this many hours of the first report, and only one such story.
 KIND_TIME_GAP_HOURS = 20.0
+# Rule 13: a report first reported this long after the story that leads on a kind none of the story's reports led
+# on is the next step of the happening (the talks the morning after the arrival, the agreement signed the next
+# day): reports of one happening come out within the same news cycle, the next day's step some 20 hours later.
+LEAD_GAP_HOURS = 12.0
+# Rule 16: a delegation's next stop comes hours later; within them, one place may be written as the city
+# ("in Pyongyang") by one outlet and as the airport or hall by another.
+STOP_GAP_HOURS = REACTION_GAP_HOURS
 # What two reports must share beyond the background: an actor, a place or a figure (a person when one headline
 # is a statement and the other is not).
 MIN_SHARED_ACTORS = 1.0
@@ -107,6 +130,11 @@ class StoryProfile:
     speaker_sure: bool = False
     about: frozenset[str] = frozenset()  # names its first report's headline gives, not as its speaker
     headline_main: frozenset[str] = frozenset()  # the specific kinds its first report's headline cues
+    main_kind: str | None = None  # its first report's main kind (`Report.main_kind`)
+    answers: bool = False  # its first report answers another's words (`Report.answers`)
+    led: set[str] = field(default_factory=set)  # the kinds its reports led on (`Report.lead_kinds`)
+    headline_people: set[str] = field(default_factory=set)  # the people its reports' headlines name
+    headline_stops: set[str] = field(default_factory=set)  # the places its reports' headlines name, cities included
 
     @classmethod
     def start(cls, story_id: int, rep: Report, rules: events.EventRules) -> StoryProfile:
@@ -127,10 +155,17 @@ class StoryProfile:
             speaker_sure=rep.speaker_sure,
             about=rep.about,
             headline_main=events.specific(rep.headline_kinds, rules),
+            answers=rep.answers,
+            main_kind=rep.main_kind(rules),
+            led=set(rep.lead_kinds(rules)),
         )
 
-    def add(self, rep: Report) -> None:
+    def add(self, rep: Report, rules: events.EventRules | None = None) -> None:
         self.members += 1
+        self.headline_people.update(rep.headline_people)
+        self.headline_stops.update(rep.headline_stops)
+        if rules is not None:
+            self.led.update(rep.lead_kinds(rules))
         self.first_published = min(self.first_published, rep.published_at)
         for name, weight in rep.entities.items():
             self.entities[name] = max(weight, self.entities.get(name, 0.0))
@@ -151,6 +186,9 @@ class StoryProfile:
         if self.event_date is None:
             self.event_date, self.date_exact = other.event_date, other.date_exact
         self.headline_places.update(other.headline_places)
+        self.led.update(other.led)
+        self.headline_people.update(other.headline_people)
+        self.headline_stops.update(other.headline_stops)
         self.step = self.step or other.step
 
 
@@ -182,18 +220,35 @@ def different(rep: Report, story: StoryProfile, *, copy: bool = False) -> str | 
     return None
 
 
+def copy_differs(rep: Report, story: StoryProfile, rules: events.EventRules) -> str | None:
+    """Why a near-copy of a story's report is still of another happening, or None: rules 1–3 (`different`, dates
+    a day apart allowed), 13, 15 and 16. An agency's template headlines ("Parliamentary Delegation … Arrives",
+    "… Leaves") share most shingles; an edited copy of one wire text keeps its people, places and lead."""
+    if veto := different(rep, story, copy=True):
+        return veto
+    gap = hours_between(rep.published_at, story.first_published)
+    return next_step(rep, story, gap, rules) or different_counterparts(rep, story) or different_stops(rep, story, gap)
+
+
 def stories_differ(a: StoryProfile, b: StoryProfile) -> bool:
-    """Rules 1–3, 5, 10 and 11 between two stories (before merging them). Not rule 6: a report naming both sides'
-    people shows that one outlet's Naryshkin and another's Ri Chang Dae were at one meeting."""
+    """Rules 1–3, 5, 10, 11, 13, 14 and 16 between two stories (before merging them): a vague report ("Lavrov in
+    Pyongyang") that fits the arrival and the next day's talks does not make them one. Not rules 6 and 15: a report
+    naming both sides' people shows that one outlet's Naryshkin and another's Ri Chang Dae were at one meeting."""
     if a.exclusive != b.exclusive or (a.step and b.step and a.step != b.step):
         return True
     if different_speakers(a, b):
         return True
-    if hours_between(a.first_published, b.first_published) > REACTION_GAP_HOURS:
-        if a.says != b.says:
-            return True  # rule 5: a statement and the happening it refers to, hours apart
+    gap = hours_between(a.first_published, b.first_published)
+    if gap > REACTION_GAP_HOURS:
+        if a.says != b.says or (a.says and a.answers != b.answers):
+            return True  # rules 5 and 14: a statement and the happening it refers to, a claim and its answer
         if any(x.headline_main and not x.headline_main & set(y.kinds) for x, y in ((a, b), (b, a))):
             return True  # rule 11: one leads on a kind the other never had
+    if gap > LEAD_GAP_HOURS and a.led and b.led and not a.led & b.led:
+        return True  # rule 13: the next step
+    stops = gap > STOP_GAP_HOURS and not (a.says or b.says)
+    if stops and a.headline_stops and b.headline_stops and not a.headline_stops & b.headline_stops:
+        return True  # rule 16: another stop
     return dates_differ(a.event_date, a.date_exact, b.event_date, b.date_exact)
 
 
@@ -220,8 +275,12 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
         return Verdict(veto="a statement and the happening it refers to")
     if veto := third_party(rep, story):
         return Verdict(veto=veto)
+    if veto := claim_and_answer(rep, story, gap):
+        return Verdict(veto=veto)
     background = rules.background_entities
     if veto := apart(rep, story):
+        return Verdict(veto=veto)
+    if veto := different_counterparts(rep, story) or different_stops(rep, story, gap):
         return Verdict(veto=veto)
     aliases = names.same_people(rep.entities, story.entities)
     shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
@@ -232,6 +291,8 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     if statements_share_only_places(rep, story, shared, background):
         return Verdict(veto="statements sharing only places")
     if veto := headline_kind_unseen(rep, story, gap, rules):
+        return Verdict(veto=veto)
+    if veto := next_step(rep, story, gap, rules):
         return Verdict(veto=veto)
     total = sum(rep.entities.values())
     who = sum(rep.entities[name] for name in shared) / total if total else 0.0
@@ -253,6 +314,37 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     time = max(0.0, 1.0 - gap / EVENT_GAP_HOURS)
     value = WHO_WEIGHT * who + KIND_WEIGHT * kind + TIME_WEIGHT * time
     return Verdict(score=value, shared=tuple(shared), gap_hours=gap)
+
+
+def claim_and_answer(rep: Report, story: StoryProfile, gap: float) -> str | None:
+    """Rule 14: first reported more than `REACTION_GAP_HOURS` after a story first reported as a statement that
+    answers no one, a statement answering another's words ("Pyongyang rejects US criticism", "В КНДР отвергли
+    критику США") is the answer to the story's claim (the State Department's warning), not one of its reports:
+    two events, however much they share (the deal, the countries). Reports of one answer are often worded
+    without a word of answering ("calls the report a fabrication"), so only the answering side is read, and
+    only hours after the claim, and not when the headline gives outright a speaker the story names: that is the
+    same voice again."""
+    if gap <= REACTION_GAP_HOURS or not (rep.says and story.says):
+        return None
+    if rep.speaker and rep.speaker_sure and not _never_named(rep.speaker, story.entities):
+        return None  # the same voice again (Kim Yo Jong's statement, one outlet reading it as a rebuttal)
+    if rep.answers and not story.answers:
+        return "a claim and the answer to it"
+    return None
+
+
+def next_step(rep: Report, story: StoryProfile, gap: float, rules: events.EventRules) -> str | None:
+    """Rule 13: first reported more than `LEAD_GAP_HOURS` after or before the story, a report leading on kinds
+    (`Report.lead_kinds`: its headline's, else its text's) that none of the story's reports led on is the next
+    step of the happening, even when the story's summaries mentioned it: Volodin's arrival ("he will hold talks
+    with Choe Ryong Hae") and the agreement signed at the talks the next morning; the announcement and the arrival
+    are told apart by rule 1 already."""
+    if gap <= LEAD_GAP_HOURS or not story.led:
+        return None
+    lead = rep.lead_kinds(rules)
+    if lead and not lead & story.led:
+        return "the next step: it leads on a kind the story's reports did not lead on, hours later"
+    return None
 
 
 def statements_share_only_places(rep: Report, story: StoryProfile, shared: list[str], background) -> bool:
@@ -294,6 +386,36 @@ def apart(rep: Report, story: StoryProfile) -> str | None:
     if rep.headline_places and story.headline_places and not rep.headline_places & story.headline_places:
         return "different places in the headlines"
     return different_people(rep, story)
+
+
+def different_counterparts(rep: Report, story: StoryProfile) -> str | None:
+    """Rule 15: two happenings whose headlines each name a person (the two leaders included) the other side never
+    names: one minister's two meetings ("Lavrov meets Choe Son Hui", then "Kim Jong Un receives Lavrov"), which
+    rule 6 misses because Kim Jong Un is a background name."""
+    if rep.says or story.says:
+        return None
+    new = [p for p in rep.headline_people if _unnamed(p, story.entities)]
+    gone = [p for p in story.headline_people if _unnamed(p, rep.entities)]
+    if new and gone:
+        return "different counterparts: each headline names someone the other side never does"
+    return None
+
+
+def different_stops(rep: Report, story: StoryProfile, gap: float) -> str | None:
+    """Rule 16: two happenings first reported more than `STOP_GAP_HOURS` apart whose headlines name places,
+    the background cities included, and none in common: one delegation's successive stops ("Shoigu arrives in
+    Pyongyang", then "Shoigu tours Wonsan-Kalma" the next day). Rule 7 leaves Pyongyang and Moscow out, since
+    reports of one happening name or drop them at will; hours apart, naming them tells the stop."""
+    if gap <= STOP_GAP_HOURS or rep.says or story.says:
+        return None
+    if rep.headline_stops and story.headline_stops and not rep.headline_stops & story.headline_stops:
+        return "different places in the headlines, hours apart"
+    return None
+
+
+def _unnamed(person: str, entities: dict[str, float]) -> bool:
+    """Whether a person is missing from the other side's names (under a short form or another spelling too)."""
+    return person not in entities and not names.same_people({person: LABEL_WEIGHTS["PERSON"]}, entities)
 
 
 def different_people(rep: Report, story: StoryProfile) -> str | None:
@@ -380,9 +502,14 @@ def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRule
         return False
     if rep.says != story.says or read_speakers_differ(rep, story) or unseen_voice(rep, story):
         return False
+    if claim_and_answer(rep, story, gap) or next_step(rep, story, gap, rules):
+        return False
     if rep.event_date and story.event_date and rep.event_date != story.event_date:
         return False
-    return main in story.main_kinds and different_people(rep, story) is None
+    # Hours later, only the story's own main kind: a hacking report the next morning cues arms, like the EU's
+    # sanctions over munitions of the day before, but leads on something else.
+    same = main == story.main_kind if gap > REACTION_GAP_HOURS else main in story.main_kinds
+    return same and different_people(rep, story) is None
 
 
 def unseen_voice(rep: Report, story: StoryProfile) -> bool:
