@@ -41,6 +41,7 @@ HOLDOUT4_SET = ROOT / "bench" / "events_holdout4.yaml"
 HOLDOUT5_SET = ROOT / "bench" / "events_holdout5.yaml"
 HOLDOUT6_SET = ROOT / "bench" / "events_holdout6.yaml"
 HOLDOUT7_SET = ROOT / "bench" / "events_holdout7.yaml"
+HOLDOUT8_SET = ROOT / "bench" / "events_holdout8.yaml"
 SPLITS_OF = {
     DEFAULT_SET: ("dev", "holdout"),
     HOLDOUT2_SET: ("holdout2",),
@@ -48,7 +49,8 @@ SPLITS_OF = {
     HOLDOUT4_SET: ("dev",),  # round 4's holdout, moved to dev for round 5 after its first and after scores
     HOLDOUT5_SET: ("dev",),  # round 5's holdout, moved to dev for round 6 after its first and after scores
     HOLDOUT6_SET: ("dev",),  # round 6's holdout, moved to dev for round 7 after its first and after scores
-    HOLDOUT7_SET: ("holdout7",),
+    HOLDOUT7_SET: ("dev",),  # round 7's holdout, moved to dev for round 8 after its first and after scores
+    HOLDOUT8_SET: ("holdout8",),
 }
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 
@@ -188,7 +190,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("path", nargs="?", type=Path, default=None, help="default: both event sets")
     parser.add_argument(
         "--split",
-        choices=("dev", "holdout", "holdout2", "holdout3", "holdout5", "holdout6", "holdout7", "all"),
+        choices=("dev", "holdout", "holdout2", "holdout3", "holdout5", "holdout6", "holdout7", "holdout8", "all"),
         default=None,
     )
     parser.add_argument("--show-errors", action="store_true")

@@ -132,10 +132,10 @@ HOLDOUT7_FILE = EVENTS_FILE.parent / "events_holdout7.yaml"
         (HOLDOUT5_FILE, "dev", 12, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE)),
         # Written as holdout6 by a sixth hand; dev since its first and after-round-6 scores.
         (HOLDOUT6_FILE, "dev", 14, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE)),
-        # Written as holdout7 by a seventh hand; first score in its header.
+        # Written as holdout7 by a seventh hand; dev since its first and after-round-6 and -7 scores.
         (
             HOLDOUT7_FILE,
-            "holdout7",
+            "dev",
             14,
             (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE, HOLDOUT6_FILE),
         ),
