@@ -84,7 +84,8 @@ from nkru.lexicon import (
     SOUTH,
     Term,
 )
-from nkru.relevance_asides import aside, background, two_stories
+from nkru.relevance_asides import aside, background, passing, two_stories
+from nkru.relevance_implied import implied_russia
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -225,6 +226,10 @@ def _judge(
     lede: int = -1,
 ) -> Relevance:
     """The verdict on an item's hits; `lede` is the index of the summary's first sentence."""
+    if implied := implied_russia(hits, observers, lede):
+        hit, why = implied
+        hits = sorted([*hits, hit], key=lambda h: h.start)
+        notes = [why, *notes]
     nk_hits = [h for h in hits if h.nk]
     ru_hits = [h for h in hits if h.ru]
     if not nk_hits or not ru_hits:
@@ -247,6 +252,7 @@ def _judge(
             or aside(hits, parties, text, lede)
             or background(hits, lede, text)
             or two_stories(hits, text)
+            or passing(hits, parties, text)
         )
         if pair > 0
         else ""

@@ -124,3 +124,21 @@ def two_stories(hits: list[Hit], text: str) -> str:
     if not nk or not ru or nk & ru or not thirds & (nk | ru):
         return ""
     return "two stories in one headline: each side in a part of its own, beside a third country"
+
+
+def passing(hits: list[Hit], parties: Parties, text: str) -> str:
+    """Why the summary names the two sides only in passing, or "": the title (one with letters) names neither
+    side and no beat word, so its story is something else — a press review, a quiz, a TV listing, a podium
+    ("Revue de presse : la COP, le budget et un Nobel" / "... un tir nord-coréen, ... les journaux russes") — and
+    the summary does not make them parties either: no pair ("Russia and North Korea"), no beat word in a sentence
+    naming both ("Daily briefing" / "Russia hosts talks with a North Korean delegation" stays)."""
+    title = [h for h in hits if h.field == TITLE]
+    if parties.nk_ru or any(h.nk or h.ru or h.term.side == CUE for h in title):
+        return ""
+    end = text.find("\n")
+    if not any(ch.isalpha() for ch in text[: end if end >= 0 else len(text)]):
+        return ""  # no title at all: the summary is all there is to read
+    both = {h.sentence for h in hits if h.nk} & {h.sentence for h in hits if h.ru}
+    if any(h.term.side == CUE and h.sentence in both for h in hits):
+        return ""
+    return "the title names neither side nor the beat, and the summary names them in passing, not as parties"

@@ -79,6 +79,7 @@ def mark_lists(hits: list[Hit], text: str, gap: re.Pattern[str]) -> None:
         if len(run) < 2:
             continue
         countries = _countries(run)
+        entries = len({h.start for h in run})  # "日朝、ウラジオストク": a word naming a pair is one entry, not two
         introduced = any(
             c.sentence == run[0].sentence
             and (
@@ -87,7 +88,7 @@ def mark_lists(hits: list[Hit], text: str, gap: re.Pattern[str]) -> None:
             )
             for c in list_cues
         )
-        if len(countries) >= LIST_MIN_COUNTRIES or (len(countries) >= 2 and introduced):
+        if min(len(countries), entries) >= LIST_MIN_COUNTRIES or (len(countries) >= 2 and introduced):
             for hit in run:
                 hit.mark_listed()
 
@@ -272,6 +273,7 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     or a dash ("Putin, Kim sign pact", "Russia-North Korea"), or one word naming both ("북러"); a side and a
     third country joined by "and", "with" or a hyphen ("Japan and North Korea", "日朝")."""
     places = [h for h in hits if h.term.side in (NK, RU, BOTH, COUNTRY, SOUTH) and not h.listed]
+    places = [h for h in places if h.term.kind != "implied"]  # a side the war implies is nobody's pair
     both = [h for h in places if h.term.side == BOTH]
     nk_ru = bool(both)
     nk_ru_title = any(h.field == TITLE for h in both)
@@ -284,6 +286,10 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     for side, (country, _) in hosted.items():
         thirds.setdefault(side, []).append(country)
 
+    # A word naming a side and a third country ("日朝", Japan–North Korea) is a pair of its own: its mentions pair
+    # with no mention outside it ("日朝、ウラジオストクで接触": Japan and North Korea meet in a Russian city).
+    spans = [(h.start, h.end) for h in places]
+    pair_words = {span for span in spans if spans.count(span) > 1}
     for i, a in enumerate(places):
         for b in places[i + 1 : i + 3]:
             if b.field != a.field or b.sentence != a.sentence:
@@ -305,6 +311,8 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
                 # "Xi receives Kim, Putin a guest", "… – Putin Ehrengast": a clause ends, no pair; "شي يستقبل كيم
                 # وبوتين يحضر": the side joined to the guest is a fellow guest of the host, not the guest's partner
                 linked = False
+            if not same_word and ((a.start, a.end) in pair_words or (b.start, b.end) in pair_words):
+                break
             if sides == {NK, RU} and near and linked:
                 nk_ru = True
                 nk_ru_title = nk_ru_title or a.field == TITLE
