@@ -85,7 +85,6 @@ from nkru.lexicon import (
     Term,
 )
 from nkru.relevance_asides import aside, background, passing, two_stories
-from nkru.relevance_implied import implied_russia
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -108,6 +107,7 @@ from nkru.relevance_hits import (
     sentence_ends,
     short,
 )
+from nkru.relevance_implied import implied_russia
 from nkru.relevance_parties import Gaps, Parties, find_parties, gaps_of, mark_lists
 from nkru.relevance_reasons import contribution, one_side, ordered_terms, reason_line
 
