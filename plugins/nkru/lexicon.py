@@ -173,6 +173,7 @@ class Lexicon:
     joiners: dict[str, set[str]] = field(default_factory=dict)  # language -> "and", "и", "und", "와"...
     to_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "to", "a", "do": before a recipient
     clause_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "as", "while": a clause begins
+    with_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "with", "con", "с": before a party
     sources: dict[str, str] = field(default_factory=dict)  # language -> where its words come from
     observers: frozenset[str] = frozenset()  # third countries that are sources, not parties (see _cldr.yaml)
 
@@ -235,6 +236,7 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
     lexicon.joiners[code] = {str(j) for j in data.get("joiners", [])}
     lexicon.to_words[code] = {str(j) for j in data.get("to_words", []) or []}
     lexicon.clause_words[code] = {str(j) for j in data.get("clause_words", []) or []}
+    lexicon.with_words[code] = {str(j) for j in data.get("with_words", []) or []}
     only_here = {fold(t) for t in data.get("only_in_this_language", [])}
     surnames = {fold(t) for t in data.get("surnames", [])}
 

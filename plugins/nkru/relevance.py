@@ -238,7 +238,7 @@ def _judge(
     if frame:
         for hit in nk_hits + ru_hits:
             hit.mark_listed()
-    south = names_of(h for h in hits if h.term.side == SOUTH)
+    south = _weakening(hits)
     penalty = min(SOUTH_CAP, SOUTH_PENALTY * len(south))
     nk = min(SIDE_CAP, max(0.0, _strength(nk_hits) - penalty))
     ru = min(SIDE_CAP, _strength(ru_hits))
@@ -276,6 +276,16 @@ def _judge(
     )
 
 
+def _weakening(hits: list[Hit]) -> list[str]:
+    """The South Korea cues that weaken the North Korea side: all of them, unless the title names North Korea and
+    the cues are only in the summary, where South Korea is a source ("Korea Płn. wysłała do Rosji pociski" /
+    "Według południowokoreańskiego wywiadu...", "... Yonhap reported"), not the Korea of the story."""
+    south = [h for h in hits if h.term.side == SOUTH]
+    if any(h.nk and h.field == TITLE for h in hits) and not any(h.field == TITLE for h in south):
+        return []
+    return names_of(south)
+
+
 def _ranking_frame(hits: list[Hit]) -> str:
     """The ranking or list words framing the item ("index", "blacklist"), or "": in the title, or in the summary
     when neither country is in the title."""
@@ -301,6 +311,8 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     first, second = pair
     if any(h.term.kind == "reciprocal" and h.field == TITLE for h in hits):
         return ""  # "Russia and North Korea recognise each other's passports"
+    if word := _repeated_joiner(text, first, second, gaps):
+        return f"dealings with North Korea and with Russia, each apart ('{word}' before each): not one relation"
     beat = [h for h in hits if h.field == TITLE and h.term.side == CUE and h.sentence == second.sentence]
     before = [
         h
@@ -360,6 +372,21 @@ def _side_by_side(hits: list[Hit], text: str) -> tuple[Hit, Hit] | None:
         if same and _SIDE_BY_SIDE.fullmatch(text, a.end, b.start):
             return a, b
     return None
+
+
+_LAST_WORD = re.compile(r"(\w+)[\s«»\"'“”„]*$")
+
+
+def _repeated_joiner(text: str, first: Hit, second: Hit, gaps: Gaps) -> str:
+    """The joiner written before each of the two sides ("con Putin y con Kim", "with Russia and with North Korea",
+    "с Москвой и с Пхеньяном"): two dealings, each apart. Any language's `with_words`, as a headline's language
+    is not always the one detected. Else ""."""
+    before = _LAST_WORD.search(text, max(0, first.start - 16), first.start)
+    between = text[first.end : second.start].split()
+    if before is None or len(between) < 2:
+        return ""
+    word = before.group(1).casefold()
+    return word if between[-1].casefold() == word and word in gaps.every_with else ""
 
 
 def _with_before(text: str, start: int, end: int, gaps: Gaps) -> bool:

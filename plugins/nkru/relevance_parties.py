@@ -38,6 +38,7 @@ class Gaps:
     joined: re.Pattern[str]  # between two parties of one relation with a third country: "and", "with", "-"
     toward: re.Pattern[str]  # before a recipient: "(exports of drones) to", "a", "do" (`to_words`)
     clause: re.Pattern[str] | None = None  # a conjunction starting a clause of its own: "as", "while" (`clause_words`)
+    every_with: frozenset[str] = frozenset()  # every language's "with" (`with_words`), folded: "con", "mit", "с"
 
 
 def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
@@ -64,6 +65,7 @@ def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
         re.compile(rf"\s*(?:{link})(?:\s|{link})*", re.IGNORECASE),
         re.compile(rf"(?<!\w)(?:{toward})\s+", re.IGNORECASE),
         re.compile(rf"\s(?:{clause})\s", re.IGNORECASE) if clause else None,
+        frozenset(w.casefold() for words in lexicon.with_words.values() for w in words),
     )
 
 
