@@ -1,0 +1,198 @@
+"""Round 9 of the relevance scorer (issue 9): kinds of sentence that round 8's independent hand showed, each tested in
+wording of its own — Russia implied by Ukraine's war, a title about something else with both sides only in passing
+in the summary (reviews, listings, quizzes, obituaries, podiums), travel-danger lists, a pair word of one side with a
+third country meeting in a city of the other, an earlier leg of a trip, "with" before each side, South Korea as a
+source, and names the files lacked (abbreviations, provinces, "Korean soldiers")."""
+
+from __future__ import annotations
+
+import pytest
+
+from nkru.relevance import Scorer
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return Scorer()
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        ("en", "Kim Yo Jong says Kyiv is lying about two captured soldiers", ""),
+        ("fr", "Kiev affirme avoir abattu des missiles nord-coréens KN-23 près de Kharkiv", ""),
+        ("pl", "Kijów: północnokoreańscy żołnierze walczą w obwodzie charkowskim", ""),
+        ("es", "Kiev denuncia que Pyongyang envía más misiles", ""),
+    ],
+)
+def test_north_korea_in_ukraines_war_implies_russia(scorer: Scorer, language: str, title: str, summary: str) -> None:
+    r = scorer.score(title, summary, language)
+    assert r.relevant, r.reason
+    assert "Russia implied: North Korea in Ukraine's war" in r.reason
+
+
+def test_ukraine_and_north_korea_without_the_war_imply_nothing(scorer: Scorer) -> None:
+    friendly = scorer.score("North Korea and Ukraine draw 1-1 in women's football friendly", "", "en")
+    assert not friendly.relevant and "implied" not in friendly.reason
+    china = scorer.score("China urges Kyiv and Pyongyang to free captured soldiers", "", "en")
+    assert not china.relevant and "implied" not in china.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        (
+            "es",
+            "Quiz semanal: ¿cuánto sabe de geografía?",
+            "De la capital de Corea del Norte a la ciudad más oriental de Rusia.",
+        ),
+        (
+            "ru",
+            "Обзор прессы: бюджет, погода и футбол",
+            "«Известия» пишут о северокорейской ракете, а «Ведомости» — о российском урожае.",
+        ),
+        ("uk", "Вікторина: чи знаєте ви столиці світу?", "Від Пхеньяна до Москви: десять запитань."),
+        (
+            "fr",
+            "Ce soir à la télé : « Le fils du dirigeant »",
+            "Le documentaire montre Kim Jong Un lors de sa visite à Vladivostok.",
+        ),
+    ],
+)
+def test_a_title_about_something_else_leaves_the_summarys_mention_in_passing(
+    scorer: Scorer, language: str, title: str, summary: str
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert not r.relevant, r.reason
+    assert "passers-by" in r.reason
+
+
+def test_a_neutral_title_over_a_summary_about_the_relation_is_kept(scorer: Scorer) -> None:
+    briefing = scorer.score("Morning briefing", "Russia signs a grain deal with a North Korean delegation.", "en")
+    assert briefing.relevant, briefing.reason
+    # No title at all: the summary is all there is.
+    assert scorer.score("", "North Korea and Russia open a second road bridge over the Tumen.", "en").relevant
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        (
+            "de",
+            "Buchkritik: Ein Roman über eine Ärztin in Pjöngjang",
+            "Die Heldin reist 1956 über Moskau nach Nordkorea.",
+        ),
+        (
+            "nl",
+            "Recensie: roman over een Sovjet-arts in Pyongyang",
+            "De hoofdpersoon reist via Moskou naar Noord-Korea.",
+        ),
+        ("pl", "Wystawa zdjęć: Gierek w Pjongjangu i Moskwie", ""),
+        ("tr", "Halter Dünya Şampiyonası: Kuzey Koreli sporcu altın, Rus sporcu gümüş aldı", ""),
+        ("ko", "[서평] 모스크바 유학생이 본 평양", ""),
+        ("it", "È morto l'allenatore che guidò le nazionali di Urss e Corea del Nord", ""),
+    ],
+)
+def test_reviews_exhibitions_podiums_and_obituaries_are_asides(
+    scorer: Scorer, language: str, title: str, summary: str
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert not r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "The 10 most dangerous countries to visit in 2027, including Russia and North Korea"),
+        ("de", "Die gefährlichsten Länder der Welt: Russland und Nordkorea vorne"),
+        ("ar", "قائمة الدول الأخطر على المسافرين تضم روسيا وكوريا الشمالية"),
+    ],
+)
+def test_travel_danger_lists_make_both_sides_entries(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant
+    assert "entries of a ranking or list" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("ja", "日朝首脳、モスクワで会談へ"),
+        ("zh", "中朝外长在莫斯科会晤"),
+        ("ko", "북일, 블라디보스토크서 비공개 접촉"),
+    ],
+)
+def test_a_pair_word_with_a_third_country_meets_in_a_city_of_the_other_side(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "venue" in r.reason
+
+
+def test_the_other_side_only_on_an_earlier_leg_of_the_trip_is_background(scorer: Scorer) -> None:
+    r = scorer.score(
+        "Araghchi holds talks with his counterpart in Pyongyang", "Before this trip he met Lavrov in Moscow.", "en"
+    )
+    assert not r.relevant, r.reason
+    assert "background" in r.reason
+    fa = scorer.score(
+        "گفتگوی عراقچی با همتای خود در پیونگ‌یانگ", "عراقچی پیش از این سفر در مسکو با لاوروف گفتگو کرده بود.", "fa"
+    )
+    assert not fa.relevant, fa.reason
+    onward = scorer.score("Lavrov holds talks in Beijing, then flies to Pyongyang", "", "en")
+    assert onward.relevant, onward.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("es", "Trump: «Me llevo bien con Putin y con Kim Jong-un»"),
+        ("de", "Trump will mit Putin und mit Kim sprechen"),
+        ("ru", "Трамп готов встретиться и с Путиным, и с Ким Чен Ыном"),
+    ],
+)
+def test_with_before_each_side_is_two_dealings_apart(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "each apart" in r.reason
+
+
+def test_one_with_between_the_two_sides_is_still_their_relation(scorer: Scorer) -> None:
+    assert scorer.score("Russia signs treaty with North Korea", "", "en").relevant
+    assert scorer.score("Rusia firma un tratado con Corea del Norte", "", "es").relevant
+
+
+def test_south_korea_as_the_source_in_the_summary_does_not_weaken_north_korea(scorer: Scorer) -> None:
+    r = scorer.score(
+        "Media: Korea Płn. wysłała do Rosji kolejne pociski",
+        "Według południowokoreańskiego wywiadu transporty przechodzą przez Chasan.",
+        "pl",
+    )
+    assert r.relevant, r.reason
+    assert "weaken" not in r.reason
+    in_title = scorer.score("South Korea and Russia discuss fishing quotas, North Korea", "", "en")
+    assert "South Korea cues" in in_title.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("ko", "함북 주민들 러 건설현장 파견"),
+        ("pl", "Korea Płn. przekazała Rosji kolejne pociski"),
+        ("ru", "Сев. Корея направила в РФ новую партию снарядов"),
+        ("tr", "K.Kore Rusya'ya yeni asker gönderdi"),
+        ("sk", "Kórejskí vojaci bojujú v Kurskej oblasti po boku Rusov"),
+        ("ro", "Kim Jong Un, despre ajutorul rusesc pentru fabrica de drone"),
+        ("cs", "Ruští inženýři pomáhají KLDR s výrobou dronů"),
+    ],
+)
+def test_names_the_files_lacked_are_found(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
+
+
+def test_a_two_letter_name_takes_no_ending(scorer: Scorer) -> None:
+    r = scorer.score("Lính Triều Tiên bị bắt ở Kursk xin sang Hàn Quốc", "", "vi", explain=True)
+    assert not any(c.side == "other country: China" for c in r.contributions)  # "xin" (to ask) is not "Xi"
+    assert r.relevant, r.reason
