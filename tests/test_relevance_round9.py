@@ -196,3 +196,58 @@ def test_a_two_letter_name_takes_no_ending(scorer: Scorer) -> None:
     r = scorer.score("Lính Triều Tiên bị bắt ở Kursk xin sang Hàn Quốc", "", "vi", explain=True)
     assert not any(c.side == "other country: China" for c in r.contributions)  # "xin" (to ask) is not "Xi"
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Obituary: former ambassador to Pyongyang and Moscow dies at 88"),
+        ("de", "Nachruf: Ein Botschafter zwischen Moskau und Pjöngjang"),
+        ("ko", "[부고] 모스크바·평양 대사 지낸 원로 외교관"),
+    ],
+)
+def test_a_genre_kicker_files_the_item_under_that_genre_despite_beat_words(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "something else" in r.reason
+
+
+def test_a_kicker_that_is_no_genre_changes_nothing(scorer: Scorer) -> None:
+    assert scorer.score("Analysis: Russia and North Korea deepen their military alliance", "", "en").relevant
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Trump says Putin, Kim are 'smart guys'"),
+        ("en", "Trump to meet both Putin and Kim this year"),
+        ("fr", "Trump veut rencontrer Poutine puis Kim"),
+    ],
+)
+def test_a_third_countrys_person_speaking_of_both_leaders_deals_with_each(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "each leader apart" in r.reason
+
+
+def test_a_beat_word_after_the_two_leaders_keeps_their_relation(scorer: Scorer) -> None:
+    r = scorer.score("Zelensky says Putin, Kim forge military alliance", "", "en")
+    assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "North Korean workers arrive in occupied Donetsk"),
+        ("de", "Nordkoreanische Artillerie an der Front bei Pokrowsk gesichtet"),
+        ("en", "Kim's sister mocks Kyiv over prisoner swap offer"),
+        ("ko", "김정은, 쿠르스크 참전 전사자 유가족 위로"),
+    ],
+)
+def test_front_line_places_and_prisoners_are_the_war(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason

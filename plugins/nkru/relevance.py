@@ -322,10 +322,14 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     ]  # fmt: skip
     if not all(h.term.kind in PLACE_KINDS or h.term.kind == "name" for h in pair):
         # Two leaders side by side have met ("Putin and Kim condemn 'hegemony' at summit"), unless a third
-        # country's person deals with each: "Trump says he 'gets along' with Putin and Kim" (observers too).
+        # country's person deals with each: "Trump says he 'gets along' with Putin and Kim" (observers too), or
+        # the title's subject, named first, speaks of or meets the two ("Trump says Putin, Kim are 'smart guys'",
+        # "Trump to meet both Putin and Kim"); a beat word after the pair keeps it ("... Putin, Kim forge alliance").
         joined_after = gaps.joined.match(text, second.end)  # "트럼프 "푸틴·김정은과 잘 지내"", "Putin ve Kim ile"
         after = bool(joined_after and joined_after.end() > second.end)
-        with_each = before and (_with_before(text, before[-1].end, first.start, gaps) or after)
+        subject = bool(before) and before[0].start <= min(h.start for h in hits if h.field == TITLE)
+        leaders = not any(h.term.kind in PLACE_KINDS or h.term.kind == "name" for h in pair)
+        with_each = before and (_with_before(text, before[-1].end, first.start, gaps) or after or subject and leaders)
         if with_each and not any(h.start >= second.end for h in beat):
             return f"{before[-1].term.country}'s dealings with each leader apart: not parties of one relation"
         return ""

@@ -20,9 +20,10 @@ def aside(hits: list[Hit], parties: Parties, text: str, lede: int = -1) -> str:
     title = [h for h in hits if h.field == TITLE]
     words = [h for h in title if h.term.side == ASIDE]
     beat = any(h.term.side == CUE for h in title)
-    if not words or (beat and (parties.one_clause or _comma_pair(title, text))):
+    kicker = _kicker(words, text)  # "Obituary: former ambassador to Pyongyang and Moscow dies": beat words or not
+    if not words or (beat and not kicker and (parties.one_clause or _comma_pair(title, text))):
         return ""
-    if parties.one_clause and _between_the_two(hits, lede):
+    if parties.one_clause and not kicker and _between_the_two(hits, lede):
         return ""  # "Сборная КНДР сыграет матч с командой России" / "... в рамках соглашения ... двух стран"
     if all(h.term.kind == "commemoration" for h in words):
         clause = clauses(text)
@@ -36,6 +37,19 @@ def aside(hits: list[Hit], parties: Parties, text: str, lede: int = -1) -> str:
     if succession and both_named and met:  # "Belousov, Shoigu's successor, visits Pyongyang"
         return ""
     return f"the story is about something else ({short(names_of(words), 2)})"
+
+
+_KICKER = re.compile(r"\s*[\[【(]([^\]】)\n]{1,24})[\]】)]|([^:：|\n]{1,40})[:：|]")
+KICKER_WORDS = 3  # at most this many words before the colon: a rubric ("Book review:"), not a clause
+
+
+def _kicker(words: list[Hit], text: str) -> bool:
+    """Whether an aside word is the title's kicker, the rubric before its colon or in brackets at its start
+    ("Obituary:", "Nachruf:", "[서평]"): the outlet files the item under that genre, whatever the beat words say."""
+    match = _KICKER.match(text)
+    if match is None or len((match.group(1) or match.group(2)).split()) > KICKER_WORDS:
+        return False
+    return any(h.end <= match.end() for h in words)
 
 
 def _between_the_two(hits: list[Hit], lede: int) -> bool:
