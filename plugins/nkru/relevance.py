@@ -43,6 +43,12 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   title, is one development of a roundup; each side marking its own occasion in a clause of its own
   (`commemoration_words`) is parallel; a side only in a background clause of the title ("a year after Putin's
   visit") and two stories in one headline ("Russia pounds Kyiv; North Korea fires missile") are passers-by.
+  Round 9: a title naming neither side nor the beat leaves a summary that names them in passing (a press review, a
+  quiz, a TV listing) a passer-by; a genre word as the title's kicker ("Obituary:") is an aside despite beat words;
+  "with" before each side ("con Putin y con Kim": `with_words`) and a third country's person speaking of two leaders
+  are dealings with each; a word naming a side with a third country ("日朝") pairs with nothing else.
+* **a side implied** — North Korea in the title with Ukraine (Kyiv, a front-line place) and a beat word, and Russia
+  named by nothing stronger than a weak term: Russia's war, so Russia counts as named (`nkru.relevance_implied`).
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
