@@ -251,3 +251,8 @@ def test_a_beat_word_after_the_two_leaders_keeps_their_relation(scorer: Scorer) 
 def test_front_line_places_and_prisoners_are_the_war(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+def test_kcna_copy_in_the_present_tense_names_north_korea_by_here(scorer: Scorer) -> None:
+    r = scorer.score("Delegation of Russian Federation Leaves Here", "", "en")
+    assert r.relevant, r.reason
