@@ -256,3 +256,9 @@ def test_front_line_places_and_prisoners_are_the_war(scorer: Scorer, language: s
 def test_kcna_copy_in_the_present_tense_names_north_korea_by_here(scorer: Scorer) -> None:
     r = scorer.score("Delegation of Russian Federation Leaves Here", "", "en")
     assert r.relevant, r.reason
+
+
+def test_the_russian_far_east_is_a_venue_next_to_a_third_countrys_pair(scorer: Scorer) -> None:
+    r = scorer.score("Japan and North Korea to hold summit in Russia's Far East, report says", "", "en")
+    assert not r.relevant and "venue" in r.reason, r.reason
+    assert scorer.score("North Korean workers head to Russia's Far East", "", "en").relevant
