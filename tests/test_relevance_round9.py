@@ -262,3 +262,10 @@ def test_the_russian_far_east_is_a_venue_next_to_a_third_countrys_pair(scorer: S
     r = scorer.score("Japan and North Korea to hold summit in Russia's Far East, report says", "", "en")
     assert not r.relevant and "venue" in r.reason, r.reason
     assert scorer.score("North Korean workers head to Russia's Far East", "", "en").relevant
+
+
+def test_explain_lists_the_implied_side_but_the_stored_terms_are_only_those_found(scorer: Scorer) -> None:
+    r = scorer.score("Kim Yo Jong says Kyiv is lying about captured soldiers", "", "en", explain=True)
+    implied = [c for c in r.contributions if c.kind == "implied"]
+    assert [(c.side, c.text) for c in implied] == [("Russia", "Kyiv: Russia's war")]
+    assert "Kim Yo Jong" in r.terms and not any("Russia's war" in t for t in r.terms)

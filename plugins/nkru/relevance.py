@@ -157,6 +157,10 @@ class Scorer:
             return one_side([], [], [], notes) if notes else _NEITHER  # most feed items: no name of either side
         hits, lede = self._hits(text, folded, len(title), language)
         gaps = compiled.gaps_for(language)
+        if implied := implied_russia(hits, compiled.lexicon.observers, lede):  # shown by `nkru explain` too
+            hit, why = implied
+            hits = sorted([*hits, hit], key=lambda h: h.start)
+            notes = [why, *notes]
         verdict = _judge(hits, text, self.settings.threshold, gaps, notes, compiled.lexicon.observers, lede)
         if explain:
             verdict = dataclasses.replace(verdict, contributions=tuple(contribution(h) for h in hits))
@@ -232,10 +236,6 @@ def _judge(
     lede: int = -1,
 ) -> Relevance:
     """The verdict on an item's hits; `lede` is the index of the summary's first sentence."""
-    if implied := implied_russia(hits, observers, lede):
-        hit, why = implied
-        hits = sorted([*hits, hit], key=lambda h: h.start)
-        notes = [why, *notes]
     nk_hits = [h for h in hits if h.nk]
     ru_hits = [h for h in hits if h.ru]
     if not nk_hits or not ru_hits:
@@ -270,9 +270,13 @@ def _judge(
     cues = names_of(h for h in hits if h.term.side == CUE) if pair > 0 and not passers else []
     score = round(pair + bonus + min(CUE_CAP, CUE_BONUS * len(cues)), 3)
     relevant = score >= threshold
-    terms = ordered_terms([h for h in hits if h.term.side in (NK, RU, BOTH) or (pair > 0 and h.term.side == CUE)])
+    counted = [h for h in hits if h.term.side in (NK, RU, BOTH) or (pair > 0 and h.term.side == CUE)]
+    terms = ordered_terms([h for h in counted if h.term.kind != "implied"])  # matched terms: found in the text
     reason = reason_line(hits, relevant, together, cues, south, score, threshold, passers, parties, notes, frame)
     party_line = passers or ("North Korea and Russia as the two parties" if parties.nk_ru else "")
+    if not party_line and any(h.term.kind == "implied" for h in ru_hits):
+        party_line = "North Korea and Russia, the side implied by Ukraine's war"  # "Kim Yo Jong: Kyiv lies ..."
+
     return Relevance(
         score=score,
         relevant=relevant,

@@ -13,7 +13,7 @@ from nkru.relevance_hits import TITLE, Hit, names_of, short
 
 WAR_COUNTRY = "Ukraine"  # the country at war with Russia, keyed as in config/lexicon/_cldr.yaml
 IMPLIED_WEIGHT = 1.0  # as much as Russia named in the title: the war names it
-_IMPLIED = Term(side=RU, weight=IMPLIED_WEIGHT, text="Russia's war", language="", kind="implied", source="rule")
+_IMPLIED = Term(side=RU, weight=IMPLIED_WEIGHT, text="Russia's war", language="rule", kind="implied", source="rule")
 
 
 def implied_russia(hits: list[Hit], observers: frozenset[str], lede: int) -> tuple[Hit, str] | None:
