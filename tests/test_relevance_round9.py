@@ -269,3 +269,8 @@ def test_explain_lists_the_implied_side_but_the_stored_terms_are_only_those_foun
     implied = [c for c in r.contributions if c.kind == "implied"]
     assert [(c.side, c.text) for c in implied] == [("Russia", "Kyiv: Russia's war")]
     assert "Kim Yo Jong" in r.terms and not any("Russia's war" in t for t in r.terms)
+
+
+def test_hungarian_instrumental_assimilates_to_the_names_last_consonant(scorer: Scorer) -> None:
+    r = scorer.score("Kim Dzsong Unnal tárgyalt az orosz védelmi miniszter Phenjanban", "", "hu")
+    assert r.relevant and "Kim Dzsong Unnal" in r.terms, r.reason
