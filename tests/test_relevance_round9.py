@@ -274,3 +274,33 @@ def test_explain_lists_the_implied_side_but_the_stored_terms_are_only_those_foun
 def test_hungarian_instrumental_assimilates_to_the_names_last_consonant(scorer: Scorer) -> None:
     r = scorer.score("Kim Dzsong Unnal tárgyalt az orosz védelmi miniszter Phenjanban", "", "hu")
     assert r.relevant and "Kim Dzsong Unnal" in r.terms, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Is Russia turning into North Korea?"),
+        ("de", "Wird Russland zu einem zweiten Nordkorea?"),
+        ("ja", "ロシアは「第二の北朝鮮」になるのか"),
+        ("tr", "Rusya, Kuzey Kore'ye mi dönüşüyor?"),
+        ("uk", "Росія стає схожою на КНДР, кажуть аналітики"),
+    ],
+)
+def test_one_side_compared_with_the_other_is_a_comparison(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "a comparison with North Korea" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Russia helps launch a second North Korean spy satellite"),
+        ("en", "Kim makes a second trip to Russia"),
+        ("de", "Putins zweiter Nordkorea-Besuch: Vertrag unterzeichnet"),
+        ("tr", "Kim Jong Un'un Rusya'ya ikinci ziyareti başladı"),
+    ],
+)
+def test_ordinals_and_compounds_next_to_a_name_are_no_comparison(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason

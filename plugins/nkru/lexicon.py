@@ -289,6 +289,10 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(PARALLEL, text, "respectively", 0.0)  # "respectively", "それぞれ": a sentence of two things apart
     for text in data.get("reciprocal_words", []) or []:
         add(PARALLEL, text, "reciprocal", 0.0)  # "each other", "друг друга": the two are parties after all
+    for text in data.get("likeness_words", []) or []:
+        add(PARALLEL, text, "likeness", 0.0)  # "turning into", "a second", "第二の": one side compared with the other
+    for text in data.get("likeness_words_after", []) or []:
+        add(PARALLEL, text, "likeness_after", 0.0)  # the same after the name: "Kuzey Kore gibi", "北朝鮮のような"
     for text in data.get("host_words", []) or []:
         add(HOST, text, "host", 0.0)
     for text in data.get("talk_words", []) or []:

@@ -90,7 +90,7 @@ from nkru.lexicon import (
     SOUTH,
     Term,
 )
-from nkru.relevance_asides import aside, background, passing, two_stories
+from nkru.relevance_asides import aside, background, likeness, passing, two_stories
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -259,6 +259,7 @@ def _judge(
             or background(hits, lede, text)
             or two_stories(hits, text)
             or passing(hits, parties, text)
+            or likeness(hits, parties, text)
         )
         if pair > 0
         else ""
@@ -347,6 +348,7 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
         h
         for h in hits
         if h.term.side == PARALLEL
+        and h.term.kind not in ("likeness", "likeness_after")
         and h.field == TITLE
         and h.sentence == first.sentence
         and not first.start <= h.start < second.end

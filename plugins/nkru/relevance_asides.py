@@ -156,3 +156,38 @@ def passing(hits: list[Hit], parties: Parties, text: str) -> str:
     if any(h.term.side == CUE and h.sentence in both for h in hits):
         return ""
     return "the title names neither side nor the beat, and the summary names them in passing, not as parties"
+
+
+# Between a likeness word and the name it qualifies: quotes, and at most one short word (an article: "a", "het",
+# "einem"); after the name (verb-final languages: "Kuzey Kore'ye mi dönüşüyor"), at most two short words.
+_NEXT_BEFORE = re.compile(r"[\s«»\"'“”„「『(]*(?:[^\W\d_]{1,5}[\s«»\"'“”„「『]+)?")
+_NEXT_AFTER = re.compile(r"[\s'’»\"」』)]*(?:[^\W\d_]{1,4}\s+){0,2}")
+COMPOUND_SLACK = 4  # letters a name's match may run past its term (endings) before it is a compound
+
+
+def likeness(hits: list[Hit], parties: Parties, text: str) -> str:
+    """Why the title compares one side with the other, or "": a likeness word right before one side's name
+    (`likeness_words`: "turning into", "a second", "第二の") or right after it (`likeness_words_after`: "gibi"), with
+    the other side in the same sentence ("Is Russia turning into North Korea?", "Wird Russland zu einem zweiten
+    Nordkorea?"). Not when a word naming both or a host or reciprocal word pairs them, nor next to a compound
+    ("Putins zweiten Nordkorea-Besuch"), nor with a beat word after the name ("a second North Korean satellite")."""
+    title = [h for h in hits if h.field == TITLE and not h.listed]
+    words = [h for h in title if h.term.kind in ("likeness", "likeness_after")]
+    if not words or parties.related_title or any(h.term.kind == "reciprocal" for h in title):
+        return ""
+    for word in words:
+        nk = [h for h in title if h.nk and h.sentence == word.sentence]
+        ru = [h for h in title if h.ru and h.sentence == word.sentence]
+        for side, others in ((nk, ru), (ru, nk)):
+            for name in side:
+                if not others or len(name.text) > len(name.term.text) + COMPOUND_SLACK:
+                    continue
+                if word.term.kind == "likeness":  # before the name: "a second | North Korea"
+                    next_to = word.end <= name.start and _NEXT_BEFORE.fullmatch(text, word.end, name.start)
+                else:  # after it, in languages that put it there: "Kuzey Kore'ye mi | dönüşüyor"
+                    next_to = name.end <= word.start and _NEXT_AFTER.fullmatch(text, name.end, word.start)
+                beat = any(h.term.side == CUE and h.sentence == name.sentence and h.start >= name.end for h in title)
+                if next_to and not beat:  # not "a second North Korean satellite": an adjective
+                    compared = SIDE_NAMES[NK if name.nk else RU]
+                    return f"a comparison with {compared} ({word.text}), not a relation"
+    return ""
