@@ -304,3 +304,21 @@ def test_one_side_compared_with_the_other_is_a_comparison(scorer: Scorer, langua
 def test_ordinals_and_compounds_next_to_a_name_are_no_comparison(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Russia supplies passenger coaches to Pyongyang metro"),
+        ("fr", "Le ministre russe Roman Starovoït attendu à Pyongyang"),
+        ("zh", "俄罗斯向朝鲜提供教练机"),
+    ],
+)
+def test_genre_words_that_are_also_the_beat_or_a_name_are_left_out(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
+
+
+def test_a_genre_word_of_one_language_is_no_aside_in_anothers_beat(scorer: Scorer) -> None:
+    r = scorer.score("Russia to supply trainer jets to North Korea, Seoul says", "", "en")
+    assert r.relevant, r.reason
