@@ -322,3 +322,9 @@ def test_genre_words_that_are_also_the_beat_or_a_name_are_left_out(scorer: Score
 def test_a_genre_word_of_one_language_is_no_aside_in_anothers_beat(scorer: Scorer) -> None:
     r = scorer.score("Russia to supply trainer jets to North Korea, Seoul says", "", "en")
     assert r.relevant, r.reason
+
+
+def test_a_third_countrys_trip_to_one_side_after_talks_with_the_other_does_not_pair_them(scorer: Scorer) -> None:
+    r = scorer.score("Lukashenko to visit Pyongyang after talks with Putin last week", "", "en")
+    assert not r.relevant, r.reason
+    assert scorer.score("Lavrov arrives in Pyongyang, holds talks with Choe Son Hui", "", "en").relevant

@@ -400,6 +400,8 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
         a, b = before[-1], after[0]
         if b.term.kind in PLACE_KINDS and _paired_with_third(before, text, gaps):
             return False  # "Hiina ja Põhja-Korea asevälisministrid kohtusid Moskvas": the city is their venue
+        if a.term.kind in PLACE_KINDS and any(p.term.side == COUNTRY for p in before[:-1]):
+            return False  # "Lukashenko to visit Pyongyang after talks with Putin": the third country's trip and talks
         if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start + 1):  # +1: a space before b
             return True
     if len(before) >= 2 and {before[-2].term.side, before[-1].term.side} == {NK, RU}:
