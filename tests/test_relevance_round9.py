@@ -328,3 +328,9 @@ def test_a_third_countrys_trip_to_one_side_after_talks_with_the_other_does_not_p
     r = scorer.score("Lukashenko to visit Pyongyang after talks with Putin last week", "", "en")
     assert not r.relevant, r.reason
     assert scorer.score("Lavrov arrives in Pyongyang, holds talks with Choe Son Hui", "", "en").relevant
+
+
+def test_a_wire_kicker_is_no_parallel_word_of_another_language(scorer: Scorer) -> None:
+    r = scorer.score("Exclusive: North Korea ships artillery to Russia via Rajin", "", "en")
+    assert r.relevant, r.reason  # not the French "exclus" (left out) by its stem
+    assert scorer.score("Rosyjscy turyści znów w Korei Północnej", "", "pl").relevant
