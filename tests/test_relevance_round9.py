@@ -334,3 +334,10 @@ def test_a_wire_kicker_is_no_parallel_word_of_another_language(scorer: Scorer) -
     r = scorer.score("Exclusive: North Korea ships artillery to Russia via Rajin", "", "en")
     assert r.relevant, r.reason  # not the French "exclus" (left out) by its stem
     assert scorer.score("Rosyjscy turyści znów w Korei Północnej", "", "pl").relevant
+
+
+def test_a_word_of_one_language_that_means_the_beat_in_another_counts_only_in_its_own(scorer: Scorer) -> None:
+    trade = scorer.score("Obchod Ruska s KĽDR rastie", "", "sk")  # Slovak trade, not Polish "obchody"
+    assert trade.relevant and "something else" not in trade.reason, trade.reason
+    party = scorer.score("Partido russo envia delegação a Pyongyang", "", "pt")  # not Spanish "partido", a match
+    assert party.relevant, party.reason

@@ -240,7 +240,9 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
     only_here = {fold(t) for t in data.get("only_in_this_language", [])}
     surnames = {fold(t) for t in data.get("surnames", [])}
 
-    def add(side: str, text: str, kind: str, weight: float, country: str = "", source: str = "lexicon") -> None:
+    def add(
+        side: str, text: str, kind: str, weight: float, country: str = "", source: str = "lexicon", only: bool = False
+    ) -> None:
         text = str(text).strip()
         if not text:
             return
@@ -254,7 +256,7 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
                 country=country,
                 source=source,
                 case_sensitive=is_acronym(text),
-                only_in_language=fold(text) in only_here,
+                only_in_language=only or fold(text) in only_here,
                 surname=fold(text) in surnames,
             )
         )
@@ -290,9 +292,11 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
     for text in data.get("reciprocal_words", []) or []:
         add(PARALLEL, text, "reciprocal", 0.0)  # "each other", "друг друга": the two are parties after all
     for text in data.get("likeness_words", []) or []:
-        add(PARALLEL, text, "likeness", 0.0)  # "turning into", "a second", "第二の": one side compared with the other
+        # "turning into", "a second", "第二の": one side compared with the other. Short words that mean something else
+        # next door (Latvian "otro", Spanish "otros"): only in items of their own language.
+        add(PARALLEL, text, "likeness", 0.0, only=True)
     for text in data.get("likeness_words_after", []) or []:
-        add(PARALLEL, text, "likeness_after", 0.0)  # the same after the name: "Kuzey Kore gibi", "北朝鮮のような"
+        add(PARALLEL, text, "likeness_after", 0.0, only=True)  # after the name: "Kuzey Kore gibi", "北朝鮮のような"
     for text in data.get("host_words", []) or []:
         add(HOST, text, "host", 0.0)
     for text in data.get("talk_words", []) or []:
