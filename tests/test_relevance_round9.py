@@ -341,3 +341,15 @@ def test_a_word_of_one_language_that_means_the_beat_in_another_counts_only_in_it
     assert trade.relevant and "something else" not in trade.reason, trade.reason
     party = scorer.score("Partido russo envia delegação a Pyongyang", "", "pt")  # not Spanish "partido", a match
     assert party.relevant, party.reason
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Russia helps North Korea build long-range missiles, Seoul says",  # not German "Rang" (a ranking)
+        "Russia and North Korea come closer with new treaty",  # not Italian "come" (such as: a list)
+    ],
+)
+def test_english_words_are_not_ranking_or_list_words_of_another_language(scorer: Scorer, title: str) -> None:
+    r = scorer.score(title, "", "en")
+    assert r.relevant, r.reason
