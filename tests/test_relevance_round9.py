@@ -353,3 +353,15 @@ def test_a_word_of_one_language_that_means_the_beat_in_another_counts_only_in_it
 def test_english_words_are_not_ranking_or_list_words_of_another_language(scorer: Scorer, title: str) -> None:
     r = scorer.score(title, "", "en")
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "NATO chief: Russia, North Korea deepen ties"),  # not Italian "nato" (born)
+        ("it", "Kim Jong Un torna a Mosca"),  # not Hungarian "torna" (gymnastics)
+    ],
+)
+def test_an_aside_word_of_another_language_does_not_halve_a_story(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
