@@ -365,3 +365,10 @@ def test_english_words_are_not_ranking_or_list_words_of_another_language(scorer:
 def test_an_aside_word_of_another_language_does_not_halve_a_story(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+def test_a_list_word_right_after_two_countries_closes_a_list_only_where_lists_end_so(scorer: Scorer) -> None:
+    allies = scorer.score("Русия и КНДР като съюзници: нов договор", "", "bg")  # "as allies", not a list
+    assert allies.relevant, allies.reason
+    listed = scorer.score("中国・ロシア・北朝鮮など権威主義国家", "", "ja")
+    assert not listed.relevant, listed.reason

@@ -86,13 +86,18 @@ def mark_lists(hits: list[Hit], text: str, gap: re.Pattern[str]) -> None:
             c.sentence == run[0].sentence
             and (
                 0 <= run[0].start - c.end <= LIST_CUE_REACH  # "adversaries such as" Russia and North Korea
-                or 0 <= c.start - run[-1].end <= 3  # 러시아, 북한 "등"
+                or (0 <= c.start - run[-1].end <= 3 and _AFTER_LIST.get(c.term.language, False))  # 러시아, 북한 "등"
             )
             for c in list_cues
         )
         if min(len(countries), entries) >= LIST_MIN_COUNTRIES or (len(countries) >= 2 and introduced):
             for hit in run:
                 hit.mark_listed()
+
+
+# Languages whose list words follow the list ("러시아, 북한 등", "露朝など", "俄朝等国"); elsewhere a list word right
+# after two countries starts something else (Bulgarian "Русия и КНДР като съюзници": as allies).
+_AFTER_LIST = {"ko": True, "ja": True, "zh": True}
 
 
 def _runs(places: list[Hit], text: str, gap: re.Pattern[str]) -> Iterable[list[Hit]]:
