@@ -46,7 +46,8 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   Round 9: a title naming neither side nor the beat leaves a summary that names them in passing (a press review, a
   quiz, a TV listing) a passer-by; a genre word as the title's kicker ("Obituary:") is an aside despite beat words;
   "with" before each side ("con Putin y con Kim": `with_words`) and a third country's person speaking of two leaders
-  are dealings with each; a word naming a side with a third country ("日朝") pairs with nothing else.
+  are dealings with each; a word naming a side with a third country ("日朝") pairs with nothing else; one side
+  compared with the other ("Is Russia turning into North Korea?": `likeness_words`) is a comparison.
 * **a side implied** — North Korea in the title with Ukraine (Kyiv, a front-line place) and a beat word, and Russia
   named by nothing stronger than a weak term: Russia's war, so Russia counts as named (`nkru.relevance_implied`).
 
