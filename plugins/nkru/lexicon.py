@@ -173,6 +173,7 @@ class Lexicon:
     joiners: dict[str, set[str]] = field(default_factory=dict)  # language -> "and", "и", "und", "와"...
     to_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "to", "a", "do": before a recipient
     clause_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "as", "while": a clause begins
+    with_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "with", "con", "с": before a party
     sources: dict[str, str] = field(default_factory=dict)  # language -> where its words come from
     observers: frozenset[str] = frozenset()  # third countries that are sources, not parties (see _cldr.yaml)
 
@@ -235,10 +236,13 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
     lexicon.joiners[code] = {str(j) for j in data.get("joiners", [])}
     lexicon.to_words[code] = {str(j) for j in data.get("to_words", []) or []}
     lexicon.clause_words[code] = {str(j) for j in data.get("clause_words", []) or []}
+    lexicon.with_words[code] = {str(j) for j in data.get("with_words", []) or []}
     only_here = {fold(t) for t in data.get("only_in_this_language", [])}
     surnames = {fold(t) for t in data.get("surnames", [])}
 
-    def add(side: str, text: str, kind: str, weight: float, country: str = "", source: str = "lexicon") -> None:
+    def add(
+        side: str, text: str, kind: str, weight: float, country: str = "", source: str = "lexicon", only: bool = False
+    ) -> None:
         text = str(text).strip()
         if not text:
             return
@@ -252,7 +256,7 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
                 country=country,
                 source=source,
                 case_sensitive=is_acronym(text),
-                only_in_language=fold(text) in only_here,
+                only_in_language=only or fold(text) in only_here,
                 surname=fold(text) in surnames,
             )
         )
@@ -287,6 +291,12 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(PARALLEL, text, "respectively", 0.0)  # "respectively", "それぞれ": a sentence of two things apart
     for text in data.get("reciprocal_words", []) or []:
         add(PARALLEL, text, "reciprocal", 0.0)  # "each other", "друг друга": the two are parties after all
+    for text in data.get("likeness_words", []) or []:
+        # "turning into", "a second", "第二の": one side compared with the other. Short words that mean something else
+        # next door (Latvian "otro", Spanish "otros"): only in items of their own language.
+        add(PARALLEL, text, "likeness", 0.0, only=True)
+    for text in data.get("likeness_words_after", []) or []:
+        add(PARALLEL, text, "likeness_after", 0.0, only=True)  # after the name: "Kuzey Kore gibi", "北朝鮮のような"
     for text in data.get("host_words", []) or []:
         add(HOST, text, "host", 0.0)
     for text in data.get("talk_words", []) or []:

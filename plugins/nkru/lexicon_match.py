@@ -36,6 +36,7 @@ from nkru.lexicon_morph import _keys, _strip
 from nkru.paths import data_dir
 
 MIN_STEMMED = 5  # letters in a term's last word for its Snowball stem to count
+MAX_BARE = 2  # a key of at most this many letters matches only as a whole word, without endings
 
 
 @functools.lru_cache(maxsize=4096)
@@ -290,6 +291,8 @@ def _accept(folded: str, start: int, end: int, key: _Key, prev_is_word: bool, re
         return end
     if rules.free_suffix:  # Korean: keep the term, not its particle, as the matched text
         return end if (rules.boundaries != "short" or end - start > 1 or rest in rules.endings) else None
+    if end - start <= MAX_BARE:
+        return None  # a name of two letters takes no ending: Vietnamese "xin" (to ask) is not "Xi" + "n"
     if rest in rules.endings or (key.own_ending and key.own_ending + rest in rules.endings):
         return end + len(rest)
     if rules.compounds and end - start >= 5 and not key.exact_prefix:

@@ -43,6 +43,13 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   title, is one development of a roundup; each side marking its own occasion in a clause of its own
   (`commemoration_words`) is parallel; a side only in a background clause of the title ("a year after Putin's
   visit") and two stories in one headline ("Russia pounds Kyiv; North Korea fires missile") are passers-by.
+  Round 9: a title naming neither side nor the beat leaves a summary that names them in passing (a press review, a
+  quiz, a TV listing) a passer-by; a genre word as the title's kicker ("Obituary:") is an aside despite beat words;
+  "with" before each side ("con Putin y con Kim": `with_words`) and a third country's person speaking of two leaders
+  are dealings with each; a word naming a side with a third country ("日朝") pairs with nothing else; one side
+  compared with the other ("Is Russia turning into North Korea?": `likeness_words`) is a comparison.
+* **a side implied** — North Korea in the title with Ukraine (Kyiv, a front-line place) and a beat word, and Russia
+  named by nothing stronger than a weak term: Russia's war, so Russia counts as named (`nkru.relevance_implied`).
 
 With the default threshold of 1.0 an item is relevant when both countries are named outright in the title, or
 both sides share a sentence of the summary, or the side missing from the title is named by two different terms
@@ -84,7 +91,7 @@ from nkru.lexicon import (
     SOUTH,
     Term,
 )
-from nkru.relevance_asides import aside, background, two_stories
+from nkru.relevance_asides import aside, background, likeness, passing, two_stories
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -107,6 +114,7 @@ from nkru.relevance_hits import (
     sentence_ends,
     short,
 )
+from nkru.relevance_implied import implied_russia
 from nkru.relevance_parties import Gaps, Parties, find_parties, gaps_of, mark_lists
 from nkru.relevance_reasons import contribution, one_side, ordered_terms, reason_line
 
@@ -150,6 +158,10 @@ class Scorer:
             return one_side([], [], [], notes) if notes else _NEITHER  # most feed items: no name of either side
         hits, lede = self._hits(text, folded, len(title), language)
         gaps = compiled.gaps_for(language)
+        if implied := implied_russia(hits, compiled.lexicon.observers, lede):  # shown by `nkru explain` too
+            hit, why = implied
+            hits = sorted([*hits, hit], key=lambda h: h.start)
+            notes = [why, *notes]
         verdict = _judge(hits, text, self.settings.threshold, gaps, notes, compiled.lexicon.observers, lede)
         if explain:
             verdict = dataclasses.replace(verdict, contributions=tuple(contribution(h) for h in hits))
@@ -233,7 +245,7 @@ def _judge(
     if frame:
         for hit in nk_hits + ru_hits:
             hit.mark_listed()
-    south = names_of(h for h in hits if h.term.side == SOUTH)
+    south = _weakening(hits)
     penalty = min(SOUTH_CAP, SOUTH_PENALTY * len(south))
     nk = min(SIDE_CAP, max(0.0, _strength(nk_hits) - penalty))
     ru = min(SIDE_CAP, _strength(ru_hits))
@@ -247,6 +259,8 @@ def _judge(
             or aside(hits, parties, text, lede)
             or background(hits, lede, text)
             or two_stories(hits, text)
+            or passing(hits, parties, text)
+            or likeness(hits, parties, text)
         )
         if pair > 0
         else ""
@@ -258,9 +272,13 @@ def _judge(
     cues = names_of(h for h in hits if h.term.side == CUE) if pair > 0 and not passers else []
     score = round(pair + bonus + min(CUE_CAP, CUE_BONUS * len(cues)), 3)
     relevant = score >= threshold
-    terms = ordered_terms([h for h in hits if h.term.side in (NK, RU, BOTH) or (pair > 0 and h.term.side == CUE)])
+    counted = [h for h in hits if h.term.side in (NK, RU, BOTH) or (pair > 0 and h.term.side == CUE)]
+    terms = ordered_terms([h for h in counted if h.term.kind != "implied"])  # matched terms: found in the text
     reason = reason_line(hits, relevant, together, cues, south, score, threshold, passers, parties, notes, frame)
     party_line = passers or ("North Korea and Russia as the two parties" if parties.nk_ru else "")
+    if not party_line and any(h.term.kind == "implied" for h in ru_hits):
+        party_line = "North Korea and Russia, the side implied by Ukraine's war"  # "Kim Yo Jong: Kyiv lies ..."
+
     return Relevance(
         score=score,
         relevant=relevant,
@@ -268,6 +286,16 @@ def _judge(
         reason=reason,
         parties=party_line,
     )
+
+
+def _weakening(hits: list[Hit]) -> list[str]:
+    """The South Korea cues that weaken the North Korea side: all of them, unless the title names North Korea and
+    the cues are only in the summary, where South Korea is a source ("Korea Płn. wysłała do Rosji pociski" /
+    "Według południowokoreańskiego wywiadu...", "... Yonhap reported"), not the Korea of the story."""
+    south = [h for h in hits if h.term.side == SOUTH]
+    if any(h.nk and h.field == TITLE for h in hits) and not any(h.field == TITLE for h in south):
+        return []
+    return names_of(south)
 
 
 def _ranking_frame(hits: list[Hit]) -> str:
@@ -295,6 +323,8 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     first, second = pair
     if any(h.term.kind == "reciprocal" and h.field == TITLE for h in hits):
         return ""  # "Russia and North Korea recognise each other's passports"
+    if word := _repeated_joiner(text, first, second, gaps):
+        return f"dealings with North Korea and with Russia, each apart ('{word}' before each): not one relation"
     beat = [h for h in hits if h.field == TITLE and h.term.side == CUE and h.sentence == second.sentence]
     before = [
         h
@@ -304,10 +334,14 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
     ]  # fmt: skip
     if not all(h.term.kind in PLACE_KINDS or h.term.kind == "name" for h in pair):
         # Two leaders side by side have met ("Putin and Kim condemn 'hegemony' at summit"), unless a third
-        # country's person deals with each: "Trump says he 'gets along' with Putin and Kim" (observers too).
+        # country's person deals with each: "Trump says he 'gets along' with Putin and Kim" (observers too), or
+        # the title's subject, named first, speaks of or meets the two ("Trump says Putin, Kim are 'smart guys'",
+        # "Trump to meet both Putin and Kim"); a beat word after the pair keeps it ("... Putin, Kim forge alliance").
         joined_after = gaps.joined.match(text, second.end)  # "트럼프 "푸틴·김정은과 잘 지내"", "Putin ve Kim ile"
         after = bool(joined_after and joined_after.end() > second.end)
-        with_each = before and (_with_before(text, before[-1].end, first.start, gaps) or after)
+        subject = bool(before) and before[0].start <= min(h.start for h in hits if h.field == TITLE)
+        leaders = not any(h.term.kind in PLACE_KINDS or h.term.kind == "name" for h in pair)
+        with_each = before and (_with_before(text, before[-1].end, first.start, gaps) or after or subject and leaders)
         if with_each and not any(h.start >= second.end for h in beat):
             return f"{before[-1].term.country}'s dealings with each leader apart: not parties of one relation"
         return ""
@@ -315,6 +349,7 @@ def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observer
         h
         for h in hits
         if h.term.side == PARALLEL
+        and h.term.kind not in ("likeness", "likeness_after")
         and h.field == TITLE
         and h.sentence == first.sentence
         and not first.start <= h.start < second.end
@@ -354,6 +389,21 @@ def _side_by_side(hits: list[Hit], text: str) -> tuple[Hit, Hit] | None:
         if same and _SIDE_BY_SIDE.fullmatch(text, a.end, b.start):
             return a, b
     return None
+
+
+_LAST_WORD = re.compile(r"(\w+)[\s«»\"'“”„]*$")
+
+
+def _repeated_joiner(text: str, first: Hit, second: Hit, gaps: Gaps) -> str:
+    """The joiner written before each of the two sides ("con Putin y con Kim", "with Russia and with North Korea",
+    "с Москвой и с Пхеньяном"): two dealings, each apart. Any language's `with_words`, as a headline's language
+    is not always the one detected. Else ""."""
+    before = _LAST_WORD.search(text, max(0, first.start - 16), first.start)
+    between = text[first.end : second.start].split()
+    if before is None or len(between) < 2:
+        return ""
+    word = before.group(1).casefold()
+    return word if between[-1].casefold() == word and word in gaps.every_with else ""
 
 
 def _with_before(text: str, start: int, end: int, gaps: Gaps) -> bool:

@@ -20,9 +20,10 @@ def aside(hits: list[Hit], parties: Parties, text: str, lede: int = -1) -> str:
     title = [h for h in hits if h.field == TITLE]
     words = [h for h in title if h.term.side == ASIDE]
     beat = any(h.term.side == CUE for h in title)
-    if not words or (beat and (parties.one_clause or _comma_pair(title, text))):
+    kicker = _kicker(words, text)  # "Obituary: former ambassador to Pyongyang and Moscow dies": beat words or not
+    if not words or (beat and not kicker and (parties.one_clause or _comma_pair(title, text))):
         return ""
-    if parties.one_clause and _between_the_two(hits, lede):
+    if parties.one_clause and not kicker and _between_the_two(hits, lede):
         return ""  # "Сборная КНДР сыграет матч с командой России" / "... в рамках соглашения ... двух стран"
     if all(h.term.kind == "commemoration" for h in words):
         clause = clauses(text)
@@ -36,6 +37,19 @@ def aside(hits: list[Hit], parties: Parties, text: str, lede: int = -1) -> str:
     if succession and both_named and met:  # "Belousov, Shoigu's successor, visits Pyongyang"
         return ""
     return f"the story is about something else ({short(names_of(words), 2)})"
+
+
+_KICKER = re.compile(r"\s*[\[【(]([^\]】)\n]{1,24})[\]】)]|([^:：|\n]{1,40})[:：|]")
+KICKER_WORDS = 3  # at most this many words before the colon: a rubric ("Book review:"), not a clause
+
+
+def _kicker(words: list[Hit], text: str) -> bool:
+    """Whether an aside word is the title's kicker, the rubric before its colon or in brackets at its start
+    ("Obituary:", "Nachruf:", "[서평]"): the outlet files the item under that genre, whatever the beat words say."""
+    match = _KICKER.match(text)
+    if match is None or len((match.group(1) or match.group(2)).split()) > KICKER_WORDS:
+        return False
+    return any(h.end <= match.end() for h in words)
 
 
 def _between_the_two(hits: list[Hit], lede: int) -> bool:
@@ -124,3 +138,56 @@ def two_stories(hits: list[Hit], text: str) -> str:
     if not nk or not ru or nk & ru or not thirds & (nk | ru):
         return ""
     return "two stories in one headline: each side in a part of its own, beside a third country"
+
+
+def passing(hits: list[Hit], parties: Parties, text: str) -> str:
+    """Why the summary names the two sides only in passing, or "": the title (one with letters) names neither
+    side and no beat word, so its story is something else — a press review, a quiz, a TV listing, a podium
+    ("Revue de presse : la COP, le budget et un Nobel" / "... un tir nord-coréen, ... les journaux russes") — and
+    the summary does not make them parties either: no pair ("Russia and North Korea"), no beat word in a sentence
+    naming both ("Daily briefing" / "Russia hosts talks with a North Korean delegation" stays)."""
+    title = [h for h in hits if h.field == TITLE]
+    if parties.nk_ru or any(h.nk or h.ru or h.term.side == CUE for h in title):
+        return ""
+    end = text.find("\n")
+    if not any(ch.isalpha() for ch in text[: end if end >= 0 else len(text)]):
+        return ""  # no title at all: the summary is all there is to read
+    both = {h.sentence for h in hits if h.nk} & {h.sentence for h in hits if h.ru}
+    if any(h.term.side == CUE and h.sentence in both for h in hits):
+        return ""
+    return "the title names neither side nor the beat, and the summary names them in passing, not as parties"
+
+
+# Between a likeness word and the name it qualifies: quotes, and at most one short word (an article: "a", "het",
+# "einem"); after the name (verb-final languages: "Kuzey Kore'ye mi dönüşüyor"), at most two short words.
+_NEXT_BEFORE = re.compile(r"[\s«»\"'“”„「『(]*(?:[^\W\d_]{1,5}[\s«»\"'“”„「『]+)?")
+_NEXT_AFTER = re.compile(r"[\s'’»\"」』)]*(?:[^\W\d_]{1,4}\s+){0,2}")
+COMPOUND_SLACK = 4  # letters a name's match may run past its term (endings) before it is a compound
+
+
+def likeness(hits: list[Hit], parties: Parties, text: str) -> str:
+    """Why the title compares one side with the other, or "": a likeness word right before one side's name
+    (`likeness_words`: "turning into", "a second", "第二の") or right after it (`likeness_words_after`: "gibi"), with
+    the other side in the same sentence ("Is Russia turning into North Korea?", "Wird Russland zu einem zweiten
+    Nordkorea?"). Not when a word naming both or a host or reciprocal word pairs them, nor next to a compound
+    ("Putins zweiten Nordkorea-Besuch"), nor with a beat word after the name ("a second North Korean satellite")."""
+    title = [h for h in hits if h.field == TITLE and not h.listed]
+    words = [h for h in title if h.term.kind in ("likeness", "likeness_after")]
+    if not words or parties.related_title or any(h.term.kind == "reciprocal" for h in title):
+        return ""
+    for word in words:
+        nk = [h for h in title if h.nk and h.sentence == word.sentence]
+        ru = [h for h in title if h.ru and h.sentence == word.sentence]
+        for side, others in ((nk, ru), (ru, nk)):
+            for name in side:
+                if not others or len(name.text) > len(name.term.text) + COMPOUND_SLACK:
+                    continue
+                if word.term.kind == "likeness":  # before the name: "a second | North Korea"
+                    next_to = word.end <= name.start and _NEXT_BEFORE.fullmatch(text, word.end, name.start)
+                else:  # after it, in languages that put it there: "Kuzey Kore'ye mi | dönüşüyor"
+                    next_to = name.end <= word.start and _NEXT_AFTER.fullmatch(text, name.end, word.start)
+                beat = any(h.term.side == CUE and h.sentence == name.sentence and h.start >= name.end for h in title)
+                if next_to and not beat:  # not "a second North Korean satellite": an adjective
+                    compared = SIDE_NAMES[NK if name.nk else RU]
+                    return f"a comparison with {compared} ({word.text}), not a relation"
+    return ""

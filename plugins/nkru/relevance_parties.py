@@ -38,6 +38,7 @@ class Gaps:
     joined: re.Pattern[str]  # between two parties of one relation with a third country: "and", "with", "-"
     toward: re.Pattern[str]  # before a recipient: "(exports of drones) to", "a", "do" (`to_words`)
     clause: re.Pattern[str] | None = None  # a conjunction starting a clause of its own: "as", "while" (`clause_words`)
+    every_with: frozenset[str] = frozenset()  # every language's "with" (`with_words`), folded: "con", "mit", "с"
 
 
 def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
@@ -64,6 +65,7 @@ def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
         re.compile(rf"\s*(?:{link})(?:\s|{link})*", re.IGNORECASE),
         re.compile(rf"(?<!\w)(?:{toward})\s+", re.IGNORECASE),
         re.compile(rf"\s(?:{clause})\s", re.IGNORECASE) if clause else None,
+        frozenset(w.casefold() for words in lexicon.with_words.values() for w in words),
     )
 
 
@@ -79,17 +81,23 @@ def mark_lists(hits: list[Hit], text: str, gap: re.Pattern[str]) -> None:
         if len(run) < 2:
             continue
         countries = _countries(run)
+        entries = len({h.start for h in run})  # "日朝、ウラジオストク": a word naming a pair is one entry, not two
         introduced = any(
             c.sentence == run[0].sentence
             and (
                 0 <= run[0].start - c.end <= LIST_CUE_REACH  # "adversaries such as" Russia and North Korea
-                or 0 <= c.start - run[-1].end <= 3  # 러시아, 북한 "등"
+                or (0 <= c.start - run[-1].end <= 3 and _AFTER_LIST.get(c.term.language, False))  # 러시아, 북한 "등"
             )
             for c in list_cues
         )
-        if len(countries) >= LIST_MIN_COUNTRIES or (len(countries) >= 2 and introduced):
+        if min(len(countries), entries) >= LIST_MIN_COUNTRIES or (len(countries) >= 2 and introduced):
             for hit in run:
                 hit.mark_listed()
+
+
+# Languages whose list words follow the list ("러시아, 북한 등", "露朝など", "俄朝等国"); elsewhere a list word right
+# after two countries starts something else (Bulgarian "Русия и КНДР като съюзници": as allies).
+_AFTER_LIST = {"ko": True, "ja": True, "zh": True}
 
 
 def _runs(places: list[Hit], text: str, gap: re.Pattern[str]) -> Iterable[list[Hit]]:
@@ -272,6 +280,7 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     or a dash ("Putin, Kim sign pact", "Russia-North Korea"), or one word naming both ("북러"); a side and a
     third country joined by "and", "with" or a hyphen ("Japan and North Korea", "日朝")."""
     places = [h for h in hits if h.term.side in (NK, RU, BOTH, COUNTRY, SOUTH) and not h.listed]
+    places = [h for h in places if h.term.kind != "implied"]  # a side the war implies is nobody's pair
     both = [h for h in places if h.term.side == BOTH]
     nk_ru = bool(both)
     nk_ru_title = any(h.field == TITLE for h in both)
@@ -284,6 +293,10 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
     for side, (country, _) in hosted.items():
         thirds.setdefault(side, []).append(country)
 
+    # A word naming a side and a third country ("日朝", Japan–North Korea) is a pair of its own: its mentions pair
+    # with no mention outside it ("日朝、ウラジオストクで接触": Japan and North Korea meet in a Russian city).
+    spans = [(h.start, h.end) for h in places]
+    pair_words = {span for span in spans if spans.count(span) > 1}
     for i, a in enumerate(places):
         for b in places[i + 1 : i + 3]:
             if b.field != a.field or b.sentence != a.sentence:
@@ -305,6 +318,8 @@ def find_parties(hits: list[Hit], text: str, gaps: Gaps, observers: frozenset[st
                 # "Xi receives Kim, Putin a guest", "… – Putin Ehrengast": a clause ends, no pair; "شي يستقبل كيم
                 # وبوتين يحضر": the side joined to the guest is a fellow guest of the host, not the guest's partner
                 linked = False
+            if not same_word and ((a.start, a.end) in pair_words or (b.start, b.end) in pair_words):
+                break
             if sides == {NK, RU} and near and linked:
                 nk_ru = True
                 nk_ru_title = nk_ru_title or a.field == TITLE
@@ -390,6 +405,8 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
         a, b = before[-1], after[0]
         if b.term.kind in PLACE_KINDS and _paired_with_third(before, text, gaps):
             return False  # "Hiina ja Põhja-Korea asevälisministrid kohtusid Moskvas": the city is their venue
+        if a.term.kind in PLACE_KINDS and any(p.term.side == COUNTRY for p in before[:-1]):
+            return False  # "Lukashenko to visit Pyongyang after talks with Putin": the third country's trip and talks
         if b.end - a.start <= HOST_REACH and not _CLAUSE_BREAK.search(text, a.end, b.start + 1):  # +1: a space before b
             return True
     if len(before) >= 2 and {before[-2].term.side, before[-1].term.side} == {NK, RU}:
