@@ -121,6 +121,7 @@ HOLDOUT4_FILE = EVENTS_FILE.parent / "events_holdout4.yaml"
 HOLDOUT5_FILE = EVENTS_FILE.parent / "events_holdout5.yaml"
 HOLDOUT6_FILE = EVENTS_FILE.parent / "events_holdout6.yaml"
 HOLDOUT7_FILE = EVENTS_FILE.parent / "events_holdout7.yaml"
+HOLDOUT8_FILE = EVENTS_FILE.parent / "events_holdout8.yaml"
 
 
 @pytest.mark.parametrize(
@@ -139,8 +140,15 @@ HOLDOUT7_FILE = EVENTS_FILE.parent / "events_holdout7.yaml"
             14,
             (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE, HOLDOUT6_FILE),
         ),
+        # Written as holdout8 by an eighth hand; not yet scored.
+        (
+            HOLDOUT8_FILE,
+            "holdout8",
+            14,
+            (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE, HOLDOUT6_FILE, HOLDOUT7_FILE),
+        ),
     ],
-    ids=["fourth", "fifth", "sixth", "seventh"],
+    ids=["fourth", "fifth", "sixth", "seventh", "eighth"],
 )
 def test_the_later_holdout_rounds_keep_their_promises(
     path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
