@@ -153,7 +153,7 @@ HOLDOUT8_FILE = EVENTS_FILE.parent / "events_holdout8.yaml"
 def test_the_later_holdout_rounds_keep_their_promises(
     path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
 ) -> None:
-    """bench/events_holdout4.yaml to 7, each written by an independent hand: ≥ 20 events ×
+    """bench/events_holdout4.yaml to 8, each written by an independent hand: ≥ 20 events ×
     3–5 reports in ≥ 2 languages, ≥ `min_languages` languages over the set, ≥ 3 same-event pairs within a language,
     ≥ 20 different-event pairs all within 48 h, event and report ids new and unique, every event in `split`, and a
     header that says it has not been scored yet or gives its first score."""
