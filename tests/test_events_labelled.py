@@ -140,7 +140,7 @@ HOLDOUT8_FILE = EVENTS_FILE.parent / "events_holdout8.yaml"
             14,
             (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE, HOLDOUT6_FILE),
         ),
-        # Written as holdout8 by an eighth hand; not yet scored.
+        # Written as holdout8 by an eighth hand; first score in its header.
         (
             HOLDOUT8_FILE,
             "holdout8",
