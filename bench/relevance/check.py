@@ -2,8 +2,8 @@
 
 Run: python3 bench/relevance/check.py. It fails (exit 1) if a file does not parse, an id repeats, an item lacks
 a field or has a split other than dev, holdout, holdout3 ... holdout10 (rounds 3-10 each wrote a new holdout;
-rounds 7-10 wrote theirs in their own folders by other hands: `holdout7/` and `holdout8/`, since moved to dev as
-`round7/` and `round8/`, then `holdout9/` and `holdout10/`), a language has fewer than 34 items or fewer than
+rounds 7-10 wrote theirs in their own folders by other hands: `holdout7/` to `holdout9/`, since moved to dev as
+`round7/`, `round8/` and `round9/`, and `holdout10/`), a language has fewer than 34 items or fewer than
 40% negatives, or the hard negatives (the five confounding kinds) are under 35% of all items, as issue 9 asks.
 """
 
