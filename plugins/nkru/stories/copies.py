@@ -7,13 +7,15 @@ them (`StoryMatcher`). This was the whole of story grouping before issue 16, and
 
 The LSH buckets keep the most recent `COPIES_PER_BUCKET` members each (issue 15): a wire report copied a thousand
 times in the window would otherwise make every further copy compare with all of them, and grouping quadratic.
+A bucket is a tuple keyed by an int: most buckets hold one article, and a bounded deque (about 600 bytes even
+empty) in each of an article's 128 bands held about 100 KB per article in the window (issue 15: peak memory).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -38,7 +40,7 @@ MATCH_THRESHOLD = 0.3
 # LSH only proposes candidates; the estimated Jaccard then decides. Bands of 2 rows make a copy at the threshold
 # a candidate with near certainty (1 - (1 - 0.3**2)**128 > 0.9999), where datasketch's own choice of bands for
 # 0.3 (3 rows) misses about 1 copy in 100 at J = 0.45.
-LSH_BANDS = (NUM_PERM // 2, 2)
+LSH_BANDS = (NUM_PERM // 2, 2)  # `_band_keys` reads a band of two 32-bit values as one 64-bit int
 # Members kept per LSH bucket and per exact title, the most recent first: copies beyond these many of one text are
 # found through the newer copies (they share the same bands), so work per article stays bounded.
 COPIES_PER_BUCKET = 64
@@ -92,9 +94,17 @@ def signature(title: str, summary: str) -> LeanMinHash:
     """The MinHash of an article's shingles (compact and immutable: it is stored and compared, never grown)."""
     from datasketch import LeanMinHash, MinHash  # SciPy comes with it (~1 s): imported by what signs, not by readers
 
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations())
     minhash.update_batch(s.encode("utf-8") for s in sorted(shingles(title, summary)))
     return LeanMinHash(minhash)
+
+
+@functools.cache
+def _permutations():  # noqa: ANN202 - datasketch's arrays
+    """The permutations of `SEED`, drawn once per process: drawing them took most of the time of `signature`."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def to_bytes(sig: LeanMinHash) -> bytes:
@@ -126,9 +136,9 @@ class StoryMatcher:
     def __init__(self, window: timedelta = timedelta(hours=DEFAULT_WINDOW_HOURS), threshold: float = MATCH_THRESHOLD):
         self.window = window
         self.threshold = threshold
-        self._bands: list[dict[bytes, deque[int]]] = [{} for _ in range(LSH_BANDS[0])]
+        self._bands: list[dict[int, tuple[int, ...]]] = [{} for _ in range(LSH_BANDS[0])]
         self._members: dict[int, _Member] = {}
-        self._titles: dict[str, deque[int]] = {}
+        self._titles: dict[str, tuple[int, ...]] = {}
         self._by_story: dict[int, list[_Member]] = {}
 
     def add(self, key: int, story_id: int, sig: LeanMinHash, title: str, published_at: datetime) -> None:
@@ -138,9 +148,9 @@ class StoryMatcher:
         self._members[key] = _Member(story_id, sig, published_at)
         self._by_story.setdefault(story_id, []).append(self._members[key])
         for table, band in zip(self._bands, _band_keys(sig), strict=True):
-            table.setdefault(band, deque(maxlen=COPIES_PER_BUCKET)).append(key)
+            table[band] = _bounded(table.get(band, ()), key)
         if len(title.split()) >= MIN_EXACT_TITLE_WORDS:
-            self._titles.setdefault(title, deque(maxlen=COPIES_PER_BUCKET)).append(key)
+            self._titles[title] = _bounded(self._titles.get(title, ()), key)
 
     def match(self, sig: LeanMinHash, title: str, published_at: datetime) -> int | None:
         """The story id this article belongs to, or None for a new story. `title` is its `title_key`."""
@@ -177,8 +187,13 @@ class StoryMatcher:
         return len(self._members)
 
 
-def _band_keys(sig: LeanMinHash) -> list[bytes]:
-    """The signature's LSH band values (`LSH_BANDS`): two members are candidates when one band is equal."""
-    rows = LSH_BANDS[1]
-    values = np.ascontiguousarray(sig.hashvalues)
-    return [values[i * rows : (i + 1) * rows].tobytes() for i in range(LSH_BANDS[0])]
+def _bounded(bucket: tuple[int, ...], key: int) -> tuple[int, ...]:
+    """The bucket with `key` added, its oldest members dropped beyond `COPIES_PER_BUCKET`."""
+    return (*bucket, key)[-COPIES_PER_BUCKET:]
+
+
+def _band_keys(sig: LeanMinHash) -> list[int]:
+    """The signature's LSH band values (`LSH_BANDS`): two members are candidates when one band is equal. A band
+    of two 32-bit values is read as one 64-bit int."""
+    values = np.ascontiguousarray(sig.hashvalues, dtype="<u4")
+    return values.view("<u8").tolist()
