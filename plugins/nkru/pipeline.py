@@ -91,11 +91,17 @@ def ingest_batch(
     with conn, conn.cursor() as cur:
         ids = feed_store.feed_ids(cur, [r.feed_name for r in requests])
     # Taken off the list chunk by chunk, so each body is freed once its feed is stored (a batch of every feed
-    # of one host can hold thousands of bodies). lingua releases the GIL: one chunk's languages are detected in
-    # a thread while the next chunk is parsed and the one before is stored, so detection costs little wall time.
+    # of one host can hold thousands of bodies). A pipeline of three stages, one chunk each: the main thread
+    # parses a chunk and scores the one before; lingua (which releases the GIL) detects the languages of the
+    # parsed chunk in a thread; and the scored chunk before that is stored in another thread, which spends most
+    # of its time waiting for PostgreSQL (the GIL released too). Only that thread uses the connection meanwhile.
     pending = fetched.results
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-languages") as detector:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-languages") as detector,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-store") as storer,
+    ):
         ahead: tuple[list[_Feed], Future] | None = None
+        storing: Future | None = None
         while pending or ahead:
             current, ahead = ahead, None
             if pending:
@@ -105,7 +111,11 @@ def ingest_batch(
                 ahead = (feeds, detector.submit(_languages, feeds))
             if current:
                 feeds = _scored_feeds(current[0], scorer, current[1].result())
-                report.add(_store_chunk(conn, settings, scorer, feeds, run_id, now, fetched))
+                if storing:
+                    report.add(storing.result())  # chunks are stored one at a time, in order
+                storing = storer.submit(_store_chunk, conn, settings, scorer, feeds, run_id, now, fetched)
+        if storing:
+            report.add(storing.result())
     return report
 
 
