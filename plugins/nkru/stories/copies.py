@@ -17,7 +17,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -140,6 +140,12 @@ class StoryMatcher:
         self._members: dict[int, _Member] = {}
         self._titles: dict[str, tuple[int, ...]] = {}
         self._by_story: dict[int, list[_Member]] = {}
+        # Each member's row in three arrays, so that scoring a thousand candidates is a few array operations
+        # rather than a thousand Python steps (issue 15): its hash values, its story and its publication time.
+        self._rows: dict[int, int] = {}
+        self._hashes = np.empty((0, NUM_PERM), dtype=np.uint32)
+        self._stories = np.empty(0, dtype=np.int64)
+        self._published = np.empty(0, dtype=np.int64)  # microseconds since the epoch (`_micros`)
 
     def add(self, key: int, story_id: int, sig: LeanMinHash, title: str, published_at: datetime) -> None:
         """Remember an article (`key`: its id) as a member of `story_id`."""
@@ -147,6 +153,7 @@ class StoryMatcher:
             return
         self._members[key] = _Member(story_id, sig, published_at)
         self._by_story.setdefault(story_id, []).append(self._members[key])
+        self._add_row(key, story_id, sig, published_at)
         for table, band in zip(self._bands, _band_keys(sig), strict=True):
             table[band] = _bounded(table.get(band, ()), key)
         if len(title.split()) >= MIN_EXACT_TITLE_WORDS:
@@ -160,16 +167,31 @@ class StoryMatcher:
         candidates: set[int] = set()
         for table, band in zip(self._bands, _band_keys(sig), strict=True):
             candidates.update(table.get(band, ()))
-        members = [self._members[key] for key in candidates]
-        if members:
+        if candidates:
+            rows = np.fromiter((self._rows[key] for key in candidates), dtype=np.intp, count=len(candidates))
             # `LeanMinHash.jaccard` for all candidates at once: the share of equal hash values.
-            equal = np.count_nonzero(np.stack([m.sig.hashvalues for m in members]) == sig.hashvalues, axis=1)
-            size = float(len(sig))
-            for member, count in zip(members, equal.tolist(), strict=True):
-                score = float(count) / size
-                if score >= self.threshold:
-                    best = self._better(best, score, member, published_at)
+            scores = np.count_nonzero(self._hashes[rows] == sig.hashvalues, axis=1) / float(len(sig))
+            near = np.abs(self._published[rows] - _micros(published_at)) <= self.window // _MICROSECOND
+            kept = (scores >= self.threshold) & near
+            if kept.any():
+                # Highest similarity wins; on a tie the older story (lower id) does, so the choice is stable.
+                scores, stories = scores[kept], self._stories[rows[kept]]
+                top = np.lexsort((stories, -scores))[0]
+                candidate = (float(scores[top]), -int(stories[top]))
+                best = max(best, candidate) if best else candidate
         return -best[1] if best else None
+
+    def _add_row(self, key: int, story_id: int, sig: LeanMinHash, published_at: datetime) -> None:
+        row = len(self._rows)
+        if row == len(self._hashes):  # full: twice the room
+            size = max(64, 2 * row)
+            self._hashes = np.resize(self._hashes, (size, NUM_PERM))
+            self._stories = np.resize(self._stories, size)
+            self._published = np.resize(self._published, size)
+        self._rows[key] = row
+        self._hashes[row] = sig.hashvalues
+        self._stories[row] = story_id
+        self._published[row] = _micros(published_at)
 
     def _better(
         self, best: tuple[float, int] | None, score: float, member: _Member, published_at: datetime
@@ -185,6 +207,15 @@ class StoryMatcher:
 
     def __len__(self) -> int:
         return len(self._members)
+
+
+_MICROSECOND = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(when: datetime) -> int:
+    """Microseconds since the epoch, exactly (a float timestamp could move a time on the window's edge)."""
+    return (when - (_EPOCH if when.tzinfo else _EPOCH.replace(tzinfo=None))) // _MICROSECOND
 
 
 def _bounded(bucket: tuple[int, ...], key: int) -> tuple[int, ...]:
