@@ -10,6 +10,7 @@ others, and a database outage leaves nothing half-written.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -21,6 +22,7 @@ from nkru import fulltext, language, store
 from nkru.clock import utcnow
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, parse_feed, politeness
+from nkru.feeds.stream import stream_feeds
 from nkru.feeds.text import shorten
 from nkru.relevance import Scorer
 from nkru.store import articles as article_store
@@ -74,38 +76,54 @@ def plan_batches(conn: store.Connection, settings: Settings, now: datetime, due_
 def ingest_batch(
     conn: store.Connection, settings: Settings, batch: list[dict], run_id: str, now: datetime | None = None
 ) -> IngestReport:
-    """Fetch a batch of feeds concurrently and politely, then parse, score and store them `STORE_CHUNK` feeds
-    per transaction. Hosts that asked to wait are remembered, so no later run asks them earlier."""
+    """Fetch a batch of feeds concurrently and politely and, as they arrive, parse, score and store them
+    `STORE_CHUNK` feeds per transaction. Hosts that asked to wait are remembered, so no later run asks them
+    earlier."""
     requests = [FetchRequest(r["feed_name"], r["url"], r.get("etag"), r.get("last_modified")) for r in batch]
     checks = {r["feed_name"] for r in batch if r.get("check_validators")}
-    with conn, conn.cursor() as cur:
-        known = host_store.waits_in_force(cur, utcnow())
-    fetched = politeness.fetch_feeds_politely(requests, settings.fetch, checks, known)
     now = now or utcnow()
     with conn, conn.cursor() as cur:
-        host_store.record_waits(cur, fetched.waits)
-    # The topic lexicon takes a while to load: a batch whose feeds all answered 304 (or failed) never needs it.
-    scorer = Scorer(settings.topic) if any(r.status == "ok" for r in fetched.results) else None
+        known = host_store.waits_in_force(cur, utcnow())
+        ids = feed_store.feed_ids(cur, [r.feed_name for r in requests])
     languages = {f.name: f.language for f in settings.feeds}
     report = IngestReport()
-    with conn, conn.cursor() as cur:
-        ids = feed_store.feed_ids(cur, [r.feed_name for r in requests])
-    # Taken off the list chunk by chunk, so each body is freed once its feed is stored (a batch of every feed
-    # of one host can hold thousands of bodies). lingua releases the GIL: one chunk's languages are detected in
-    # a thread while the next chunk is parsed and the one before is stored, so detection costs little wall time.
-    pending = fetched.results
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-languages") as detector:
+    scorer: Scorer | None = None
+    # The feeds are fetched in a thread (`FeedStream`) and taken in order chunk by chunk as they arrive, so at
+    # most a few hundred bodies are held at once (a batch of every feed of one host can be thousands) and the
+    # fetching overlaps the rest. A pipeline of three more stages, one chunk each: the main thread parses a chunk
+    # and scores the one before; lingua (which releases the GIL) detects the languages of the parsed chunk in a
+    # thread; and the scored chunk before that is stored in another thread, which spends most of its time waiting
+    # for PostgreSQL (the GIL released too). Only that thread uses the connection meanwhile.
+    with (
+        stream_feeds(requests, settings.fetch, checks, known, ahead=4 * STORE_CHUNK) as stream,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-languages") as detector,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-store") as storer,
+    ):
+        arriving = iter(stream)
         ahead: tuple[list[_Feed], Future] | None = None
-        while pending or ahead:
+        storing: Future | None = None
+        while True:
+            chunk = list(itertools.islice(arriving, STORE_CHUNK))
+            if not chunk and ahead is None:
+                break
             current, ahead = ahead, None
-            if pending:
-                chunk = [r for r in pending[:STORE_CHUNK] if r.feed_name in ids]  # others left the settings
-                del pending[:STORE_CHUNK]
+            if chunk:
+                # The topic lexicon takes a while to load: a batch whose feeds all answered 304 (or failed) never
+                # needs it.
+                if scorer is None and any(r.status == "ok" for r in chunk):
+                    scorer = Scorer(settings.topic)
+                chunk = [r for r in chunk if r.feed_name in ids]  # others left the settings
                 feeds = _parsed([_Feed(r, ids[r.feed_name], languages.get(r.feed_name)) for r in chunk])
                 ahead = (feeds, detector.submit(_languages, feeds))
             if current:
                 feeds = _scored_feeds(current[0], scorer, current[1].result())
-                report.add(_store_chunk(conn, settings, scorer, feeds, run_id, now, fetched))
+                if storing:
+                    report.add(storing.result())  # chunks are stored one at a time, in order
+                storing = storer.submit(_store_chunk, conn, settings, scorer, feeds, run_id, now, stream.fetched)
+        if storing:
+            report.add(storing.result())
+    with conn, conn.cursor() as cur:
+        host_store.record_waits(cur, stream.fetched.waits)
     return report
 
 

@@ -1,7 +1,8 @@
 """Fetch RSS/Atom feeds and turn them into normalised items.
 
 `fetch_feeds` gets many feeds at once within strict limits (time, size, redirects, no private addresses);
-`politeness.fetch_feeds_politely` (what the pipeline uses) adds the per-host cap, gap and Retry-After;
+`politeness.fetch_feeds_politely` adds the per-host cap, gap and Retry-After, and `stream.FeedStream` (what the
+pipeline uses) runs the same fetches in a thread, handing the results over in order as they arrive;
 `parse_feed` turns one fetched feed into `Item`s with canonical URLs, plain text and UTC times.
 """
 

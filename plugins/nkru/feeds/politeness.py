@@ -252,26 +252,36 @@ async def fetch_feeds_politely_async(
     """The async form of `fetch_feeds_politely`: one client and one `HostGates` for the whole batch."""
     gates = HostGates(settings, known_waits)
     done = PoliteFetch(results=[])
-
     async with fetch_client(settings, resolver) as client:
-
-        async def fetch(request: FetchRequest) -> FetchResult:
-            result = await gates.fetch(client, request, settings)
-            if request.feed_name not in check_validators or not (request.etag or request.last_modified):
-                return result
-            if result.status == "not_modified":
-                unconditional = await gates.fetch(client, replace(request, etag=None, last_modified=None), settings)
-                if unconditional.status != "ok":
-                    return result  # the check could not be made; the 304 stands
-                done.after_304.add(request.feed_name)
-                result = unconditional
-            if result.ok:
-                done.checked.add(request.feed_name)
-            return result
-
-        done.results = list(await asyncio.gather(*(fetch(r) for r in requests)))
+        done.results = list(
+            await asyncio.gather(*(fetch_checked(gates, client, r, settings, check_validators, done) for r in requests))
+        )
     done.waits = gates.waits
     return done
+
+
+async def fetch_checked(
+    gates: HostGates,
+    client: httpx.AsyncClient,
+    request: FetchRequest,
+    settings: FetchConfig,
+    check_validators: set[str] | frozenset[str],
+    done: PoliteFetch,
+) -> FetchResult:
+    """One feed within `gates`; when its validators are due a check and it answered 304, fetched again without
+    them (noted in `done.checked` and `done.after_304`)."""
+    result = await gates.fetch(client, request, settings)
+    if request.feed_name not in check_validators or not (request.etag or request.last_modified):
+        return result
+    if result.status == "not_modified":
+        unconditional = await gates.fetch(client, replace(request, etag=None, last_modified=None), settings)
+        if unconditional.status != "ok":
+            return result  # the check could not be made; the 304 stands
+        done.after_304.add(request.feed_name)
+        result = unconditional
+    if result.ok:
+        done.checked.add(request.feed_name)
+    return result
 
 
 def interval_bounds(settings: FetchConfig) -> tuple[float, float]:

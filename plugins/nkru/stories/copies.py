@@ -7,15 +7,17 @@ them (`StoryMatcher`). This was the whole of story grouping before issue 16, and
 
 The LSH buckets keep the most recent `COPIES_PER_BUCKET` members each (issue 15): a wire report copied a thousand
 times in the window would otherwise make every further copy compare with all of them, and grouping quadratic.
+A bucket is a tuple keyed by an int: most buckets hold one article, and a bounded deque (about 600 bytes even
+empty) in each of an article's 128 bands held about 100 KB per article in the window (issue 15: peak memory).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,7 +40,7 @@ MATCH_THRESHOLD = 0.3
 # LSH only proposes candidates; the estimated Jaccard then decides. Bands of 2 rows make a copy at the threshold
 # a candidate with near certainty (1 - (1 - 0.3**2)**128 > 0.9999), where datasketch's own choice of bands for
 # 0.3 (3 rows) misses about 1 copy in 100 at J = 0.45.
-LSH_BANDS = (NUM_PERM // 2, 2)
+LSH_BANDS = (NUM_PERM // 2, 2)  # `_band_keys` reads a band of two 32-bit values as one 64-bit int
 # Members kept per LSH bucket and per exact title, the most recent first: copies beyond these many of one text are
 # found through the newer copies (they share the same bands), so work per article stays bounded.
 COPIES_PER_BUCKET = 64
@@ -92,9 +94,17 @@ def signature(title: str, summary: str) -> LeanMinHash:
     """The MinHash of an article's shingles (compact and immutable: it is stored and compared, never grown)."""
     from datasketch import LeanMinHash, MinHash  # SciPy comes with it (~1 s): imported by what signs, not by readers
 
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations())
     minhash.update_batch(s.encode("utf-8") for s in sorted(shingles(title, summary)))
     return LeanMinHash(minhash)
+
+
+@functools.cache
+def _permutations():  # noqa: ANN202 - datasketch's arrays
+    """The permutations of `SEED`, drawn once per process: drawing them took most of the time of `signature`."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def to_bytes(sig: LeanMinHash) -> bytes:
@@ -126,10 +136,16 @@ class StoryMatcher:
     def __init__(self, window: timedelta = timedelta(hours=DEFAULT_WINDOW_HOURS), threshold: float = MATCH_THRESHOLD):
         self.window = window
         self.threshold = threshold
-        self._bands: list[dict[bytes, deque[int]]] = [{} for _ in range(LSH_BANDS[0])]
+        self._bands: list[dict[int, tuple[int, ...]]] = [{} for _ in range(LSH_BANDS[0])]
         self._members: dict[int, _Member] = {}
-        self._titles: dict[str, deque[int]] = {}
+        self._titles: dict[str, tuple[int, ...]] = {}
         self._by_story: dict[int, list[_Member]] = {}
+        # Each member's row in three arrays, so that scoring a thousand candidates is a few array operations
+        # rather than a thousand Python steps (issue 15): its hash values, its story and its publication time.
+        self._rows: dict[int, int] = {}
+        self._hashes = np.empty((0, NUM_PERM), dtype=np.uint32)
+        self._stories = np.empty(0, dtype=np.int64)
+        self._published = np.empty(0, dtype=np.int64)  # microseconds since the epoch (`_micros`)
 
     def add(self, key: int, story_id: int, sig: LeanMinHash, title: str, published_at: datetime) -> None:
         """Remember an article (`key`: its id) as a member of `story_id`."""
@@ -137,10 +153,11 @@ class StoryMatcher:
             return
         self._members[key] = _Member(story_id, sig, published_at)
         self._by_story.setdefault(story_id, []).append(self._members[key])
+        self._add_row(key, story_id, sig, published_at)
         for table, band in zip(self._bands, _band_keys(sig), strict=True):
-            table.setdefault(band, deque(maxlen=COPIES_PER_BUCKET)).append(key)
+            table[band] = _bounded(table.get(band, ()), key)
         if len(title.split()) >= MIN_EXACT_TITLE_WORDS:
-            self._titles.setdefault(title, deque(maxlen=COPIES_PER_BUCKET)).append(key)
+            self._titles[title] = _bounded(self._titles.get(title, ()), key)
 
     def match(self, sig: LeanMinHash, title: str, published_at: datetime) -> int | None:
         """The story id this article belongs to, or None for a new story. `title` is its `title_key`."""
@@ -150,16 +167,31 @@ class StoryMatcher:
         candidates: set[int] = set()
         for table, band in zip(self._bands, _band_keys(sig), strict=True):
             candidates.update(table.get(band, ()))
-        members = [self._members[key] for key in candidates]
-        if members:
+        if candidates:
+            rows = np.fromiter((self._rows[key] for key in candidates), dtype=np.intp, count=len(candidates))
             # `LeanMinHash.jaccard` for all candidates at once: the share of equal hash values.
-            equal = np.count_nonzero(np.stack([m.sig.hashvalues for m in members]) == sig.hashvalues, axis=1)
-            size = float(len(sig))
-            for member, count in zip(members, equal.tolist(), strict=True):
-                score = float(count) / size
-                if score >= self.threshold:
-                    best = self._better(best, score, member, published_at)
+            scores = np.count_nonzero(self._hashes[rows] == sig.hashvalues, axis=1) / float(len(sig))
+            near = np.abs(self._published[rows] - _micros(published_at)) <= self.window // _MICROSECOND
+            kept = (scores >= self.threshold) & near
+            if kept.any():
+                # Highest similarity wins; on a tie the older story (lower id) does, so the choice is stable.
+                scores, stories = scores[kept], self._stories[rows[kept]]
+                top = np.lexsort((stories, -scores))[0]
+                candidate = (float(scores[top]), -int(stories[top]))
+                best = max(best, candidate) if best else candidate
         return -best[1] if best else None
+
+    def _add_row(self, key: int, story_id: int, sig: LeanMinHash, published_at: datetime) -> None:
+        row = len(self._rows)
+        if row == len(self._hashes):  # full: twice the room
+            size = max(64, 2 * row)
+            self._hashes = np.resize(self._hashes, (size, NUM_PERM))
+            self._stories = np.resize(self._stories, size)
+            self._published = np.resize(self._published, size)
+        self._rows[key] = row
+        self._hashes[row] = sig.hashvalues
+        self._stories[row] = story_id
+        self._published[row] = _micros(published_at)
 
     def _better(
         self, best: tuple[float, int] | None, score: float, member: _Member, published_at: datetime
@@ -177,8 +209,22 @@ class StoryMatcher:
         return len(self._members)
 
 
-def _band_keys(sig: LeanMinHash) -> list[bytes]:
-    """The signature's LSH band values (`LSH_BANDS`): two members are candidates when one band is equal."""
-    rows = LSH_BANDS[1]
-    values = np.ascontiguousarray(sig.hashvalues)
-    return [values[i * rows : (i + 1) * rows].tobytes() for i in range(LSH_BANDS[0])]
+_MICROSECOND = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(when: datetime) -> int:
+    """Microseconds since the epoch, exactly (a float timestamp could move a time on the window's edge)."""
+    return (when - (_EPOCH if when.tzinfo else _EPOCH.replace(tzinfo=None))) // _MICROSECOND
+
+
+def _bounded(bucket: tuple[int, ...], key: int) -> tuple[int, ...]:
+    """The bucket with `key` added, its oldest members dropped beyond `COPIES_PER_BUCKET`."""
+    return (*bucket, key)[-COPIES_PER_BUCKET:]
+
+
+def _band_keys(sig: LeanMinHash) -> list[int]:
+    """The signature's LSH band values (`LSH_BANDS`): two members are candidates when one band is equal. A band
+    of two 32-bit values is read as one 64-bit int."""
+    values = np.ascontiguousarray(sig.hashvalues, dtype="<u4")
+    return values.view("<u8").tolist()
