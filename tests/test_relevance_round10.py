@@ -1,0 +1,42 @@
+"""Round 10 of the relevance scorer (issue 9): a title whose two sides are only two places side by side after a
+subject of its own (a painter, a choir, a brewer) tells of that subject, not of a relation; a capital that opens its
+clause is its government and stays a party. Each case in wording of its own, not an item of the labelled sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from nkru.relevance import Scorer
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return Scorer()
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Welsh choir sings in Moscow and Pyongyang on its farewell tour"),
+        ("de", "Hamburger Maler zeigt Skizzen aus Moskau und Pjöngjang"),
+        ("cs", "Pražský fotograf vystavuje snímky z Moskvy a Pchjongjangu"),
+    ],
+)
+def test_two_places_after_a_third_subject_are_venues(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "venues, not parties" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Moscow and Pyongyang restore a direct rail link"),
+        ("uk", "З Москви до Пхеньяна запускають прямі авіарейси"),
+        ("en", "Pyongyang thanks Moscow for support at the Security Council"),
+        ("en", "Analysis: Moscow and Pyongyang draw closer"),
+    ],
+)
+def test_a_capital_opening_its_clause_is_a_party(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
