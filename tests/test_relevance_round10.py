@@ -40,3 +40,31 @@ def test_two_places_after_a_third_subject_are_venues(scorer: Scorer, language: s
 def test_a_capital_opening_its_clause_is_a_party(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Coffee prices: Norway $6 a cup, Russia $4, North Korea no data"),
+        ("de", "Wo am meisten gelesen wird: Finnland vorn, Russland Dritter, Nordkorea ohne Daten"),
+        ("pl", "Najwięcej okrętów podwodnych: Rosja prowadzi, Korea Północna na czwartym miejscu"),
+    ],
+)
+def test_each_side_opening_a_clause_of_its_own_is_a_table_entry(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "entries of a table" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("tr", "Rusya Dışişleri Bakanı Lavrov, Kuzey Kore'de mevkidaşı ile görüştü"),
+        ("it", "Corea del Nord, Mosca fornisce tecnologia per i sottomarini"),
+        ("en", "Russia sends oil, North Korea sends troops"),
+        ("en", "Putin, Kim exchange New Year letters"),
+    ],
+)
+def test_a_subject_comma_or_a_beat_word_keeps_the_relation(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason

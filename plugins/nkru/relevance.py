@@ -49,7 +49,9 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   are dealings with each; a word naming a side with a third country ("日朝") pairs with nothing else; one side
   compared with the other ("Is Russia turning into North Korea?": `likeness_words`) is a comparison.
   Round 10: each side only a place, the two side by side after a subject of their own, no beat word ("Latvian
-  photographer shows shots taken in Moscow and Pyongyang"), are venues (`nkru.relevance_venues`).
+  photographer shows shots taken in Moscow and Pyongyang"), are venues (`nkru.relevance_venues`); each side by its
+  name opening a comma clause of its own, no beat word ("Russia leads, North Korea fifth"), are entries of a table
+  (`nkru.relevance_entries`).
 * **a side implied** — North Korea in the title with Ukraine (Kyiv, a front-line place) and a beat word, and Russia
   named by nothing stronger than a weak term: Russia's war, so Russia counts as named (`nkru.relevance_implied`).
 
@@ -94,6 +96,7 @@ from nkru.lexicon import (
     Term,
 )
 from nkru.relevance_asides import aside, background, likeness, passing, two_stories
+from nkru.relevance_entries import entries
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -265,6 +268,7 @@ def _judge(
             or passing(hits, parties, text)
             or likeness(hits, parties, text)
             or two_places(hits, parties.related_title, text)
+            or entries(hits, parties.related_title, text, text.index("\n"))
         )
         if pair > 0
         else ""
