@@ -48,7 +48,7 @@ def test_a_capital_opening_its_clause_is_a_party(scorer: Scorer, language: str, 
         ("en", "Coffee prices: Norway $6 a cup, Russia $4, North Korea no data"),
         ("de", "Wo am meisten gelesen wird: Finnland vorn, Russland Dritter, Nordkorea ohne Daten"),
         ("pl", "Najwięcej okrętów podwodnych: Rosja prowadzi, Korea Północna na czwartym miejscu"),
-        ("en", "Who owns the most submarines: Russia leads, North Korea fourth"),  # "most" is not the Slavic bridge
+        ("en", "Who drinks the most tea: Russia leads, North Korea fourth"),  # "most" is not the Slavic bridge
     ],
 )
 def test_each_side_opening_a_clause_of_its_own_is_a_table_entry(scorer: Scorer, language: str, title: str) -> None:
