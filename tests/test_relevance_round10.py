@@ -20,6 +20,7 @@ def scorer() -> Scorer:
         ("en", "Welsh choir sings in Moscow and Pyongyang on its farewell tour"),
         ("de", "Hamburger Maler zeigt Skizzen aus Moskau und Pjöngjang"),
         ("cs", "Pražský fotograf vystavuje snímky z Moskvy a Pchjongjangu"),
+        ("hi", "भारतीय गायक ने मॉस्को और प्योंगयांग में गाया"),
     ],
 )
 def test_two_places_after_a_third_subject_are_venues(scorer: Scorer, language: str, title: str) -> None:

@@ -18,7 +18,7 @@ from nkru.lexicon import CUE, JOINT, PLACE_KINDS
 from nkru.relevance_hits import TITLE, Hit
 
 _CLAUSE_START = re.compile(r".*[:|–—]", re.DOTALL)  # the title's last kicker or dash before a place
-_SUBJECT_WORD = re.compile(r"\w{3,}")  # a word of its own, not a preposition of one or two letters ("З", "v")
+_SUBJECT_WORD = re.compile(r"\w\S{2,}")  # a word, not a preposition ("З", "v"); Devanagari marks too
 _SIDE_BY_SIDE = re.compile(r"[\s,，、،·・]*(?:[^\s,，、،·・]{1,4}[\s,，、،·・]+){0,2}")  # "and", "aj v", "en"
 
 
