@@ -70,3 +70,25 @@ def test_each_side_opening_a_clause_of_its_own_is_a_table_entry(scorer: Scorer, 
 def test_a_subject_comma_or_a_beat_word_keeps_the_relation(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Putin congratulates Kim Jong Un on his birthday"),
+        ("ru", "Ким Чен Ын поздравил Путина с днём рождения"),
+        ("de", "Kim Jong Un gratuliert Putin zum Geburtstag"),
+    ],
+)
+def test_one_leader_greeting_the_other_is_a_relation_despite_the_occasion(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
+
+
+def test_a_birthplace_or_a_match_stays_an_aside(scorer: Scorer) -> None:
+    born = scorer.score("Kim Jong Il was born in a Soviet army camp, not on Mount Paektu", "", "en")
+    assert not born.relevant, born.reason
+    match = scorer.score("North Korea beats Russia 3-1 in women's football friendly", "", "en")
+    assert not match.relevant, match.reason
