@@ -92,3 +92,12 @@ def test_a_birthplace_or_a_match_stays_an_aside(scorer: Scorer) -> None:
     assert not born.relevant, born.reason
     match = scorer.score("North Korea beats Russia 3-1 in women's football friendly", "", "en")
     assert not match.relevant, match.reason
+
+
+def test_russia_named_in_the_summary_does_not_undo_ukraines_war(scorer: Scorer) -> None:
+    r = scorer.score(
+        "Pyongyang sends another group of builders to Donetsk",
+        "According to Seoul, the workers will rebuild roads in the areas occupied by Russia.",
+        "en",
+    )
+    assert r.relevant, r.reason
