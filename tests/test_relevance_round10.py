@@ -101,3 +101,9 @@ def test_russia_named_in_the_summary_does_not_undo_ukraines_war(scorer: Scorer) 
         "en",
     )
     assert r.relevant, r.reason
+
+
+def test_romanian_genitive_of_the_duma_names_russia(scorer: Scorer) -> None:
+    r = scorer.score("Vizita unei delegații a Dumei la Phenian, amânată", "", "ro")
+    assert r.relevant, r.reason
+    assert "Dumei" in r.terms
