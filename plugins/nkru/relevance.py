@@ -48,6 +48,10 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   "with" before each side ("con Putin y con Kim": `with_words`) and a third country's person speaking of two leaders
   are dealings with each; a word naming a side with a third country ("日朝") pairs with nothing else; one side
   compared with the other ("Is Russia turning into North Korea?": `likeness_words`) is a comparison.
+  Round 10: each side only a place, the two side by side after a subject of their own, no beat word ("Latvian
+  photographer shows shots taken in Moscow and Pyongyang"), are venues (`nkru.relevance_venues`); each side by its
+  name opening a comma clause of its own, no beat word ("Russia leads, North Korea fifth"), are entries of a table
+  (`nkru.relevance_entries`).
 * **a side implied** — North Korea in the title with Ukraine (Kyiv, a front-line place) and a beat word, and Russia
   named by nothing stronger than a weak term: Russia's war, so Russia counts as named (`nkru.relevance_implied`).
 
@@ -92,6 +96,7 @@ from nkru.lexicon import (
     Term,
 )
 from nkru.relevance_asides import aside, background, likeness, passing, two_stories
+from nkru.relevance_entries import entries
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -117,6 +122,7 @@ from nkru.relevance_hits import (
 from nkru.relevance_implied import implied_russia
 from nkru.relevance_parties import Gaps, Parties, find_parties, gaps_of, mark_lists
 from nkru.relevance_reasons import contribution, one_side, ordered_terms, reason_line
+from nkru.relevance_venues import two_places
 
 __all__ = ["Contribution", "Relevance", "Scorer"]
 
@@ -261,6 +267,8 @@ def _judge(
             or two_stories(hits, text)
             or passing(hits, parties, text)
             or likeness(hits, parties, text)
+            or two_places(hits, parties.related_title, text)
+            or entries(hits, parties.related_title, text, text.index("\n"))
         )
         if pair > 0
         else ""

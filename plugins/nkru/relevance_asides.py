@@ -36,7 +36,25 @@ def aside(hits: list[Hit], parties: Parties, text: str, lede: int = -1) -> str:
     met = beat or parties.nk_ru_title or any(h.term.side == HOST for h in title)
     if succession and both_named and met:  # "Belousov, Shoigu's successor, visits Pyongyang"
         return ""
+    if parties.one_clause and not kicker and _side_acts_on_side(title, text):
+        return ""  # round 10: "Putin congratulates Kim on his birthday", "Kim sends Putin a birthday gift"
     return f"the story is about something else ({short(names_of(words), 2)})"
+
+
+_PERSONS = ("leader", "official")  # a person acts; a team, a country's name in a match or a birthplace does not
+_LEAD = re.compile(r"[\s\"'«»„“”‘’]*")
+
+
+def _side_acts_on_side(title: list[Hit], text: str) -> bool:
+    """Whether the title opens with one side's leader or official as its subject and names the other side's
+    leader or official in the same sentence, with no third country: one side's act toward the other, whatever
+    the occasion ("Putin congratulates Kim on his birthday" — a birthday, but a message from one to the other)."""
+    if any(h.term.side in (COUNTRY, SOUTH) for h in title):
+        return False
+    sides = [h for h in title if h.nk or h.ru]
+    if not sides or sides[0].start != _LEAD.match(text).end() or sides[0].term.kind not in _PERSONS:
+        return False
+    return any(h.nk != sides[0].nk and h.sentence == sides[0].sentence and h.term.kind in _PERSONS for h in sides)
 
 
 _KICKER = re.compile(r"\s*[\[【(]([^\]】)\n]{1,24})[\]】)]|([^:：|\n]{1,40})[:：|]")

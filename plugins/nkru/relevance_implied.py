@@ -18,13 +18,14 @@ _IMPLIED = Term(side=RU, weight=IMPLIED_WEIGHT, text="Russia's war", language="r
 
 def implied_russia(hits: list[Hit], observers: frozenset[str], lede: int) -> tuple[Hit, str] | None:
     """(a Russia hit standing for the war, why) when the title names North Korea and Ukraine with a beat word
-    (troops, missiles, captured soldiers) in the title or the lede, Russia is named by nothing stronger than a weak
-    term (Zelensky, "Soviet"), and no third country other than the observers (the US, South Korea) is in the title:
-    North Korea in Ukraine's war, Russia its other party. Else None."""
+    (troops, missiles, captured soldiers) in the title or the lede, Russia is named in the title by nothing stronger
+    than a weak term (Zelensky, "Soviet"; round 10: the summary may name it, "... in the areas Russia occupies"),
+    and no third country other than the observers (the US, South Korea) is in the title: North Korea in Ukraine's
+    war, Russia its other party. Else None."""
     title = [h for h in hits if h.field == TITLE and not h.listed]
     nk = [h for h in title if h.nk]
     war = [h for h in title if h.term.side == COUNTRY and h.term.country == WAR_COUNTRY]
-    if not nk or not war or any(h.ru and h.term.kind != "weak" for h in hits):
+    if not nk or not war or any(h.ru and h.term.kind != "weak" and h.field == TITLE for h in hits):
         return None
     if any(h.term.side == COUNTRY and h.term.country not in observers for h in title):
         return None  # "China urges Kyiv and Pyongyang to talk": a third country's story
