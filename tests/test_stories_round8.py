@@ -1,0 +1,111 @@
+"""Grouping round 8 (issue 16): what a new writer's reports taught. Headlines in the voice of a statement that the
+cue words missed (urges, threatens, denies in its headline form, a congratulatory telegram), a country's denial of
+a claim about it, and an envoy handing over a leader's message, which is his visit, not the message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from nkru import events
+from nkru.stories.grouping import EventMatcher
+from nkru.stories.reports import report
+
+T0 = datetime(2027, 8, 3, 9, 0, tzinfo=UTC)
+NK = ("North Korea", "GPE")
+RUSSIA = ("Russia", "GPE")
+PUTIN, KIM = ("Vladimir Putin", "PERSON"), ("Kim Jong Un", "PERSON")
+
+
+@pytest.mark.parametrize(
+    ("title", "language"),
+    [
+        ("Tokyo urges Moscow to halt arms dealings with Pyongyang", "en"),
+        ("Pyongyang threatens 'countermeasures' over new EU listings", "en"),
+        ("Corea del Norte amenaza con represalias por las sanciones europeas", "es"),
+        ("Korea Utara bantah kirim tentara ke Rusia", "id"),
+        ("Chủ tịch Nga gửi điện mừng nhà lãnh đạo Triều Tiên", "vi"),
+        ("Пхеньян пригрозил ответными мерами", "ru"),
+    ],
+)
+def test_headlines_urging_threatening_or_denying_are_statements(title: str, language: str):
+    """The headline forms a new writer used for words, not deeds, make a statement's headline (`Report.says`)."""
+    rep = report(1, title, "", T0, [NK], language=language)
+    assert rep.says
+
+
+def test_a_threat_after_sanctions_is_not_a_report_of_the_sanctions():
+    """The EU's sanctions on North Korean generals and, fifteen hours later, Pyongyang threatening measures over
+    them share the EU, the country and the kind: the threat is a statement on the happening, its own story."""
+    matcher = EventMatcher()
+    listing = report(
+        1,
+        "EU adds three North Korean generals to Russia sanctions list",
+        "The European Union said the officers oversaw missile deliveries to Russia.",
+        T0,
+        [("European Union", "ORG"), NK, RUSSIA],
+        language="en",
+    )
+    matcher.assign(listing, 1)
+    threat = report(
+        2,
+        "Corea del Norte amenaza con medidas tras las sanciones de la UE",
+        "Pyongyang calificó la decisión de la Unión Europea de hostil.",
+        T0 + timedelta(hours=15),
+        [("European Union", "ORG"), NK, ("Pyongyang", "GPE")],
+        language="es",
+    )
+    decision = matcher.assign(threat, 2)
+    assert decision.story_id is None
+    assert "a statement and the happening it refers to" in decision.reason["note"]
+
+
+def test_a_countrys_denial_the_next_day_is_the_answer_not_the_claim():
+    """Kyiv's intelligence says North Korean gunners reached the border region; eighteen hours later "North
+    Korea denies…", naming only the two sides, is the answer to the claim. The country speaking is named by the
+    claim too (it is what the claim is about), which does not make it the claim's own voice."""
+    matcher = EventMatcher()
+    claim = report(
+        1,
+        "ГУР: до Курської області прибули північнокорейські артилеристи",
+        "Про це заявили в розвідці, посилаючись на перехоплення.",
+        T0,
+        [("Defence Intelligence of Ukraine", "ORG"), NK, RUSSIA],
+        language="uk",
+    )
+    matcher.assign(claim, 1)
+    denial = report(
+        2,
+        "North Korea denies sending artillery troops to Russia",
+        "Pyongyang called the reports a fabrication by Kyiv.",
+        T0 + timedelta(hours=18),
+        [NK, RUSSIA, ("Pyongyang", "GPE")],
+        language="en",
+    )
+    assert denial.answers
+    assert matcher.assign(denial, 2).story_id is None
+
+
+def test_an_envoy_delivering_the_leaders_message_is_his_visit_not_the_message():
+    """Putin's telegram to Kim on the war anniversary: a second outlet's report of it joins as the same leaders'
+    statement. The next afternoon the minister who hands Kim a verbal message from Putin in Pyongyang (a talks
+    and visit report naming him) starts his own story, though it names the same two leaders as a message."""
+    matcher = EventMatcher()
+    cues = events.load_cues()
+    telegram = report(1, "Путин поздравил Ким Чен Ына с годовщиной победы", "", T0, [PUTIN, KIM, RUSSIA], cues)
+    matcher.assign(telegram, 1)
+    again = report(2, "푸틴, 김정은에 축전…'동맹' 강조", "", T0 + timedelta(hours=2), [PUTIN, KIM], cues, language="ko")
+    decision = matcher.assign(again, 2)
+    assert (decision.story_id, decision.rule) == (1, "leaders-statement")
+    envoy = report(
+        3,
+        "Козлов передал Ким Чен Ыну устное послание Путина",
+        "Встреча прошла в Пхеньяне в ходе визита российской правительственной делегации.",
+        T0 + timedelta(hours=15),
+        [("Alexander Kozlov", "PERSON"), PUTIN, KIM, ("Pyongyang", "GPE")],
+        cues,
+        language="ru",
+    )
+    assert envoy.says
+    assert matcher.assign(envoy, 3).story_id is None
