@@ -109,3 +109,40 @@ def test_an_envoy_delivering_the_leaders_message_is_his_visit_not_the_message():
     )
     assert envoy.says
     assert matcher.assign(envoy, 3).story_id is None
+
+
+def test_a_person_new_to_the_story_in_a_headline_the_next_day_is_the_next_meeting():
+    """The KCNA report of the foreign ministers' talks names only their offices and, in its text, Choe Son Hui; the
+    next morning "Shoigu met the DPRK foreign minister" shares her but leads on a man no report of the talks named:
+    his own meeting, a story of its own. A later report of the talks naming only her joins them."""
+    matcher = EventMatcher()
+    choe = ("Choe Son Hui", "PERSON")
+    talks = report(
+        1,
+        "조선민주주의인민공화국 외무상과 로씨야련방 외무상사이의 회담 진행",
+        "최선희 외무상은 모스크바에서 회담을 진행하였다.",
+        T0,
+        [choe, RUSSIA, NK],
+        language="ko",
+    )
+    matcher.assign(talks, 1)
+    shoigu = report(
+        2,
+        "Шойгу встретился с министром иностранных дел КНДР",
+        "Секретарь Совбеза провел переговоры с Чвэ Сон Хи.",
+        T0 + timedelta(hours=14),
+        [("Sergei Shoigu", "PERSON"), choe, NK],
+        language="ru",
+    )
+    decision = matcher.assign(shoigu, 2)
+    assert decision.story_id is None
+    assert "a new person in the headline" in decision.reason["note"]
+    late = report(
+        3,
+        "Choe Son Hui holds talks with Russian counterpart in Moscow",
+        "The North Korean foreign minister held talks at the Russian foreign ministry.",
+        T0 + timedelta(hours=3),
+        [choe, RUSSIA, ("Moscow", "GPE")],
+        language="en",
+    )
+    assert matcher.assign(late, 3).story_id == 1

@@ -48,6 +48,11 @@ def _spellings_by_name() -> dict[str, tuple[str, ...]]:
     return {name: tuple(events.fold(a) for a in entry.aliases) for name, entry in gaz.by_name.items()}
 
 
+def known(name: str) -> bool:
+    """Whether the gazetteer lists the name: every report naming that person in any language would read it."""
+    return name in _spellings_by_name()
+
+
 def surname(name: str) -> str | None:
     """The folded last word of a person's name when it is long enough to stand for the person."""
     words = events.fold(name).split()

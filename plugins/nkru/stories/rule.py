@@ -48,6 +48,13 @@ Round 7 (issue 16: different happenings sharing their actors within 48 hours) ad
      (`different_counterparts`): one minister's two meetings, the same day or the next;
  16. two happenings more than `STOP_GAP_HOURS` apart whose headlines name places, the background cities of
      config/events/kinds.yaml included, and none in common (`different_stops`): a delegation's successive stops.
+Round 8 (a new writer's reports) adds
+ 17. two happenings first reported more than `LEAD_GAP_HOURS` apart, the report's headline naming a person the
+     gazetteer lists and none of the story's reports names (`new_face`): Shoigu's meeting with the foreign
+     minister the day after her talks with Lavrov, reported by KCNA under the two ministers' offices only;
+and reads a country answering a claim about it as another voice than the claim's (`_same_voice`: rule 14 no longer
+takes "North Korea denies…" for the voice of Kyiv's intelligence, which names North Korea), and keeps an envoy
+handing over a leader's message hours later out of the message's story (`in_person`).
 A headline attributing a happening to unnamed sources ("…, sources say", `attributed_headlines` in kinds.yaml) is
 the happening's headline, not a statement (`nkru.events.features`).
 Rule 5 leaves announcements alone: "Belousov to visit soon, state media says" is the announcement itself.
@@ -280,7 +287,7 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     background = rules.background_entities
     if veto := apart(rep, story):
         return Verdict(veto=veto)
-    if veto := different_counterparts(rep, story) or different_stops(rep, story, gap):
+    if veto := different_counterparts(rep, story) or different_stops(rep, story, gap) or new_face(rep, story, gap):
         return Verdict(veto=veto)
     aliases = names.same_people(rep.entities, story.entities)
     shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
@@ -414,6 +421,21 @@ def different_counterparts(rep: Report, story: StoryProfile) -> str | None:
     return None
 
 
+def new_face(rep: Report, story: StoryProfile, gap: float) -> str | None:
+    """Rule 17 (round 8): a happening first reported more than `LEAD_GAP_HOURS` from the story whose headline names
+    a person that none of the story's reports names anywhere is the next meeting ("Shoigu meets the North Korean
+    foreign minister" the day after her talks with Lavrov, whose KCNA report names only the two ministers' offices):
+    reports of one meeting name its people, if not in the headline then in the text, within the news cycle. Only
+    people the gazetteer lists: a name it does not know may be one the other reports wrote otherwise."""
+    if gap <= LEAD_GAP_HOURS or rep.says or story.says:
+        return None
+    person = LABEL_WEIGHTS["PERSON"]
+    faces = [p for p in rep.headline_people if rep.entities.get(p) == person and names.known(p)]
+    if any(_unnamed(p, story.entities) for p in faces):
+        return "a new person in the headline, hours later"
+    return None
+
+
 def different_stops(rep: Report, story: StoryProfile, gap: float) -> str | None:
     """Rule 16: two happenings first reported more than `STOP_GAP_HOURS` apart whose headlines name places,
     the background cities included, and none in common: one delegation's successive stops ("Shoigu arrives in
@@ -517,6 +539,8 @@ def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRule
         return False
     if claim_and_answer(rep, story, gap, rules.background_entities) or next_step(rep, story, gap, rules):
         return False
+    if new_face(rep, story, gap):
+        return False  # rule 17: a known person the story never names leads the headline hours later
     if rep.event_date and story.event_date and rep.event_date != story.event_date:
         return False
     # Hours later, only the story's own main kind: a hacking report the next morning cues arms, like the EU's
