@@ -146,3 +146,25 @@ def test_a_person_new_to_the_story_in_a_headline_the_next_day_is_the_next_meetin
         language="en",
     )
     assert matcher.assign(late, 3).story_id == 1
+
+
+def test_the_ensembles_concert_reported_in_russian_and_korean_is_one_story():
+    """The culture week's opening concert, reported by a Russian outlet and by Yonhap: both name the Alexandrov
+    Ensemble (config/gazetteer/wider.yaml), which the extract step now reads in either language; one story."""
+    from nkru.entities import extract, load_pipeline
+
+    texts = [
+        ("Ансамбль Александрова выступил в Пхеньяне на открытии Дней культуры России", "ru"),
+        ("러 알렉산드로프 앙상블, 평양서 러시아 문화주간 개막 공연", "ko"),
+    ]
+    found = extract(load_pipeline(), [t for t, _ in texts], languages=[lang for _, lang in texts])
+    matcher = EventMatcher()
+    decisions = []
+    for key, ((title, lang), mentions) in enumerate(zip(texts, found, strict=True), start=1):
+        rep = report(
+            key, title, "", T0 + timedelta(hours=3 * key), [(m.name, m.label) for m in mentions], language=lang
+        )
+        assert "Alexandrov Ensemble" in rep.entities
+        decisions.append(matcher.assign(rep, key))
+    assert decisions[1].story_id == 1
+    assert "Alexandrov Ensemble" in decisions[1].reason["shared_entities"]
