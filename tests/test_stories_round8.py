@@ -168,3 +168,17 @@ def test_the_ensembles_concert_reported_in_russian_and_korean_is_one_story():
         decisions.append(matcher.assign(rep, key))
     assert decisions[1].story_id == 1
     assert "Alexandrov Ensemble" in decisions[1].reason["shared_entities"]
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "step"),
+    [
+        ("Russian lawmakers back trade treaty with Pyongyang in final reading", "en", "lower_house"),
+        ("Сенаторы поддержали договор с КНДР о правовой помощи", "ru", "upper_house"),
+        ("Putin signs off on North Korea legal assistance treaty", "en", "law_signed"),
+    ],
+)
+def test_a_treaty_step_backed_or_signed_off_is_that_step(title: str, language: str, step: str):
+    """A chamber that "backs" a treaty, or the President who "signs off on" it, names the step it takes, so the
+    vote and the signature stay apart (rule 2) and each outlet's report of one step can meet the others."""
+    assert report(1, title, "", T0, [NK], language=language).step == step
