@@ -182,3 +182,24 @@ def test_a_treaty_step_backed_or_signed_off_is_that_step(title: str, language: s
     """A chamber that "backs" a treaty, or the President who "signs off on" it, names the step it takes, so the
     vote and the signature stay apart (rule 2) and each outlet's report of one step can meet the others."""
     assert report(1, title, "", T0, [NK], language=language).step == step
+
+
+def test_the_state_departments_condemnation_in_japanese_and_ukrainian_is_one_story():
+    """Yonhap's 미 국무부, NHK's 米国務省 and Ukrinform's Держдеп are one speaker (config/gazetteer/wider.yaml): the
+    three reports of its condemnation, an hour or two apart, are one story, not three statements sharing places."""
+    from nkru.entities import extract, load_pipeline
+
+    texts = [
+        ('미 국무부 "北 대러 포탄 이전, 책임 물을 것"', "ko"),
+        ("米国務省、北朝鮮からロシアへの砲弾移転を非難", "ja"),
+        ("Держдеп США засудив постачання Пхеньяном снарядів до Росії", "uk"),
+    ]
+    found = extract(load_pipeline(), [t for t, _ in texts], languages=[lang for _, lang in texts])
+    matcher = EventMatcher()
+    stories = []
+    for key, ((title, lang), mentions) in enumerate(zip(texts, found, strict=True), start=1):
+        rep = report(key, title, "", T0 + timedelta(hours=key), [(m.name, m.label) for m in mentions], language=lang)
+        assert "United States Department of State" in rep.entities
+        decision = matcher.assign(rep, key)
+        stories.append(decision.story_id if decision.story_id is not None else key)
+    assert stories == [1, 1, 1]
