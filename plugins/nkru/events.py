@@ -76,6 +76,9 @@ class EventRules:
     attributed: tuple[re.Pattern[str], ...] = ()
     # the background names that are cities where happenings take place (Pyongyang, Moscow): a stop of a visit
     background_cities: frozenset[str] = frozenset()
+    # headline shapes of an envoy handing over a leader's message ("Kozlov delivered Putin's message to Kim"):
+    # the meeting where it was handed over, not a statement
+    delivered: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,12 +211,7 @@ def _load_rules(path: Path) -> EventRules:
                 patterns.append((re.compile(str(regex)), str(kind)))
             except re.error as exc:
                 raise EventCuesError(f"{path}: headline_patterns[{kind}]: bad pattern {regex!r}: {exc}") from exc
-    attributed = []
-    for regex in data.get("attributed_headlines") or []:
-        try:
-            attributed.append(re.compile(str(regex), re.IGNORECASE))
-        except re.error as exc:
-            raise EventCuesError(f"{path}: attributed_headlines: bad pattern {regex!r}: {exc}") from exc
+    attributed = _regexes(data, "attributed_headlines", path)
     return EventRules(
         kinds,
         sets["exclusive"],
@@ -227,7 +225,19 @@ def _load_rules(path: Path) -> EventRules:
         tuple(patterns),
         tuple(attributed),
         frozenset(str(c) for c in data.get("background_cities") or []),
+        tuple(_regexes(data, "delivered_headlines", path)),
     )
+
+
+def _regexes(data: dict, key: str, path: Path) -> list[re.Pattern[str]]:
+    """A list of case-insensitive headline shapes from config/events/kinds.yaml."""
+    out = []
+    for regex in data.get(key) or []:
+        try:
+            out.append(re.compile(str(regex), re.IGNORECASE))
+        except re.error as exc:
+            raise EventCuesError(f"{path}: {key}: bad pattern {regex!r}: {exc}") from exc
+    return out
 
 
 # -------------------------------------------------------------------------------------------------- kinds
@@ -285,6 +295,9 @@ def features(
             found.add(kind)
     if specific(in_title, cues.rules) and any(p.search(title[:MAX_TEXT_CHARS]) for p in cues.rules.attributed):
         in_title -= cues.rules.generic  # "…, sources say": the happening's headline, attributed
+    if any(p.search(title[:MAX_TEXT_CHARS]) for p in cues.rules.delivered):
+        in_title = (in_title - cues.rules.generic) | {"talks"}  # a message handed over: the envoy's meeting
+        found.add("talks")
     plain: set[str] = set()
     acts: set[str] = set()
     cued(cues, text, text_steps, plain, acts)

@@ -48,6 +48,11 @@ def _spellings_by_name() -> dict[str, tuple[str, ...]]:
     return {name: tuple(events.fold(a) for a in entry.aliases) for name, entry in gaz.by_name.items()}
 
 
+def known(name: str) -> bool:
+    """Whether the gazetteer lists the name: every report naming that person in any language would read it."""
+    return name in _spellings_by_name()
+
+
 def surname(name: str) -> str | None:
     """The folded last word of a person's name when it is long enough to stand for the person."""
     words = events.fold(name).split()
@@ -141,12 +146,24 @@ def _body_countries() -> dict[str, str]:
     return {body: country for by_country in gaz.generic_bodies.values() for country, body in by_country.items()}
 
 
+def _country_in_name(name: str) -> str | None:
+    """The country a body's canonical name ends on ("Defence Intelligence of Ukraine", "Ministry of Foreign Affairs
+    of the DPRK"): round 8, a body the gazetteer lists without a generic-body entry still speaks for its country,
+    so Pyongyang's denial is not taken for the voice of Kyiv's intelligence that it answers."""
+    head, sep, tail = name.rpartition(" of ")
+    if not sep or not head:
+        return None
+    return _country_of_place(tail.removeprefix("the "))
+
+
 def voice_country(name: str) -> str | None:
     """The country a speaker speaks for: a capital's or country's own, a body's (its generic body), or the country
     of the body a spokesperson speaks for."""
     if (country := _country_of_place(name)) is not None:
         return country
     if (country := _body_countries().get(name)) is not None:
+        return country
+    if (country := _country_in_name(name)) is not None:
         return country
     return next((c for body in _spokespeople().get(name, ()) if (c := _body_countries().get(body))), None)
 

@@ -48,6 +48,13 @@ Round 7 (issue 16: different happenings sharing their actors within 48 hours) ad
      (`different_counterparts`): one minister's two meetings, the same day or the next;
  16. two happenings more than `STOP_GAP_HOURS` apart whose headlines name places, the background cities of
      config/events/kinds.yaml included, and none in common (`different_stops`): a delegation's successive stops.
+Round 8 (a new writer's reports) adds
+ 17. two happenings first reported more than `LEAD_GAP_HOURS` apart, the report's headline naming a person the
+     gazetteer lists and none of the story's reports names (`new_face`): Shoigu's meeting with the foreign
+     minister the day after her talks with Lavrov, reported by KCNA under the two ministers' offices only;
+and reads a country answering a claim about it as another voice than the claim's (`_same_voice`: rule 14 no longer
+takes "North Korea denies…" for the voice of Kyiv's intelligence, which names North Korea), and keeps an envoy
+handing over a leader's message hours later out of the message's story (`in_person`).
 A headline attributing a happening to unnamed sources ("…, sources say", `attributed_headlines` in kinds.yaml) is
 the happening's headline, not a statement (`nkru.events.features`).
 Rule 5 leaves announcements alone: "Belousov to visit soon, state media says" is the announcement itself.
@@ -275,12 +282,12 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
         return Verdict(veto="a statement and the happening it refers to")
     if veto := third_party(rep, story):
         return Verdict(veto=veto)
-    if veto := claim_and_answer(rep, story, gap):
+    if veto := claim_and_answer(rep, story, gap, rules.background_entities):
         return Verdict(veto=veto)
     background = rules.background_entities
     if veto := apart(rep, story):
         return Verdict(veto=veto)
-    if veto := different_counterparts(rep, story) or different_stops(rep, story, gap):
+    if veto := different_counterparts(rep, story) or different_stops(rep, story, gap) or new_face(rep, story, gap):
         return Verdict(veto=veto)
     aliases = names.same_people(rep.entities, story.entities)
     shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
@@ -316,7 +323,9 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     return Verdict(score=value, shared=tuple(shared), gap_hours=gap)
 
 
-def claim_and_answer(rep: Report, story: StoryProfile, gap: float) -> str | None:
+def claim_and_answer(
+    rep: Report, story: StoryProfile, gap: float, background: frozenset[str] = frozenset()
+) -> str | None:
     """Rule 14: first reported more than `REACTION_GAP_HOURS` after a story first reported as a statement that
     answers no one, a statement answering another's words ("Pyongyang rejects US criticism", "В КНДР отвергли
     критику США") is the answer to the story's claim (the State Department's warning), not one of its reports:
@@ -326,11 +335,22 @@ def claim_and_answer(rep: Report, story: StoryProfile, gap: float) -> str | None
     same voice again."""
     if gap <= REACTION_GAP_HOURS or not (rep.says and story.says):
         return None
-    if rep.speaker and rep.speaker_sure and not _never_named(rep.speaker, story.entities):
+    if _same_voice(rep, story, background):
         return None  # the same voice again (Kim Yo Jong's statement, one outlet reading it as a rebuttal)
     if rep.answers and not story.answers:
         return "a claim and the answer to it"
     return None
+
+
+def _same_voice(rep: Report, story: StoryProfile, background: frozenset[str]) -> bool:
+    """Whether a statement's speaker, given outright, is the story's voice: its speaker, or a person or body the
+    story names beyond the background. A country speaking ("North Korea denies…") is not the same voice as a
+    claim about that country: every claim on the matter names it (round 8)."""
+    if not (rep.speaker and rep.speaker_sure):
+        return False
+    if story.speaker and (rep.speaker == story.speaker or names.one_voice(rep.speaker, story.speaker)):
+        return True
+    return rep.speaker not in background and not _never_named(rep.speaker, story.entities)
 
 
 def next_step(rep: Report, story: StoryProfile, gap: float, rules: events.EventRules) -> str | None:
@@ -398,6 +418,21 @@ def different_counterparts(rep: Report, story: StoryProfile) -> str | None:
     gone = [p for p in story.headline_people if _unnamed(p, rep.entities)]
     if new and gone:
         return "different counterparts: each headline names someone the other side never does"
+    return None
+
+
+def new_face(rep: Report, story: StoryProfile, gap: float) -> str | None:
+    """Rule 17 (round 8): a happening first reported more than `LEAD_GAP_HOURS` from the story whose headline names
+    a person that none of the story's reports names anywhere is the next meeting ("Shoigu meets the North Korean
+    foreign minister" the day after her talks with Lavrov, whose KCNA report names only the two ministers' offices):
+    reports of one meeting name its people, if not in the headline then in the text, within the news cycle. Only
+    people the gazetteer lists: a name it does not know may be one the other reports wrote otherwise."""
+    if gap <= LEAD_GAP_HOURS or rep.says or story.says:
+        return None
+    person = LABEL_WEIGHTS["PERSON"]
+    faces = [p for p in rep.headline_people if rep.entities.get(p) == person and names.known(p)]
+    if any(_unnamed(p, story.entities) for p in faces):
+        return "a new person in the headline, hours later"
     return None
 
 
@@ -502,8 +537,10 @@ def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRule
         return False
     if rep.says != story.says or read_speakers_differ(rep, story) or unseen_voice(rep, story):
         return False
-    if claim_and_answer(rep, story, gap) or next_step(rep, story, gap, rules):
+    if claim_and_answer(rep, story, gap, rules.background_entities) or next_step(rep, story, gap, rules):
         return False
+    if new_face(rep, story, gap):
+        return False  # rule 17: a known person the story never names leads the headline hours later
     if rep.event_date and story.event_date and rep.event_date != story.event_date:
         return False
     # Hours later, only the story's own main kind: a hacking report the next morning cues arms, like the EU's
@@ -549,11 +586,30 @@ def leaders_only(rep: Report, rules: events.EventRules) -> frozenset[str]:
     return rep.leaders(background)
 
 
+# Kinds of happening that need someone to be there: a message handed over in person is the envoy's visit.
+IN_PERSON_KINDS = frozenset({"visit", "talks"})
+
+
+def in_person(rep: Report, story: StoryProfile, rules: events.EventRules) -> bool:
+    """Round 8: a report naming a person or body beyond the leaders and cueing a visit or talks that the leaders'
+    statement never cued is someone's visit to hand over or discuss the message ("Kozlov delivered Putin's
+    verbal message to Kim Jong Un"), not the message itself; a greeting listing other leaders (Xi, Lula) cues
+    no meeting. Only hours after the statement: within them, a speech's report naming the guests who heard it is
+    the speech."""
+    if hours_between(rep.published_at, story.first_published) <= REACTION_GAP_HOURS:
+        return False
+    if not rep.actors(rules.background_entities):
+        return False
+    return bool((set(rep.kinds) & IN_PERSON_KINDS) - set(story.kinds))
+
+
 def leaders_statement(rep: Report, story: StoryProfile, rules: events.EventRules) -> bool:
     """Whether a statement may join a story first reported as the same leaders' statement: the same leaders
     named, first reported within `KIND_TIME_GAP_HOURS`, no announcement/step/date conflict. Its kinds are not
     compared: a message's words (the treaty, the troops, the liberation) are what it is about, not what happened."""
     if not story.leaders or not rep.says:
+        return False
+    if in_person(rep, story, rules):
         return False
     if rep.leaders(rules.background_entities) != story.leaders:
         return False
