@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from nkru import events
-from nkru.stories import names, rule
+from nkru.stories import apart, names, rule
 from nkru.stories.grouping import EventMatcher
 from nkru.stories.reports import report
 
@@ -151,4 +151,4 @@ def test_a_spokeswoman_and_her_ministry_speak_with_one_voice():
         [("Ministry of Foreign Affairs of Russia", "ORG"), ("Japan", "GPE")],
         language="ko",
     )
-    assert rule.different_speakers(ministry, matcher.stories[1]) is None
+    assert apart.different_speakers(ministry, matcher.stories[1]) is None

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from nkru import events
-from nkru.stories import names, reasons, rule
+from nkru.stories import apart, names, reasons, rule
 from nkru.stories.copies import DEFAULT_WINDOW_HOURS, StoryMatcher
 from nkru.stories.reports import Report
 from nkru.stories.rule import StoryProfile
@@ -116,7 +116,7 @@ class EventMatcher:
     ) -> list[StoryProfile]:
         """Other stories the report shows to be the same event as its best one (each scored at least
         `MERGE_THRESHOLD`, of the same event as the best story by rules 1–3, and sharing with the report more than
-        places: `rule.merge_evidence`): merged into the oldest."""
+        places: `apart.merge_evidence`): merged into the oldest."""
         if best[0] < rule.MERGE_THRESHOLD:
             return []
         chosen = self.stories[best[1]]
@@ -127,7 +127,7 @@ class EventMatcher:
             gap = rule.hours_between(story.first_published, chosen.first_published)
             if gap > rule.EVENT_GAP_HOURS or rule.stories_differ(story, chosen):
                 continue
-            if rule.merge_evidence(rep, story, self.cues.rules.background_entities):
+            if apart.merge_evidence(rep, story, self.cues.rules.background_entities):
                 out.append(story)
         return out
 
