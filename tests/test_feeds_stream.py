@@ -7,7 +7,7 @@ import time
 
 from nkru.config import FetchConfig
 from nkru.feeds import FetchRequest
-from nkru.feeds.stream import stream_feeds
+from nkru.feeds.stream import FeedStream
 from tests.feedserver import FeedServer
 
 SETTINGS = FetchConfig(allow_private_addresses=True, per_host_concurrency=10, per_host_delay_seconds=0)
@@ -25,7 +25,7 @@ def test_results_come_in_request_order_when_the_first_answer_last():
         paths = [f"slow/300/f{n}.xml" if n < 2 else f"f{n}.xml" for n in range(8)]
         requests = [FetchRequest(f"feed-{n}", server.url(p)) for n, p in enumerate(paths)]
 
-        with stream_feeds(requests, SETTINGS) as stream:
+        with FeedStream(requests, SETTINGS) as stream:
             results = list(stream)
 
     assert [r.feed_name for r in results] == [f"feed-{n}" for n in range(8)]
@@ -38,7 +38,7 @@ def test_no_more_than_ahead_are_fetched_before_they_are_taken():
             server.set_content(f"f{n}.xml", feed(n))
         requests = [FetchRequest(f"feed-{n}", server.url(f"f{n}.xml")) for n in range(12)]
 
-        with stream_feeds(requests, SETTINGS, ahead=3) as stream:
+        with FeedStream(requests, SETTINGS, ahead=3) as stream:
             taken = iter(stream)
             first = next(taken)
             time.sleep(0.5)  # time enough to fetch all twelve if nothing held the stream back
@@ -57,7 +57,7 @@ def test_a_consumer_that_stops_early_is_not_kept_waiting():
         requests = [FetchRequest(f"feed-{n}", server.url(f"f{n}.xml")) for n in range(20)]
         started = time.perf_counter()
 
-        with stream_feeds(requests, SETTINGS, ahead=2) as stream:
+        with FeedStream(requests, SETTINGS, ahead=2) as stream:
             for result in stream:
                 assert result.status == "ok"
                 break

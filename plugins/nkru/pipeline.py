@@ -22,7 +22,7 @@ from nkru import fulltext, language, store
 from nkru.clock import utcnow
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, parse_feed, politeness
-from nkru.feeds.stream import stream_feeds
+from nkru.feeds.stream import FeedStream
 from nkru.feeds.text import shorten
 from nkru.relevance import Scorer
 from nkru.store import articles as article_store
@@ -95,7 +95,7 @@ def ingest_batch(
     # thread; and the scored chunk before that is stored in another thread, which spends most of its time waiting
     # for PostgreSQL (the GIL released too). Only that thread uses the connection meanwhile.
     with (
-        stream_feeds(requests, settings.fetch, checks, known, ahead=4 * STORE_CHUNK) as stream,
+        FeedStream(requests, settings.fetch, checks, known, ahead=4 * STORE_CHUNK) as stream,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-languages") as detector,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-store") as storer,
     ):

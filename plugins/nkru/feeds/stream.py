@@ -102,16 +102,3 @@ class FeedStream:
         slot = self._slots[index]
         if slot is not None:
             slot.set_result(result)
-
-
-def stream_feeds(
-    requests: Sequence[FetchRequest],
-    settings: FetchConfig,
-    check_validators: set[str] | frozenset[str] = frozenset(),
-    known_waits: dict[str, HostWait] | None = None,
-    *,
-    ahead: int = 200,
-    resolver: Resolver | None = None,
-) -> FeedStream:
-    """A `FeedStream` over `requests` (see the module's docstring)."""
-    return FeedStream(requests, settings, check_validators, known_waits, ahead=ahead, resolver=resolver)
