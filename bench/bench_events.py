@@ -50,7 +50,7 @@ SPLITS_OF = {
     HOLDOUT5_SET: ("dev",),  # round 5's holdout, moved to dev for round 6 after its first and after scores
     HOLDOUT6_SET: ("dev",),  # round 6's holdout, moved to dev for round 7 after its first and after scores
     HOLDOUT7_SET: ("dev",),  # round 7's holdout, moved to dev for round 8 after its first and after scores
-    HOLDOUT8_SET: ("holdout8",),
+    HOLDOUT8_SET: ("dev",),  # round 8's holdout, moved to dev for round 9 after its first and after scores
 }
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 
