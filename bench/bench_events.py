@@ -42,6 +42,7 @@ HOLDOUT5_SET = ROOT / "bench" / "events_holdout5.yaml"
 HOLDOUT6_SET = ROOT / "bench" / "events_holdout6.yaml"
 HOLDOUT7_SET = ROOT / "bench" / "events_holdout7.yaml"
 HOLDOUT8_SET = ROOT / "bench" / "events_holdout8.yaml"
+HOLDOUT9_SET = ROOT / "bench" / "events_holdout9.yaml"
 SPLITS_OF = {
     DEFAULT_SET: ("dev", "holdout"),
     HOLDOUT2_SET: ("holdout2",),
@@ -51,6 +52,7 @@ SPLITS_OF = {
     HOLDOUT6_SET: ("dev",),  # round 6's holdout, moved to dev for round 7 after its first and after scores
     HOLDOUT7_SET: ("dev",),  # round 7's holdout, moved to dev for round 8 after its first and after scores
     HOLDOUT8_SET: ("dev",),  # round 8's holdout, moved to dev for round 9 after its first and after scores
+    HOLDOUT9_SET: ("holdout9",),
 }
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 
@@ -190,7 +192,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("path", nargs="?", type=Path, default=None, help="default: both event sets")
     parser.add_argument(
         "--split",
-        choices=("dev", "holdout", "holdout2", "holdout3", "holdout5", "holdout6", "holdout7", "holdout8", "all"),
+        choices=(
+            "dev",
+            "holdout",
+            "holdout2",
+            "holdout3",
+            "holdout5",
+            "holdout6",
+            "holdout7",
+            "holdout8",
+            "holdout9",
+            "all",
+        ),
         default=None,
     )
     parser.add_argument("--show-errors", action="store_true")

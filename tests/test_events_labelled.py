@@ -122,6 +122,7 @@ HOLDOUT5_FILE = EVENTS_FILE.parent / "events_holdout5.yaml"
 HOLDOUT6_FILE = EVENTS_FILE.parent / "events_holdout6.yaml"
 HOLDOUT7_FILE = EVENTS_FILE.parent / "events_holdout7.yaml"
 HOLDOUT8_FILE = EVENTS_FILE.parent / "events_holdout8.yaml"
+HOLDOUT9_FILE = EVENTS_FILE.parent / "events_holdout9.yaml"
 
 
 @pytest.mark.parametrize(
@@ -147,13 +148,29 @@ HOLDOUT8_FILE = EVENTS_FILE.parent / "events_holdout8.yaml"
             14,
             (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE, HOLDOUT6_FILE, HOLDOUT7_FILE),
         ),
+        # Written as holdout9 by a ninth hand; first score in its header.
+        (
+            HOLDOUT9_FILE,
+            "holdout9",
+            14,
+            (
+                EVENTS_FILE,
+                HOLDOUT2_FILE,
+                HOLDOUT3_FILE,
+                HOLDOUT4_FILE,
+                HOLDOUT5_FILE,
+                HOLDOUT6_FILE,
+                HOLDOUT7_FILE,
+                HOLDOUT8_FILE,
+            ),
+        ),
     ],
-    ids=["fourth", "fifth", "sixth", "seventh", "eighth"],
+    ids=["fourth", "fifth", "sixth", "seventh", "eighth", "ninth"],
 )
 def test_the_later_holdout_rounds_keep_their_promises(
     path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
 ) -> None:
-    """bench/events_holdout4.yaml to 8, each written by an independent hand: ≥ 20 events ×
+    """bench/events_holdout4.yaml to 9, each written by an independent hand: ≥ 20 events ×
     3–5 reports in ≥ 2 languages, ≥ `min_languages` languages over the set, ≥ 3 same-event pairs within a language,
     ≥ 20 different-event pairs all within 48 h, event and report ids new and unique, every event in `split`, and a
     header that says it has not been scored yet or gives its first score."""
