@@ -43,6 +43,7 @@ HOLDOUT6_SET = ROOT / "bench" / "events_holdout6.yaml"
 HOLDOUT7_SET = ROOT / "bench" / "events_holdout7.yaml"
 HOLDOUT8_SET = ROOT / "bench" / "events_holdout8.yaml"
 HOLDOUT9_SET = ROOT / "bench" / "events_holdout9.yaml"
+HOLDOUT10_SET = ROOT / "bench" / "events_holdout10.yaml"
 SPLITS_OF = {
     DEFAULT_SET: ("dev", "holdout"),
     HOLDOUT2_SET: ("holdout2",),
@@ -53,6 +54,7 @@ SPLITS_OF = {
     HOLDOUT7_SET: ("dev",),  # round 7's holdout, moved to dev for round 8 after its first and after scores
     HOLDOUT8_SET: ("dev",),  # round 8's holdout, moved to dev for round 9 after its first and after scores
     HOLDOUT9_SET: ("holdout9",),
+    HOLDOUT10_SET: ("holdout10",),
 }
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 
@@ -202,6 +204,7 @@ def main(argv: list[str]) -> int:
             "holdout7",
             "holdout8",
             "holdout9",
+            "holdout10",
             "all",
         ),
         default=None,

@@ -123,6 +123,7 @@ HOLDOUT6_FILE = EVENTS_FILE.parent / "events_holdout6.yaml"
 HOLDOUT7_FILE = EVENTS_FILE.parent / "events_holdout7.yaml"
 HOLDOUT8_FILE = EVENTS_FILE.parent / "events_holdout8.yaml"
 HOLDOUT9_FILE = EVENTS_FILE.parent / "events_holdout9.yaml"
+HOLDOUT10_FILE = EVENTS_FILE.parent / "events_holdout10.yaml"
 
 
 @pytest.mark.parametrize(
@@ -164,13 +165,30 @@ HOLDOUT9_FILE = EVENTS_FILE.parent / "events_holdout9.yaml"
                 HOLDOUT8_FILE,
             ),
         ),
+        # Written as holdout10 by a tenth hand in the same hour as holdout9; first score in its header.
+        (
+            HOLDOUT10_FILE,
+            "holdout10",
+            14,
+            (
+                EVENTS_FILE,
+                HOLDOUT2_FILE,
+                HOLDOUT3_FILE,
+                HOLDOUT4_FILE,
+                HOLDOUT5_FILE,
+                HOLDOUT6_FILE,
+                HOLDOUT7_FILE,
+                HOLDOUT8_FILE,
+                HOLDOUT9_FILE,
+            ),
+        ),
     ],
-    ids=["fourth", "fifth", "sixth", "seventh", "eighth", "ninth"],
+    ids=["fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"],
 )
 def test_the_later_holdout_rounds_keep_their_promises(
     path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
 ) -> None:
-    """bench/events_holdout4.yaml to 9, each written by an independent hand: ≥ 20 events ×
+    """bench/events_holdout4.yaml to 10, each written by an independent hand: ≥ 20 events ×
     3–5 reports in ≥ 2 languages, ≥ `min_languages` languages over the set, ≥ 3 same-event pairs within a language,
     ≥ 20 different-event pairs all within 48 h, event and report ids new and unique, every event in `split`, and a
     header that says it has not been scored yet or gives its first score."""
