@@ -213,7 +213,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-speed", action="store_true")
     args = parser.parse_args(argv)
     paths = [args.path.resolve()] if args.path else [p for p in SPLITS_OF if p.exists()]
-    print(f"{'split':<9}{'pairs':<8}{'method':<18}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
+    print(f"{'split':<10}{'pairs':<8}{'method':<18}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
     for path in paths:
         splits = SPLITS_OF.get(path, ("all",))
         if args.split:
@@ -248,11 +248,11 @@ def score_set(path: Path, splits: tuple[str, ...], *, show_errors: bool = False)
         for which in ("all", "cross", "within"):
             for name, pred in (("events (nkru)", ours), ("MinHash (today)", base)):
                 m = pairwise(pred, reports, split, which)
-                print(f"{split:<9}{which:<8}{name:<18}{m['p']:>7.3f}{m['r']:>7.3f}{m['f1']:>7.3f}{m['pairs']:>6}")
+                print(f"{split:<10}{which:<8}{name:<18}{m['p']:>7.3f}{m['r']:>7.3f}{m['f1']:>7.3f}{m['pairs']:>6}")
         for name, pred in (("events (nkru)", ours), ("MinHash (today)", base)):
             merged, total = different_merged(pred, reports, pairs, split)
             share = merged / total if total else 0.0
-            print(f"{split:<9}different-event pairs merged by {name}: {merged}/{total} ({share:.1%})")
+            print(f"{split:<10}different-event pairs merged by {name}: {merged}/{total} ({share:.1%})")
     if show_errors:
         _show_errors(reports, ours, decisions, splits)
 
