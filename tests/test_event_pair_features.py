@@ -1,12 +1,12 @@
-"""The pair features a learned second opinion on event grouping would weigh (`nkru.stories.pair_features`;
+"""The pair features a learned second opinion on event grouping would weigh (`bench/event_pair_features.py`;
 bench/event_pairs_experiment.py): they must say what the rules and the reports say about two reports."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bench.event_pair_features import features
 from nkru import events
-from nkru.stories.pair_features import features
 from nkru.stories.reports import report
 
 T0 = datetime(2027, 8, 3, 9, 0, tzinfo=UTC)
