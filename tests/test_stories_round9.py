@@ -1,0 +1,70 @@
+"""Grouping round 9 (issue 16): what the eighth writer's reports taught. Statement verbs the cue words missed
+(French "fustige", Spanish "advierte"), a capital written the French way ("Séoul") opening a statement, and
+the speaker of a statement named by title alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from nkru.stories.grouping import EventMatcher
+from nkru.stories.reports import report
+
+T0 = datetime(2027, 9, 14, 6, 0, tzinfo=UTC)
+NK = ("North Korea", "GPE")
+RUSSIA = ("Russia", "GPE")
+KIM = ("Kim Jong Un", "PERSON")
+
+
+@pytest.mark.parametrize(
+    ("title", "language"),
+    [
+        ("Pyongyang fustige les nouvelles mesures de Tokyo", "fr"),
+        ("Washington advierte a Moscú por su cooperación naval con Corea del Norte", "es"),
+    ],
+)
+def test_castigating_and_warning_headlines_are_statements(title: str, language: str):
+    """A headline castigating or warning someone reports words, not a deed (`Report.says`)."""
+    assert report(1, title, "", T0, [NK], language=language).says
+
+
+def test_seoul_in_french_opening_a_statement_is_its_speaker():
+    """ "Séoul" is how French outlets write Seoul: a headline opening on it gives Seoul as the speaker."""
+    rep = report(
+        1,
+        "Séoul critique l'escale du navire russe à Rajin",
+        "",
+        T0,
+        [("Seoul", "GPE"), ("Rajin", "GPE"), RUSSIA],
+        language="fr",
+    )
+    assert rep.says
+    assert (rep.speaker, rep.speaker_sure) == ("Seoul", True)
+
+
+def test_seouls_french_headline_on_a_reception_is_a_third_partys_word():
+    """Kim Jong Un receives Russia's emergencies minister; three hours later a French wire headline has Seoul
+    denouncing the minister's trip. It names the minister, the city and the trip, but Seoul, speaking, is named by
+    no report of the reception: a third party's statement, its own story."""
+    matcher = EventMatcher()
+    minister = ("Alexander Kurenkov", "PERSON")
+    reception = report(
+        1,
+        "Kim Jong Un receives Russian emergencies minister Kurenkov",
+        "The North Korean leader received Alexander Kurenkov in Pyongyang, KCNA said.",
+        T0,
+        [KIM, minister, ("Pyongyang", "GPE"), RUSSIA],
+        language="en",
+    )
+    matcher.assign(reception, 1)
+    reaction = report(
+        2,
+        "Séoul dénonce la visite de Kourenkov à Pyongyang",
+        "Le ministère sud-coréen des Affaires étrangères a appelé Moscou à cesser sa coopération avec le Nord.",
+        T0 + timedelta(hours=3),
+        [("Seoul", "GPE"), minister, ("Pyongyang", "GPE"), ("Moscow", "GPE")],
+        language="fr",
+    )
+    decision = matcher.assign(reaction, 2)
+    assert decision.story_id is None
