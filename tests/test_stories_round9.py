@@ -68,3 +68,37 @@ def test_seouls_french_headline_on_a_reception_is_a_third_partys_word():
     )
     decision = matcher.assign(reaction, 2)
     assert decision.story_id is None
+
+
+def test_a_speaker_given_by_title_is_the_office_holder():
+    """Japanese copy gives the chief cabinet secretary by title alone ("官房長官、…に「…」"): that is the holder the
+    gazetteer's offices name, the statement's speaker."""
+    rep = report(
+        1, "官房長官、露朝の軍事協力に「重大な懸念」", "", T0, [("Minoru Kihara", "PERSON"), NK, RUSSIA], language="ja"
+    )
+    assert (rep.speaker, rep.speaker_sure) == ("Minoru Kihara", True)
+
+
+def test_tokyos_concern_is_not_washingtons_warning_on_kind_and_time():
+    """Washington warns Moscow over satellite help to Pyongyang; five hours later Tokyo's chief cabinet secretary
+    voices concern about the same help. Same kind, same hours, another language: the kind-and-time fallback would
+    take them for one statement, but the second gives a speaker by title that the first never names."""
+    matcher = EventMatcher()
+    warning = report(
+        1,
+        "US warns Russia over satellite help for North Korea",
+        "A State Department spokesperson said any transfer of space technology would breach UN resolutions.",
+        T0,
+        [("United States", "GPE"), ("United States Department of State", "ORG"), NK, RUSSIA],
+        language="en",
+    )
+    matcher.assign(warning, 1)
+    concern = report(
+        2,
+        "官房長官、露朝の衛星協力に「深刻な懸念」",
+        "官房長官は記者会見で、ロシアと北朝鮮の宇宙協力について述べた。",
+        T0 + timedelta(hours=5),
+        [("Minoru Kihara", "PERSON"), NK, RUSSIA],
+        language="ja",
+    )
+    assert matcher.assign(concern, 2).story_id is None

@@ -48,6 +48,22 @@ def _spellings_by_name() -> dict[str, tuple[str, ...]]:
     return {name: tuple(events.fold(a) for a in entry.aliases) for name, entry in gaz.by_name.items()}
 
 
+@functools.cache
+def _titles_by_name() -> dict[str, tuple[str, ...]]:
+    """Office holder -> the folded titles of the office (config/gazetteer/offices.yaml): round 9, a headline giving
+    its speaker by title alone ("官房長官、…「…」", "Kremlin spokesman says") names the holder, as the extract step
+    reads it. Whole titles only: their last words ("spokesman", "Kremlin") stand for no one."""
+    try:
+        gaz = gazetteer_module.load()
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, list[str]] = {}
+    for office in gaz.offices:
+        if (holder := gaz.holders.get(office.name)) is not None:
+            out.setdefault(holder, []).extend(events.fold(a) for a in office.aliases)
+    return {holder: tuple(dict.fromkeys(titles)) for holder, titles in out.items()}
+
+
 def known(name: str) -> bool:
     """Whether the gazetteer lists the name: every report naming that person in any language would read it."""
     return name in _spellings_by_name()
@@ -66,6 +82,7 @@ def spellings(name: str, weight: float) -> set[str]:
     forms = {events.fold(name), *_spellings_by_name().get(name, ())}
     if weight == PERSON_WEIGHT:
         forms |= {words[-1] for words in (f.split() for f in list(forms)) if len(words) > 1 and len(words[-1]) >= 3}
+        forms |= set(_titles_by_name().get(name, ()))
     return {f for f in forms if f}
 
 
