@@ -102,3 +102,19 @@ def test_tokyos_concern_is_not_washingtons_warning_on_kind_and_time():
         language="ja",
     )
     assert matcher.assign(concern, 2).story_id is None
+
+
+def test_tomorrow_in_the_headline_announces_even_when_the_summary_gives_the_date():
+    """"ロシア国防相、あすから訪朝" announces the visit; its summary's date to come ("16日から") must not keep the
+    headline's "tomorrow" from making the headline an announcement (`Report.exclusive`), or the report would be
+    told apart from the other announcements of the visit as a happening."""
+    published = datetime(2027, 9, 15, 10, 0, tzinfo=UTC)
+    rep = report(
+        1,
+        "ロシア国防相、あすから訪朝　今年3度目",
+        "ロシア国防省は、国防相が16日から2日間の日程で北朝鮮を訪れると発表した。",
+        published,
+        [("Andrei Belousov", "PERSON"), NK, RUSSIA],
+        language="ja",
+    )
+    assert rep.exclusive == frozenset({"announcement"})
