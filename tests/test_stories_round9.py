@@ -118,3 +118,10 @@ def test_tomorrow_in_the_headline_announces_even_when_the_summary_gives_the_date
         language="ja",
     )
     assert rep.exclusive == frozenset({"announcement"})
+
+
+def test_indonesian_headline_abbreviating_the_law_names_the_presidents_signature():
+    """Indonesian headlines write a law as "UU" (undang-undang): "Putin teken UU …" is the President's signature,
+    the treaty step, so it is not told apart from the other reports of the signature by its kind."""
+    rep = report(1, "Putin Teken UU Kerja Sama Nuklir dengan Korea Utara", "", T0, [NK, RUSSIA], language="id")
+    assert rep.step == "law_signed"
