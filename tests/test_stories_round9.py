@@ -125,3 +125,31 @@ def test_indonesian_headline_abbreviating_the_law_names_the_presidents_signature
     the treaty step, so it is not told apart from the other reports of the signature by its kind."""
     rep = report(1, "Putin Teken UU Kerja Sama Nuklir dengan Korea Utara", "", T0, [NK, RUSSIA], language="id")
     assert rep.step == "law_signed"
+
+
+def test_one_countrys_warning_in_two_outlets_is_one_statement():
+    """"US warns Russia over naval help for North Korea" and, an hour later, "U.S. warns Russia against…": each
+    headline gives the United States outright as its speaker (a place: the country speaks), so sharing only places
+    does not make them two voices (rule 12). Spanish copy gives it as "EE.UU."."""
+    matcher = EventMatcher()
+    us = ("United States", "GPE")
+    warning = report(
+        1,
+        "US warns Russia over naval help for North Korea",
+        "A State Department spokesperson said any transfer of submarine technology would breach UN resolutions.",
+        T0,
+        [us, ("United States Department of State", "ORG"), NK, RUSSIA],
+        language="en",
+    )
+    matcher.assign(warning, 1)
+    spanish = report(3, "EE.UU. advierte a Rusia", "", T0, [us, RUSSIA], language="es")
+    assert (spanish.speaker, spanish.speaker_sure) == ("United States", True)
+    again = report(
+        2,
+        "U.S. warns Russia against naval aid to North Korea",
+        "The United States said the transfer of submarine technology would violate Security Council resolutions.",
+        T0 + timedelta(hours=1),
+        [us, RUSSIA, NK],
+        language="en",
+    )
+    assert matcher.assign(again, 2).story_id == 1

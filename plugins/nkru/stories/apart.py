@@ -73,11 +73,23 @@ def next_step(rep: Report, story: StoryProfile, gap: float, rules: events.EventR
 
 def statements_share_only_places(rep: Report, story: StoryProfile, shared: list[str], background) -> bool:
     """Rule 12: a statement and a story first reported as a statement that share places (countries, cities) and
-    figures but no person or body beyond the background: two statements on one matter by different voices."""
+    figures but no person or body beyond the background: two statements on one matter by different voices. Not
+    when both headlines give the same speaker outright (round 9: "US warns Russia…", "EE.UU. advierte a Rusia…"):
+    a country's voice is a place, and the two share it."""
     if not (rep.says and story.says):
+        return False
+    if _one_speaker(rep, story):
         return False
     actor = LABEL_WEIGHTS["ORG"]
     return not any(rep.entities.get(n, 0.0) >= actor for n in shared if n not in background)
+
+
+def _one_speaker(rep: Report, story: StoryProfile) -> bool:
+    """Whether a statement and a story's first report give one speaker outright, the same name or one voice."""
+    a, b = rep.speaker, story.speaker
+    if not (a and b and rep.speaker_sure and story.speaker_sure) or a.startswith(names.RAW) or b.startswith(names.RAW):
+        return False
+    return a == b or names.one_voice(a, b)
 
 
 def merge_evidence(rep: Report, story: StoryProfile, background) -> bool:
