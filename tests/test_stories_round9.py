@@ -153,3 +153,28 @@ def test_one_countrys_warning_in_two_outlets_is_one_statement():
         language="en",
     )
     assert matcher.assign(again, 2).story_id == 1
+
+
+def test_a_country_and_its_foreign_ministry_are_one_voice_on_one_statement():
+    """Pyongyang's foreign ministry calls a claim of missile transfers a fabrication; three hours
+    later "North Korea denies…" names no body, only places. The country speaking and its foreign ministry are one
+    voice: the speaker is what the two statements share (rules 8 and 12), not nothing."""
+    matcher = EventMatcher()
+    ministry = report(
+        1,
+        "DPRK Foreign Ministry: missile transfer claim is a fabrication",
+        "A spokesman for the ministry answered a question from KCNA.",
+        T0,
+        [("Ministry of Foreign Affairs of the DPRK", "ORG"), NK],
+        language="en",
+    )
+    matcher.assign(ministry, 1)
+    denial = report(
+        2,
+        "North Korea denies transferring missiles to Russia",
+        "Pyongyang said the claim was a fabrication by hostile forces.",
+        T0 + timedelta(hours=3),
+        [NK, RUSSIA, ("Pyongyang", "GPE")],
+        language="en",
+    )
+    assert matcher.assign(denial, 2).story_id == 1

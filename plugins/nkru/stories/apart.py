@@ -78,18 +78,24 @@ def statements_share_only_places(rep: Report, story: StoryProfile, shared: list[
     a country's voice is a place, and the two share it."""
     if not (rep.says and story.says):
         return False
-    if _one_speaker(rep, story):
+    if one_speaker(rep, story):
         return False
     actor = LABEL_WEIGHTS["ORG"]
     return not any(rep.entities.get(n, 0.0) >= actor for n in shared if n not in background)
 
 
-def _one_speaker(rep: Report, story: StoryProfile) -> bool:
-    """Whether a statement and a story's first report give one speaker outright, the same name or one voice."""
+def one_speaker(rep: Report, story: StoryProfile) -> bool:
+    """Whether a statement and a story's first report give one speaker, at least one of them outright: the same
+    name, a spokesperson and her body, or two voices of one known country ("North Korea denies…" and its foreign
+    ministry). Not a body whose country the gazetteer cannot tell: the space agency answering the allies' joint
+    statement is not the United States' voice."""
     a, b = rep.speaker, story.speaker
-    if not (a and b and rep.speaker_sure and story.speaker_sure) or a.startswith(names.RAW) or b.startswith(names.RAW):
+    if not (a and b and (rep.speaker_sure or story.speaker_sure)) or a.startswith(names.RAW) or b.startswith(names.RAW):
         return False
-    return a == b or names.one_voice(a, b)
+    if a == b or names.spokesperson_of(a, b):
+        return True
+    country = names.voice_country(a)
+    return country is not None and country == names.voice_country(b)  # "North Korea" and its foreign ministry
 
 
 def merge_evidence(rep: Report, story: StoryProfile, background) -> bool:

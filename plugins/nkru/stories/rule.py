@@ -57,7 +57,9 @@ takes "North Korea denies…" for the voice of Kyiv's intelligence, which names 
 handing over a leader's message hours later out of the message's story (`in_person`).
 A headline attributing a happening to unnamed sources ("…, sources say", `attributed_headlines` in kinds.yaml) is
 the happening's headline, not a statement (`nkru.events.features`).
-Rules 13-17 and the speaker rules are in `nkru.stories.apart`.
+Round 9: two statements whose speakers are one voice (the same name, a spokesperson and her body, a country and
+its own government's body: "North Korea denies…" and its foreign ministry) share that speaker as an actor for rules
+8 and 12 (`one_speaker`). Rules 13-17 and the speaker rules are in `nkru.stories.apart`.
 Rule 5 leaves announcements alone: "Belousov to visit soon, state media says" is the announcement itself.
 A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin"), or a
 Korean under two romanisations the gazetteer lacks ("Kim Chol Su", "Kim Chkhol Su"), is one person
@@ -99,6 +101,7 @@ from nkru.stories.apart import (
     never_named,
     new_face,
     next_step,
+    one_speaker,
     statements_share_only_places,
     third_party,
 )
@@ -303,7 +306,8 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
     shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
     # A statement about a happening (a reaction) shares its subject's names; it must share a person too.
     needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
-    if sum(rep.entities[name] for name in shared if name not in background) < needed:
+    voice = rep.says and story.says and one_speaker(rep, story)  # one voice (round 9): the speaker is shared
+    if not voice and sum(rep.entities[name] for name in shared if name not in background) < needed:
         return Verdict(veto="no shared actor")
     if statements_share_only_places(rep, story, shared, background):
         return Verdict(veto="statements sharing only places")
@@ -311,8 +315,9 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
         return Verdict(veto=veto)
     if veto := next_step(rep, story, gap, rules):
         return Verdict(veto=veto)
-    total = sum(rep.entities.values())
-    who = sum(rep.entities[name] for name in shared) / total if total else 0.0
+    credit = max(0.0, LABEL_WEIGHTS["ORG"] - rep.entities.get(rep.speaker or "", 0.0)) if voice else 0.0
+    total = sum(rep.entities.values()) + credit
+    who = (sum(rep.entities[name] for name in shared) + credit) / total if total else 0.0
     mine = events.specific(rep.kinds, rules)
     if mine and story.main_kinds:
         if not mine & story.main_kinds:
