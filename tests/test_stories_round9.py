@@ -178,3 +178,29 @@ def test_a_country_and_its_foreign_ministry_are_one_voice_on_one_statement():
         language="en",
     )
     assert matcher.assign(denial, 2).story_id == 1
+
+
+def test_a_surname_alone_still_finds_the_full_name_when_comparisons_are_skipped():
+    """Grouping skips the short-form comparison when two sides share no surname or Korean name key
+    (`names.alias_keys`): "Kurenkov" alone still shares its key with "Alexander Kurenkov", so the second report
+    of his arrival joins the first."""
+    matcher = EventMatcher()
+    first = report(
+        1,
+        "Alexander Kurenkov arrives in Pyongyang",
+        "Russia's emergencies minister landed at Sunan airport.",
+        T0,
+        [("Alexander Kurenkov", "PERSON"), ("Pyongyang", "GPE"), ("Sunan International Airport", "FAC")],
+        language="en",
+    )
+    matcher.assign(first, 1)
+    second = report(
+        2,
+        "Kurenkov lands in Pyongyang for disaster-relief talks",
+        "The minister arrived at Sunan airport on Monday.",
+        T0 + timedelta(hours=1),
+        [("Kurenkov", "ORG"), ("Pyongyang", "GPE"), ("Sunan International Airport", "FAC")],
+        language="en",
+    )
+    assert second.alias_keys & matcher.stories[1].alias_keys
+    assert matcher.assign(second, 2).story_id == 1

@@ -178,11 +178,14 @@ def _unnamed(person: str, entities: dict[str, float]) -> bool:
 def different_people(rep: Report, story: StoryProfile) -> str | None:
     """Rule 6: both name people beyond the background and none in common (a short form and its full name are one
     person). The one veto no fallback overrides: the people were read on both sides."""
-    aliases = names.same_people(rep.entities, story.entities)
-    person = LABEL_WEIGHTS["PERSON"]
-    mine_people = {aliases.get(n, n) for n, w in rep.entities.items() if w == person or n in aliases}
-    their_people = {n for n, w in story.entities.items() if w == person}
-    if mine_people and their_people and not mine_people & their_people:
+    their_people = story.people
+    if not their_people or not rep.people.isdisjoint(their_people):
+        return None  # no people on their side, or one named by both (the short cut of the test below)
+    if aliases := names.same_people(rep.entities, story.entities) if rep.alias_keys & story.alias_keys else {}:
+        mine_people = {aliases.get(n, n) for n in rep.entities if n in rep.people or n in aliases}
+    else:
+        mine_people = rep.people
+    if mine_people and mine_people.isdisjoint(their_people):
         return "different people"
     return None
 

@@ -155,6 +155,8 @@ class StoryProfile:
     led: set[str] = field(default_factory=set)  # the kinds its reports led on (`Report.lead_kinds`)
     headline_people: set[str] = field(default_factory=set)  # the people its reports' headlines name
     headline_stops: set[str] = field(default_factory=set)  # the places its reports' headlines name, cities included
+    alias_keys: set[str] = field(default_factory=set)  # `names.alias_keys` of its names
+    people: set[str] = field(default_factory=set)  # the people among its names
 
     @classmethod
     def start(cls, story_id: int, rep: Report, rules: events.EventRules) -> StoryProfile:
@@ -189,6 +191,8 @@ class StoryProfile:
         self.first_published = min(self.first_published, rep.published_at)
         for name, weight in rep.entities.items():
             self.entities[name] = max(weight, self.entities.get(name, 0.0))
+        self.alias_keys |= names.alias_keys({name: self.entities[name] for name in rep.entities})
+        self.people.update(n for n in rep.entities if self.entities[n] == names.PERSON_WEIGHT)
         self.kinds.update(rep.kinds)
         if self.event_date is None:
             self.event_date, self.date_exact = rep.event_date, rep.date_exact
@@ -209,6 +213,8 @@ class StoryProfile:
         self.led.update(other.led)
         self.headline_people.update(other.headline_people)
         self.headline_stops.update(other.headline_stops)
+        self.alias_keys |= other.alias_keys
+        self.people |= other.people
         self.step = self.step or other.step
 
 
@@ -302,7 +308,7 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
         return Verdict(veto=veto)
     if veto := different_counterparts(rep, story) or different_stops(rep, story, gap) or new_face(rep, story, gap):
         return Verdict(veto=veto)
-    aliases = names.same_people(rep.entities, story.entities)
+    aliases = names.same_people(rep.entities, story.entities) if rep.alias_keys & story.alias_keys else {}
     shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
     # A statement about a happening (a reaction) shares its subject's names; it must share a person too.
     needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
