@@ -105,7 +105,7 @@ def test_tokyos_concern_is_not_washingtons_warning_on_kind_and_time():
 
 
 def test_tomorrow_in_the_headline_announces_even_when_the_summary_gives_the_date():
-    """"ロシア国防相、あすから訪朝" announces the visit; its summary's date to come ("16日から") must not keep the
+    """ "ロシア国防相、あすから訪朝" announces the visit; its summary's date to come ("16日から") must not keep the
     headline's "tomorrow" from making the headline an announcement (`Report.exclusive`), or the report would be
     told apart from the other announcements of the visit as a happening."""
     published = datetime(2027, 9, 15, 10, 0, tzinfo=UTC)
@@ -128,7 +128,7 @@ def test_indonesian_headline_abbreviating_the_law_names_the_presidents_signature
 
 
 def test_one_countrys_warning_in_two_outlets_is_one_statement():
-    """"US warns Russia over naval help for North Korea" and, an hour later, "U.S. warns Russia against…": each
+    """ "US warns Russia over naval help for North Korea" and, an hour later, "U.S. warns Russia against…": each
     headline gives the United States outright as its speaker (a place: the country speaks), so sharing only places
     does not make them two voices (rule 12). Spanish copy gives it as "EE.UU."."""
     matcher = EventMatcher()
@@ -204,3 +204,75 @@ def test_a_surname_alone_still_finds_the_full_name_when_comparisons_are_skipped(
     )
     assert second.alias_keys & matcher.stories[1].alias_keys
     assert matcher.assign(second, 2).story_id == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "speaker"),
+    [
+        ('北 외무성, 日 추가 제재에 "적대 행위…대가 치를 것"', "ko", "Ministry of Foreign Affairs of the DPRK"),
+        ("外交部：中方注意到有关报道", "zh", None),
+        ("Beijing plays down Russia-North Korea rail link", "en", "Beijing"),
+    ],
+)
+def test_statement_headline_shapes_of_korean_chinese_and_english_wires(title: str, language: str, speaker: str | None):
+    """Yonhap's speaker, a comma, what the words are about ("…에") and the quotation; a Chinese full-width colon after
+    the speaker; an English headline playing something down: each is a statement's headline, and where the
+    speaker is one of the report's names it is given outright."""
+    found = [("Ministry of Foreign Affairs of the DPRK", "ORG"), ("Beijing", "GPE"), ("China", "GPE"), NK]
+    rep = report(1, title, "", T0, found, language=language)
+    assert rep.says
+    if speaker is not None:
+        assert (rep.speaker, rep.speaker_sure) == (speaker, True)
+
+
+def test_the_country_speaking_is_not_a_place_its_headline_tells_apart():
+    """Beijing's "Foreign Ministry spokesperson: Tumen River rail link is normal cooperation" and, an hour later,
+    "China calls rail link with Russia 'normal cooperation'": the second headline names China as its voice, not as
+    where anything happened, so the two headlines' places (Tumen River; China) do not tell them apart (rule 7)."""
+    matcher = EventMatcher()
+    china, ministry, tumen = ("China", "GPE"), ("Ministry of Foreign Affairs of China", "ORG"), ("Tumen River", "LOC")
+    first = report(
+        1,
+        "Foreign Ministry spokesperson: Tumen River rail link is normal cooperation",
+        "The spokesperson said cooperation between sovereign states was their own affair.",
+        T0,
+        [ministry, tumen, china, NK, RUSSIA],
+        language="en",
+    )
+    matcher.assign(first, 1)
+    second = report(
+        2,
+        "China calls rail link with Russia and North Korea 'normal cooperation'",
+        "The Chinese Foreign Ministry said the new line over the Tumen River was a matter for the two states.",
+        T0 + timedelta(hours=1),
+        [china, ministry, tumen, NK, RUSSIA],
+        language="en",
+    )
+    assert matcher.assign(second, 2).story_id == 1
+
+
+def test_a_speaker_given_in_words_is_not_another_voice():
+    """Yonhap's '외교부, 라브로프 발언에 "깊은 유감"' and, half an hour later, '정부 "…"…라브로프 발언 반박':
+    "정부" (the government) is a speaker given in words no name stands for, so the ministry's never being named
+    there does not make the two statements two voices (rule 10)."""
+    matcher = EventMatcher()
+    lavrov = ("Sergei Lavrov", "PERSON")
+    ministry = report(
+        1,
+        "외교부, 라브로프 '北 미사일 이해' 발언에 \"깊은 유감\"",
+        "외교부 대변인은 정례 브리핑에서 라브로프 장관의 발언에 유감을 표했다.",
+        T0,
+        [("Ministry of Foreign Affairs of South Korea", "ORG"), lavrov, NK, RUSSIA],
+        language="ko",
+    )
+    assert (ministry.speaker, ministry.speaker_sure) == ("Ministry of Foreign Affairs of South Korea", True)
+    matcher.assign(ministry, 1)
+    government = report(
+        2,
+        '정부 "러, 안보리 상임이사국 책임 다해야"…라브로프 발언 비판',
+        "정부는 라브로프 장관의 발언이 안보리 결의에 어긋난다고 밝혔다.",
+        T0 + timedelta(minutes=30),
+        [lavrov, RUSSIA],
+        language="ko",
+    )
+    assert matcher.assign(government, 2).story_id == 1

@@ -30,7 +30,11 @@ PERSON_WEIGHT = 3.0
 BODY_WEIGHT = 2.0  # people and bodies speak; places do not
 RAW = "~"  # a speaker given in words that are none of the report's names
 # The speaker slot of an attributed headline: "Zakharova: …", 국방부 "…", 北 외무성 "…" (as in kinds.yaml).
-_SPEAKER_SLOT = re.compile(r'^([^\s,:;…"“”«»「]+(?:\s+[^\s,:;…"“”«»「]+){0,2})\s*(?::\s|["“「])')
+# Round 9: also 北 외무성, EU 대북제재에 "…" (the speaker, a comma, what the words are about, the quotation) and a
+# Chinese full-width colon ("外交部：…").
+_SPEAKER_SLOT = re.compile(
+    r'^([^\s,:;…"“”«»「]+(?:\s+[^\s,:;…"“”«»「]+){0,2})\s*(?::\s|：|["“「]|[,、，]\s*[^"“”«»「…]{1,40}(?:에|에게|に)\s*["“「])'
+)
 # A trailing attribution names the speaker after the statement: "…, unification ministry says".
 _TRAILING = re.compile(
     r"[,—–-]\s*([^,—–-]{2,80}?)\s+(?:says|said|warns|tells \w+|claims|reports|selon\b.*|sagt|erklärt|dice)\s*$",
