@@ -276,3 +276,38 @@ def test_a_speaker_given_in_words_is_not_another_voice():
         language="ko",
     )
     assert matcher.assign(government, 2).story_id == 1
+
+
+def test_reports_of_a_gala_are_one_happening_apart_from_the_signing_before_it():
+    """The culture ministers sign an exchange plan; the next evening Kim Jong Un watches the Russian circus's gala
+    with the minister. The gala's reports name only the leader and the city, but they cue a performance: the
+    Spanish report joins the Russian one, and neither joins the signing."""
+    matcher = EventMatcher()
+    minister = ("Olga Lyubimova", "PERSON")
+    signing = report(
+        1,
+        "Russia and North Korea sign culture exchange plan for 2028-2030",
+        "Culture minister Olga Lyubimova signed the plan in Pyongyang.",
+        T0,
+        [minister, NK, RUSSIA, ("Pyongyang", "GPE")],
+        language="en",
+    )
+    matcher.assign(signing, 1)
+    gala = report(
+        2,
+        "Ким Чен Ын посетил гала-представление Большого московского цирка",
+        "Северокорейский лидер аплодировал артистам.",
+        T0 + timedelta(hours=20),
+        [KIM],
+        language="ru",
+    )
+    assert matcher.assign(gala, 2).story_id is None
+    spanish = report(
+        3,
+        "Kim Jong-un asiste a un espectáculo del circo ruso en Pionyang",
+        "El líder norcoreano presenció la función.",
+        T0 + timedelta(hours=22),
+        [KIM, ("Pyongyang", "GPE")],
+        language="es",
+    )
+    assert matcher.assign(spanish, 3).story_id == 2
