@@ -311,3 +311,44 @@ def test_reports_of_a_gala_are_one_happening_apart_from_the_signing_before_it():
         language="es",
     )
     assert matcher.assign(spanish, 3).story_id == 2
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "says"),
+    [
+        ("Шойгу в Вонсане: курорт примет российских туристов летом", "ru", False),
+        ("Lawrow in Wonsan: Russland will Urlaubsflüge ausbauen", "de", False),
+        ("Захарова: визит Шойгу в Вонсан согласован", "ru", True),
+    ],
+)
+def test_someone_in_a_place_before_a_colon_is_the_visit_not_a_speaker(title: str, language: str, says: bool):
+    """ "Шойгу в Вонсане: …" (Shoigu in Wonsan: …) reports his stop there; only a name alone before the colon
+    ("Захарова: …") gives a speaker."""
+    found = [("Sergei Shoigu", "PERSON"), ("Sergei Lavrov", "PERSON"), ("Wonsan", "GPE"), ("Maria Zakharova", "PERSON")]
+    assert report(1, title, "", T0, found, language=language).says is says
+
+
+def test_a_governors_stop_headlined_with_a_colon_meets_its_later_reports():
+    """ "Кожемяко в Сонбоне: …" in the morning and Yonhap's report of the governor's visit to Sonbong nine hours
+    later: the Russian headline is the visit's, not the governor's statement, so the later report is not kept
+    apart as the happening a statement refers to."""
+    matcher = EventMatcher()
+    governor = ("Oleg Kozhemyako", "PERSON")
+    first = report(
+        1,
+        "Кожемяко в Сонбоне: Приморье построит в КНДР рыбный завод",
+        "Губернатор Приморья осмотрел порт и договорился о совместном предприятии.",
+        T0,
+        [governor, ("Primorsky Krai", "GPE"), NK],
+        language="ru",
+    )
+    matcher.assign(first, 1)
+    later = report(
+        2,
+        "연해주 주지사 선봉 방문…수산물 가공 공장 합의",
+        "코제먀코 주지사가 선봉항을 둘러보고 합작 공장 건설에 합의했다.",
+        T0 + timedelta(hours=9),
+        [governor, ("Primorsky Krai", "GPE"), NK],
+        language="ko",
+    )
+    assert matcher.assign(later, 2).story_id == 1
