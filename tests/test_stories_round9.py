@@ -352,3 +352,24 @@ def test_a_governors_stop_headlined_with_a_colon_meets_its_later_reports():
         language="ko",
     )
     assert matcher.assign(later, 2).story_id == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "says", "speaker"),
+    [
+        (
+            "N. Korea sent 2,000 more engineers to Russia's Kursk region: JCS",
+            True,
+            "Joint Chiefs of Staff of South Korea",
+        ),
+        ("Kim Jong Un inspects new destroyer ahead of Russian port call: KCNA", False, None),
+    ],
+)
+def test_the_english_wires_trailing_source_after_a_colon(title: str, says: bool, speaker: str | None):
+    """Yonhap's English headlines put the source last, after a colon: "…: JCS" is the Joint Chiefs' statement,
+    given outright; "…: KCNA" is a news agency carrying the happening, not a speaker."""
+    found = [("Joint Chiefs of Staff of South Korea", "ORG"), ("KCNA", "ORG"), NK, RUSSIA, KIM]
+    rep = report(1, title, "", T0, found, language="en")
+    assert rep.says is says
+    if speaker:
+        assert (rep.speaker, rep.speaker_sure) == (speaker, True)

@@ -35,6 +35,8 @@ RAW = "~"  # a speaker given in words that are none of the report's names
 _SPEAKER_SLOT = re.compile(
     r'^([^\s,:;…"“”«»「]+(?:\s+[^\s,:;…"“”«»「]+){0,2})\s*(?::\s|：|["“「]|[,、，]\s*[^"“”«»「…]{1,40}(?:에|에게|に)\s*["“「])'
 )
+# The English wire's trailing source after a colon: "N. Korea sent 15,000 workers to Russia: NIS" (round 9).
+_TRAILING_COLON = re.compile(r"^[^:]{20,}:\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})\s*$")
 # A trailing attribution names the speaker after the statement: "…, unification ministry says".
 _TRAILING = re.compile(
     r"[,—–-]\s*([^,—–-]{2,80}?)\s+(?:says|said|warns|tells \w+|claims|reports|selon\b.*|sagt|erklärt|dice)\s*$",
@@ -113,7 +115,7 @@ def speaker(title: str, entities: Mapping[str, float], background: Iterable[str]
     body the extract step does not name) — else, guessed, the first person or body the headline names."""
     order = headline_order(title, entities, background)
     actors = [n for n in order if entities[n] >= BODY_WEIGHT]
-    tail = _TRAILING.search(title)
+    tail = _TRAILING.search(title) or _TRAILING_COLON.match(title)
     slot = tail.group(1) if tail else None
     if slot is None and (head := _SPEAKER_SLOT.match(title)):
         slot = head.group(1)
