@@ -373,3 +373,18 @@ def test_the_english_wires_trailing_source_after_a_colon(title: str, says: bool,
     assert rep.says is says
     if speaker:
         assert (rep.speaker, rep.speaker_sure) == (speaker, True)
+
+
+@pytest.mark.parametrize(
+    ("title", "says"),
+    [
+        ("Coopération spatiale : Roscosmos signe un accord avec Pyongyang", False),
+        ("Zakharova : la visite de Choe Son Hui est confirmée", True),
+    ],
+)
+def test_a_french_rubric_before_a_colon_is_no_speaker(title: str, says: bool):
+    """French headlines open on a rubric before a spaced colon ("Coopération spatiale : …"): the topic, not who
+    speaks, so the headline reports the signing; a name alone before it ("Zakharova : …") still gives a speaker."""
+    found = [("Roscosmos", "ORG"), ("Maria Zakharova", "PERSON"), ("Choe Son Hui", "PERSON"), ("Pyongyang", "GPE")]
+    rep = report(1, title, "", T0, found, language="fr")
+    assert rep.says is says

@@ -35,6 +35,8 @@ RAW = "~"  # a speaker given in words that are none of the report's names
 _SPEAKER_SLOT = re.compile(
     r'^([^\s,:;…"“”«»「]+(?:\s+[^\s,:;…"“”«»「]+){0,2})\s*(?::\s|：|["“「]|[,、，]\s*[^"“”«»「…]{1,40}(?:에|에게|に)\s*["“「])'
 )
+# A French rubric before a spaced colon, a lowercase word in it: "Nucléaire civil : Rosatom signe…" (round 9).
+_RUBRIC = re.compile(r"^[^:]*\s[a-zà-öø-ÿ][^:]*\s:")
 # The English wire's trailing source after a colon: "N. Korea sent 15,000 workers to Russia: NIS" (round 9).
 _TRAILING_COLON = re.compile(r"^[^:]{20,}:\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})\s*$")
 # A trailing attribution names the speaker after the statement: "…, unification ministry says".
@@ -117,7 +119,7 @@ def speaker(title: str, entities: Mapping[str, float], background: Iterable[str]
     actors = [n for n in order if entities[n] >= BODY_WEIGHT]
     tail = _TRAILING.search(title) or _TRAILING_COLON.match(title)
     slot = tail.group(1) if tail else None
-    if slot is None and (head := _SPEAKER_SLOT.match(title)):
+    if slot is None and (head := _SPEAKER_SLOT.match(title)) and not _RUBRIC.match(title):
         slot = head.group(1)
     if slot is not None:
         folded_slot = events.fold(slot)
