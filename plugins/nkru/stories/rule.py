@@ -59,7 +59,9 @@ A headline attributing a happening to unnamed sources ("…, sources say", `attr
 the happening's headline, not a statement (`nkru.events.features`).
 Round 9: two statements whose speakers are one voice (the same name, a spokesperson and her body, a country and
 its own government's body: "North Korea denies…" and its foreign ministry) share that speaker as an actor for rules
-8 and 12 (`one_speaker`). Rules 13-17 and the speaker rules are in `nkru.stories.apart`.
+8 and 12 (`one_speaker`); rule 7 leaves a statement's speaker out of its headline's places ("中国外務省…" names China
+as voice); rule 10 takes no speaker for another voice against one given in words no name stands for ("정부 '…'").
+Rules 13-17 and the speaker rules are in `nkru.stories.apart`.
 Rule 5 leaves announcements alone: "Belousov to visit soon, state media says" is the announcement itself.
 A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin"), or a
 Korean under two romanisations the gazetteer lacks ("Kim Chol Su", "Kim Chkhol Su"), is one person
