@@ -306,7 +306,8 @@ def features(
         found.add(cues.rules.future_date_kind)
         if source and source in fold(title):
             in_title.add(cues.rules.future_date_kind)
-    elif _tomorrow_in_headline(title, relative, found, cues):
+    # Also when the summary gives the date to come: "ロシア外相、あすから訪朝" announces in its headline (round 9).
+    if _tomorrow_in_headline(title, relative, found, cues):
         found.add(cues.rules.future_date_kind)
         in_title.add(cues.rules.future_date_kind)
     # A date in a wire dateline ("SEOUL, March 25 (Yonhap) --") is the day of writing, where the wire was, not

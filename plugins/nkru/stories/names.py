@@ -30,7 +30,15 @@ PERSON_WEIGHT = 3.0
 BODY_WEIGHT = 2.0  # people and bodies speak; places do not
 RAW = "~"  # a speaker given in words that are none of the report's names
 # The speaker slot of an attributed headline: "Zakharova: …", 국방부 "…", 北 외무성 "…" (as in kinds.yaml).
-_SPEAKER_SLOT = re.compile(r'^([^\s,:;…"“”«»「]+(?:\s+[^\s,:;…"“”«»「]+){0,2})\s*(?::\s|["“「])')
+# Round 9: also 北 외무성, EU 대북제재에 "…" (the speaker, a comma, what the words are about, the quotation) and a
+# Chinese full-width colon ("外交部：…").
+_SPEAKER_SLOT = re.compile(
+    r'^([^\s,:;…"“”«»「]+(?:\s+[^\s,:;…"“”«»「]+){0,2})\s*(?::\s|：|["“「]|[,、，]\s*[^"“”«»「…]{1,40}(?:에|에게|に)\s*["“「])'
+)
+# A French rubric before a spaced colon, a lowercase word in it: "Nucléaire civil : Rosatom signe…" (round 9).
+_RUBRIC = re.compile(r"^[^:]*\s[a-zà-öø-ÿ][^:]*\s:")
+# The English wire's trailing source after a colon: "N. Korea sent 15,000 workers to Russia: NIS" (round 9).
+_TRAILING_COLON = re.compile(r"^[^:]{20,}:\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})\s*$")
 # A trailing attribution names the speaker after the statement: "…, unification ministry says".
 _TRAILING = re.compile(
     r"[,—–-]\s*([^,—–-]{2,80}?)\s+(?:says|said|warns|tells \w+|claims|reports|selon\b.*|sagt|erklärt|dice)\s*$",
@@ -48,11 +56,28 @@ def _spellings_by_name() -> dict[str, tuple[str, ...]]:
     return {name: tuple(events.fold(a) for a in entry.aliases) for name, entry in gaz.by_name.items()}
 
 
+@functools.cache
+def _titles_by_name() -> dict[str, tuple[str, ...]]:
+    """Office holder -> the folded titles of the office (config/gazetteer/offices.yaml): round 9, a headline giving
+    its speaker by title alone ("官房長官、…「…」", "Kremlin spokesman says") names the holder, as the extract step
+    reads it. Whole titles only: their last words ("spokesman", "Kremlin") stand for no one."""
+    try:
+        gaz = gazetteer_module.load()
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, list[str]] = {}
+    for office in gaz.offices:
+        if (holder := gaz.holders.get(office.name)) is not None:
+            out.setdefault(holder, []).extend(events.fold(a) for a in office.aliases)
+    return {holder: tuple(dict.fromkeys(titles)) for holder, titles in out.items()}
+
+
 def known(name: str) -> bool:
     """Whether the gazetteer lists the name: every report naming that person in any language would read it."""
     return name in _spellings_by_name()
 
 
+@functools.lru_cache(maxsize=65536)
 def surname(name: str) -> str | None:
     """The folded last word of a person's name when it is long enough to stand for the person."""
     words = events.fold(name).split()
@@ -66,6 +91,7 @@ def spellings(name: str, weight: float) -> set[str]:
     forms = {events.fold(name), *_spellings_by_name().get(name, ())}
     if weight == PERSON_WEIGHT:
         forms |= {words[-1] for words in (f.split() for f in list(forms)) if len(words) > 1 and len(words[-1]) >= 3}
+        forms |= set(_titles_by_name().get(name, ()))
     return {f for f in forms if f}
 
 
@@ -91,9 +117,9 @@ def speaker(title: str, entities: Mapping[str, float], background: Iterable[str]
     body the extract step does not name) — else, guessed, the first person or body the headline names."""
     order = headline_order(title, entities, background)
     actors = [n for n in order if entities[n] >= BODY_WEIGHT]
-    tail = _TRAILING.search(title)
+    tail = _TRAILING.search(title) or _TRAILING_COLON.match(title)
     slot = tail.group(1) if tail else None
-    if slot is None and (head := _SPEAKER_SLOT.match(title)):
+    if slot is None and (head := _SPEAKER_SLOT.match(title)) and not _RUBRIC.match(title):
         slot = head.group(1)
     if slot is not None:
         folded_slot = events.fold(slot)
@@ -166,6 +192,19 @@ def voice_country(name: str) -> str | None:
     if (country := _country_in_name(name)) is not None:
         return country
     return next((c for body in _spokespeople().get(name, ()) if (c := _body_countries().get(body))), None)
+
+
+def alias_keys(entities: Mapping[str, float]) -> frozenset[str]:
+    """The keys on which `same_people` may find one person under two names (each person's surname and Korean name
+    key, each one-word name's surname): two sides whose keys are disjoint have no such person, so grouping skips
+    the comparison (round 9, speed; the same decisions)."""
+    keys = set()
+    for name, weight in entities.items():
+        if (weight == PERSON_WEIGHT or len(name.split()) == 1) and (key := surname(name)) is not None:
+            keys.add(f"s:{key}")
+        if weight == PERSON_WEIGHT and (key := korean_key(name)) is not None:
+            keys.add(f"k:{key}")
+    return frozenset(keys)
 
 
 def same_people(mine: Mapping[str, float], theirs: Mapping[str, float]) -> dict[str, str]:

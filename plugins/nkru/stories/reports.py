@@ -9,6 +9,7 @@ way in every language. *What* are the kinds of happening the text cues and wheth
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,6 +58,16 @@ class Report:
     about: frozenset[str] = frozenset()  # the people a statement's headline names other than its speaker
     headline_people: frozenset[str] = frozenset()  # the people its headline names, the two leaders included
     headline_stops: frozenset[str] = frozenset()  # the places its headline names, the background cities included
+
+    @functools.cached_property
+    def alias_keys(self) -> frozenset[str]:
+        """`names.alias_keys` of its names, computed once."""
+        return names.alias_keys(self.entities)
+
+    @functools.cached_property
+    def people(self) -> frozenset[str]:
+        """The people among its names."""
+        return frozenset(n for n, w in self.entities.items() if w == LABEL_WEIGHTS["PERSON"])
 
     def strong_entities(self, background: frozenset[str]) -> set[str]:
         return {name for name in self.entities if name not in background}

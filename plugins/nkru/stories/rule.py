@@ -57,6 +57,10 @@ takes "North Korea denies…" for the voice of Kyiv's intelligence, which names 
 handing over a leader's message hours later out of the message's story (`in_person`).
 A headline attributing a happening to unnamed sources ("…, sources say", `attributed_headlines` in kinds.yaml) is
 the happening's headline, not a statement (`nkru.events.features`).
+Round 9: two statements whose speakers are one voice (the same name, a spokesperson and her body, a country and
+its own government's body: "North Korea denies…" and its foreign ministry) share that speaker as an actor for rules
+8 and 12 (`one_speaker`); rule 7 leaves a statement's speaker out of its headline's places ("中国外務省…" names China
+as voice); rule 10 takes no speaker for another voice against one given in words no name stands for ("정부 '…'").
 Rules 13-17 and the speaker rules are in `nkru.stories.apart`.
 Rule 5 leaves announcements alone: "Belousov to visit soon, state media says" is the announcement itself.
 A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin"), or a
@@ -99,6 +103,7 @@ from nkru.stories.apart import (
     never_named,
     new_face,
     next_step,
+    one_speaker,
     statements_share_only_places,
     third_party,
 )
@@ -152,6 +157,8 @@ class StoryProfile:
     led: set[str] = field(default_factory=set)  # the kinds its reports led on (`Report.lead_kinds`)
     headline_people: set[str] = field(default_factory=set)  # the people its reports' headlines name
     headline_stops: set[str] = field(default_factory=set)  # the places its reports' headlines name, cities included
+    alias_keys: set[str] = field(default_factory=set)  # `names.alias_keys` of its names
+    people: set[str] = field(default_factory=set)  # the people among its names
 
     @classmethod
     def start(cls, story_id: int, rep: Report, rules: events.EventRules) -> StoryProfile:
@@ -186,6 +193,8 @@ class StoryProfile:
         self.first_published = min(self.first_published, rep.published_at)
         for name, weight in rep.entities.items():
             self.entities[name] = max(weight, self.entities.get(name, 0.0))
+        self.alias_keys |= names.alias_keys({name: self.entities[name] for name in rep.entities})
+        self.people.update(n for n in rep.entities if self.entities[n] == names.PERSON_WEIGHT)
         self.kinds.update(rep.kinds)
         if self.event_date is None:
             self.event_date, self.date_exact = rep.event_date, rep.date_exact
@@ -206,6 +215,8 @@ class StoryProfile:
         self.led.update(other.led)
         self.headline_people.update(other.headline_people)
         self.headline_stops.update(other.headline_stops)
+        self.alias_keys |= other.alias_keys
+        self.people |= other.people
         self.step = self.step or other.step
 
 
@@ -299,11 +310,12 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
         return Verdict(veto=veto)
     if veto := different_counterparts(rep, story) or different_stops(rep, story, gap) or new_face(rep, story, gap):
         return Verdict(veto=veto)
-    aliases = names.same_people(rep.entities, story.entities)
+    aliases = names.same_people(rep.entities, story.entities) if rep.alias_keys & story.alias_keys else {}
     shared = sorted((set(rep.entities) & set(story.entities)) | set(aliases))
     # A statement about a happening (a reaction) shares its subject's names; it must share a person too.
     needed = MIN_SHARED_ACTORS if rep.says == story.says else LABEL_WEIGHTS["PERSON"]
-    if sum(rep.entities[name] for name in shared if name not in background) < needed:
+    voice = rep.says and story.says and one_speaker(rep, story)  # one voice (round 9): the speaker is shared
+    if not voice and sum(rep.entities[name] for name in shared if name not in background) < needed:
         return Verdict(veto="no shared actor")
     if statements_share_only_places(rep, story, shared, background):
         return Verdict(veto="statements sharing only places")
@@ -311,8 +323,9 @@ def score(rep: Report, story: StoryProfile, rules: events.EventRules) -> Verdict
         return Verdict(veto=veto)
     if veto := next_step(rep, story, gap, rules):
         return Verdict(veto=veto)
-    total = sum(rep.entities.values())
-    who = sum(rep.entities[name] for name in shared) / total if total else 0.0
+    credit = max(0.0, LABEL_WEIGHTS["ORG"] - rep.entities.get(rep.speaker or "", 0.0)) if voice else 0.0
+    total = sum(rep.entities.values()) + credit
+    who = (sum(rep.entities[name] for name in shared) + credit) / total if total else 0.0
     mine = events.specific(rep.kinds, rules)
     if mine and story.main_kinds:
         if not mine & story.main_kinds:
