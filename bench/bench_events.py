@@ -53,8 +53,8 @@ SPLITS_OF = {
     HOLDOUT6_SET: ("dev",),  # round 6's holdout, moved to dev for round 7 after its first and after scores
     HOLDOUT7_SET: ("dev",),  # round 7's holdout, moved to dev for round 8 after its first and after scores
     HOLDOUT8_SET: ("dev",),  # round 8's holdout, moved to dev for round 9 after its first and after scores
-    HOLDOUT9_SET: ("holdout9",),
-    HOLDOUT10_SET: ("holdout10",),
+    HOLDOUT9_SET: ("dev",),  # round 9's two holdouts, moved to dev for round 10 after their first and after scores
+    HOLDOUT10_SET: ("dev",),
 }
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 

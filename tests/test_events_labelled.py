@@ -149,10 +149,10 @@ HOLDOUT10_FILE = EVENTS_FILE.parent / "events_holdout10.yaml"
             14,
             (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE, HOLDOUT6_FILE, HOLDOUT7_FILE),
         ),
-        # Written as holdout9 by a ninth hand; first score in its header.
+        # Written as holdout9 by a ninth hand; dev since its first and after-round-9 scores.
         (
             HOLDOUT9_FILE,
-            "holdout9",
+            "dev",
             14,
             (
                 EVENTS_FILE,
@@ -165,10 +165,11 @@ HOLDOUT10_FILE = EVENTS_FILE.parent / "events_holdout10.yaml"
                 HOLDOUT8_FILE,
             ),
         ),
-        # Written as holdout10 by a tenth hand in the same hour as holdout9; first score in its header.
+        # Written as holdout10 by a tenth hand in the same hour as holdout9; dev since its first and after-round-9
+        # scores.
         (
             HOLDOUT10_FILE,
-            "holdout10",
+            "dev",
             14,
             (
                 EVENTS_FILE,
