@@ -44,6 +44,7 @@ HOLDOUT7_SET = ROOT / "bench" / "events_holdout7.yaml"
 HOLDOUT8_SET = ROOT / "bench" / "events_holdout8.yaml"
 HOLDOUT9_SET = ROOT / "bench" / "events_holdout9.yaml"
 HOLDOUT10_SET = ROOT / "bench" / "events_holdout10.yaml"
+HOLDOUT11_SET = ROOT / "bench" / "events_holdout11.yaml"
 SPLITS_OF = {
     DEFAULT_SET: ("dev", "holdout"),
     HOLDOUT2_SET: ("holdout2",),
@@ -55,6 +56,7 @@ SPLITS_OF = {
     HOLDOUT8_SET: ("dev",),  # round 8's holdout, moved to dev for round 9 after its first and after scores
     HOLDOUT9_SET: ("dev",),  # round 9's two holdouts, moved to dev for round 10 after their first and after scores
     HOLDOUT10_SET: ("dev",),
+    HOLDOUT11_SET: ("holdout11",),
 }
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 
@@ -205,6 +207,7 @@ def main(argv: list[str]) -> int:
             "holdout8",
             "holdout9",
             "holdout10",
+            "holdout11",
             "all",
         ),
         default=None,
