@@ -174,6 +174,10 @@ class Lexicon:
     to_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "to", "a", "do": before a recipient
     clause_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "as", "while": a clause begins
     with_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "with", "con", "с": before a party
+    # language -> the words of a "from ... to ..." range ("von ... bis", "от ... до", "から ... まで") and whether they
+    # follow their noun (postpositions, case endings written "-'dan"), and whether a route never uses them, so
+    # they may stand anywhere in the title's part ("bis", "tot"): a title's range frame (round 11)
+    range_words: dict[str, tuple[frozenset[str], frozenset[str], bool, bool]] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # language -> where its words come from
     observers: frozenset[str] = frozenset()  # third countries that are sources, not parties (see _cldr.yaml)
 
@@ -237,6 +241,9 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
     lexicon.to_words[code] = {str(j) for j in data.get("to_words", []) or []}
     lexicon.clause_words[code] = {str(j) for j in data.get("clause_words", []) or []}
     lexicon.with_words[code] = {str(j) for j in data.get("with_words", []) or []}
+    if ranges := data.get("range_words"):
+        after, anywhere = bool(ranges.get("after", False)), bool(ranges.get("anywhere", False))
+        lexicon.range_words[code] = (frozenset(ranges["from"]), frozenset(ranges["to"]), after, anywhere)
     only_here = {fold(t) for t in data.get("only_in_this_language", [])}
     surnames = {fold(t) for t in data.get("surnames", [])}
 

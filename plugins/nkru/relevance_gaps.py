@@ -20,6 +20,10 @@ class Gaps:
     toward: re.Pattern[str]  # before a recipient: "(exports of drones) to", "a", "do" (`to_words`)
     clause: re.Pattern[str] | None = None  # a conjunction starting a clause of its own: "as", "while" (`clause_words`)
     every_with: frozenset[str] = frozenset()  # every language's "with" (`with_words`), folded: "con", "mit", "с"
+    range_from: re.Pattern[str] | None = None  # "from", "von", "от", "から" of a range (`range_words`), if known
+    range_to: re.Pattern[str] | None = None  # "to", "bis", "до", "まで"
+    range_after: bool = False  # the range words follow their noun: "Moskova'dan Pyongyang'a", "रूस से ... तक"
+    range_anywhere: bool = False  # no route uses them ("von ... bis", "van ... tot"): not only opening a part
 
 
 def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
@@ -47,4 +51,28 @@ def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
         re.compile(rf"(?<!\w)(?:{toward})\s+", re.IGNORECASE),
         re.compile(rf"\s(?:{clause})\s", re.IGNORECASE) if clause else None,
         frozenset(w.casefold() for words in lexicon.with_words.values() for w in words),
+        *_range_words(lexicon, language),
     )
+
+
+def _range_words(
+    lexicon: lx.Lexicon, language: str | None
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, bool, bool]:
+    """The language's range words compiled (none when the language is unknown: "de", "a", "to" mean other things
+    elsewhere). A word written "-'dan" is an ending glued to its noun; in languages written without spaces
+    between words (Japanese, Chinese, Korean particles) every word is glued."""
+    if language not in lexicon.range_words:
+        return None, None, False, False
+    starts, ends, after, anywhere = lexicon.range_words[language]
+    glued = lexicon.rules[language].boundaries != "words"
+
+    def pattern(words: frozenset[str]) -> re.Pattern[str]:
+        alternatives = []
+        for word in sorted(words, key=len, reverse=True):
+            if word.startswith("-"):
+                alternatives.append(rf"(?<=\w){re.escape(word[1:])}(?!\w)")
+            else:
+                alternatives.append(re.escape(word) if glued else rf"(?<!\w){re.escape(word)}(?!\w)")
+        return re.compile("|".join(alternatives), re.IGNORECASE)
+
+    return pattern(starts), pattern(ends), after, anywhere

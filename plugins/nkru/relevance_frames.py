@@ -1,0 +1,56 @@
+"""A title's frame that makes the two sides entries of a list, for the relevance scorer (nkru.relevance).
+
+Round 11: a part of the title (between a kicker's colon and dashes) that opens with "from" and names the two sides
+with a "to" between them ("In these countries there is no McDonald's – from North Korea to Russia", "Os países onde
+o Natal não é feriado: da Coreia do Norte à Rússia", "2026 in space: a record year, from SpaceX to Russia and North
+Korea", "Fidel Castro: Moskova'dan Pyongyang'a uzanan bir hayat") spans a list by its two ends: the sides are its
+entries, not the parties of one relation. Not with a beat word in the title ("From Moscow to Pyongyang by train")
+nor a word pairing the two. A range, not a route: where a language tells the two apart, only its range words
+("von ... bis", "от ... до", not "nach", "в") are listed (`range_words` in config/lexicon/). Designed on round 10's
+hand, then checked on round 9's and on the relevant items of every hand.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nkru.lexicon import CUE, JOINT
+from nkru.relevance_gaps import Gaps
+from nkru.relevance_hits import TITLE, Hit
+
+_SECTION = re.compile(r"[^:：|–—]+")  # the title's parts between a kicker's colon and dashes
+_LEAD = re.compile(r"[\s\"'«»„“”‘’「『]*")  # what may come before a part's first word
+_NOUN = re.compile(r"[\s\"'«»„“”‘’「『]*(?:[^\s:：|–—]+\s*){0,3}")  # the noun a postposition follows: 1-3 words
+_WORD_REST = re.compile(r"\S*")  # the rest of a side's word ("Pyongyang|'a")
+_AND_NEXT = re.compile(r"\S*\s*\S*")  # ... and the word after it, where a postposition stands ("Pyongyang'a | uzanan")
+
+
+def range_frame(hits: list[Hit], related_title: bool, text: str, gaps: Gaps) -> str:
+    """Why a part of the title is a "from ... to ..." range whose entries are the two sides (see the module
+    docstring), or ""."""
+    if gaps.range_from is None or gaps.range_to is None or related_title:
+        return ""
+    title = [h for h in hits if h.field == TITLE]
+    if any(h.term.side in (JOINT, CUE) for h in title):
+        return ""  # "From Moscow to Pyongyang by train": a route on the beat
+    for section in _SECTION.finditer(text, 0, text.index("\n")):
+        sides = [h for h in title if section.start() <= h.start < section.end() and (h.nk or h.ru)]
+        if len({h.nk for h in sides}) < 2:
+            continue
+        opener = gaps.range_from.search(text, section.start(), section.end())
+        if opener is None or not (
+            gaps.range_anywhere or _opens(text, section.start(), opener.start(), gaps.range_after)
+        ):
+            continue
+        if any(h.end < opener.start() for h in sides):
+            continue  # a side before "from": its subject ("Rosja od lat ... do Korei")
+        stop = (_AND_NEXT if gaps.range_after else _WORD_REST).match(text, max(h.end for h in sides)).end()
+        if gaps.range_to.search(text, opener.end(), stop):
+            return f"a range ('{opener.group()}' ... ) whose entries are North Korea and Russia: a list, not parties"
+    return ""
+
+
+def _opens(text: str, start: int, at: int, after: bool) -> bool:
+    """Whether the range word at `at` opens the part that begins at `start`: nothing but quotes before it, or, in
+    languages whose range words follow their noun, that noun (at most three words: "Kuzey Kore'den", "रूस से")."""
+    return bool((_NOUN if after else _LEAD).fullmatch(text, start, at))
