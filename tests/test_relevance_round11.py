@@ -45,3 +45,35 @@ def test_a_range_spans_a_list_whose_entries_are_the_two_sides(scorer: Scorer, la
 def test_a_route_or_a_message_from_one_side_to_the_other_stays(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "The world's coldest capitals: Russia and North Korea in the top ten"),
+        ("lv", "Kur kafija ir visdārgākā: Krievija un Ziemeļkoreja pirmajā desmitniekā"),
+        ("ja", "世界で最も寒い首都：ロシアと北朝鮮が上位に"),
+        ("hu", "A legnagyobb tengeralattjáró-flották: Oroszország és Észak-Korea az élen"),
+        ("de", "Wo das Bier am teuersten ist: Russland und Nordkorea weit vorn"),
+    ],
+)
+def test_a_superlative_kicker_makes_the_sides_entries_of_a_ranking(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "superlative in the kicker" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Largest delegation yet: Russian ministers arrive in Pyongyang for talks"),
+        ("pl", "Najnowsze: Rosja i Korea Północna podpisały umowę o współpracy wojskowej"),
+        ("ja", "最新：プーチン大統領、平壌で金総書記と会談"),
+        ("en", "Russia's closest ally: Kim pledges more troops to Putin"),
+    ],
+)
+def test_the_beat_a_latest_kicker_or_a_side_in_the_kicker_keeps_a_relation(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason

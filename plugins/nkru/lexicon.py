@@ -178,6 +178,7 @@ class Lexicon:
     # follow their noun (postpositions, case endings written "-'dan"), and whether a route never uses them, so
     # they may stand anywhere in the title's part ("bis", "tot"): a title's range frame (round 11)
     range_words: dict[str, tuple[frozenset[str], frozenset[str], bool, bool]] = field(default_factory=dict)
+    superlatives: dict[str, list[str]] = field(default_factory=dict)  # language -> "most", "naj*", "!najnow*"
     sources: dict[str, str] = field(default_factory=dict)  # language -> where its words come from
     observers: frozenset[str] = frozenset()  # third countries that are sources, not parties (see _cldr.yaml)
 
@@ -241,6 +242,7 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
     lexicon.to_words[code] = {str(j) for j in data.get("to_words", []) or []}
     lexicon.clause_words[code] = {str(j) for j in data.get("clause_words", []) or []}
     lexicon.with_words[code] = {str(j) for j in data.get("with_words", []) or []}
+    lexicon.superlatives[code] = [str(w) for w in data.get("superlative_words", []) or []]
     if ranges := data.get("range_words"):
         after, anywhere = bool(ranges.get("after", False)), bool(ranges.get("anywhere", False))
         lexicon.range_words[code] = (frozenset(ranges["from"]), frozenset(ranges["to"]), after, anywhere)

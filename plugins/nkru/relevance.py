@@ -97,7 +97,7 @@ from nkru.lexicon import (
 )
 from nkru.relevance_asides import aside, background, likeness, passing, two_stories
 from nkru.relevance_entries import entries
-from nkru.relevance_frames import range_frame
+from nkru.relevance_frames import range_frame, superlative_kicker
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -271,6 +271,7 @@ def _judge(
             or two_places(hits, parties.related_title, text)
             or entries(hits, parties.related_title, text, text.index("\n"))
             or range_frame(hits, parties.related_title, text, gaps)
+            or superlative_kicker(hits, parties.related_title, text, gaps)
         )
         if pair > 0
         else ""

@@ -1,4 +1,4 @@
-"""A title's frame that makes the two sides entries of a list, for the relevance scorer (nkru.relevance).
+"""A title's frame that makes the two sides entries of a list or ranking, for the relevance scorer (nkru.relevance).
 
 Round 11: a part of the title (between a kicker's colon and dashes) that opens with "from" and names the two sides
 with a "to" between them ("In these countries there is no McDonald's – from North Korea to Russia", "Os países onde
@@ -8,12 +8,18 @@ entries, not the parties of one relation. Not with a beat word in the title ("Fr
 nor a word pairing the two. A range, not a route: where a language tells the two apart, only its range words
 ("von ... bis", "от ... до", not "nach", "в") are listed (`range_words` in config/lexicon/). Designed on round 10's
 hand, then checked on round 9's and on the relevant items of every hand.
+
+Round 11 too: a kicker (the title's rubric before its colon) that names neither side and holds a superlative
+("Where military service is longest:", "The world's slowest internet:", `superlative_words`), followed by both
+sides with no beat word, is a ranking read out: its entries are the sides. Every dev item of every hand with a
+superlative kicker is a ranking or list (23, none relevant). Designed on round 10's hand, checked on round 9's.
 """
 
 from __future__ import annotations
 
 import re
 
+from nkru import lexicon as lx
 from nkru.lexicon import CUE, JOINT
 from nkru.relevance_gaps import Gaps
 from nkru.relevance_hits import TITLE, Hit
@@ -54,3 +60,29 @@ def _opens(text: str, start: int, at: int, after: bool) -> bool:
     """Whether the range word at `at` opens the part that begins at `start`: nothing but quotes before it, or, in
     languages whose range words follow their noun, that noun (at most three words: "Kuzey Kore'den", "रूस से")."""
     return bool((_NOUN if after else _LEAD).fullmatch(text, start, at))
+
+
+_KICKER = re.compile(r"[^:：|\n]+(?=[:：|])")  # the title's rubric before its colon or bar
+
+
+def superlative_kicker(hits: list[Hit], related_title: bool, text: str, gaps: Gaps) -> str:
+    """Why the title is a ranking, or "": its kicker names neither side and holds a superlative ("Where military
+    service is longest:", "The slowest internet in the world:", "दुनिया की सबसे ऊंची प्रतिमाएं:"), and the rest of
+    the title names both sides with no beat word and nothing pairing them ("... North Korea ten years, Russia
+    one"): the sides are the ranking's entries, not the parties of one relation."""
+    kicker = _KICKER.match(text)
+    if gaps.superlative is None or kicker is None or related_title:
+        return ""
+    title = [h for h in hits if h.field == TITLE]
+    if any(h.start < kicker.end() and (h.nk or h.ru) for h in title):
+        return ""  # a side in the kicker: "Russia's biggest ally: ..." is about it
+    after = [h for h in title if h.start >= kicker.end()]
+    if len({h.nk for h in after if h.nk or h.ru}) < 2 or any(h.term.side in (JOINT, CUE) for h in after):
+        return ""  # "Largest delegation yet: Russian ministers arrive in Pyongyang for talks"
+    if any(h.term.kind == "reciprocal" for h in title):
+        return ""
+    folded = lx.fold(kicker.group())
+    for match in gaps.superlative.finditer(folded):
+        if gaps.not_superlative is None or not gaps.not_superlative.fullmatch(match.group()):
+            return f"a superlative in the kicker ('{match.group()}'): the sides are entries of a ranking, not parties"
+    return ""

@@ -24,6 +24,8 @@ class Gaps:
     range_to: re.Pattern[str] | None = None  # "to", "bis", "до", "まで"
     range_after: bool = False  # the range words follow their noun: "Moskova'dan Pyongyang'a", "रूस से ... तक"
     range_anywhere: bool = False  # no route uses them ("von ... bis", "van ... tot"): not only opening a part
+    superlative: re.Pattern[str] | None = None  # "most", "largest", "naj*" (`superlative_words`), on folded text
+    not_superlative: re.Pattern[str] | None = None  # the exceptions ("!najnow*": newest, a live blog's "Latest")
 
 
 def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
@@ -52,7 +54,26 @@ def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
         re.compile(rf"\s(?:{clause})\s", re.IGNORECASE) if clause else None,
         frozenset(w.casefold() for words in lexicon.with_words.values() for w in words),
         *_range_words(lexicon, language),
+        *_superlatives(lexicon, language),
     )
+
+
+def _superlatives(lexicon: lx.Lexicon, language: str | None) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The language's superlatives and their exceptions ("!..."), each a word in which "*" stands for any letters
+    ("naj*", "vis*āk*"), compiled to match folded text; none when the language is unknown."""
+    words = lexicon.superlatives.get(language or "", [])
+    if not words:
+        return None, None
+    glued = lexicon.rules[language].boundaries != "words"
+
+    def pattern(globs: list[str]) -> re.Pattern[str] | None:
+        parts = [r"\w*".join(re.escape(piece) for piece in lx.fold(g).split("*")) for g in globs]
+        if not parts:
+            return None
+        body = "|".join(sorted(parts, key=len, reverse=True))
+        return re.compile(f"(?:{body})" if glued else rf"(?<!\w)(?:{body})(?!\w)")
+
+    return pattern([w for w in words if not w.startswith("!")]), pattern([w[1:] for w in words if w.startswith("!")])
 
 
 def _range_words(
