@@ -77,3 +77,33 @@ def test_the_beat_a_latest_kicker_or_a_side_in_the_kicker_keeps_a_relation(
 ) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "China and Russia oppose a new UN resolution on North Korea"),
+        ("de", "Iran und Russland kritisieren Sanktionen gegen Nordkorea"),
+        ("ru", "Китай и Россия выступили против санкций в отношении КНДР"),
+    ],
+)
+def test_a_third_country_and_one_side_opening_the_title_are_its_subject(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "joint subject" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Russia and North Korea sign a new fisheries deal"),
+        ("en", "Lavrov, after Beijing, flies on to Pyongyang"),
+        ("en", "Belarus and North Korea send more workers to Russia"),
+        ("de", "Belarus und Nordkorea liefern Russland Granaten"),
+    ],
+)
+def test_the_two_sides_as_the_subject_a_partner_or_an_onward_trip_stay(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason

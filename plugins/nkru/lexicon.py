@@ -179,6 +179,8 @@ class Lexicon:
     # they may stand anywhere in the title's part ("bis", "tot"): a title's range frame (round 11)
     range_words: dict[str, tuple[frozenset[str], frozenset[str], bool, bool]] = field(default_factory=dict)
     superlatives: dict[str, list[str]] = field(default_factory=dict)  # language -> "most", "naj*", "!najnow*"
+    # language -> the words before a side that is only a topic ("sanctions | against | North Korea") and after it
+    topic_words: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # language -> where its words come from
     observers: frozenset[str] = frozenset()  # third countries that are sources, not parties (see _cldr.yaml)
 
@@ -243,6 +245,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
     lexicon.clause_words[code] = {str(j) for j in data.get("clause_words", []) or []}
     lexicon.with_words[code] = {str(j) for j in data.get("with_words", []) or []}
     lexicon.superlatives[code] = [str(w) for w in data.get("superlative_words", []) or []]
+    before, after = data.get("topic_words", []) or [], data.get("topic_words_after", []) or []
+    lexicon.topic_words[code] = ([str(w) for w in before], [str(w) for w in after])
     if ranges := data.get("range_words"):
         after, anywhere = bool(ranges.get("after", False)), bool(ranges.get("anywhere", False))
         lexicon.range_words[code] = (frozenset(ranges["from"]), frozenset(ranges["to"]), after, anywhere)

@@ -123,6 +123,7 @@ from nkru.relevance_hits import (
 from nkru.relevance_implied import implied_russia
 from nkru.relevance_parties import Gaps, Parties, find_parties, gaps_of, mark_lists
 from nkru.relevance_reasons import contribution, one_side, ordered_terms, reason_line
+from nkru.relevance_subjects import joint_subject
 from nkru.relevance_venues import two_places
 
 __all__ = ["Contribution", "Relevance", "Scorer"]
@@ -272,6 +273,7 @@ def _judge(
             or entries(hits, parties.related_title, text, text.index("\n"))
             or range_frame(hits, parties.related_title, text, gaps)
             or superlative_kicker(hits, parties.related_title, text, gaps)
+            or joint_subject(hits, text, gaps, observers)
         )
         if pair > 0
         else ""

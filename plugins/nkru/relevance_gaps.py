@@ -26,6 +26,8 @@ class Gaps:
     range_anywhere: bool = False  # no route uses them ("von ... bis", "van ... tot"): not only opening a part
     superlative: re.Pattern[str] | None = None  # "most", "largest", "naj*" (`superlative_words`), on folded text
     not_superlative: re.Pattern[str] | None = None  # the exceptions ("!najnow*": newest, a live blog's "Latest")
+    topic_before: re.Pattern[str] | None = None  # "against", "über", "по" right before a side (`topic_words`)
+    topic_after: re.Pattern[str] | None = None  # "karşı", "への", "-val" right after it (`topic_words_after`)
 
 
 def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
@@ -55,6 +57,23 @@ def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
         frozenset(w.casefold() for words in lexicon.with_words.values() for w in words),
         *_range_words(lexicon, language),
         *_superlatives(lexicon, language),
+        *_topic_words(lexicon, language),
+    )
+
+
+def _topic_words(lexicon: lx.Lexicon, language: str | None) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The language's topic words: before a side, ending right before it ("sanctions against | North Korea"), to
+    be searched up to the side's start; after it, matched from the side's end (its ending first: "Kore'ye | karşı";
+    a word written "-val" is an ending, "Oroszország|gal"). None when the language is unknown or has none."""
+    before, after = lexicon.topic_words.get(language or "", ([], []))
+    glued = language in lexicon.rules and lexicon.rules[language].boundaries != "words"
+    words = "|".join(re.escape(w) for w in sorted(before, key=len, reverse=True))
+    ahead = [
+        rf"[\w'’]*?{re.escape(w[1:])}(?!\w)" if w.startswith("-") else rf"[\w'’]*?\s*{re.escape(w)}" for w in after
+    ]
+    return (
+        re.compile(f"(?:{words})\\s*\\Z" if glued else rf"(?<!\w)(?:{words})\s+\Z", re.IGNORECASE) if words else None,
+        re.compile("|".join(ahead), re.IGNORECASE) if ahead else None,
     )
 
 
