@@ -107,3 +107,16 @@ def test_a_third_country_and_one_side_opening_the_title_are_its_subject(
 def test_the_two_sides_as_the_subject_a_partner_or_an_onward_trip_stay(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("lt", "Putinas pasveikino Kim Čen Yną su gimtadieniu"),  # the Lithuanian Wikipedia spelling, declined
+        ("et", "Vene turistid sõitsid Masikryongi"),  # a North Korean place with an Estonian ending
+        ("pl", "Rosyjscy turyści wypoczywają w Masikryongu"),
+    ],
+)
+def test_spellings_and_places_of_inflecting_languages_name_a_side(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
