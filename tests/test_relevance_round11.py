@@ -120,3 +120,29 @@ def test_the_two_sides_as_the_subject_a_partner_or_an_onward_trip_stay(scorer: S
 def test_spellings_and_places_of_inflecting_languages_name_a_side(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Airline safety list names Russia and North Korea among the riskiest skies"),
+        ("cs", "Ministerstvo zveřejnilo seznam nebezpečných letišť, jsou na něm Rusko i KLDR"),
+        ("lv", "Jaunajā bīstamo lidostu sarakstā arī Krievija un Ziemeļkoreja"),
+    ],
+)
+def test_a_bare_list_word_frames_a_title_without_a_beat_word(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "entries of a ranking or list" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "US adds Russian firms to sanctions list over North Korean arms deliveries"),
+        ("ru", "Россия и КНДР подписали список совместных проектов"),
+    ],
+)
+def test_a_list_on_the_beat_or_made_by_the_two_sides_stays(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason

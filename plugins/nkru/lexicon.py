@@ -290,6 +290,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(STOP, text, "stop", 0.0)
     for text in data.get("ranking_words", []) or []:
         add(RANKING, text, "ranking", 0.0)
+    for text in data.get("list_words", []) or []:
+        add(RANKING, text, "list_noun", 0.0)  # a bare "list": a list frame only in a title with no beat word
     for text in data.get("aside_words", []) or []:
         add(ASIDE, text, "aside", 0.0)
     for text in data.get("succession_words", []) or []:

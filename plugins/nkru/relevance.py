@@ -90,14 +90,13 @@ from nkru.lexicon import (
     NK,
     PARALLEL,
     PLACE_KINDS,
-    RANKING,
     RU,
     SOUTH,
     Term,
 )
 from nkru.relevance_asides import aside, background, likeness, passing, two_stories
 from nkru.relevance_entries import entries
-from nkru.relevance_frames import range_frame, superlative_kicker
+from nkru.relevance_frames import range_frame, ranking_frame, superlative_kicker
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -249,7 +248,7 @@ def _judge(
     ru_hits = [h for h in hits if h.ru]
     if not nk_hits or not ru_hits:
         return one_side(hits, nk_hits, ru_hits, notes)
-    frame = _ranking_frame(hits)
+    frame = ranking_frame(hits, text)
     if frame:
         for hit in nk_hits + ru_hits:
             hit.mark_listed()
@@ -309,17 +308,6 @@ def _weakening(hits: list[Hit]) -> list[str]:
     if any(h.nk and h.field == TITLE for h in hits) and not any(h.field == TITLE for h in south):
         return []
     return names_of(south)
-
-
-def _ranking_frame(hits: list[Hit]) -> str:
-    """The ranking or list words framing the item ("index", "blacklist"), or "": in the title, or in the summary
-    when neither country is in the title."""
-    words = [h for h in hits if h.term.side == RANKING]
-    if not words:
-        return ""
-    in_title = any(h.field == TITLE and (h.nk or h.ru) for h in hits)
-    framing = [h for h in words if h.field == TITLE or not in_title]
-    return short(names_of(framing), 2) if framing else ""
 
 
 def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observers: frozenset[str]) -> str:

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 
 from nkru import lexicon as lx
-from nkru.lexicon import CUE, JOINT
+from nkru.lexicon import CUE, JOINT, RANKING
 from nkru.relevance_gaps import Gaps
-from nkru.relevance_hits import TITLE, Hit
+from nkru.relevance_hits import TITLE, Hit, names_of, short
 
 _SECTION = re.compile(r"[^:：|–—]+")  # the title's parts between a kicker's colon and dashes
 _LEAD = re.compile(r"[\s\"'«»„“”‘’「『]*")  # what may come before a part's first word
@@ -86,3 +86,25 @@ def superlative_kicker(hits: list[Hit], related_title: bool, text: str, gaps: Ga
         if gaps.not_superlative is None or not gaps.not_superlative.fullmatch(match.group()):
             return f"a superlative in the kicker ('{match.group()}'): the sides are entries of a ranking, not parties"
     return ""
+
+
+def ranking_frame(hits: list[Hit], text: str) -> str:
+    """The ranking or list words framing the item ("index", "blacklist"), or "": in the title, or in the summary
+    when neither country is in the title. A bare "list" (`list_words`, round 11) frames only a title with no beat
+    word and not opened by a side as its subject ("Russia and North Korea sign a list of joint projects")."""
+    words = [h for h in hits if h.term.side == RANKING]
+    if not words:
+        return ""
+    title = [h for h in hits if h.field == TITLE]
+    nouns = [h for h in words if h.term.kind == "list_noun"]
+    if nouns and (len(nouns) < len(words) or any(h.term.side == CUE for h in title) or _side_opens(title, text)):
+        words = [h for h in words if h.term.kind != "list_noun"]  # a stronger ranking word says it, or the beat
+    in_title = any(h.nk or h.ru for h in title)
+    framing = [h for h in words if h.field == TITLE or not in_title]
+    return short(names_of(framing), 2) if framing else ""
+
+
+def _side_opens(title: list[Hit], text: str) -> bool:
+    """Whether a side's mention opens the title (after nothing but quotes): the subject of its sentence."""
+    first = min(title, key=lambda h: h.start, default=None)
+    return first is not None and (first.nk or first.ru) and bool(_LEAD.fullmatch(text, 0, first.start))
