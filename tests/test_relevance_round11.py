@@ -146,3 +146,12 @@ def test_a_bare_list_word_frames_a_title_without_a_beat_word(scorer: Scorer, lan
 def test_a_list_on_the_beat_or_made_by_the_two_sides_stays(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+def test_the_bench_splits_dev_by_the_hand_that_wrote_it() -> None:
+    from bench.bench_relevance import hands
+
+    by_hand = hands()
+    assert list(by_hand)[:2] == ["first", "round7"]  # the first hand's files, then each later round in order
+    assert all(path.parent.name == "relevance" for path in by_hand["first"])
+    assert "round10" in by_hand and all(path.parent.name == "round10" for path in by_hand["round10"])
