@@ -155,3 +155,18 @@ def test_the_bench_splits_dev_by_the_hand_that_wrote_it() -> None:
     assert list(by_hand)[:2] == ["first", "round7"]  # the first hand's files, then each later round in order
     assert all(path.parent.name == "relevance" for path in by_hand["first"])
     assert "round10" in by_hand and all(path.parent.name == "round10" for path in by_hand["round10"])
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Burma and North Korea sign a military education pact in Moscow"),  # CLDR: "Myanmar (Burma)"
+        ("pl", "Mjanma i Korea Północna podpisały w Moskwie umowę wojskową"),  # CLDR: "Mjanma (Birma)"
+    ],
+)
+def test_a_country_cldr_names_with_an_alias_in_brackets_is_a_third_country(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "only as the venue" in r.reason

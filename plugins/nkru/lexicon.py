@@ -361,10 +361,20 @@ def _cldr_names(cldr: dict[str, Any], locales: list[str]) -> Iterable[tuple[str,
                 yield city(locale, zone), KIND_WEIGHTS[kind], kind, side, ""
         for country, spec in cldr["countries"].items():
             for territory in spec.get("territories", []):
-                if territory in locale.territories:
-                    yield locale.territories[territory], 1.0, "name", COUNTRY, country
+                for name in _aliases(locale.territories.get(territory, "")):
+                    yield name, 1.0, "name", COUNTRY, country
             for zone in spec.get("cities", []):
                 yield city(locale, zone), 1.0, "capital", COUNTRY, country
+
+
+_ALIAS = re.compile(r"\s*[(（]([^)）]+)[)）]\s*$")
+
+
+def _aliases(name: str) -> list[str]:
+    """A CLDR territory name and the other name it gives in brackets, each alone ("Myanmar (Burma)" -> Myanmar,
+    Burma; "Mjanma (Birma)"): written whole, it matched no text (round 11)."""
+    alias = _ALIAS.search(name)
+    return [name[: alias.start()], alias.group(1)] if alias else [name] if name else []
 
 
 def is_acronym(text: str) -> bool:
