@@ -170,3 +170,12 @@ def test_a_country_cldr_names_with_an_alias_in_brackets_is_a_third_country(
     r = scorer.score(title, "", language)
     assert not r.relevant, r.reason
     assert "only as the venue" in r.reason
+
+
+def test_turkish_kabul_is_to_admit_not_kabul_the_city(scorer: Scorer) -> None:
+    r = scorer.score("Kuzey Koreli öğrenciler Rusya üniversitelerine kabul edildi", "", "tr")
+    assert r.relevant, r.reason
+    assert "Afghanistan" not in r.reason
+    # The English name of the city still counts as Afghanistan's.
+    city = scorer.score("Taliban envoy in Kabul meets Russian and North Korean diplomats", "", "en")
+    assert not city.relevant, city.reason
