@@ -179,3 +179,17 @@ def test_turkish_kabul_is_to_admit_not_kabul_the_city(scorer: Scorer) -> None:
     # The English name of the city still counts as Afghanistan's.
     city = scorer.score("Taliban envoy in Kabul meets Russian and North Korean diplomats", "", "en")
     assert not city.relevant, city.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("lt", "Rusija ir Šiaurės Korėja taip pat pasirašė naują sutartį"),  # "taip pat": also, not Taipei
+        ("pt", "Coreia do Norte fica com petróleo russo: Moscou envia 1 milhão de barris"),  # "fica": not Fico
+    ],
+)
+def test_common_words_that_look_like_a_third_countrys_name_in_another_language_are_no_country(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
