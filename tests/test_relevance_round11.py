@@ -186,6 +186,7 @@ def test_turkish_kabul_is_to_admit_not_kabul_the_city(scorer: Scorer) -> None:
     [
         ("lt", "Rusija ir Šiaurės Korėja taip pat pasirašė naują sutartį"),  # "taip pat": also, not Taipei
         ("pt", "Coreia do Norte fica com petróleo russo: Moscou envia 1 milhão de barris"),  # "fica": not Fico
+        ("ru", "Груз российской нефти доставлен в Раджин"),  # "груз" (cargo): not Bulgarian "Грузия" (Georgia)
     ],
 )
 def test_common_words_that_look_like_a_third_countrys_name_in_another_language_are_no_country(
