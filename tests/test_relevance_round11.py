@@ -194,3 +194,10 @@ def test_common_words_that_look_like_a_third_countrys_name_in_another_language_a
 ) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+def test_russian_eastern_is_not_the_cosmodrome_as_ukrainian_writes_it(scorer: Scorer) -> None:
+    launch = scorer.score("КНДР запустила ракету в сторону Восточного моря", "", "ru")
+    assert not launch.relevant, launch.reason
+    assert "only North Korea mentioned" in launch.reason
+    assert scorer.score("Кім відвідав космодром Восточний", "", "uk").relevant
