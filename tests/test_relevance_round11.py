@@ -201,3 +201,10 @@ def test_russian_eastern_is_not_the_cosmodrome_as_ukrainian_writes_it(scorer: Sc
     assert not launch.relevant, launch.reason
     assert "only North Korea mentioned" in launch.reason
     assert scorer.score("Кім відвідав космодром Восточний", "", "uk").relevant
+
+
+def test_ukrainian_occupation_authorities_are_russia(scorer: Scorer) -> None:
+    r = scorer.score("Окупанти вивозять українських дітей до КНДР", "", "uk")
+    assert r.relevant, r.reason
+    # Weakly: occupiers named only in passing in the summary do not make a North Korea story a relation.
+    assert not scorer.score("КНДР провела ракетні випробування", "Окупанти тим часом обстріляли Херсон.", "uk").relevant
