@@ -208,3 +208,27 @@ def test_ukrainian_occupation_authorities_are_russia(scorer: Scorer) -> None:
     assert r.relevant, r.reason
     # Weakly: occupiers named only in passing in the summary do not make a North Korea story a relation.
     assert not scorer.score("КНДР провела ракетні випробування", "Окупанти тим часом обстріляли Херсон.", "uk").relevant
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("cs", "Severokorejští vojáci pochodovali po Rudém náměstí"),  # Red Square names Russia, as in English
+        ("lt", "Chabarovsko krašto delegacija lankosi Pchenjane"),  # Khabarovsk, declined
+    ],
+)
+def test_red_square_and_khabarovsk_name_russia_in_every_language(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("de", "Geburtsort von Kim Jong Il: Paektu oder Chabarowsk?"),  # a birthplace: a biography
+        ("fr", "Moscou fête la Victoire, Pyongyang le Parti des travailleurs"),  # a party's name is not the beat
+    ],
+)
+def test_a_birthplace_or_a_partys_name_is_no_relation(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
