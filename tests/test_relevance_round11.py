@@ -232,3 +232,8 @@ def test_red_square_and_khabarovsk_name_russia_in_every_language(scorer: Scorer,
 def test_a_birthplace_or_a_partys_name_is_no_relation(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert not r.relevant, r.reason
+
+
+def test_persian_was_born_is_a_biography_like_born(scorer: Scorer) -> None:
+    r = scorer.score("کیم جونگ ایل واقعاً کجا به دنیا آمد؟", "برخی می‌گویند او نزدیک خاباروفسک روسیه متولد شد.", "fa")
+    assert not r.relevant and "something else" in r.reason, r.reason
