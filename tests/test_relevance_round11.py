@@ -23,7 +23,7 @@ def scorer() -> Scorer:
         ("es", "Los países sin horario de verano: de Rusia a Corea del Norte"),
         ("ru", "Где не работает Netflix: от КНДР до России"),
         ("pl", "Gdzie nie działa Spotify: od Rosji po Koreę Północną"),
-        ("tr", "Soğuk savaş plakları: Moskova'dan Pyongyang'a uzanan bir koleksiyon"),
+        ("tr", "Soğuk savaş plakları: Kuzey Kore'den Rusya'ya uzanan bir koleksiyon"),
         ("zh", "全球最难申请签证的国家：从朝鲜到俄罗斯"),
     ],
 )
@@ -40,6 +40,8 @@ def test_a_range_spans_a_list_whose_entries_are_the_two_sides(scorer: Scorer, la
         ("ru", "От Москвы до Пхеньяна: поезд снова в пути"),
         ("tr", "Putin'den Kim'e mektup"),
         ("de", "Von Pjöngjang nach Moskau: Kim reist im Panzerzug"),
+        ("es", "De Moscú a Pyongyang: Lavrov inicia su gira asiática"),  # a journey between two cities
+        ("ru", "От Москвы до Пхеньяна: Лавров начал азиатское турне"),
     ],
 )
 def test_a_route_or_a_message_from_one_side_to_the_other_stays(scorer: Scorer, language: str, title: str) -> None:

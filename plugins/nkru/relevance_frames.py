@@ -5,7 +5,8 @@ with a "to" between them ("In these countries there is no McDonald's – from No
 o Natal não é feriado: da Coreia do Norte à Rússia", "2026 in space: a record year, from SpaceX to Russia and North
 Korea", "Fidel Castro: Moskova'dan Pyongyang'a uzanan bir hayat") spans a list by its two ends: the sides are its
 entries, not the parties of one relation. Not with a beat word in the title ("From Moscow to Pyongyang by train")
-nor a word pairing the two. A range, not a route: where a language tells the two apart, only its range words
+nor a word pairing the two, nor a journey between two cities ("From Moscow to Pyongyang: Lavrov begins his Asian
+tour": both ends places). A range, not a route: where a language tells the two apart, only its range words
 ("von ... bis", "от ... до", not "nach", "в") are listed (`range_words` in config/lexicon/). Designed on round 10's
 hand, then checked on round 9's and on the relevant items of every hand.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 
 from nkru import lexicon as lx
-from nkru.lexicon import CUE, JOINT, RANKING
+from nkru.lexicon import CUE, JOINT, PLACE_KINDS, RANKING
 from nkru.relevance_gaps import Gaps
 from nkru.relevance_hits import TITLE, Hit, names_of, short
 
@@ -51,9 +52,21 @@ def range_frame(hits: list[Hit], related_title: bool, text: str, gaps: Gaps) -> 
         if any(h.end < opener.start() for h in sides):
             continue  # a side before "from": its subject ("Rosja od lat ... do Korei")
         stop = (_AND_NEXT if gaps.range_after else _WORD_REST).match(text, max(h.end for h in sides)).end()
-        if gaps.range_to.search(text, opener.end(), stop):
+        to = gaps.range_to.search(text, opener.end(), stop)
+        if to is not None and not _route(sides, opener, to, gaps.range_after):
             return f"a range ('{opener.group()}' ... ) whose entries are North Korea and Russia: a list, not parties"
     return ""
+
+
+def _route(sides: list[Hit], opener: re.Match[str], to: re.Match[str], after: bool) -> bool:
+    """Whether the range runs from one city to another, both sides named only as places at its two ends ("From
+    Moscow to Pyongyang: Lavrov begins his Asian tour", "Moskova'dan Pyongyang'a"): a journey, not a list."""
+    if after:  # "Moskova'dan | Pyongyang'a uzanan": the ends stand before their words
+        ends = [h for h in sides if h.start < to.start()]
+    else:  # "from | Moscow to | Pyongyang": the first side named after each word
+        last = next((h for h in sides if h.start >= to.end()), None)
+        ends = [h for h in sides if opener.end() <= h.start <= (last.start if last else -1)]
+    return bool(ends) and all(h.term.kind in PLACE_KINDS for h in ends)
 
 
 def _opens(text: str, start: int, at: int, after: bool) -> bool:
