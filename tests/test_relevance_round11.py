@@ -72,6 +72,9 @@ def test_a_superlative_kicker_makes_the_sides_entries_of_a_ranking(scorer: Score
         ("pl", "Najnowsze: Rosja i Korea Północna podpisały umowę o współpracy wojskowej"),
         ("ja", "最新：プーチン大統領、平壌で金総書記と会談"),
         ("en", "Russia's closest ally: Kim pledges more troops to Putin"),
+        ("en", "Most important visit yet: Lavrov lands in Pyongyang"),  # the beat word is in the kicker
+        ("en", "Top story: Putin and Kim exchange New Year greetings"),  # the two leaders named together
+        ("pl", "Najważniejsze: Putin i Kim wymienili listy"),  # and "listy" are letters, not lists
     ],
 )
 def test_the_beat_a_latest_kicker_or_a_side_in_the_kicker_keeps_a_relation(

@@ -90,10 +90,10 @@ def superlative_kicker(hits: list[Hit], related_title: bool, text: str, gaps: Ga
     if any(h.start < kicker.end() and (h.nk or h.ru) for h in title):
         return ""  # a side in the kicker: "Russia's biggest ally: ..." is about it
     after = [h for h in title if h.start >= kicker.end()]
-    if len({h.nk for h in after if h.nk or h.ru}) < 2 or any(h.term.side in (JOINT, CUE) for h in after):
-        return ""  # "Largest delegation yet: Russian ministers arrive in Pyongyang for talks"
-    if any(h.term.kind == "reciprocal" for h in title):
-        return ""
+    if len({h.nk for h in after if h.nk or h.ru}) < 2 or any(h.term.side in (JOINT, CUE) for h in title):
+        return ""  # "Largest delegation yet: Russian ministers arrive", "Most important visit yet: Lavrov lands ..."
+    if any(h.term.kind == "reciprocal" for h in title) or _leaders_paired(after, text, gaps):
+        return ""  # "Najważniejsze: Putin i Kim wymienili listy": the two leaders together, a digest's news
     folded = lx.fold(kicker.group())
     for match in gaps.superlative.finditer(folded):
         if gaps.not_superlative is None or not gaps.not_superlative.fullmatch(match.group()):
@@ -121,3 +121,14 @@ def _side_opens(title: list[Hit], text: str) -> bool:
     """Whether a side's mention opens the title (after nothing but quotes): the subject of its sentence."""
     first = min(title, key=lambda h: h.start, default=None)
     return first is not None and (first.nk or first.ru) and bool(_LEAD.fullmatch(text, 0, first.start))
+
+
+_PERSONS = ("leader", "official")
+
+
+def _leaders_paired(after: list[Hit], text: str, gaps: Gaps) -> bool:
+    """Whether a person of each side stands next to the other, joined by "and" or a comma ("Putin and Kim"):
+    two leaders named together have dealt with each other; a ranking reads them out in clauses of their own."""
+    persons = [h for h in after if (h.nk or h.ru) and (h.term.kind in _PERSONS or h.term.surname)]  # "Kim" too
+    pairs = zip(persons, persons[1:], strict=False)
+    return any(a.nk != b.nk and gaps.joined.fullmatch(text, a.end, b.start) for a, b in pairs)
