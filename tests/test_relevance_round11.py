@@ -21,7 +21,7 @@ def scorer() -> Scorer:
         ("de", "Zehn Länder ohne Schaltjahr-Feiertag – von Russland bis Nordkorea"),
         ("nl", "Waarom leiders van Rusland tot Noord-Korea zo graag marathons lopen"),
         ("es", "Los países sin horario de verano: de Rusia a Corea del Norte"),
-        ("ru", "Где не работает Netflix: от КНДР до России"),
+        ("ru", "Где не работает YouTube: от КНДР до России"),
         ("pl", "Gdzie nie działa Spotify: od Rosji po Koreę Północną"),
         ("tr", "Soğuk savaş plakları: Kuzey Kore'den Rusya'ya uzanan bir koleksiyon"),
         ("zh", "全球最难申请签证的国家：从朝鲜到俄罗斯"),
@@ -241,4 +241,9 @@ def test_a_birthplace_or_a_partys_name_is_no_relation(scorer: Scorer, language: 
 
 def test_persian_was_born_is_a_biography_like_born(scorer: Scorer) -> None:
     r = scorer.score("کیم جونگ ایل واقعاً کجا به دنیا آمد؟", "برخی می‌گویند او نزدیک خاباروفسک روسیه متولد شد.", "fa")
+    assert not r.relevant and "something else" in r.reason, r.reason
+
+
+def test_a_streaming_series_is_entertainment(scorer: Scorer) -> None:
+    r = scorer.score("Neue Netflix-Serie: eine russische Agentin und ein nordkoreanischer Überläufer", "", "de")
     assert not r.relevant and "something else" in r.reason, r.reason
