@@ -247,3 +247,9 @@ def test_persian_was_born_is_a_biography_like_born(scorer: Scorer) -> None:
 def test_a_streaming_series_is_entertainment(scorer: Scorer) -> None:
     r = scorer.score("Neue Netflix-Serie: eine russische Agentin und ein nordkoreanischer Überläufer", "", "de")
     assert not r.relevant and "something else" in r.reason, r.reason
+
+
+def test_weather_is_a_genre_but_never_a_kicker(scorer: Scorer) -> None:
+    cold = scorer.score("Арктический воздух принесет морозы в Приморье и на север КНДР", "", "ru")
+    assert not cold.relevant and "something else" in cold.reason, cold.reason
+    assert scorer.score("Frost no obstacle: Moscow train arrives in Pyongyang on time", "", "en").relevant

@@ -294,6 +294,8 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(RANKING, text, "list_noun", 0.0)  # a bare "list": a list frame only in a title with no beat word
     for text in data.get("aside_words", []) or []:
         add(ASIDE, text, "aside", 0.0)
+    for text in data.get("weather_words", []) or []:
+        add(ASIDE, text, "weather", 0.0)  # an aside, but never the title's kicker: "Frost no obstacle: train on time"
     for text in data.get("succession_words", []) or []:
         add(ASIDE, text, "succession", 0.0)  # an aside unless the title pairs both sides or has a beat word
     for text in data.get("commemoration_words", []) or []:

@@ -67,7 +67,7 @@ def _kicker(words: list[Hit], text: str) -> bool:
     match = _KICKER.match(text)
     if match is None or len((match.group(1) or match.group(2)).split()) > KICKER_WORDS:
         return False
-    return any(h.end <= match.end() for h in words)
+    return any(h.end <= match.end() for h in words if h.term.kind != "weather")  # "Frost no obstacle:" is no genre
 
 
 def _between_the_two(hits: list[Hit], lede: int) -> bool:
