@@ -253,3 +253,8 @@ def test_weather_is_a_genre_but_never_a_kicker(scorer: Scorer) -> None:
     cold = scorer.score("Арктический воздух принесет морозы в Приморье и на север КНДР", "", "ru")
     assert not cold.relevant and "something else" in cold.reason, cold.reason
     assert scorer.score("Frost no obstacle: Moscow train arrives in Pyongyang on time", "", "en").relevant
+
+
+def test_a_genre_phrase_before_the_first_comma_is_a_kicker(scorer: Scorer) -> None:
+    r = scorer.score("In his memoirs, a former envoy recalls winters in Pyongyang and Moscow", "", "en")
+    assert not r.relevant and "something else" in r.reason, r.reason
