@@ -258,3 +258,15 @@ def test_weather_is_a_genre_but_never_a_kicker(scorer: Scorer) -> None:
 def test_a_genre_phrase_before_the_first_comma_is_a_kicker(scorer: Scorer) -> None:
     r = scorer.score("In his memoirs, a former envoy recalls winters in Pyongyang and Moscow", "", "en")
     assert not r.relevant and "something else" in r.reason, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "relevant"),
+    [
+        ("it", "Mondiale femminile Under 17: la Corea del Nord batte la Russia in semifinale", False),
+        ("es", "Putin y Kim desafían el orden mundial", True),  # "mundial" alone is "world", not the World Cup
+    ],
+)
+def test_the_world_cup_is_sport_but_world_is_not(scorer: Scorer, language: str, title: str, relevant: bool) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant is relevant, r.reason
