@@ -270,3 +270,20 @@ def test_a_genre_phrase_before_the_first_comma_is_a_kicker(scorer: Scorer) -> No
 def test_the_world_cup_is_sport_but_world_is_not(scorer: Scorer, language: str, title: str, relevant: bool) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant is relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        ("ar", "رحيل الشاعر السوري عادل محمود", "ترجم الشعر الروسي وزار بيونغ يانغ مع وفد من الأدباء العرب."),
+        ("ko", "신간 '아무르강의 겨울'", "소설은 러시아 극동 벌목장에서 일한 북한 노동자의 삶을 그린다."),
+    ],
+)
+def test_an_obituary_or_a_new_book_is_a_genre(scorer: Scorer, language: str, title: str, summary: str) -> None:
+    r = scorer.score(title, summary, language)
+    assert not r.relevant, r.reason
+
+
+def test_an_arabic_delegations_departure_is_no_obituary(scorer: Scorer) -> None:
+    r = scorer.score("رحيل الوفد الكوري الشمالي من موسكو بعد محادثات", "", "ar")
+    assert r.relevant, r.reason
