@@ -51,7 +51,11 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   Round 10: each side only a place, the two side by side after a subject of their own, no beat word ("Latvian
   photographer shows shots taken in Moscow and Pyongyang"), are venues (`nkru.relevance_venues`); each side by its
   name opening a comma clause of its own, no beat word ("Russia leads, North Korea fifth"), are entries of a table
-  (`nkru.relevance_entries`).
+  (`nkru.relevance_entries`). Round 11 (`nkru.relevance_frames`, `nkru.relevance_subjects`): a title part that
+  spans a list by its two ends ("from North Korea to Russia"; not a journey between two cities), a superlative in
+  the kicker ("The world's slowest internet:"), a bare "list" with no beat word, and one side with a third country
+  opening the title as its joint subject, the other side after a topic word ("China and Russia oppose sanctions
+  against North Korea"), make the sides entries or a topic, not parties.
 * **a side implied** — North Korea in the title with Ukraine (Kyiv, a front-line place) and a beat word, and Russia
   named by nothing stronger than a weak term: Russia's war, so Russia counts as named (`nkru.relevance_implied`).
 
