@@ -1,7 +1,8 @@
 """How well does the relevance scorer (nkru.relevance) pick North Korea–Russia stories in every language, against
 a co-mention baseline given the same multilingual names, and how fast is it?
 
-Run: `.venv/bin/python bench/bench_relevance.py` (`--dev-only` while tuning: no holdout is read).
+Run: `.venv/bin/python bench/bench_relevance.py` (`--dev-only` while tuning: no holdout is read; `--by-hand`: dev
+figures per hand that wrote them, the first hand and each round's folder, and nothing else).
 
 Labelled items: `bench/relevance/<lang>.yaml` (28 languages, split dev / holdout / holdout3-6, see its
 README; each split is reported apart, the mistakes of dev only) and the older English/Russian/Korean set
@@ -254,10 +255,41 @@ def _print_split(title: str, split: dict) -> None:
     print(_row("ALL", whole["items"], whole["scorer"], whole["baseline"]))
 
 
+def hands() -> dict[str, list[Path]]:
+    """The dev files of each hand that wrote them: the first hand's files in bench/relevance/, then each later
+    round's folder (round7, round8...), for checking a change on hands it was not designed on."""
+    out = {"first": sorted(MULTILINGUAL.glob("*.yaml"))}
+    for folder in sorted((p for p in MULTILINGUAL.iterdir() if p.is_dir()), key=lambda p: (len(p.name), p.name)):
+        out[folder.name] = sorted(folder.rglob("*.yaml"))
+    return out
+
+
+def print_by_hand() -> None:
+    """Dev precision, recall and F1 of each hand and overall (the dev split only: no holdout item is scored)."""
+    scorer, total = Scorer(), Figures(0, 0, 0, 0)
+    print(f"dev per hand       {'items':>5}   {'P':>6} {'R':>6} {'F1':>6}   fp  fn")
+    for hand, paths in hands().items():
+        items = [i for p in paths for i in load_items(p) if i.split == "dev"]
+        languages = detect_languages(items)
+        predicted = [scorer.score(i.title, i.summary, c).relevant for i, c in zip(items, languages, strict=True)]
+        f = figures(predicted, [i.label for i in items])
+        total = Figures(total.tp + f.tp, total.fp + f.fp, total.fn + f.fn, total.tn + f.tn)
+        print(_hand_row(hand, len(items), f))
+    print(_hand_row("ALL", total.tp + total.fp + total.fn + total.tn, total))
+
+
+def _hand_row(name: str, n: int, f: Figures) -> str:
+    return f"  {name:<16} {n:>5}   {f.precision:>6.3f} {f.recall:>6.3f} {f.f1:>6.3f}   {f.fp:>3} {f.fn:>3}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev-only", action="store_true", help="leave the holdout unread (while tuning)")
+    parser.add_argument("--by-hand", action="store_true", help="dev figures per hand (file set) too, then stop")
     args = parser.parse_args()
+    if args.by_hand:
+        print_by_hand()
+        return
 
     items = load_items(MULTILINGUAL)
     if args.dev_only:

@@ -174,6 +174,13 @@ class Lexicon:
     to_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "to", "a", "do": before a recipient
     clause_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "as", "while": a clause begins
     with_words: dict[str, set[str]] = field(default_factory=dict)  # language -> "with", "con", "с": before a party
+    # language -> the words of a "from ... to ..." range ("von ... bis", "от ... до", "から ... まで") and whether they
+    # follow their noun (postpositions, case endings written "-'dan"), and whether a route never uses them, so
+    # they may stand anywhere in the title's part ("bis", "tot"): a title's range frame (round 11)
+    range_words: dict[str, tuple[frozenset[str], frozenset[str], bool, bool]] = field(default_factory=dict)
+    superlatives: dict[str, list[str]] = field(default_factory=dict)  # language -> "most", "naj*", "!najnow*"
+    # language -> the words before a side that is only a topic ("sanctions | against | North Korea") and after it
+    topic_words: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # language -> where its words come from
     observers: frozenset[str] = frozenset()  # third countries that are sources, not parties (see _cldr.yaml)
 
@@ -237,6 +244,12 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
     lexicon.to_words[code] = {str(j) for j in data.get("to_words", []) or []}
     lexicon.clause_words[code] = {str(j) for j in data.get("clause_words", []) or []}
     lexicon.with_words[code] = {str(j) for j in data.get("with_words", []) or []}
+    lexicon.superlatives[code] = [str(w) for w in data.get("superlative_words", []) or []]
+    before, after = data.get("topic_words", []) or [], data.get("topic_words_after", []) or []
+    lexicon.topic_words[code] = ([str(w) for w in before], [str(w) for w in after])
+    if ranges := data.get("range_words"):
+        after, anywhere = bool(ranges.get("after", False)), bool(ranges.get("anywhere", False))
+        lexicon.range_words[code] = (frozenset(ranges["from"]), frozenset(ranges["to"]), after, anywhere)
     only_here = {fold(t) for t in data.get("only_in_this_language", [])}
     surnames = {fold(t) for t in data.get("surnames", [])}
 
@@ -277,8 +290,12 @@ def _add_language(lexicon: Lexicon, data: dict[str, Any], cldr: dict[str, Any], 
         add(STOP, text, "stop", 0.0)
     for text in data.get("ranking_words", []) or []:
         add(RANKING, text, "ranking", 0.0)
+    for text in data.get("list_words", []) or []:
+        add(RANKING, text, "list_noun", 0.0)  # a bare "list": a list frame only in a title with no beat word
     for text in data.get("aside_words", []) or []:
         add(ASIDE, text, "aside", 0.0)
+    for text in data.get("weather_words", []) or []:
+        add(ASIDE, text, "weather", 0.0)  # an aside, but never the title's kicker: "Frost no obstacle: train on time"
     for text in data.get("succession_words", []) or []:
         add(ASIDE, text, "succession", 0.0)  # an aside unless the title pairs both sides or has a beat word
     for text in data.get("commemoration_words", []) or []:
@@ -346,10 +363,20 @@ def _cldr_names(cldr: dict[str, Any], locales: list[str]) -> Iterable[tuple[str,
                 yield city(locale, zone), KIND_WEIGHTS[kind], kind, side, ""
         for country, spec in cldr["countries"].items():
             for territory in spec.get("territories", []):
-                if territory in locale.territories:
-                    yield locale.territories[territory], 1.0, "name", COUNTRY, country
+                for name in _aliases(locale.territories.get(territory, "")):
+                    yield name, 1.0, "name", COUNTRY, country
             for zone in spec.get("cities", []):
                 yield city(locale, zone), 1.0, "capital", COUNTRY, country
+
+
+_ALIAS = re.compile(r"\s*[(（]([^)）]+)[)）]\s*$")
+
+
+def _aliases(name: str) -> list[str]:
+    """A CLDR territory name and the other name it gives in brackets, each alone ("Myanmar (Burma)" -> Myanmar,
+    Burma; "Mjanma (Birma)"): written whole, it matched no text (round 11)."""
+    alias = _ALIAS.search(name)
+    return [name[: alias.start()], alias.group(1)] if alias else [name] if name else []
 
 
 def is_acronym(text: str) -> bool:

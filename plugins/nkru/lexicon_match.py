@@ -388,7 +388,8 @@ def _span_order(match: Match) -> tuple[int, int]:
 
 
 def _longest(found: list[Match], terms: list[Term]) -> list[Match]:
-    """Drop matches inside a longer one ("Korea" inside "South Korea"); drop STOP matches themselves."""
+    """Drop matches inside a longer one ("Korea" inside "South Korea"); drop STOP matches themselves and what they
+    span exactly (Lithuanian "taip" is no stem of Taipei)."""
     found.sort(key=_span_order)
     kept: list[Match] = []
     covered_to = -1
@@ -403,7 +404,8 @@ def _longest(found: list[Match], terms: list[Term]) -> list[Match]:
         span_sides.add((term.side, term.country))
         kept.append(match)
         covered_to = max(covered_to, match.end)
-    return [m for m in kept if terms[m.term_id].side != STOP]
+    stops = {(m.start, m.end) for m in kept if terms[m.term_id].side == STOP}  # one hides a name of the same span
+    return [m for m in kept if terms[m.term_id].side != STOP and (m.start, m.end) not in stops]
 
 
 # ---------------------------------------------------------------------------------------------------------------

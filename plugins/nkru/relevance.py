@@ -51,7 +51,11 @@ each visible in `Relevance.reason` (and in full in `nkru explain`):
   Round 10: each side only a place, the two side by side after a subject of their own, no beat word ("Latvian
   photographer shows shots taken in Moscow and Pyongyang"), are venues (`nkru.relevance_venues`); each side by its
   name opening a comma clause of its own, no beat word ("Russia leads, North Korea fifth"), are entries of a table
-  (`nkru.relevance_entries`).
+  (`nkru.relevance_entries`). Round 11 (`nkru.relevance_frames`, `nkru.relevance_subjects`): a title part that
+  spans a list by its two ends ("from North Korea to Russia"; not a journey between two cities), a superlative in
+  the kicker ("The world's slowest internet:"), a bare "list" with no beat word, and one side with a third country
+  opening the title as its joint subject, the other side after a topic word ("China and Russia oppose sanctions
+  against North Korea"), make the sides entries or a topic, not parties.
 * **a side implied** — North Korea in the title with Ukraine (Kyiv, a front-line place) and a beat word, and Russia
   named by nothing stronger than a weak term: Russia's war, so Russia counts as named (`nkru.relevance_implied`).
 
@@ -90,13 +94,13 @@ from nkru.lexicon import (
     NK,
     PARALLEL,
     PLACE_KINDS,
-    RANKING,
     RU,
     SOUTH,
     Term,
 )
 from nkru.relevance_asides import aside, background, likeness, passing, two_stories
 from nkru.relevance_entries import entries
+from nkru.relevance_frames import range_frame, ranking_frame, superlative_kicker
 from nkru.relevance_hits import (
     COVERED_SCRIPTS,
     CUE_BONUS,
@@ -122,6 +126,7 @@ from nkru.relevance_hits import (
 from nkru.relevance_implied import implied_russia
 from nkru.relevance_parties import Gaps, Parties, find_parties, gaps_of, mark_lists
 from nkru.relevance_reasons import contribution, one_side, ordered_terms, reason_line
+from nkru.relevance_subjects import joint_subject
 from nkru.relevance_venues import two_places
 
 __all__ = ["Contribution", "Relevance", "Scorer"]
@@ -247,7 +252,7 @@ def _judge(
     ru_hits = [h for h in hits if h.ru]
     if not nk_hits or not ru_hits:
         return one_side(hits, nk_hits, ru_hits, notes)
-    frame = _ranking_frame(hits)
+    frame = ranking_frame(hits, text)
     if frame:
         for hit in nk_hits + ru_hits:
             hit.mark_listed()
@@ -269,6 +274,9 @@ def _judge(
             or likeness(hits, parties, text)
             or two_places(hits, parties.related_title, text)
             or entries(hits, parties.related_title, text, text.index("\n"))
+            or range_frame(hits, parties.related_title, text, gaps)
+            or superlative_kicker(hits, parties.related_title, text, gaps)
+            or joint_subject(hits, text, gaps, observers)
         )
         if pair > 0
         else ""
@@ -304,17 +312,6 @@ def _weakening(hits: list[Hit]) -> list[str]:
     if any(h.nk and h.field == TITLE for h in hits) and not any(h.field == TITLE for h in south):
         return []
     return names_of(south)
-
-
-def _ranking_frame(hits: list[Hit]) -> str:
-    """The ranking or list words framing the item ("index", "blacklist"), or "": in the title, or in the summary
-    when neither country is in the title."""
-    words = [h for h in hits if h.term.side == RANKING]
-    if not words:
-        return ""
-    in_title = any(h.field == TITLE and (h.nk or h.ru) for h in hits)
-    framing = [h for h in words if h.field == TITLE or not in_title]
-    return short(names_of(framing), 2) if framing else ""
 
 
 def _parallel(hits: list[Hit], parties: Parties, text: str, gaps: Gaps, observers: frozenset[str]) -> str:

@@ -57,17 +57,18 @@ def _side_acts_on_side(title: list[Hit], text: str) -> bool:
     return any(h.nk != sides[0].nk and h.sentence == sides[0].sentence and h.term.kind in _PERSONS for h in sides)
 
 
-_KICKER = re.compile(r"\s*[\[【(]([^\]】)\n]{1,24})[\]】)]|([^:：|\n]{1,40})[:：|]")
+_KICKER = re.compile(r"\s*[\[【(]([^\]】)\n]{1,24})[\]】)]|([^:：|,\n]{1,40})[:：|,]")
 KICKER_WORDS = 3  # at most this many words before the colon: a rubric ("Book review:"), not a clause
 
 
 def _kicker(words: list[Hit], text: str) -> bool:
     """Whether an aside word is the title's kicker, the rubric before its colon or in brackets at its start
-    ("Obituary:", "Nachruf:", "[서평]"): the outlet files the item under that genre, whatever the beat words say."""
+    ("Obituary:", "Nachruf:", "[서평]"), or the short phrase before its first comma ("Dans ses mémoires, ...", round
+    11): the outlet files the item under that genre, whatever the beat words say."""
     match = _KICKER.match(text)
     if match is None or len((match.group(1) or match.group(2)).split()) > KICKER_WORDS:
         return False
-    return any(h.end <= match.end() for h in words)
+    return any(h.end <= match.end() for h in words if h.term.kind != "weather")  # "Frost no obstacle:" is no genre
 
 
 def _between_the_two(hits: list[Hit], lede: int) -> bool:

@@ -10,11 +10,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nkru import lexicon as lx
 from nkru.lexicon import ASIDE, BOTH, COUNTRY, CUE, HOST, JOINT, LIST_CUE, NK, PLACE_KINDS, RU, SOUTH, TRAVEL
+from nkru.relevance_gaps import Gaps, gaps_of  # noqa: F401 - gaps_of re-exported for nkru.relevance
 from nkru.relevance_hits import (
     _LIST_ITEM,
-    _POSSESSIVE,
     HOST_REACH,
     LIST_CUE_REACH,
     LIST_MIN_COUNTRIES,
@@ -28,45 +27,6 @@ from nkru.relevance_hits import (
     names_of,
     short,
 )
-
-
-@dataclass(frozen=True)
-class Gaps:
-    """What may stand between two country mentions, in one language."""
-
-    enumeration: re.Pattern[str]  # in a list or an "X, Y" pairing: separators, "and"/"or", "the", "'s"
-    joined: re.Pattern[str]  # between two parties of one relation with a third country: "and", "with", "-"
-    toward: re.Pattern[str]  # before a recipient: "(exports of drones) to", "a", "do" (`to_words`)
-    clause: re.Pattern[str] | None = None  # a conjunction starting a clause of its own: "as", "while" (`clause_words`)
-    every_with: frozenset[str] = frozenset()  # every language's "with" (`with_words`), folded: "con", "mit", "с"
-
-
-def gaps_of(lexicon: lx.Lexicon, language: str | None) -> Gaps:
-    """The gaps of `language` (English joiners always count: names and wire copy cross languages); of every
-    language when it is unknown or has no lexicon file."""
-    codes = [language, "en"] if language in lexicon.rules else list(lexicon.rules)
-    spaced, attached = set(), set()
-    for code in codes:
-        rules = lexicon.rules[code]
-        bucket = attached if rules.boundaries != "words" or rules.prefixes else spaced
-        bucket.update(j for j in lexicon.joiners.get(code, ()) if j.strip())
-    words = "|".join(re.escape(j) for j in sorted(spaced, key=len, reverse=True))
-    glued = "|".join(re.escape(j) for j in sorted(attached, key=len, reverse=True))
-    joiners = [rf"(?<!\w)(?:{words})(?!\w)"] if words else []
-    joiners += [f"(?:{glued})"] if glued else []
-    to_words = {w for code in codes for w in lexicon.to_words.get(code, ()) if w.strip()}
-    conjunctions = {w for code in codes for w in lexicon.clause_words.get(code, ()) if w.strip()}
-    clause = "|".join(re.escape(w) for w in sorted(conjunctions, key=len, reverse=True))
-    toward = "|".join(re.escape(w) for w in sorted(to_words, key=len, reverse=True)) or r"(?!)"
-    enumeration = [r"\s", r"[,;/&·・、،\-–—]", _POSSESSIVE, *joiners]
-    link = "|".join([r"(?<=\S)[-/·・](?=\S)", *joiners])  # at least one of these: a space alone joins nothing
-    return Gaps(
-        re.compile(f"(?:{'|'.join(enumeration)})*", re.IGNORECASE),
-        re.compile(rf"\s*(?:{link})(?:\s|{link})*", re.IGNORECASE),
-        re.compile(rf"(?<!\w)(?:{toward})\s+", re.IGNORECASE),
-        re.compile(rf"\s(?:{clause})\s", re.IGNORECASE) if clause else None,
-        frozenset(w.casefold() for words in lexicon.with_words.values() for w in words),
-    )
 
 
 def mark_lists(hits: list[Hit], text: str, gap: re.Pattern[str]) -> None:
