@@ -24,6 +24,7 @@ from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, parse_feed, politeness
 from nkru.feeds.stream import FeedStream
 from nkru.feeds.text import shorten
+from nkru.long_lived import LongLived
 from nkru.relevance import Scorer
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
@@ -96,6 +97,7 @@ def ingest_batch(
     # which spends most of its time waiting for PostgreSQL (the GIL released). Only that thread uses the
     # connection meanwhile.
     with (
+        LongLived() as long_lived,  # left last, when the threads are done with the scorer
         FeedStream(requests, settings.fetch, checks, known, ahead=4 * STORE_CHUNK) as stream,
         language_apart.detector_for(len(requests)) as detector,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-store") as storer,
@@ -110,9 +112,9 @@ def ingest_batch(
             current, ahead = ahead, None
             if chunk:
                 # The topic lexicon takes a while to load: a batch whose feeds all answered 304 (or failed) never
-                # needs it.
+                # needs it. It is kept out of the garbage collector's way (`LongLived`).
                 if scorer is None and any(r.status == "ok" for r in chunk):
-                    scorer = Scorer(settings.topic)
+                    scorer = long_lived.load(lambda: Scorer(settings.topic))
                 chunk = [r for r in chunk if r.feed_name in ids]  # others left the settings
                 feeds = _parsed([_Feed(r, ids[r.feed_name], languages.get(r.feed_name)) for r in chunk])
                 items = [(i.title, i.summary, i.language) for f in feeds if f.parsed for i in f.parsed.items]
