@@ -3,7 +3,6 @@ in the ingest process, and still detected if the child process cannot be used.""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from nkru import language, language_apart
@@ -47,15 +46,21 @@ def test_the_child_process_detects_what_the_ingest_process_would(db, monkeypatch
     assert sorted(expected.values()) == sorted(HEADLINES)
 
 
-class _Gone(ThreadPoolExecutor):
-    """An executor whose worker is gone, as a child process that died."""
+class _Gone:
+    """A detector whose child process is gone."""
 
-    def submit(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
-        raise RuntimeError("the child process terminated abruptly")
+    def __enter__(self) -> _Gone:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def detect(self, items: list) -> None:
+        raise BrokenPipeError("the child process terminated abruptly")
 
 
 def test_without_the_child_process_the_items_are_still_detected(db, monkeypatch):
-    monkeypatch.setattr(language_apart, "detector_for", lambda _feeds: _Gone(max_workers=1))
+    monkeypatch.setattr(language_apart, "detector_for", lambda _feeds: _Gone())
     with FeedServer() as server:
         ingest_all(db, settings_for(_feeds(server), per_host_delay_seconds=0), "run-1", NOW)
     assert sorted(_stored_languages(db).values()) == sorted(HEADLINES)

@@ -92,8 +92,8 @@ def ingest_batch(
     # The feeds are fetched in a thread (`FeedStream`) and taken in order chunk by chunk as they arrive, so at
     # most a few hundred bodies are held at once (a batch of every feed of one host can be thousands) and the
     # fetching overlaps the rest. A pipeline of three more stages, one chunk each: the main thread parses a chunk
-    # and scores the one before; lingua detects the languages of the parsed chunk (in a process of its own for a
-    # large batch: it holds the GIL, `language_apart`); and the scored chunk before that is stored in a thread,
+    # and scores the one before; lingua detects the languages of the parsed chunk (in a child process for a large
+    # batch: it holds the GIL, `language_apart`); and the scored chunk before that is stored in a thread,
     # which spends most of its time waiting for PostgreSQL (the GIL released). Only that thread uses the
     # connection meanwhile.
     with (
