@@ -86,8 +86,9 @@ def detect_many(items: Sequence[tuple[str, str, str | None]]) -> list[Detection]
     """`detect` over many (title, summary, hint) items at once, with the same answers.
 
     Most of ingest's language cost is lingua's, one item at a time (issue 15): here the items that need the
-    model go to it in one call, which spreads them over the machine's cores and releases the GIL; the cheap
-    checks (too few letters, a script none of the languages uses) are made first, in Python.
+    model go to it in one call, which spreads them over the machine's cores (holding the GIL throughout: ingest
+    calls this in a child process, `nkru.language_apart`); the cheap checks (too few letters, a script none of
+    the languages uses) are made first, in Python.
     """
     found: list[Detection | None] = []
     texts: list[str] = []  # what lingua reads, for the items the cheap checks could not decide
