@@ -55,12 +55,26 @@ class _Gone:
     def __exit__(self, *exc_info: object) -> None:
         pass
 
+    def start(self) -> None:
+        pass
+
     def detect(self, items: list) -> None:
         raise BrokenPipeError("the child process terminated abruptly")
 
 
 def test_without_the_child_process_the_items_are_still_detected(db, monkeypatch):
     monkeypatch.setattr(language_apart, "detector_for", lambda _feeds: _Gone())
+    with FeedServer() as server:
+        ingest_all(db, settings_for(_feeds(server), per_host_delay_seconds=0), "run-1", NOW)
+    assert sorted(_stored_languages(db).values()) == sorted(HEADLINES)
+
+
+def test_a_child_process_that_cannot_start_leaves_the_detection_to_the_ingest_process(db, monkeypatch):
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("no such interpreter")
+
+    monkeypatch.setattr(language_apart, "APART_FEEDS", 1)
+    monkeypatch.setattr(language_apart.subprocess, "Popen", refuse)
     with FeedServer() as server:
         ingest_all(db, settings_for(_feeds(server), per_host_delay_seconds=0), "run-1", NOW)
     assert sorted(_stored_languages(db).values()) == sorted(HEADLINES)

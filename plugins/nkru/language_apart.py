@@ -13,6 +13,7 @@ function, `language.detect_many`, answers in either.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import subprocess
@@ -23,6 +24,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from nkru import language
+
+log = logging.getLogger(__name__)
 
 # From this many feeds in a batch (about 5,000 items, some 0.7 s of detection holding the GIL) the child
 # process pays for its start-up.
@@ -42,6 +45,9 @@ class _InThread:
     def __exit__(self, *exc_info: object) -> None:
         self._pool.shutdown()
 
+    def start(self) -> None:
+        """Nothing to start."""
+
     def detect(self, items: Items) -> Future:
         return self._pool.submit(language.detect_many, items)
 
@@ -51,34 +57,54 @@ class _InChild:
     (ok, detections or error text) on its stdout, in order; a thread here takes the answers as they come."""
 
     def __init__(self) -> None:
-        here = str(Path(__file__).resolve().parents[1])  # where nkru is, wherever the parent found it
-        code = f"import sys; sys.path.insert(0, {here!r}); from nkru import language_apart; language_apart.serve()"
-        self._child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._child: subprocess.Popen | None = None
+        self._gone = False  # could not start, or ended: this process detects the items itself, as a thread would
         self._waiting: deque[Future] = deque()
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, name="nkru-languages", daemon=True)
-        self._reader.start()
 
     def __enter__(self) -> _InChild:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         """Close the child's input (it ends when it has answered) and wait for it."""
+        if self._child is None:
+            return
         with contextlib.suppress(OSError):  # already closed by a child that is gone
             self._child.stdin.close()
         self._child.wait()
         self._reader.join()
 
+    def start(self) -> None:
+        """Start the child, once: it loads the models while the caller loads and parses its first chunk. A batch
+        whose feeds all answered 304 never starts it."""
+        if self._child is not None or self._gone:
+            return
+        here = str(Path(__file__).resolve().parents[1])  # where nkru is, wherever the parent found it
+        code = f"import sys; sys.path.insert(0, {here!r}); from nkru import language_apart; language_apart.serve()"
+        try:
+            self._child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        except OSError:
+            log.warning("the language detection process could not start; detecting in this one", exc_info=True)
+            self._gone = True
+            return
+        self._reader.start()
+
     def detect(self, items: Items) -> Future:
+        self.start()
         future: Future = Future()
         with self._lock:
-            self._waiting.append(future)
-            try:
-                pickle.dump(items, self._child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                self._child.stdin.flush()
-            except OSError as exc:  # the child is gone
-                self._waiting.remove(future)
-                future.set_exception(RuntimeError(f"the language detection process is gone: {exc}"))
+            if not self._gone:
+                self._waiting.append(future)
+                try:
+                    pickle.dump(items, self._child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                    self._child.stdin.flush()
+                    return future
+                except OSError:
+                    log.warning("the language detection process is gone; detecting in this one", exc_info=True)
+                    self._waiting.remove(future)
+                    self._gone = True
+        future.set_result(language.detect_many(items))
         return future
 
     def _read(self) -> None:
@@ -125,9 +151,12 @@ def serve() -> None:
 def detecting(detector: _InThread | _InChild, items: Items) -> Future:
     """The languages of the (title, summary, hint) `items`, in order, being detected by `detector`; a future that
     holds the error if that failed at once (its caller then detects them itself)."""
+    done: Future = Future()
+    if not items:  # every feed of the chunk answered 304 or failed
+        done.set_result([])
+        return done
     try:
         return detector.detect(items)
     except Exception as exc:  # noqa: BLE001 - handed over in the future, as an executor would
-        failed: Future = Future()
-        failed.set_exception(exc)
-        return failed
+        done.set_exception(exc)
+        return done

@@ -114,6 +114,7 @@ def ingest_batch(
                 # The topic lexicon takes a while to load: a batch whose feeds all answered 304 (or failed) never
                 # needs it. It is kept out of the garbage collector's way (`LongLived`).
                 if scorer is None and any(r.status == "ok" for r in chunk):
+                    detector.start()  # the languages' child process, if any, starts meanwhile
                     scorer = long_lived.load(lambda: Scorer(settings.topic))
                 chunk = [r for r in chunk if r.feed_name in ids]  # others left the settings
                 feeds = _parsed([_Feed(r, ids[r.feed_name], languages.get(r.feed_name)) for r in chunk])
