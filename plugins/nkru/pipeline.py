@@ -18,12 +18,13 @@ from datetime import datetime
 
 import psycopg2
 
-from nkru import fulltext, language, store
+from nkru import fulltext, language, language_apart, store
 from nkru.clock import utcnow
 from nkru.config import Settings
 from nkru.feeds import FetchRequest, FetchResult, ParsedFeed, parse_feed, politeness
 from nkru.feeds.stream import FeedStream
 from nkru.feeds.text import shorten
+from nkru.long_lived import LongLived
 from nkru.relevance import Scorer
 from nkru.store import articles as article_store
 from nkru.store import feeds as feed_store
@@ -91,12 +92,14 @@ def ingest_batch(
     # The feeds are fetched in a thread (`FeedStream`) and taken in order chunk by chunk as they arrive, so at
     # most a few hundred bodies are held at once (a batch of every feed of one host can be thousands) and the
     # fetching overlaps the rest. A pipeline of three more stages, one chunk each: the main thread parses a chunk
-    # and scores the one before; lingua (which releases the GIL) detects the languages of the parsed chunk in a
-    # thread; and the scored chunk before that is stored in another thread, which spends most of its time waiting
-    # for PostgreSQL (the GIL released too). Only that thread uses the connection meanwhile.
+    # and scores the one before; lingua detects the languages of the parsed chunk (in a child process for a large
+    # batch: it holds the GIL, `language_apart`); and the scored chunk before that is stored in a thread,
+    # which spends most of its time waiting for PostgreSQL (the GIL released). Only that thread uses the
+    # connection meanwhile.
     with (
+        LongLived() as long_lived,  # left last, when the threads are done with the scorer
         FeedStream(requests, settings.fetch, checks, known, ahead=4 * STORE_CHUNK) as stream,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-languages") as detector,
+        language_apart.detector_for(len(requests)) as detector,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="nkru-store") as storer,
     ):
         arriving = iter(stream)
@@ -109,14 +112,16 @@ def ingest_batch(
             current, ahead = ahead, None
             if chunk:
                 # The topic lexicon takes a while to load: a batch whose feeds all answered 304 (or failed) never
-                # needs it.
+                # needs it. It is kept out of the garbage collector's way (`LongLived`).
                 if scorer is None and any(r.status == "ok" for r in chunk):
-                    scorer = Scorer(settings.topic)
+                    detector.start()  # the languages' child process, if any, starts meanwhile
+                    scorer = long_lived.load(lambda: Scorer(settings.topic))
                 chunk = [r for r in chunk if r.feed_name in ids]  # others left the settings
                 feeds = _parsed([_Feed(r, ids[r.feed_name], languages.get(r.feed_name)) for r in chunk])
-                ahead = (feeds, detector.submit(_languages, feeds))
+                items = [(i.title, i.summary, i.language) for f in feeds if f.parsed for i in f.parsed.items]
+                ahead = (feeds, language_apart.detecting(detector, items))
             if current:
-                feeds = _scored_feeds(current[0], scorer, current[1].result())
+                feeds = _scored_feeds(current[0], scorer, _languages(*current))
                 if storing:
                     report.add(storing.result())  # chunks are stored one at a time, in order
                 storing = storer.submit(_store_chunk, conn, settings, scorer, feeds, run_id, now, stream.fetched)
@@ -193,14 +198,14 @@ def _parsed(feeds: list[_Feed]) -> list[_Feed]:
     return feeds
 
 
-def _languages(feeds: list[_Feed]) -> list[language.Detection | None]:
-    """The languages of all the feeds' items, in order, detected at once (None each: detect one by one)."""
-    items = [item for f in feeds if f.parsed for item in f.parsed.items]
+def _languages(feeds: list[_Feed], detecting: Future) -> list[language.Detection | None]:
+    """The languages `detecting` found, or None each if it failed (then `_scored` detects them one by one)."""
     try:
-        return list(language.detect_many([(i.title, i.summary, i.language) for i in items]))
+        return list(detecting.result())
     except Exception:
-        log.exception("the languages of %d items could not be detected together", len(items))
-        return [None] * len(items)
+        count = sum(len(f.parsed.items) for f in feeds if f.parsed)
+        log.exception("the languages of %d items could not be detected together", count)
+        return [None] * count
 
 
 def _scored_feeds(feeds: list[_Feed], scorer: Scorer | None, detected: list[language.Detection | None]) -> list[_Feed]:
