@@ -1,0 +1,71 @@
+"""Grouping round 10 (issue 16): what the ninth and tenth writers' reports taught. Bodies and places of the beat
+that outlets name in their own script (Russia's Pacific Fleet, Mount Kumgang, the EU as Italian wires write it):
+without one canonical name the reports of one happening share no actor and stay apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from nkru.stories.grouping import EventMatcher
+from nkru.stories.reports import report
+
+T0 = datetime(2028, 5, 10, 6, 0, tzinfo=UTC)
+
+
+def _stories(texts: list[tuple[str, str]], hours: float = 2.0) -> tuple[list[int], list]:
+    """The story of each (title, language), grouped in order `hours` apart with the real extract step."""
+    from nkru.entities import extract, load_pipeline
+
+    found = extract(load_pipeline(), [t for t, _ in texts], languages=[lang for _, lang in texts])
+    matcher = EventMatcher()
+    stories, reps = [], []
+    for key, ((title, lang), mentions) in enumerate(zip(texts, found, strict=True), start=1):
+        rep = report(key, title, "", T0 + timedelta(hours=hours * key), [(m.name, m.label) for m in mentions], language=lang)
+        decision = matcher.assign(rep, key)
+        stories.append(decision.story_id if decision.story_id is not None else key)
+        reps.append(rep)
+    return stories, reps
+
+
+@pytest.mark.parametrize(
+    ("texts", "name"),
+    [
+        (
+            [
+                ("Отряд кораблей Тихоокеанского флота зашёл в порт Расон", "ru"),
+                ("러 태평양함대 함정, 나선항 입항", "ko"),
+            ],
+            "Russian Pacific Fleet",
+        ),
+        (
+            [
+                ("Первые российские туристы посетили горы Кымгансан", "ru"),
+                ("金剛山にロシア人観光客の第1陣", "ja"),
+            ],
+            "Mount Kumgang",
+        ),
+        (
+            [
+                ("EU adds North Korean shipping firms to Russia sanctions list", "en"),
+                ("L'Ue sanziona armatori nordcoreani per le forniture a Mosca", "it"),
+            ],
+            "European Union",
+        ),
+    ],
+)
+def test_one_happening_named_in_two_scripts_is_one_story(texts: list[tuple[str, str]], name: str):
+    """A fleet's port call, the first tourists at a resort, a sanctions listing: each outlet names the body or place
+    in its own script (config/gazetteer/wider.yaml, round 10), read as one name, so the reports are one story."""
+    stories, reps = _stories(texts)
+    assert all(name in rep.entities for rep in reps)
+    assert stories == [1, 1]
+
+
+def test_japans_defence_minister_by_title_is_the_office_holder():
+    """Japanese and Korean headlines name Japan's defence minister by title alone ("防衛相", "日 방위상"): both are the
+    holder config/gazetteer/offices.yaml gives, so the two reports of his remarks share their speaker."""
+    stories, reps = _stories([("防衛相、露朝の合同演習に「重大な懸念」", "ja"), ('日 방위상 "러북 연합훈련 중대 우려"', "ko")])
+    assert all("Shinjiro Koizumi" in rep.entities for rep in reps)
+    assert stories == [1, 1]
