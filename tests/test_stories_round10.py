@@ -69,3 +69,44 @@ def test_japans_defence_minister_by_title_is_the_office_holder():
     stories, reps = _stories([("防衛相、露朝の合同演習に「重大な懸念」", "ja"), ('日 방위상 "러북 연합훈련 중대 우려"', "ko")])
     assert all("Shinjiro Koizumi" in rep.entities for rep in reps)
     assert stories == [1, 1]
+
+
+@pytest.mark.parametrize(
+    ("title", "language"),
+    [
+        ("Серед загиблих військових КНДР є офіцери, заявили в ГУР", "uk"),
+        ("Среди переданных КНДР систем есть средства ПВО", "ru"),
+    ],
+)
+def test_among_is_no_wednesday(title: str, language: str):
+    """Ukrainian "серед" and Russian "среди" mean "among": they begin like Wednesday ("середа", "среда") but give
+    the report no event date (a cut weekday name takes an ending; config/events/ru.yaml `not_weekdays`)."""
+    assert report(1, title, "", T0, [("North Korea", "GPE")], language=language).event_date is None
+
+
+def test_a_claim_with_among_in_it_meets_the_claims_dated_report():
+    """Seoul's intelligence tells lawmakers on a Monday of more North Koreans sent to Russia; a Ukrainian outlet's
+    report of it two hours later says "among them engineers". Reading "серед" as Wednesday dated it two days off
+    the claim's (rule 3, different event dates); it is one story."""
+    nis, nk, russia = ("National Intelligence Service", "ORG"), ("North Korea", "GPE"), ("Russia", "GPE")
+    matcher = EventMatcher()
+    monday = datetime(2028, 5, 8, 9, 0, tzinfo=UTC)
+    first = report(
+        1,
+        "NIS says North Korea sent 4,000 more to Russia",
+        "South Korea's spy agency told lawmakers on Monday that more North Koreans were sent.",
+        monday,
+        [nis, nk, russia],
+        language="en",
+    )
+    matcher.assign(first, 1)
+    second = report(
+        2,
+        "Розвідка Південної Кореї: КНДР відправила до Росії ще 4 тисячі осіб, серед них інженерів",
+        "",
+        monday + timedelta(hours=2),
+        [nis, nk, russia],
+        language="uk",
+    )
+    assert second.event_date is None
+    assert matcher.assign(second, 2).story_id == 1

@@ -114,6 +114,7 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
     reported: list[str] = []
     subjects: list[str] = []
     days_of_month: list[str] = []
+    not_weekdays: list[str] = []
     languages = []
     for path in sorted(directory.glob("*.yaml")):
         if path.name == RULES_FILE:
@@ -134,12 +135,13 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
         reported += [str(word) for word in data.get("report_day_words") or [] if str(word).strip()]
         subjects += [str(word) for word in data.get("report_subject_words") or [] if str(word).strip()]
         days_of_month += [str(regex) for regex in data.get("day_of_month") or [] if str(regex).strip()]
+        not_weekdays += [str(word) for word in data.get("not_weekdays") or [] if str(word).strip()]
     for word in relative:
         _add_cue(automaton, word, "@day")
     if len(automaton):
         automaton.make_automaton()
     try:
-        dates = DatePatterns.for_languages(languages, reported, subjects, days_of_month)
+        dates = DatePatterns.for_languages(languages, reported, subjects, days_of_month, not_weekdays)
     except re.error as exc:
         raise EventCuesError(f"{directory}: a day_of_month pattern is malformed: {exc}") from exc
     return Cues(rules, tuple(languages), automaton, relative, dates)
