@@ -110,3 +110,42 @@ def test_a_claim_with_among_in_it_meets_the_claims_dated_report():
     )
     assert second.event_date is None
     assert matcher.assign(second, 2).story_id == 1
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['[속보] 합참 "北, 서해상으로 단거리탄도미사일 발사"', "防衛省「北朝鮮が弾道ミサイル発射」", "北朝鮮「衛星」発射　九州にJアラート"],
+)
+def test_a_launch_flashed_by_the_military_or_scare_quoted_is_the_launch(title: str):
+    """Yonhap's and NHK's flash of a launch the military detected (합참 "北 … 발사", 防衛省「…発射」), and a
+    Japanese headline scare-quoting what was launched (北朝鮮「衛星」発射), report the launch, not someone's words."""
+    language = "ko" if "합참" in title else "ja"
+    assert not report(1, title, "", T0, [("North Korea", "GPE")], language=language).says
+
+
+def test_the_militarys_flash_and_the_launchs_reports_are_one_story_apart_from_tokyos_protest():
+    """Seoul's military flashes a missile launch; an hour later a wire reports the launch itself, naming the
+    missile's type. Both report one happening (the flash is no statement now), one story; Tokyo's protest the same
+    afternoon, a statement, stays its own."""
+    nk, jcs = ("North Korea", "GPE"), ("Joint Chiefs of Staff of South Korea", "ORG")
+    matcher = EventMatcher()
+    flash = report(1, '[속보] 합참 "北, 서해상으로 단거리탄도미사일 발사"', "", T0, [jcs, nk], language="ko")
+    matcher.assign(flash, 1)
+    wire = report(
+        2,
+        "North Korea fires short-range ballistic missiles into the Yellow Sea",
+        "South Korea's Joint Chiefs of Staff said the missiles flew about 300 km.",
+        T0 + timedelta(hours=1),
+        [nk, jcs, ("Yellow Sea", "LOC")],
+        language="en",
+    )
+    assert matcher.assign(wire, 2).story_id == 1
+    protest = report(
+        3,
+        "官房長官、北朝鮮の弾道ミサイル発射に「厳重に抗議」",
+        "",
+        T0 + timedelta(hours=6),
+        [("Minoru Kihara", "PERSON"), nk],
+        language="ja",
+    )
+    assert matcher.assign(protest, 3).story_id is None
