@@ -149,3 +149,32 @@ def test_the_militarys_flash_and_the_launchs_reports_are_one_story_apart_from_to
         language="ja",
     )
     assert matcher.assign(protest, 3).story_id is None
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "drills"),
+    [
+        ("Russian and North Korean warships hold joint drills off Wonsan", "en", True),
+        ("Флоты России и КНДР начали совместные учения в Японском море", "ru", True),
+        ("북러, 원산 앞바다서 연합해상훈련 돌입", "ko", True),
+        ("露朝海軍が合同演習　日本海で", "ja", True),
+        ('러 우주공사 "北 우주비행사 훈련 지원"', "ko", False),
+        ("Российские вузы примут 300 учеников из КНДР", "ru", False),
+    ],
+)
+def test_a_military_exercise_is_its_own_kind(title: str, language: str, drills: bool):
+    """A joint exercise is a kind of happening (`drills`); a cosmonaut's training or pupils ("учеников") are not."""
+    assert ("drills" in report(1, title, "", T0, [("North Korea", "GPE")], language=language).kinds) is drills
+
+
+def test_reports_of_one_naval_exercise_in_three_languages_are_one_story():
+    """Three outlets report the two navies' exercise within hours, each naming its own fleet or neither. With the
+    exercise as a kind of happening and the fleets read as one name, they are one story."""
+    stories, _ = _stories(
+        [
+            ("Корабли Тихоокеанского флота и ВМС КНДР провели совместные учения", "ru"),
+            ("러 태평양함대·북한 해군, 동해서 연합해상훈련", "ko"),
+            ("Russia's Pacific Fleet and North Korean navy wrap up joint exercise", "en"),
+        ]
+    )
+    assert stories == [1, 1, 1]
