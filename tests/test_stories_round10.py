@@ -178,3 +178,41 @@ def test_reports_of_one_naval_exercise_in_three_languages_are_one_story():
         ]
     )
     assert stories == [1, 1, 1]
+
+
+def test_a_chambers_vote_named_by_its_members_meets_the_report_naming_the_chamber():
+    """One outlet writes that the State Duma ratified the legal-aid treaty with the DPRK, another two hours later that
+    "the deputies approved" it. Both name the lower house's step; the chamber taking it is an actor of both
+    (`step_actors` in config/events/kinds.yaml), so they share more than the two countries: one story."""
+    matcher = EventMatcher()
+    named = report(
+        1,
+        "Госдума ратифицировала договор с КНДР о правовой помощи",
+        "",
+        T0,
+        [("State Duma", "ORG"), ("North Korea", "GPE")],
+        language="ru",
+    )
+    matcher.assign(named, 1)
+    members = report(
+        2,
+        "Депутаты одобрили договор о правовой помощи с Пхеньяном",
+        "",
+        T0 + timedelta(hours=2),
+        [("Pyongyang", "GPE")],
+        language="ru",
+    )
+    assert members.step == "lower_house" and "State Duma" in members.entities
+    assert matcher.assign(members, 2).story_id == 1
+
+
+def test_the_senators_vote_is_not_the_deputies_vote():
+    """The Federation Council's approval the next week names its senators; it stays apart from the Duma's vote
+    (rule 2, different treaty steps), its chamber another actor."""
+    matcher = EventMatcher()
+    matcher.assign(report(1, "Госдума ратифицировала договор с КНДР о правовой помощи", "", T0, [], language="ru"), 1)
+    senators = report(
+        2, "Сенаторы одобрили договор с КНДР о правовой помощи", "", T0 + timedelta(hours=20), [], language="ru"
+    )
+    assert "Federation Council" in senators.entities
+    assert matcher.assign(senators, 2).story_id is None

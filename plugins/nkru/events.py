@@ -72,6 +72,9 @@ class EventRules:
     # headline shapes of an envoy handing over a leader's message ("Kozlov delivered Putin's message to Kim"):
     # the meeting where it was handed over, not a statement
     delivered: tuple[re.Pattern[str], ...] = ()
+    # (step, body): the body that takes a treaty step, an actor of every report naming that step ("Депутаты
+    # одобрили…" is the Duma's vote though it names the deputies, not the Duma)
+    step_actors: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,16 @@ def _load_rules(path: Path) -> EventRules:
         tuple(attributed),
         frozenset(str(c) for c in data.get("background_cities") or []),
         tuple(_regexes(data, "delivered_headlines", path)),
+        _step_actors(data, steps, path),
     )
+
+
+def _step_actors(data: dict, steps: tuple[str, ...], path: Path) -> tuple[tuple[str, str], ...]:
+    """`step_actors` of kinds.yaml: (step, body) pairs, each step one of `steps`."""
+    pairs = tuple((str(step), str(body)) for step, body in (data.get("step_actors") or {}).items())
+    if unknown := {step for step, _ in pairs} - set(steps):
+        raise EventCuesError(f"{path}: step_actors names kinds that are no steps {sorted(unknown)}")
+    return pairs
 
 
 def _regexes(data: dict, key: str, path: Path) -> list[re.Pattern[str]]:
