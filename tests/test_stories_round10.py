@@ -216,3 +216,17 @@ def test_the_senators_vote_is_not_the_deputies_vote():
     )
     assert "Federation Council" in senators.entities
     assert matcher.assign(senators, 2).story_id is None
+
+
+def test_south_korean_intelligence_named_by_what_it_is_is_the_nis():
+    """Ukrainian and German outlets write "South Korea's intelligence" where Yonhap writes 국정원: one body, so the
+    reports of its briefing share it and are one story."""
+    stories, reps = _stories(
+        [
+            ('국정원 "北, 러시아에 공병 2천명 추가 파견"', "ko"),
+            ("Розвідка Південної Кореї: КНДР направила до Росії ще 2 тисячі саперів", "uk"),
+            ("Südkoreas Geheimdienst: Nordkorea schickt 2000 weitere Pioniere nach Russland", "de"),
+        ]
+    )
+    assert all("National Intelligence Service" in rep.entities for rep in reps)
+    assert stories == [1, 1, 1]
