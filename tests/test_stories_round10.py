@@ -230,3 +230,30 @@ def test_south_korean_intelligence_named_by_what_it_is_is_the_nis():
     )
     assert all("National Intelligence Service" in rep.entities for rep in reps)
     assert stories == [1, 1, 1]
+
+
+def test_two_answers_of_one_spokesman_at_one_briefing_stay_two_stories():
+    """At one briefing Peskov declines to comment on North Korean troops near Kherson ("военных КНДР": the troops
+    kind, config/events/ru.yaml) and, minutes later, says the dates of Putin's trip to Pyongyang are not set. One
+    speaker, two matters: two stories (rule 9), not one."""
+    peskov, nk, putin = ("Dmitry Peskov", "PERSON"), ("North Korea", "GPE"), ("Vladimir Putin", "PERSON")
+    matcher = EventMatcher()
+    troops = report(
+        1,
+        "Песков не стал комментировать данные о военных КНДР под Херсоном",
+        "Пресс-секретарь президента переадресовал вопрос Минобороны.",
+        T0,
+        [peskov, nk],
+        language="ru",
+    )
+    assert "troops" in troops.kinds
+    matcher.assign(troops, 1)
+    trip = report(
+        2,
+        "Песков: сроки визита Путина в КНДР пока не согласованы",
+        "Приглашение остается в силе, сказал Песков журналистам.",
+        T0 + timedelta(minutes=20),
+        [peskov, nk, putin],
+        language="ru",
+    )
+    assert matcher.assign(trip, 2).story_id is None
