@@ -68,7 +68,8 @@ class _Names:
         months["may"] = 5
         month_names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
         day_names = "|".join(
-            re.escape(stem) + (r"\w{0,2}" if stem != name else "")
+            # a cut name takes an ending: the bare stem is another word ("серед" is "among", "střed" "centre")
+            re.escape(stem) + (r"\w{1,2}" if stem != name else "")
             for name, stem in sorted(((n, _weekday_stem(n)) for n in weekdays), key=lambda p: -len(p[1]))
         )
         return cls(
@@ -112,8 +113,11 @@ class DatePatterns:
         reported: Iterable[str] = (),
         subjects: Iterable[str] = (),
         days_of_month: Iterable[str] = (),
+        not_weekdays: Iterable[str] = (),
     ):
         self.languages = tuple(sorted(set(languages)))
+        # words that begin like a weekday's stem and are not one (`not_weekdays` of config/events: "среди")
+        self._not_weekdays = frozenset(fold(w) for w in not_weekdays)
         # a day of the month alone in an alphabetic script ("on the 17th", "17-го числа"): `day_of_month` patterns
         # of config/events, each with the day as its one group, matched on folded text
         self._days_of_month = tuple(re.compile(regex) for regex in days_of_month)
@@ -130,8 +134,9 @@ class DatePatterns:
         reported: Iterable[str] = (),
         subjects: Iterable[str] = (),
         days_of_month: Iterable[str] = (),
+        not_weekdays: Iterable[str] = (),
     ) -> DatePatterns:
-        return cls(languages, reported, subjects, days_of_month)
+        return cls(languages, reported, subjects, days_of_month, not_weekdays)
 
     def _agency_day(self, text: str, start: int, end: int) -> bool:
         """Whether the day at text[start:end] is the day an agency reported: followed by a `report_day_words`
@@ -183,7 +188,7 @@ class DatePatterns:
                 return when, source, False
         if candidates:
             return None, None, False
-        m = names.weekday.search(text)
+        m = next((m for m in names.weekday.finditer(text) if fold(m.group(0)) not in self._not_weekdays), None)
         weekday = names.weekday_of(m.group(0)) if m else None
         if weekday is not None:
             back = (published.weekday() - weekday) % 7

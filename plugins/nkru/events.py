@@ -72,6 +72,9 @@ class EventRules:
     # headline shapes of an envoy handing over a leader's message ("Kozlov delivered Putin's message to Kim"):
     # the meeting where it was handed over, not a statement
     delivered: tuple[re.Pattern[str], ...] = ()
+    # (step, body): the body that takes a treaty step, an actor of every report naming that step ("Депутаты
+    # одобрили…" is the Duma's vote though it names the deputies, not the Duma)
+    step_actors: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
     reported: list[str] = []
     subjects: list[str] = []
     days_of_month: list[str] = []
+    not_weekdays: list[str] = []
     languages = []
     for path in sorted(directory.glob("*.yaml")):
         if path.name == RULES_FILE:
@@ -134,12 +138,13 @@ def load_cues(directory: str | Path = DEFAULT_DIR) -> Cues:
         reported += [str(word) for word in data.get("report_day_words") or [] if str(word).strip()]
         subjects += [str(word) for word in data.get("report_subject_words") or [] if str(word).strip()]
         days_of_month += [str(regex) for regex in data.get("day_of_month") or [] if str(regex).strip()]
+        not_weekdays += [str(word) for word in data.get("not_weekdays") or [] if str(word).strip()]
     for word in relative:
         _add_cue(automaton, word, "@day")
     if len(automaton):
         automaton.make_automaton()
     try:
-        dates = DatePatterns.for_languages(languages, reported, subjects, days_of_month)
+        dates = DatePatterns.for_languages(languages, reported, subjects, days_of_month, not_weekdays)
     except re.error as exc:
         raise EventCuesError(f"{directory}: a day_of_month pattern is malformed: {exc}") from exc
     return Cues(rules, tuple(languages), automaton, relative, dates)
@@ -210,7 +215,16 @@ def _load_rules(path: Path) -> EventRules:
         tuple(attributed),
         frozenset(str(c) for c in data.get("background_cities") or []),
         tuple(_regexes(data, "delivered_headlines", path)),
+        _step_actors(data, steps, path),
     )
+
+
+def _step_actors(data: dict, steps: tuple[str, ...], path: Path) -> tuple[tuple[str, str], ...]:
+    """`step_actors` of kinds.yaml: (step, body) pairs, each step one of `steps`."""
+    pairs = tuple((str(step), str(body)) for step, body in (data.get("step_actors") or {}).items())
+    if unknown := {step for step, _ in pairs} - set(steps):
+        raise EventCuesError(f"{path}: step_actors names kinds that are no steps {sorted(unknown)}")
+    return pairs
 
 
 def _regexes(data: dict, key: str, path: Path) -> list[re.Pattern[str]]:

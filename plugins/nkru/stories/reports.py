@@ -120,6 +120,9 @@ def report(
             weight *= BACKGROUND_FACTOR
         if weight > 0:
             weights[name] = max(weight, weights.get(name, 0.0))
+    for step, body in cues.rules.step_actors:
+        if text.step == step:  # the chamber voting, named or not (round 10)
+            weights.setdefault(body, LABEL_WEIGHTS["ORG"])
     says = bool(set(text.headline_kinds) & cues.rules.generic)
     return Report(
         key=key,

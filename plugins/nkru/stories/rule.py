@@ -62,6 +62,7 @@ its own government's body: "North Korea denies…" and its foreign ministry) sha
 8 and 12 (`one_speaker`); rule 7 leaves a statement's speaker out of its headline's places ("中国外務省…" names China
 as voice); rule 10 takes no speaker for another voice against one given in words no name stands for ("정부 '…'").
 Rules 13-17 and the speaker rules are in `nkru.stories.apart`.
+Round 10: the kind-and-time fallback keeps rule 10 when the report shares a person or body with the story.
 Rule 5 leaves announcements alone: "Belousov to visit soon, state media says" is the announcement itself.
 A person named under a short form by one and a full name by the other ("Volodin", "Vyacheslav Volodin"), or a
 Korean under two romanisations the gazetteer lacks ("Kim Chol Su", "Kim Chkhol Su"), is one person
@@ -370,6 +371,8 @@ def same_kind_and_time(rep: Report, story: StoryProfile, rules: events.EventRule
         return False  # rule 17: a known person the story never names leads the headline hours later
     if rep.event_date and story.event_date and rep.event_date != story.event_date:
         return False
+    if rep.actors(rules.background_entities) & set(story.entities) and different_speakers(rep, story):
+        return False  # round 10: rule 10 where the names were read (Seoul's ministry on Lavrov's remark on drills)
     # Hours later, only the story's own main kind: a hacking report the next morning cues arms, like the EU's
     # sanctions over munitions of the day before, but leads on something else.
     same = main == story.main_kind if gap > REACTION_GAP_HOURS else main in story.main_kinds
