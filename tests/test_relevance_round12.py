@@ -1,0 +1,42 @@
+"""Round 12 of the relevance scorer (issue 9): a third country's envoy meeting North Korea in Moscow is their
+meeting, Moscow only its venue, when the third country is named as its own press names it (Indonesia's "RI",
+China's foreign minister Wang Yi). Each case in wording of its own, not an item of the labelled sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from nkru.relevance import Scorer
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return Scorer()
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("id", "Wamenlu RI dan Korut bertemu di Moskow, bahas kerja sama pendidikan"),
+        ("zh", "王毅在莫斯科会见朝鲜副外相，双方谈及旅游合作"),
+        ("ja", "モスクワで王毅外相が北朝鮮の次官と会談"),
+    ],
+)
+def test_a_third_country_meeting_north_korea_in_moscow_is_not_theirs(
+    scorer: Scorer, language: str, title: str
+) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("id", "Korut dan Rusia bertemu di Moskow, bahas kerja sama pendidikan"),
+        ("zh", "拉夫罗夫在莫斯科会见朝鲜副外相，双方谈及旅游合作"),
+        ("ja", "モスクワでラブロフ外相が北朝鮮の次官と会談"),
+    ],
+)
+def test_north_korea_meeting_russia_in_moscow_stays(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
