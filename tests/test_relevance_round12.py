@@ -40,3 +40,29 @@ def test_a_third_country_meeting_north_korea_in_moscow_is_not_theirs(
 def test_north_korea_meeting_russia_in_moscow_stays(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Thailand, North Korea meet in Moscow for first talks since 2019"),
+        ("ms", "Thailand, Korea Utara bertemu di Moscow buat kali pertama"),
+    ],
+)
+def test_a_headline_comma_pairs_a_third_country_with_north_korea(scorer: Scorer, language: str, title: str) -> None:
+    """A title's comma is its "and": the two named before "meet" are the parties, the city after it their venue."""
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+    assert "venue" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Russia, North Korea meet in Moscow on rail link"),
+        ("ms", "Rusia, Korea Utara bertemu di Pyongyang bincang kereta api"),
+    ],
+)
+def test_a_headline_comma_between_the_two_sides_still_pairs_them(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
