@@ -66,3 +66,30 @@ def test_a_headline_comma_pairs_a_third_country_with_north_korea(scorer: Scorer,
 def test_a_headline_comma_between_the_two_sides_still_pairs_them(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Which countries have the most tanks? Russia leads, North Korea in top ten"),
+        ("de", "Welche Länder besitzen die meisten U-Boote? Russland vorn, auch Nordkorea dabei"),
+        ("ko", "어느 나라가 병력이 가장 많을까…러시아 5위·북한 4위"),
+        ("es", "¿Qué países tienen más soldados? Rusia y Corea del Norte, en el top 5"),
+    ],
+)
+def test_a_which_countries_question_is_a_ranking(scorer: Scorer, language: str, title: str) -> None:
+    """A title asking "which countries ...?" reads out a ranking: the two sides are its entries."""
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "How many North Korean troops are in Russia? Seoul gives a new estimate"),
+        ("de", "Wie viele Soldaten schickt Nordkorea nach Russland? Neue Zahlen aus Seoul"),
+    ],
+)
+def test_a_question_about_the_two_sides_dealings_stays(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
