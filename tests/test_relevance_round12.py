@@ -93,3 +93,26 @@ def test_a_which_countries_question_is_a_ranking(scorer: Scorer, language: str, 
 def test_a_question_about_the_two_sides_dealings_stays(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        (
+            "ru",
+            "Министр Козлов провёл в Москве переговоры о поставках зерна",
+            "МОСКВА, 14 марта. /ТАСС/. Министр природных ресурсов РФ Александр Козлов и министр внешнеэкономических "
+            "связей КНДР обсудили поставки зерна и рыбы.",
+        ),
+        (
+            "uk",
+            "У Москві обговорили нові квоти на робітників",
+            "Київ, 3 квітня 2027 (Укрінформ). Росія і КНДР домовилися про нові квоти на північнокорейських "
+            "робітників на будівництвах Далекого Сходу.",
+        ),
+    ],
+)
+def test_a_wire_dateline_is_not_the_lede(scorer: Scorer, language: str, title: str, summary: str) -> None:
+    """The lede after a dateline ("МОСКВА, 14 марта. /ТАСС/.") is the first sentence of news, read with the title."""
+    r = scorer.score(title, summary, language)
+    assert r.relevant, r.reason

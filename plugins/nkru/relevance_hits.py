@@ -159,6 +159,25 @@ def sentence_ends(text: str) -> list[int]:
     return [m.end() for m in _SENTENCE_END.finditer(text) if not _NOT_AN_END.search(text, max(0, m.end() - 4), m.end())]
 
 
+# A wire dateline opening the summary ("МОСКВА, 3 ноября.", "Москва, 12 април /БТА/.", "Київ, 14 лютого 2027
+# (Укрінформ).", "ПХЕНЬЯН, 9 июля — РИА Новости.") or an agency tag standing alone ("/ТАСС/."): not a sentence.
+_DATELINE = re.compile(
+    r"\s*(?:[^\W\d_][^\n,.!?]{0,30},\s*\d{1,2}\.?\s*[^\W\d_]+\.?(?:,?\s*\d{4})?"
+    r"(?:\s*(?:/[^/\n]{1,25}/|\([^()\n]{1,25}\)|[—–-]+\s*[^\n.!?]{1,25}|,\s*[^\n.!?]{1,25}))?"
+    r"|/[^/\n]{1,25}/|\([^()\n]{1,25}\))\."
+)
+
+
+def without_dateline(text: str, summary_start: int, ends: list[int]) -> list[int]:
+    """The sentence ends, less those of a wire dateline opening the summary (see `_DATELINE`): the dateline and the
+    agency tag are part of the first sentence, so the lede is the news ("МОСКВА, 3 ноября. /ТАСС/. Козлов и ...")."""
+    pos, dropped = summary_start, set()
+    while (m := _DATELINE.match(text, pos)) and m.end() in ends:
+        dropped.update(e for e in ends if pos < e <= m.end())
+        pos = m.end()
+    return [e for e in ends if e not in dropped] if dropped else ends
+
+
 def names_of(hits: Iterable[Hit]) -> list[str]:
     """Distinct terms as found, in order of appearance (one surface form per term)."""
     seen: set[str] = set()
