@@ -116,3 +116,16 @@ def test_a_wire_dateline_is_not_the_lede(scorer: Scorer, language: str, title: s
     """The lede after a dateline ("МОСКВА, 14 марта. /ТАСС/.") is the first sentence of news, read with the title."""
     r = scorer.score(title, summary, language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("ru", "Приморье примет 3 тыс. строителей из КНДР в следующем году"),
+        ("pl", "Rosja przyjmie ok. tysiąc robotników z Korei Płn. w przyszłym roku"),
+    ],
+)
+def test_a_period_before_a_lower_case_word_ends_no_sentence(scorer: Scorer, language: str, title: str) -> None:
+    """An abbreviation ("тыс.", "ok.") does not split the title: both sides stay in one sentence."""
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
