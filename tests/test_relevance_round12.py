@@ -129,3 +129,13 @@ def test_a_period_before_a_lower_case_word_ends_no_sentence(scorer: Scorer, lang
     """An abbreviation ("тыс.", "ok.") does not split the title: both sides stay in one sentence."""
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+def test_a_bulgarian_title_names_mongolia_by_its_adjective(scorer: Scorer) -> None:
+    """"Монголският премиер" is Mongolia: his visit to Pyongyang is theirs, his earlier stop in Moscow an aside."""
+    r = scorer.score(
+        "Монголският премиер пристига в Пхенян",
+        "Премиерът на Монголия ще бъде в Северна Корея три дни. Преди това той посети Москва.",
+        "bg",
+    )
+    assert not r.relevant, r.reason
