@@ -139,3 +139,26 @@ def test_a_bulgarian_title_names_mongolia_by_its_adjective(scorer: Scorer) -> No
         "bg",
     )
     assert not r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        (
+            "es",
+            "Ortega recibe en Managua al viceministro de Exteriores norcoreano",
+            "El mandatario nicaragüense habló de cooperación agrícola. Ambos criticaron las sanciones de Occidente "
+            "contra Rusia y Corea del Norte.",
+        ),
+        (
+            "pt",
+            "Ortega recebe delegação norte-coreana em Manágua",
+            "O encontro tratou de saúde e agricultura; o presidente citou a Rússia como exemplo de parceiro.",
+        ),
+    ],
+)
+def test_nicaraguas_president_hosting_north_korea_is_nicaraguas_story(
+    scorer: Scorer, language: str, title: str, summary: str
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert not r.relevant, r.reason
