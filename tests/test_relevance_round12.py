@@ -162,3 +162,11 @@ def test_nicaraguas_president_hosting_north_korea_is_nicaraguas_story(
 ) -> None:
     r = scorer.score(title, summary, language)
     assert not r.relevant, r.reason
+
+
+def test_czech_lety_as_years_is_no_beat_word(scorer: Scorer) -> None:
+    """"Před třiceti lety" is "thirty years ago": a choir's old tour stops are venues, not the flights beat."""
+    r = scorer.score("Kühnův sbor slaví výročí. Před třiceti lety zpíval v Moskvě a Pchjongjangu", "", "cs")
+    assert not r.relevant, r.reason
+    flights = scorer.score("Před deseti lety zahájily Moskva a Pchjongjang přímé lety, teď je obnoví", "", "cs")
+    assert flights.relevant, flights.reason
