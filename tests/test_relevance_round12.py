@@ -170,3 +170,15 @@ def test_czech_lety_as_years_is_no_beat_word(scorer: Scorer) -> None:
     assert not r.relevant, r.reason
     flights = scorer.score("Před deseti lety zahájily Moskva a Pchjongjang přímé lety, teď je obnoví", "", "cs")
     assert flights.relevant, flights.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("tr", "Kar fırtınası bölgeyi vurdu: Rusya'nın Uzak Doğusu ve Kuzey Kore beyaza büründü"),
+        ("es", "Una tormenta de nieve paraliza el este de Rusia y el norte de Corea del Norte"),
+    ],
+)
+def test_a_snowstorm_report_is_weather(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
