@@ -182,3 +182,11 @@ def test_czech_lety_as_years_is_no_beat_word(scorer: Scorer) -> None:
 def test_a_snowstorm_report_is_weather(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert not r.relevant, r.reason
+
+
+def test_romanian_topul_is_a_ranking(scorer: Scorer) -> None:
+    """"Topul" is Romanian for "the ranking": its entries are not parties."""
+    r = scorer.score("Topul salariilor minime: Rusia devansează Coreea de Nord", "", "ro")
+    assert not r.relevant, r.reason
+    pact = scorer.score("Rusia și Coreea de Nord semnează un acord feroviar", "", "ro")
+    assert pact.relevant, pact.reason
