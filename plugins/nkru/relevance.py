@@ -122,6 +122,7 @@ from nkru.relevance_hits import (
     names_of,
     sentence_ends,
     short,
+    without_dateline,
 )
 from nkru.relevance_implied import implied_russia
 from nkru.relevance_parties import Gaps, Parties, find_parties, gaps_of, mark_lists
@@ -188,7 +189,7 @@ class Scorer:
         sides = {terms[m.term_id].side for m in matches}
         both = BOTH in sides or (NK in sides and RU in sides)
         # Sentences and lists matter only when both sides are named (most items name one or none).
-        ends = sentence_ends(text) if both else []
+        ends = without_dateline(text, title_length + 1, sentence_ends(text)) if both else []
         hits = [
             Hit(
                 m.term_id,

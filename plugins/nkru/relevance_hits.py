@@ -73,6 +73,9 @@ SIDE_NAMES = {
 # ("D.P.R.K.", "U.S.") or a title ("Mr."), or at a line break.
 _SENTENCE_END = re.compile(r"[.!?…؟]+(?=\s|$)|[。！？।\n]")
 _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bMr|\bMs|\bDr|\bSt|\bNo)\.$")  # "D.P.R.K.", "U.S.", "Mr."
+# A period before a word in lower case ends no sentence: an abbreviation ("1,2 тыс. рабочих", "ok. tysiąc") or an
+# ordinal number ("zajęła 28. miejsce", "12. marca", "1989. gadā"), as Slavic, Baltic, Hungarian and German write it.
+_NEXT_WORD = re.compile(r"[ \t]+(\w)")
 # One more item of an enumeration that the lexicon does not know: "Russia, Belarus, Iran" with Belarus unknown.
 _LIST_ITEM = re.compile(r"\s*[,、،]\s*[^\W\d_][\w'’-]*(?:\s[^\W\d_][\w'’-]*)?\s*[,、،]\s*")
 _POSSESSIVE = r"['’]s\b|\bthe\b"
@@ -156,7 +159,36 @@ class Hit:
 def sentence_ends(text: str) -> list[int]:
     """Where each sentence ends: at . ! ? (and their Arabic, Devanagari and CJK forms) before a space, not after
     an initial ("D.P.R.K.", "U.S.") or a title ("Mr."), and at line breaks."""
-    return [m.end() for m in _SENTENCE_END.finditer(text) if not _NOT_AN_END.search(text, max(0, m.end() - 4), m.end())]
+    return [
+        m.end()
+        for m in _SENTENCE_END.finditer(text)
+        if not _NOT_AN_END.search(text, max(0, m.end() - 4), m.end()) and not _goes_on(text, m.end())
+    ]
+
+
+# A wire dateline opening the summary ("МОСКВА, 3 ноября.", "Москва, 12 април /БТА/.", "Київ, 14 лютого 2027
+# (Укрінформ).", "ПХЕНЬЯН, 9 июля — РИА Новости.") or an agency tag standing alone ("/ТАСС/."): not a sentence.
+_DATELINE = re.compile(
+    r"\s*(?:[^\W\d_][^\n,.!?]{0,30},\s*\d{1,2}\.?\s*[^\W\d_]+\.?(?:,?\s*\d{4})?"
+    r"(?:\s*(?:/[^/\n]{1,25}/|\([^()\n]{1,25}\)|[—–-]+\s*[^\n.!?]{1,25}|,\s*[^\n.!?]{1,25}))?"
+    r"|/[^/\n]{1,25}/|\([^()\n]{1,25}\))\."
+)
+
+
+def without_dateline(text: str, summary_start: int, ends: list[int]) -> list[int]:
+    """The sentence ends, less those of a wire dateline opening the summary (see `_DATELINE`): the dateline and the
+    agency tag are part of the first sentence, so the lede is the news ("МОСКВА, 3 ноября. /ТАСС/. Козлов и ...")."""
+    pos, dropped = summary_start, set()
+    while (m := _DATELINE.match(text, pos)) and m.end() in ends:
+        dropped.update(e for e in ends if pos < e <= m.end())
+        pos = m.end()
+    return [e for e in ends if e not in dropped] if dropped else ends
+
+
+def _goes_on(text: str, end: int) -> bool:
+    """Whether the word after a period is in lower case: the sentence goes on (see `_NEXT_WORD`)."""
+    nxt = _NEXT_WORD.match(text, end)
+    return nxt is not None and nxt.group(1).islower()
 
 
 def names_of(hits: Iterable[Hit]) -> list[str]:

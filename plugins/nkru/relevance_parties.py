@@ -379,11 +379,15 @@ def _links_both(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> bool:
 
 def _paired_with_third(before: list[Hit], text: str, gaps: Gaps) -> bool:
     """Whether the last mention before a host word is joined to a third country right before it ("China and North
-    Korea | deputy ministers meet"): the meeting is theirs."""
+    Korea | deputy ministers meet"), in a title also by a comma, a headline's "and" ("Malaysia, North Korea meet
+    in Moscow"): the meeting is theirs."""
     if len(before) < 2:
         return False
     third, side = before[-2], before[-1]
-    return third.term.side == COUNTRY and bool(gaps.joined.fullmatch(text, third.end, side.start))
+    if third.term.side != COUNTRY:
+        return False
+    headline_and = side.field == TITLE and bool(_SUBJECT_COMMA.fullmatch(text, third.end, side.start))
+    return headline_and or bool(gaps.joined.fullmatch(text, third.end, side.start))
 
 
 def _third_pair_before(word: Hit, places: list[Hit], text: str, gaps: Gaps) -> tuple[Hit, Hit] | None:
