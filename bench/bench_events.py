@@ -56,7 +56,7 @@ SPLITS_OF = {
     HOLDOUT8_SET: ("dev",),  # round 8's holdout, moved to dev for round 9 after its first and after scores
     HOLDOUT9_SET: ("dev",),  # round 9's two holdouts, moved to dev for round 10 after their first and after scores
     HOLDOUT10_SET: ("dev",),
-    HOLDOUT11_SET: ("holdout11",),
+    HOLDOUT11_SET: ("dev",),  # round 10's holdout, moved to dev for round 11 after its first and after scores
 }
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 

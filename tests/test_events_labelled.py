@@ -184,10 +184,10 @@ HOLDOUT11_FILE = EVENTS_FILE.parent / "events_holdout11.yaml"
                 HOLDOUT9_FILE,
             ),
         ),
-        # Written as holdout11 by an eleventh hand; first score in its header.
+        # Written as holdout11 by an eleventh hand; dev since its first and after-round-10 scores.
         (
             HOLDOUT11_FILE,
-            "holdout11",
+            "dev",
             14,
             (
                 EVENTS_FILE,
