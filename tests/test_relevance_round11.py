@@ -109,7 +109,9 @@ def test_a_third_country_and_one_side_opening_the_title_are_its_subject(
         ("de", "Belarus und Nordkorea liefern Russland Granaten"),
     ],
 )
-def test_the_two_sides_as_the_subject_a_partner_or_an_onward_trip_stay(scorer: Scorer, language: str, title: str) -> None:
+def test_the_two_sides_as_the_subject_a_partner_or_an_onward_trip_stay(
+    scorer: Scorer, language: str, title: str
+) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
 

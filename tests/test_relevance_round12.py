@@ -22,9 +22,7 @@ def scorer() -> Scorer:
         ("ja", "モスクワで王毅外相が北朝鮮の次官と会談"),
     ],
 )
-def test_a_third_country_meeting_north_korea_in_moscow_is_not_theirs(
-    scorer: Scorer, language: str, title: str
-) -> None:
+def test_a_third_country_meeting_north_korea_in_moscow_is_not_theirs(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert not r.relevant, r.reason
 
@@ -132,7 +130,7 @@ def test_a_period_before_a_lower_case_word_ends_no_sentence(scorer: Scorer, lang
 
 
 def test_a_bulgarian_title_names_mongolia_by_its_adjective(scorer: Scorer) -> None:
-    """"Монголският премиер" is Mongolia: his visit to Pyongyang is theirs, his earlier stop in Moscow an aside."""
+    """ "Монголският премиер" is Mongolia: his visit to Pyongyang is theirs, his earlier stop in Moscow an aside."""
     r = scorer.score(
         "Монголският премиер пристига в Пхенян",
         "Премиерът на Монголия ще бъде в Северна Корея три дни. Преди това той посети Москва.",
@@ -165,7 +163,7 @@ def test_nicaraguas_president_hosting_north_korea_is_nicaraguas_story(
 
 
 def test_czech_lety_as_years_is_no_beat_word(scorer: Scorer) -> None:
-    """"Před třiceti lety" is "thirty years ago": a choir's old tour stops are venues, not the flights beat."""
+    """ "Před třiceti lety" is "thirty years ago": a choir's old tour stops are venues, not the flights beat."""
     r = scorer.score("Kühnův sbor slaví výročí. Před třiceti lety zpíval v Moskvě a Pchjongjangu", "", "cs")
     assert not r.relevant, r.reason
     flights = scorer.score("Před deseti lety zahájily Moskva a Pchjongjang přímé lety, teď je obnoví", "", "cs")
@@ -185,7 +183,7 @@ def test_a_snowstorm_report_is_weather(scorer: Scorer, language: str, title: str
 
 
 def test_romanian_topul_is_a_ranking(scorer: Scorer) -> None:
-    """"Topul" is Romanian for "the ranking": its entries are not parties."""
+    """ "Topul" is Romanian for "the ranking": its entries are not parties."""
     r = scorer.score("Topul salariilor minime: Rusia devansează Coreea de Nord", "", "ro")
     assert not r.relevant, r.reason
     pact = scorer.score("Rusia și Coreea de Nord semnează un acord feroviar", "", "ro")

@@ -22,7 +22,8 @@ def _stories(texts: list[tuple[str, str]], hours: float = 2.0) -> tuple[list[int
     matcher = EventMatcher()
     stories, reps = [], []
     for key, ((title, lang), mentions) in enumerate(zip(texts, found, strict=True), start=1):
-        rep = report(key, title, "", T0 + timedelta(hours=hours * key), [(m.name, m.label) for m in mentions], language=lang)
+        names = [(m.name, m.label) for m in mentions]
+        rep = report(key, title, "", T0 + timedelta(hours=hours * key), names, language=lang)
         decision = matcher.assign(rep, key)
         stories.append(decision.story_id if decision.story_id is not None else key)
         reps.append(rep)
@@ -66,7 +67,9 @@ def test_one_happening_named_in_two_scripts_is_one_story(texts: list[tuple[str, 
 def test_japans_defence_minister_by_title_is_the_office_holder():
     """Japanese and Korean headlines name Japan's defence minister by title alone ("防衛相", "日 방위상"): both are the
     holder config/gazetteer/offices.yaml gives, so the two reports of his remarks share their speaker."""
-    stories, reps = _stories([("防衛相、露朝の合同演習に「重大な懸念」", "ja"), ('日 방위상 "러북 연합훈련 중대 우려"', "ko")])
+    stories, reps = _stories(
+        [("防衛相、露朝の合同演習に「重大な懸念」", "ja"), ('日 방위상 "러북 연합훈련 중대 우려"', "ko")]
+    )
     assert all("Shinjiro Koizumi" in rep.entities for rep in reps)
     assert stories == [1, 1]
 
@@ -114,7 +117,11 @@ def test_a_claim_with_among_in_it_meets_the_claims_dated_report():
 
 @pytest.mark.parametrize(
     "title",
-    ['[속보] 합참 "北, 서해상으로 단거리탄도미사일 발사"', "防衛省「北朝鮮が弾道ミサイル発射」", "北朝鮮「衛星」発射　九州にJアラート"],
+    [
+        '[속보] 합참 "北, 서해상으로 단거리탄도미사일 발사"',
+        "防衛省「北朝鮮が弾道ミサイル発射」",
+        "北朝鮮「衛星」発射　九州にJアラート",
+    ],
 )
 def test_a_launch_flashed_by_the_military_or_scare_quoted_is_the_launch(title: str):
     """Yonhap's and NHK's flash of a launch the military detected (합참 "北 … 발사", 防衛省「…発射」), and a

@@ -1,10 +1,11 @@
 """Check the hand-written relevance sets and print their totals.
 
 Run: python3 bench/relevance/check.py. It fails (exit 1) if a file does not parse, an id repeats, an item lacks
-a field or has a split other than dev, holdout, holdout3 ... holdout14 (rounds 3-13 each wrote new holdouts;
-from round 7 on written in their own folders by other hands: `holdout7/` to `holdout13/`, since moved to dev as
-`round7/` to `round10/`, `round11a/`, `round11b/` and `round12/`, and `holdout14/`), a language has fewer than 34 items or fewer than
-40% negatives, or the hard negatives (the five confounding kinds) are under 35% of all items, as issue 9 asks.
+a field or has a split other than dev, holdout, holdout3 ... holdout14 (rounds 3-13 each wrote new
+holdouts; from round 7 on in their own folders by other hands: `holdout7/` to `holdout13/`, since moved to dev as
+`round7/` to `round10/`, `round11a/`, `round11b/` and `round12/`, and `holdout14/`), a language has fewer than
+34 items or fewer than 40% negatives, or the hard negatives (the five confounding kinds) are under 35% of all items,
+as issue 9 asks.
 """
 
 import collections
