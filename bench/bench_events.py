@@ -45,6 +45,7 @@ HOLDOUT8_SET = ROOT / "bench" / "events_holdout8.yaml"
 HOLDOUT9_SET = ROOT / "bench" / "events_holdout9.yaml"
 HOLDOUT10_SET = ROOT / "bench" / "events_holdout10.yaml"
 HOLDOUT11_SET = ROOT / "bench" / "events_holdout11.yaml"
+HOLDOUT12_SET = ROOT / "bench" / "events_holdout12.yaml"
 SPLITS_OF = {
     DEFAULT_SET: ("dev", "holdout"),
     HOLDOUT2_SET: ("holdout2",),
@@ -57,6 +58,7 @@ SPLITS_OF = {
     HOLDOUT9_SET: ("dev",),  # round 9's two holdouts, moved to dev for round 10 after their first and after scores
     HOLDOUT10_SET: ("dev",),
     HOLDOUT11_SET: ("dev",),  # round 10's holdout, moved to dev for round 11 after its first and after scores
+    HOLDOUT12_SET: ("holdout12",),
 }
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 
@@ -208,6 +210,7 @@ def main(argv: list[str]) -> int:
             "holdout9",
             "holdout10",
             "holdout11",
+            "holdout12",
             "all",
         ),
         default=None,

@@ -125,6 +125,7 @@ HOLDOUT8_FILE = EVENTS_FILE.parent / "events_holdout8.yaml"
 HOLDOUT9_FILE = EVENTS_FILE.parent / "events_holdout9.yaml"
 HOLDOUT10_FILE = EVENTS_FILE.parent / "events_holdout10.yaml"
 HOLDOUT11_FILE = EVENTS_FILE.parent / "events_holdout11.yaml"
+HOLDOUT12_FILE = EVENTS_FILE.parent / "events_holdout12.yaml"
 
 
 @pytest.mark.parametrize(
@@ -202,13 +203,32 @@ HOLDOUT11_FILE = EVENTS_FILE.parent / "events_holdout11.yaml"
                 HOLDOUT10_FILE,
             ),
         ),
+        # Written as holdout12 by a twelfth hand; first score in its header.
+        (
+            HOLDOUT12_FILE,
+            "holdout12",
+            14,
+            (
+                EVENTS_FILE,
+                HOLDOUT2_FILE,
+                HOLDOUT3_FILE,
+                HOLDOUT4_FILE,
+                HOLDOUT5_FILE,
+                HOLDOUT6_FILE,
+                HOLDOUT7_FILE,
+                HOLDOUT8_FILE,
+                HOLDOUT9_FILE,
+                HOLDOUT10_FILE,
+                HOLDOUT11_FILE,
+            ),
+        ),
     ],
-    ids=["fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh"],
+    ids=["fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"],
 )
 def test_the_later_holdout_rounds_keep_their_promises(
     path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
 ) -> None:
-    """bench/events_holdout4.yaml to 11, each written by an independent hand: ≥ 20 events ×
+    """bench/events_holdout4.yaml to 12, each written by an independent hand: ≥ 20 events ×
     3–5 reports in ≥ 2 languages, ≥ `min_languages` languages over the set, ≥ 3 same-event pairs within a language,
     ≥ 20 different-event pairs all within 48 h, event and report ids new and unique, every event in `split`, and a
     header that says it has not been scored yet or gives its first score."""
