@@ -1,0 +1,50 @@
+"""Round 13 of the relevance scorer (issue 9): a side named only by a region, port or weapon of the beat — Primorye
+and the Amur region for Russia, Rajin and Tumangang for North Korea, a KN-23 strike on a Ukrainian city for Russia's
+war — in each language's own spelling. Each case in wording of its own, not an item of the labelled sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from nkru.relevance import Scorer
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return Scorer()
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        ("cs", "Přímořský kraj najme další dělníky z KLDR na stavby silnic", ""),
+        ("ro", "Constructori nord-coreeni ajung în regiunea Amur pentru un nou cartier", ""),
+        ("lt", "Amūro srityje dirbs dar 500 statybininkų iš Šiaurės Korėjos", ""),
+        ("zh", "阿穆尔州再迎朝鲜建筑工人 州长称仍缺人手", ""),
+        ("hu", "Rádzsinba tart a vlagyivosztoki rakomány", "Az orosz kikötőből Észak-Koreába indul a hajó."),
+        ("lv", "Tumanganas stacijā izkrauj kravas no Hasanas", "Ziemeļkorejas dzelzceļš pieņem vilcienus."),
+    ],
+)
+def test_a_region_or_port_names_its_side(scorer: Scorer, language: str, title: str, summary: str) -> None:
+    r = scorer.score(title, summary, language)
+    assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        ("ar", 'صواريخ "كيه إن-23" تسقط على زابوريجيا', "أصيب مبنى سكني في قصف ليلي."),
+        ("pl", "Kolejna rakieta KN-23 spadła na Krzywy Róg", ""),
+        ("lv", "Kijivā atrastas Ziemeļkorejas raķešu atlūzas", ""),
+    ],
+)
+def test_a_north_korean_missile_on_a_ukrainian_city_implies_russia(
+    scorer: Scorer, language: str, title: str, summary: str
+) -> None:
+    r = scorer.score(title, summary, language)
+    assert r.relevant, r.reason
+
+
+def test_the_amur_region_alone_is_not_the_beat(scorer: Scorer) -> None:
+    r = scorer.score("Lesní požáry v Amurské oblasti se rozšiřují", "", "cs")
+    assert not r.relevant, r.reason
