@@ -48,3 +48,18 @@ def test_a_north_korean_missile_on_a_ukrainian_city_implies_russia(
 def test_the_amur_region_alone_is_not_the_beat(scorer: Scorer) -> None:
     r = scorer.score("Lesní požáry v Amurské oblasti se rozšiřují", "", "cs")
     assert not r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("de", "Jewkurow erneut in Pjöngjang: Gespräche über Munition"),
+        ("pl", "Wiceminister obrony Jewkurow ponownie w KRLD"),
+        ("ko", "윤정호 대외경제상, 러시아 부총리와 무역 협의"),
+        ("zh", "俄罗斯货轮首次停靠罗津港"),
+        ("ar", "سفينة روسية تصل إلى ميناء راجين"),
+    ],
+)
+def test_an_official_or_port_of_the_beat_names_its_side(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
