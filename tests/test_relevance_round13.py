@@ -63,3 +63,18 @@ def test_the_amur_region_alone_is_not_the_beat(scorer: Scorer) -> None:
 def test_an_official_or_port_of_the_beat_names_its_side(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        ("pl", "Korea Północna wysyła tysiące robotników", "Trafią na budowy we Władywostoku."),
+        ("cs", "KLDR posílá další tisíce dělníků", "Budou pracovat na stavbách ve Vladivostoku."),
+        ("ru", "КНДР направит ещё три тысячи рабочих", "Они будут заняты на стройках Хабаровска."),
+        ("de", "Nordkorea schickt weitere Arbeitskräfte", "Sie sollen auf Baustellen in Wladiwostok arbeiten."),
+    ],
+)
+def test_workers_in_any_case_are_the_beat(scorer: Scorer, language: str, title: str, summary: str) -> None:
+    """North Korea sending workers in the title, a Russian city in the lede: headline and lede read as one."""
+    r = scorer.score(title, summary, language)
+    assert r.relevant, r.reason
