@@ -78,3 +78,15 @@ def test_workers_in_any_case_are_the_beat(scorer: Scorer, language: str, title: 
     """North Korea sending workers in the title, a Russian city in the lede: headline and lede read as one."""
     r = scorer.score(title, summary, language)
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("et", "Reisihoiatuste nimekirjas on nüüd ka Venemaa ja Põhja-Korea"),
+        ("pl", "Na liście odradzanych kierunków MSZ są Rosja i Korea Północna"),
+    ],
+)
+def test_a_list_in_another_case_still_frames_entries(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert not r.relevant, r.reason
