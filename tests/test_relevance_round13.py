@@ -90,3 +90,13 @@ def test_workers_in_any_case_are_the_beat(scorer: Scorer, language: str, title: 
 def test_a_list_in_another_case_still_frames_entries(scorer: Scorer, language: str, title: str) -> None:
     r = scorer.score(title, "", language)
     assert not r.relevant, r.reason
+
+
+def test_resembling_north_korea_is_a_comparison(scorer: Scorer) -> None:
+    r = scorer.score("Rusia semakin mirip Korea Utara, kata penganalisis", "", "ms")
+    assert not r.relevant, r.reason
+
+
+def test_a_pact_likened_to_an_old_alliance_stays(scorer: Scorer) -> None:
+    r = scorer.score("Rusia dan Korut teken pakta, mirip aliansi era Soviet", "", "id")
+    assert r.relevant, r.reason
