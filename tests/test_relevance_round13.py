@@ -100,3 +100,15 @@ def test_resembling_north_korea_is_a_comparison(scorer: Scorer) -> None:
 def test_a_pact_likened_to_an_old_alliance_stays(scorer: Scorer) -> None:
     r = scorer.score("Rusia dan Korut teken pakta, mirip aliansi era Soviet", "", "id")
     assert r.relevant, r.reason
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("ko", "북한 화물선, 블라디보스톡 입항…석탄 하역"),
+        ("ja", "マトヴィエンコ上院議長が平壌入り"),
+    ],
+)
+def test_a_variant_spelling_names_its_side(scorer: Scorer, language: str, title: str) -> None:
+    r = scorer.score(title, "", language)
+    assert r.relevant, r.reason
