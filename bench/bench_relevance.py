@@ -257,7 +257,8 @@ def _print_split(title: str, split: dict) -> None:
 
 def hands() -> dict[str, list[Path]]:
     """The dev files of each hand that wrote them: the first hand's files in bench/relevance/, then each later
-    round's folder (round7, round8...), for checking a change on hands it was not designed on."""
+    round's folder (round7, round8...; a holdout folder has no dev item and is left out), for checking a change on
+    hands it was not designed on."""
     out = {"first": sorted(MULTILINGUAL.glob("*.yaml"))}
     for folder in sorted((p for p in MULTILINGUAL.iterdir() if p.is_dir()), key=lambda p: (len(p.name), p.name)):
         out[folder.name] = sorted(folder.rglob("*.yaml"))
@@ -270,6 +271,8 @@ def print_by_hand() -> None:
     print(f"dev per hand       {'items':>5}   {'P':>6} {'R':>6} {'F1':>6}   fp  fn")
     for hand, paths in hands().items():
         items = [i for p in paths for i in load_items(p) if i.split == "dev"]
+        if not items:  # a holdout folder: not scored here
+            continue
         languages = detect_languages(items)
         predicted = [scorer.score(i.title, i.summary, c).relevant for i, c in zip(items, languages, strict=True)]
         f = figures(predicted, [i.label for i in items])
