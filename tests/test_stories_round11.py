@@ -50,31 +50,3 @@ def test_tokyos_protest_over_the_drills_stays_apart_from_the_launch_during_them(
     )
     assert protest.speaker == "Japan"
     assert matcher.assign(protest, 2).story_id is None
-
-
-def test_a_report_naming_only_the_kremlin_does_not_join_its_two_matters():
-    """At one briefing Peskov says the dates of Kim's visit are not set, and declines to comment on North Korean
-    troops near Belgorod: two stories. A German report ("Kreml schweigt…") that names only the Kremlin and cues
-    no kind of either fits both; it must not merge them (rule 18)."""
-    peskov, kremlin, kim = ("Dmitry Peskov", "PERSON"), ("Kremlin", "ORG"), ("Kim Jong Un", "PERSON")
-    matcher = EventMatcher()
-    visit = report(1, "Песков: сроки визита Ким Чен Ына в Россию пока не определены", "", T0, [peskov, kim, RU])
-    matcher.assign(visit, 1)
-    troops = report(
-        2,
-        "Песков отказался комментировать сообщения о военных КНДР под Белгородом",
-        "",
-        T0 + timedelta(minutes=30),
-        [peskov, NK, ("Belgorod", "GPE")],
-        language="ru",
-    )
-    assert matcher.assign(troops, 2).story_id is None
-    silent = report(
-        3,
-        "Kreml schweigt zu Berichten",
-        "Kremlsprecher Dmitri Peskow sagte, er habe dazu nichts zu sagen.",
-        T0 + timedelta(hours=3),
-        [kremlin, peskov],
-        language="de",
-    )
-    assert not matcher.assign(silent, 3).merge

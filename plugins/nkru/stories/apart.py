@@ -98,18 +98,6 @@ def one_speaker(rep: Report, story: StoryProfile) -> bool:
     return country is not None and country == names.voice_country(b)  # "North Korea" and its foreign ministry
 
 
-def two_matters(rep: Report, a: StoryProfile, b: StoryProfile, rules: events.EventRules) -> bool:
-    """Rule 18 (round 11), before a report merges two stories: two stories of statements that led on different
-    specific kinds are one voice's words on two matters at one briefing (Peskov on the date of Kim's visit, and
-    the Kremlin declining to comment on North Korean troops near Belgorod), unless the report cues a kind of each
-    (Medvedev's one interview, read by one outlet for the sanctions and by another for the visit): a report naming
-    only the voice ("Kreml schweigt…") fits both and shows nothing."""
-    if not (a.says and b.says and a.led and b.led) or a.led & b.led:
-        return False
-    mine = events.specific(rep.kinds, rules)
-    return not (mine & set(a.kinds) and mine & set(b.kinds))
-
-
 def merge_evidence(rep: Report, story: StoryProfile, background) -> bool:
     """Whether a report that scores well against two stories shares enough with `story` to show they are one event:
     a person, a body or a figure beyond the background, not only places. The Mangyongbong's sailing from

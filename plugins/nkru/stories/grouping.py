@@ -127,8 +127,6 @@ class EventMatcher:
             gap = rule.hours_between(story.first_published, chosen.first_published)
             if gap > rule.EVENT_GAP_HOURS or rule.stories_differ(story, chosen):
                 continue
-            if apart.two_matters(rep, story, chosen, self.cues.rules):
-                continue
             if apart.merge_evidence(rep, story, self.cues.rules.background_entities):
                 out.append(story)
         return out
