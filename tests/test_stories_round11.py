@@ -50,3 +50,25 @@ def test_tokyos_protest_over_the_drills_stays_apart_from_the_launch_during_them(
     )
     assert protest.speaker == "Japan"
     assert matcher.assign(protest, 2).story_id is None
+
+
+def test_seouls_worry_in_french_is_seouls_statement():
+    """ "Séoul s'inquiète de…" (the present tense, with a grave accent) is Seoul's statement, as "Seoul says" is:
+    the French report of Seoul's concern about the space pact joins the English one instead of standing apart as
+    "a statement and the happening it refers to"."""
+    seoul = ("Seoul", "GPE")
+    matcher = EventMatcher()
+    says = report(
+        1, "Seoul says Russia-North Korea space pact may breach UN resolutions", "", T0, [seoul, RU, NK], language="en"
+    )
+    matcher.assign(says, 1)
+    worry = report(
+        2,
+        "Séoul s'inquiète de l'accord spatial entre Moscou et Pyongyang",
+        "",
+        T0 + timedelta(hours=2),
+        [seoul, ("Moscow", "GPE"), ("Pyongyang", "GPE")],
+        language="fr",
+    )
+    assert worry.says
+    assert matcher.assign(worry, 2).story_id == 1
