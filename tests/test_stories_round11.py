@@ -72,3 +72,32 @@ def test_seouls_worry_in_french_is_seouls_statement():
     )
     assert worry.says
     assert matcher.assign(worry, 2).story_id == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "country"),
+    [
+        ('정부 "북러 우주협력, 안보리 결의 위반 소지…강한 유감"', "ko", "South Korea"),
+        ("政府「ロ朝の宇宙協力は安保理決議違反の恐れ」", "ja", "Japan"),
+    ],
+)
+def test_the_bare_word_government_speaks_for_the_home_country(title: str, language: str, country: str):
+    """Yonhap's 정부 "…" is Seoul's government, NHK's 政府「…」 Tokyo's: the statement's speaker is that country."""
+    rep = report(1, title, "", T0, [RU, NK], language=language)
+    assert (rep.speaker, rep.speaker_sure) == (country, True)
+
+
+def test_seouls_government_in_korean_and_seoul_in_english_are_one_statement():
+    """Yonhap's 정부 "…" on the space pact and Reuters' "Seoul says…" an hour later report one statement: one story."""
+    matcher = EventMatcher()
+    ko = report(1, '정부 "북러 우주협력, 안보리 결의 위반 소지…강한 유감"', "", T0, [RU, NK], language="ko")
+    matcher.assign(ko, 1)
+    en = report(
+        2,
+        "Seoul says Russia-North Korea space pact may breach UN resolutions",
+        "",
+        T0 + timedelta(hours=1),
+        [("Seoul", "GPE"), RU, NK, ("United Nations", "ORG")],
+        language="en",
+    )
+    assert matcher.assign(en, 2).story_id == 1
