@@ -21,6 +21,8 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 
+import yaml
+
 from nkru import events
 from nkru.entities import gazetteer as gazetteer_module
 from nkru.entities.transliteration import korean_name_key
@@ -290,3 +292,19 @@ def one_voice(a: str, b: str) -> bool:
     # A body whose country the gazetteer cannot tell ("National Intelligence Service") may be the place's own.
     countries = {voice_country(a), voice_country(b)}
     return len(countries - {None}) <= 1
+
+
+@functools.cache
+def _home_governments() -> dict[str, dict[str, str]]:
+    """Language -> {the bare word for the government: the home country} (config/home_government.yaml)."""
+    path = events.DEFAULT_DIR.parent / "home_government.yaml"
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))["home_government"]
+    except (OSError, KeyError, TypeError):
+        return {}
+
+
+def home_voice(words: str, language: str | None) -> str | None:
+    """The country a speaker slot holding only the bare word for the government speaks for, in a language whose
+    headlines use it for the home government (정부 "…" in Korean is Seoul's): round 11."""
+    return _home_governments().get(language or "", {}).get(words.strip())

@@ -143,7 +143,7 @@ def report(
         date_exact=text.date_exact,
         headline_people=headline_people(title, weights, cues.rules.background_entities),
         headline_stops=headline_places | _cities(title, weights, cues.rules),
-        **_voice(title, weights, cues.rules.background_entities, says),
+        **_voice(title, weights, cues.rules.background_entities, says, language),
     )
 
 
@@ -162,11 +162,15 @@ def _cities(title: str, entities: dict[str, float], rules: events.EventRules) ->
     return frozenset(names.headline_order(title, {c: 1.0 for c in rules.background_cities if c in entities}, ()))
 
 
-def _voice(title: str, entities: dict[str, float], background: frozenset[str], says: bool) -> dict:
+def _voice(
+    title: str, entities: dict[str, float], background: frozenset[str], says: bool, language: str | None = None
+) -> dict:
     """A statement's speaker and the other names its headline gives (nothing for a happening's headline)."""
     if not says:
         return {}
     who, sure = names.speaker(title, entities, background)
+    if who and who.startswith(names.RAW):
+        who = names.home_voice(who[len(names.RAW) :], language) or who  # 정부 "…": Seoul's government
     people = {n for n in names.headline_order(title, entities, background) if entities[n] == names.PERSON_WEIGHT}
     return {"speaker": who, "speaker_sure": sure, "about": frozenset(people - {who})}
 
