@@ -117,121 +117,36 @@ def test_the_third_holdout_round_keeps_its_promises() -> None:
     assert max(gaps) <= timedelta(hours=72)
 
 
-HOLDOUT4_FILE = EVENTS_FILE.parent / "events_holdout4.yaml"
-HOLDOUT5_FILE = EVENTS_FILE.parent / "events_holdout5.yaml"
-HOLDOUT6_FILE = EVENTS_FILE.parent / "events_holdout6.yaml"
-HOLDOUT7_FILE = EVENTS_FILE.parent / "events_holdout7.yaml"
-HOLDOUT8_FILE = EVENTS_FILE.parent / "events_holdout8.yaml"
-HOLDOUT9_FILE = EVENTS_FILE.parent / "events_holdout9.yaml"
-HOLDOUT10_FILE = EVENTS_FILE.parent / "events_holdout10.yaml"
-HOLDOUT11_FILE = EVENTS_FILE.parent / "events_holdout11.yaml"
-HOLDOUT12_FILE = EVENTS_FILE.parent / "events_holdout12.yaml"
+def _later_hand(n: int) -> Path:
+    return EVENTS_FILE.parent / f"events_holdout{n}.yaml"
+
+
+# Every events set in the order its hand wrote it: a set's ids must be new against all the sets before it.
+SETS_IN_ORDER = [EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, *(_later_hand(n) for n in range(4, 13))]
 
 
 @pytest.mark.parametrize(
-    ("path", "split", "min_languages", "earlier_files"),
+    ("n", "split", "min_languages"),
     [
-        # Written as holdout4; dev since its first and after-round-4 scores.
-        (HOLDOUT4_FILE, "dev", 10, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE)),
-        # Written as holdout5; dev since its first and after-round-5 scores.
-        (HOLDOUT5_FILE, "dev", 12, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE)),
-        # Written as holdout6 by a sixth hand; dev since its first and after-round-6 scores.
-        (HOLDOUT6_FILE, "dev", 14, (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE)),
-        # Written as holdout7 by a seventh hand; dev since its first and after-round-6 and -7 scores.
-        (
-            HOLDOUT7_FILE,
-            "dev",
-            14,
-            (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE, HOLDOUT6_FILE),
-        ),
-        # Written as holdout8 by an eighth hand; dev since its first and after-round-8 scores.
-        (
-            HOLDOUT8_FILE,
-            "dev",
-            14,
-            (EVENTS_FILE, HOLDOUT2_FILE, HOLDOUT3_FILE, HOLDOUT4_FILE, HOLDOUT5_FILE, HOLDOUT6_FILE, HOLDOUT7_FILE),
-        ),
-        # Written as holdout9 by a ninth hand; dev since its first and after-round-9 scores.
-        (
-            HOLDOUT9_FILE,
-            "dev",
-            14,
-            (
-                EVENTS_FILE,
-                HOLDOUT2_FILE,
-                HOLDOUT3_FILE,
-                HOLDOUT4_FILE,
-                HOLDOUT5_FILE,
-                HOLDOUT6_FILE,
-                HOLDOUT7_FILE,
-                HOLDOUT8_FILE,
-            ),
-        ),
-        # Written as holdout10 by a tenth hand in the same hour as holdout9; dev since its first and after-round-9
-        # scores.
-        (
-            HOLDOUT10_FILE,
-            "dev",
-            14,
-            (
-                EVENTS_FILE,
-                HOLDOUT2_FILE,
-                HOLDOUT3_FILE,
-                HOLDOUT4_FILE,
-                HOLDOUT5_FILE,
-                HOLDOUT6_FILE,
-                HOLDOUT7_FILE,
-                HOLDOUT8_FILE,
-                HOLDOUT9_FILE,
-            ),
-        ),
-        # Written as holdout11 by an eleventh hand; dev since its first and after-round-10 scores.
-        (
-            HOLDOUT11_FILE,
-            "dev",
-            14,
-            (
-                EVENTS_FILE,
-                HOLDOUT2_FILE,
-                HOLDOUT3_FILE,
-                HOLDOUT4_FILE,
-                HOLDOUT5_FILE,
-                HOLDOUT6_FILE,
-                HOLDOUT7_FILE,
-                HOLDOUT8_FILE,
-                HOLDOUT9_FILE,
-                HOLDOUT10_FILE,
-            ),
-        ),
-        # Written as holdout12 by a twelfth hand; first score in its header.
-        (
-            HOLDOUT12_FILE,
-            "holdout12",
-            14,
-            (
-                EVENTS_FILE,
-                HOLDOUT2_FILE,
-                HOLDOUT3_FILE,
-                HOLDOUT4_FILE,
-                HOLDOUT5_FILE,
-                HOLDOUT6_FILE,
-                HOLDOUT7_FILE,
-                HOLDOUT8_FILE,
-                HOLDOUT9_FILE,
-                HOLDOUT10_FILE,
-                HOLDOUT11_FILE,
-            ),
-        ),
+        (4, "dev", 10),  # written as holdout4; dev since its first and after-round-4 scores
+        (5, "dev", 12),  # written as holdout5; dev since its first and after-round-5 scores
+        (6, "dev", 14),  # a sixth hand's; dev since its first and after-round-6 scores
+        (7, "dev", 14),  # a seventh hand's; dev since its first and after-round-6 and -7 scores
+        (8, "dev", 14),  # an eighth hand's; dev since its first and after-round-8 scores
+        (9, "dev", 14),  # a ninth hand's; dev since its first and after-round-9 scores
+        (10, "dev", 14),  # a tenth hand's, the same hour as holdout9; dev since its first and after-round-9 scores
+        (11, "dev", 14),  # an eleventh hand's; dev since its first and after-round-10 scores
+        (12, "holdout12", 14),  # a twelfth hand's; first score in its header
     ],
     ids=["fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"],
 )
-def test_the_later_holdout_rounds_keep_their_promises(
-    path: Path, split: str, min_languages: int, earlier_files: tuple[Path, ...]
-) -> None:
+def test_the_later_holdout_rounds_keep_their_promises(n: int, split: str, min_languages: int) -> None:
     """bench/events_holdout4.yaml to 12, each written by an independent hand: ≥ 20 events ×
     3–5 reports in ≥ 2 languages, ≥ `min_languages` languages over the set, ≥ 3 same-event pairs within a language,
     ≥ 20 different-event pairs all within 48 h, event and report ids new and unique, every event in `split`, and a
     header that says it has not been scored yet or gives its first score."""
+    path = _later_hand(n)
+    earlier_files = SETS_IN_ORDER[: SETS_IN_ORDER.index(path)]
     text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     events = data["events"]
